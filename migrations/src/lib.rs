@@ -1,0 +1,14 @@
+//! Schema history. One file per change; never edit a migration that has shipped.
+pub use sea_orm_migration::prelude::*;
+
+mod m20260101_000001_admin_units;
+mod m20260101_000002_campaign;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20260101_000001_admin_units::Migration), Box::new(m20260101_000002_campaign::Migration)]
+    }
+}

@@ -1,0 +1,120 @@
+//! The one way to reach the database: `connect` once at start-up, `write` for every change.
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+
+/// The embedded default: a file beside the app, created when missing.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hocvuso.db?mode=rwc";
+
+/// Opens a pool on SQLite (WAL, foreign keys, busy timeout) or PostgreSQL, depending on the URL.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_string());
+    options.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(5));
+    if url.starts_with("sqlite:") {
+        if let Some(parent) =
+            sqlite_file(url).and_then(|path| std::path::Path::new(path).parent().map(|p| p.to_path_buf()))
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(&parent)
+                .map_err(|err| DbErr::Custom(format!("cannot create {}: {err}", parent.display())))?;
+        }
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        options
+            // One in-memory database lives in one connection.
+            .max_connections(if in_memory { 1 } else { 8 })
+            .min_connections(if in_memory { 1 } else { 0 })
+            .map_sqlx_sqlite_opts(|opts: SqliteConnectOptions| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+    } else {
+        options.max_connections(16);
+    }
+    Database::connect(options).await
+}
+
+/// The file path inside a sqlite URL, if it names a file.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && !path.contains(":memory:")).then_some(path)
+}
+
+/// Begins a transaction for a change. On SQLite it takes the write lock at once (BEGIN IMMEDIATE),
+/// so two writers queue on the busy timeout instead of failing half-way with SQLITE_BUSY.
+pub async fn write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file;
+
+    #[test]
+    fn sqlite_file_is_read_from_the_url() {
+        assert_eq!(sqlite_file("sqlite://data/hocvuso.db?mode=rwc"), Some("data/hocvuso.db"));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://x"), None);
+    }
+}
+
+/// Fresh, empty databases for tests: each test gets its own, so tests never see each other's rows.
+pub mod testing {
+    use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+    use uuid::Uuid;
+
+    /// A new SQLite file in the temporary folder (a file, not memory, so several connections share it).
+    pub async fn fresh_sqlite() -> Result<DatabaseConnection, DbErr> {
+        let path = std::env::temp_dir().join(format!("hocvuso-test-{}.db", Uuid::new_v4().simple()));
+        super::connect(&format!("sqlite://{}?mode=rwc", path.display())).await
+    }
+
+    /// A new database on the server named by HOCVUSO_TEST_POSTGRES_URL; None when it is not set.
+    pub async fn fresh_postgres() -> Option<Result<DatabaseConnection, DbErr>> {
+        let base = std::env::var("HOCVUSO_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty())?;
+        Some(create_postgres(&base).await)
+    }
+
+    async fn create_postgres(base: &str) -> Result<DatabaseConnection, DbErr> {
+        let name = format!("hocvuso_test_{}", Uuid::new_v4().simple());
+        let admin = super::connect(base).await?;
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+        admin.close().await?;
+        super::connect(&with_database(base, &name)).await
+    }
+
+    /// The same server URL with another database name.
+    pub fn with_database(url: &str, name: &str) -> String {
+        let (before_query, query) = match url.split_once('?') {
+            Some((head, query)) => (head, format!("?{query}")),
+            None => (url, String::new()),
+        };
+        let scheme_end = before_query.find("://").map_or(0, |i| i + 3);
+        let base = match before_query[scheme_end..].find('/') {
+            Some(slash) => &before_query[..scheme_end + slash],
+            None => before_query,
+        };
+        format!("{base}/{name}{query}")
+    }
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(with_database("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}

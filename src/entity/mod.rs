@@ -1,0 +1,12 @@
+//! sea-orm entities, one file a table. Server only: they never reach the wasm bundle.
+pub mod app_meta;
+pub mod audit_log;
+pub mod commune;
+pub mod course;
+pub mod enrolment;
+pub mod learner;
+pub mod organisation;
+pub mod province;
+pub mod stat_counter;
+pub mod target;
+pub mod team;

@@ -1,0 +1,23 @@
+use sea_orm::entity::prelude::*;
+
+/// Running totals per unit, per course ('' = all courses) and per ISO week (0 = all time).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "stat_counter")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub unit_kind: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub unit_id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub course_id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub week: i32,
+    pub enrolled: i64,
+    pub completed: i64,
+    pub learners: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

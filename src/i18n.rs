@@ -1,0 +1,132 @@
+//! The one i18n mechanism: every text a person reads is a `Text`, translated by `Lang::t`.
+//! Vietnamese first; English beside it. Numbers are written the way each language writes them.
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    /// "vi", "en", or an Accept-Language-like "en-GB"; anything else is Vietnamese.
+    pub fn from_code(code: &str) -> Lang {
+        if code.trim().to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Vi }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        }
+    }
+
+    pub fn t(self, text: Text) -> &'static str {
+        let (vi, en) = text.pair();
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+
+    /// A count with thousands grouped: 7.678 in Vietnamese, 7,678 in English.
+    pub fn count(self, n: i64) -> String {
+        let digits = n.unsigned_abs().to_string();
+        let separator = match self {
+            Lang::Vi => '.',
+            Lang::En => ',',
+        };
+        let mut out = String::new();
+        if n < 0 {
+            out.push('-');
+        }
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(separator);
+            }
+            out.push(digit);
+        }
+        out
+    }
+
+    /// A percentage from tenths: 760 → "76,0%" in Vietnamese, "76.0%" in English; None → "–".
+    pub fn percent(self, tenths: Option<i64>) -> String {
+        let Some(tenths) = tenths else { return "–".to_string() };
+        let point = match self {
+            Lang::Vi => ',',
+            Lang::En => '.',
+        };
+        format!("{}{}{}%", self.count(tenths / 10), point, (tenths % 10).abs())
+    }
+}
+
+macro_rules! texts {
+    ($($name:ident => $vi:literal, $en:literal;)*) => {
+        /// Every fixed text of the interface and of error messages.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum Text { $($name),* }
+
+        impl Text {
+            fn pair(self) -> (&'static str, &'static str) {
+                match self { $(Text::$name => ($vi, $en)),* }
+            }
+        }
+    };
+}
+
+texts! {
+    AppName => "Bình dân học vụ số", "Digital Mass Literacy";
+    AppTagline => "Theo dõi tiến độ học tập", "Learning progress tracker";
+    Overview => "Tổng quan", "Overview";
+    Enrolments => "Lượt đăng ký học", "Enrolments";
+    Completions => "Lượt hoàn thành", "Completions";
+    CompletionRate => "Tỷ lệ hoàn thành", "Completion rate";
+    Learners => "Học viên", "Learners";
+    Teams => "Đội hình", "Teams";
+    Commune => "Xã/Phường", "Commune";
+    CommunesByRate => "Xã/phường theo tỷ lệ hoàn thành", "Communes by completion rate";
+    Rank => "Hạng", "Rank";
+    DemoData => "Dữ liệu minh hoạ, tên người là giả định.", "Demo data: names are synthetic.";
+    Loading => "Đang tải…", "Loading…";
+    SwitchLanguage => "English", "Tiếng Việt";
+    NotFound => "Không tìm thấy.", "Not found.";
+    InvalidInput => "Dữ liệu chưa hợp lệ.", "Some input is not valid.";
+    Conflict => "Dữ liệu đã tồn tại.", "This already exists.";
+    Unauthorized => "Vui lòng đăng nhập.", "Please sign in.";
+    Forbidden => "Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this.";
+    Unavailable => "Hệ thống tạm thời không phục vụ được, vui lòng thử lại sau ít phút.", "The service is briefly unavailable; please try again in a few minutes.";
+    Internal => "Đã có lỗi xảy ra. Vui lòng thử lại.", "Something went wrong. Please try again.";
+    Network => "Không kết nối được máy chủ. Kiểm tra mạng và thử lại.", "Could not reach the server. Check the connection and try again.";
+    NoData => "Chưa có số liệu.", "No figures yet.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_percentages_follow_the_language() {
+        assert_eq!(Lang::Vi.count(7678), "7.678");
+        assert_eq!(Lang::En.count(7678), "7,678");
+        assert_eq!(Lang::En.count(1234567), "1,234,567");
+        assert_eq!(Lang::En.count(999), "999");
+        assert_eq!(Lang::Vi.percent(Some(760)), "76,0%");
+        assert_eq!(Lang::En.percent(Some(760)), "76.0%");
+        assert_eq!(Lang::En.percent(Some(1000)), "100.0%");
+        assert_eq!(Lang::En.percent(None), "–");
+    }
+
+    #[test]
+    fn unknown_language_codes_fall_back_to_vietnamese() {
+        assert_eq!(Lang::from_code("en-GB"), Lang::En);
+        assert_eq!(Lang::from_code("fr"), Lang::Vi);
+    }
+}

@@ -1,0 +1,132 @@
+//! Plain data the browser and the server share. No database types here: this compiles to wasm.
+use serde::{Deserialize, Serialize};
+
+/// The units statistics are kept for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum UnitKind {
+    Province,
+    Commune,
+    Organisation,
+    Team,
+    Course,
+}
+
+impl UnitKind {
+    pub const ALL: [UnitKind; 5] =
+        [UnitKind::Province, UnitKind::Commune, UnitKind::Organisation, UnitKind::Team, UnitKind::Course];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Province => "province",
+            UnitKind::Commune => "commune",
+            UnitKind::Organisation => "organisation",
+            UnitKind::Team => "team",
+            UnitKind::Course => "course",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UnitKind> {
+        UnitKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+}
+
+/// Completed enrolments over enrolments, kept as the two counts so every figure stays exact.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completion {
+    pub enrolled: i64,
+    pub completed: i64,
+}
+
+impl Completion {
+    /// The rate in tenths of a percent, rounded half up (5,835 of 7,678 → 760, i.e. 76.0%); None when nobody is enrolled.
+    pub fn rate_tenths(self) -> Option<i64> {
+        (self.enrolled > 0).then(|| (self.completed * 2000 + self.enrolled) / (2 * self.enrolled))
+    }
+
+    /// The rate as a fraction, for APIs.
+    pub fn rate(self) -> Option<f64> {
+        (self.enrolled > 0).then(|| self.completed as f64 / self.enrolled as f64)
+    }
+}
+
+/// One unit's figures, as a row of a dashboard table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnitFigures {
+    pub id: String,
+    pub name: String,
+    pub completion: Completion,
+    pub learners: i64,
+}
+
+/// The province overview, the first page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub province_code: i32,
+    pub province_name: String,
+    pub completion: Completion,
+    pub learners: i64,
+    pub teams: i64,
+    /// Communes with their figures, best completion rate first; communes with no enrolment last.
+    pub communes: Vec<UnitFigures>,
+    /// True when the data was made by `hocvuso seed-demo`.
+    pub demo: bool,
+}
+
+/// Enrolment status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EnrolmentStatus {
+    Enrolled,
+    InProgress,
+    Completed,
+}
+
+impl EnrolmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnrolmentStatus::Enrolled => "enrolled",
+            EnrolmentStatus::InProgress => "in_progress",
+            EnrolmentStatus::Completed => "completed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EnrolmentStatus> {
+        [EnrolmentStatus::Enrolled, EnrolmentStatus::InProgress, EnrolmentStatus::Completed]
+            .into_iter()
+            .find(|status| status.as_str() == text)
+    }
+}
+
+/// Where an enrolment's latest change came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    Form,
+    Import,
+    Api,
+    Xapi,
+    Demo,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Form => "form",
+            Source::Import => "import",
+            Source::Api => "api",
+            Source::Xapi => "xapi",
+            Source::Demo => "demo",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Completion;
+
+    #[test]
+    fn rate_is_rounded_half_up_in_tenths() {
+        assert_eq!(Completion { enrolled: 7678, completed: 5835 }.rate_tenths(), Some(760));
+        assert_eq!(Completion { enrolled: 2000, completed: 1 }.rate_tenths(), Some(1)); // 0.05% → 0.1%
+        assert_eq!(Completion { enrolled: 3, completed: 2 }.rate_tenths(), Some(667));
+        assert_eq!(Completion { enrolled: 0, completed: 0 }.rate_tenths(), None);
+    }
+}

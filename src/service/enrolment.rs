@@ -1,0 +1,131 @@
+//! Enrolments ("lượt"): enrol, complete, undo a completion, withdraw — each moves the counters by exactly one.
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter, Set,
+};
+use uuid::Uuid;
+
+use crate::entity::{enrolment, learner};
+use crate::model::{EnrolmentStatus, Source};
+use crate::service::learner::completed_week;
+use crate::service::now;
+use crate::service::stats::{Deltas, Placement};
+use crate::week::week_of;
+use crate::{Error, Result};
+
+/// Adds (sign 1) or takes away (sign -1) what one enrolment contributes to the counters.
+async fn count(txn: &impl ConnectionTrait, e: &enrolment::Model, sign: i64, deltas: &mut Deltas) -> Result<()> {
+    let learner = learner::Entity::find_by_id(e.learner_id).one(txn).await?.ok_or(Error::NotFound)?;
+    if learner.active {
+        let placement = Placement::of(txn, learner.commune_code, learner.organisation_id, learner.team_id).await?;
+        deltas.enrolment(&placement, e.course_id, e.enrolled_week, completed_week(e), sign);
+    }
+    Ok(())
+}
+
+/// Enrols a learner in a course; enrolling twice returns the existing enrolment unchanged.
+pub async fn enrol(
+    db: &DatabaseConnection,
+    learner_id: Uuid,
+    course_id: Uuid,
+    at: DateTime<Utc>,
+    source: Source,
+) -> Result<enrolment::Model> {
+    let txn = crate::db::write(db).await?;
+    let existing = enrolment::Entity::find()
+        .filter(enrolment::Column::LearnerId.eq(learner_id))
+        .filter(enrolment::Column::CourseId.eq(course_id))
+        .one(&txn)
+        .await?;
+    if let Some(existing) = existing {
+        return Ok(existing);
+    }
+    let e = enrolment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        learner_id: Set(learner_id),
+        course_id: Set(course_id),
+        status: Set(EnrolmentStatus::Enrolled.as_str().to_string()),
+        progress: Set(0),
+        enrolled_at: Set(at),
+        enrolled_week: Set(week_of(at)),
+        completed_at: Set(None),
+        completed_week: Set(None),
+        score: Set(None),
+        certificate_no: Set(None),
+        source: Set(source.as_str().to_string()),
+        updated_at: Set(now()),
+    }
+    .insert(&txn)
+    .await?;
+    let mut deltas = Deltas::default();
+    count(&txn, &e, 1, &mut deltas).await?;
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(e)
+}
+
+/// Changes one enrolment and moves the counters from its old contribution to its new one.
+async fn change(
+    db: &DatabaseConnection,
+    id: Uuid,
+    edit: impl FnOnce(&enrolment::Model, &mut enrolment::ActiveModel),
+) -> Result<enrolment::Model> {
+    let txn = crate::db::write(db).await?;
+    let old = enrolment::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let mut deltas = Deltas::default();
+    count(&txn, &old, -1, &mut deltas).await?;
+    let mut row = old.clone().into_active_model();
+    edit(&old, &mut row);
+    row.updated_at = Set(now());
+    let new = row.update(&txn).await?;
+    count(&txn, &new, 1, &mut deltas).await?;
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(new)
+}
+
+pub struct Completion {
+    pub at: DateTime<Utc>,
+    pub score: Option<f64>,
+    pub certificate_no: Option<String>,
+    pub source: Source,
+}
+
+/// Records a completion; completing again updates the date, score and certificate.
+pub async fn complete(db: &DatabaseConnection, id: Uuid, completion: Completion) -> Result<enrolment::Model> {
+    change(db, id, |_, row| {
+        row.status = Set(EnrolmentStatus::Completed.as_str().to_string());
+        row.progress = Set(100);
+        row.completed_at = Set(Some(completion.at));
+        row.completed_week = Set(Some(week_of(completion.at)));
+        row.score = Set(completion.score);
+        row.certificate_no = Set(completion.certificate_no);
+        row.source = Set(completion.source.as_str().to_string());
+    })
+    .await
+}
+
+/// Undoes a completion: the enrolment is back in progress.
+pub async fn uncomplete(db: &DatabaseConnection, id: Uuid) -> Result<enrolment::Model> {
+    change(db, id, |_, row| {
+        row.status = Set(EnrolmentStatus::InProgress.as_str().to_string());
+        row.completed_at = Set(None);
+        row.completed_week = Set(None);
+        row.certificate_no = Set(None);
+        row.score = Set(None);
+    })
+    .await
+}
+
+/// Withdraws an enrolment made by mistake.
+pub async fn remove(db: &DatabaseConnection, id: Uuid) -> Result<()> {
+    let txn = crate::db::write(db).await?;
+    let old = enrolment::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let mut deltas = Deltas::default();
+    count(&txn, &old, -1, &mut deltas).await?;
+    old.delete(&txn).await?;
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}

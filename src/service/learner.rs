@@ -1,0 +1,153 @@
+//! Learners: registration, moves between units and deactivation, each keeping the counters exact.
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::entity::{enrolment, learner};
+use crate::model::EnrolmentStatus;
+use crate::service::now;
+use crate::service::stats::{Deltas, Placement};
+use crate::text::fold;
+use crate::{Error, Result};
+
+/// A learner as the services receive it, already parsed.
+pub struct NewLearner {
+    pub full_name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub gender: String,
+    pub phone: Option<String>,
+    pub commune: i32,
+    pub organisation: Option<Uuid>,
+    pub team: Option<Uuid>,
+    pub consent_version: Option<String>,
+    pub registered_by: Option<Uuid>,
+    pub registered_at: DateTime<Utc>,
+}
+
+/// Letters and digits that cannot be misread for one another on a printed card (no I, O, 0, 1).
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// A fresh learner code such as "HV-7K2M9Q".
+pub fn new_learner_code() -> String {
+    let random = Uuid::new_v4().as_u128();
+    let code: String = (0..6).map(|i| CODE_ALPHABET[((random >> (i * 5)) & 31) as usize] as char).collect();
+    format!("HV-{code}")
+}
+
+/// 244 random bits as 64 hex digits: the unguessable part of a personal progress link.
+pub fn new_access_token() -> String {
+    format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
+}
+
+fn placement_key(learner: &learner::Model) -> (i32, Option<Uuid>, Option<Uuid>) {
+    (learner.commune_code, learner.organisation_id, learner.team_id)
+}
+
+/// What a learner and all their enrolments add to the counters (nothing when inactive).
+async fn contribution(
+    txn: &impl sea_orm::ConnectionTrait,
+    learner: &learner::Model,
+    sign: i64,
+    deltas: &mut Deltas,
+) -> Result<()> {
+    if !learner.active {
+        return Ok(());
+    }
+    let placement = Placement::of(txn, learner.commune_code, learner.organisation_id, learner.team_id).await?;
+    deltas.learner(&placement, learner.created_week, sign);
+    let enrolments = enrolment::Entity::find().filter(enrolment::Column::LearnerId.eq(learner.id)).all(txn).await?;
+    for e in enrolments {
+        deltas.enrolment(&placement, e.course_id, e.enrolled_week, completed_week(&e), sign);
+    }
+    Ok(())
+}
+
+/// The week an enrolment counts as completed in, if it is completed.
+pub fn completed_week(e: &enrolment::Model) -> Option<i32> {
+    (e.status == EnrolmentStatus::Completed.as_str()).then_some(e.completed_week).flatten()
+}
+
+pub async fn register(db: &DatabaseConnection, new: NewLearner) -> Result<learner::Model> {
+    let txn = crate::db::write(db).await?;
+    let placement = Placement::of(&txn, new.commune, new.organisation, new.team).await?;
+    let created_week = crate::week::week_of(new.registered_at);
+    let name_folded = fold(&new.full_name);
+    let dedup_key = match (&new.phone, new.birth_date) {
+        (Some(phone), Some(birth)) => Some(format!("{phone}|{name_folded}|{birth}")),
+        _ => None,
+    };
+    let learner = learner::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(new_learner_code()),
+        full_name: Set(new.full_name),
+        name_folded: Set(name_folded),
+        birth_date: Set(new.birth_date),
+        gender: Set(new.gender),
+        phone: Set(new.phone),
+        commune_code: Set(new.commune),
+        organisation_id: Set(new.organisation),
+        team_id: Set(new.team),
+        access_token: Set(Some(new_access_token())),
+        consent_at: Set(new.consent_version.as_ref().map(|_| new.registered_at)),
+        consent_version: Set(new.consent_version),
+        registered_by: Set(new.registered_by),
+        dedup_key: Set(dedup_key),
+        active: Set(true),
+        created_at: Set(new.registered_at),
+        created_week: Set(created_week),
+        updated_at: Set(now()),
+    }
+    .insert(&txn)
+    .await?;
+    let mut deltas = Deltas::default();
+    deltas.learner(&placement, created_week, 1);
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(learner)
+}
+
+/// Moves a learner to another commune, organisation or team; their enrolments move with them.
+pub async fn move_to(
+    db: &DatabaseConnection,
+    id: Uuid,
+    commune: i32,
+    organisation: Option<Uuid>,
+    team: Option<Uuid>,
+) -> Result<learner::Model> {
+    let txn = crate::db::write(db).await?;
+    let old = learner::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if placement_key(&old) == (commune, organisation, team) {
+        return Ok(old);
+    }
+    let mut deltas = Deltas::default();
+    contribution(&txn, &old, -1, &mut deltas).await?;
+    let mut row = old.into_active_model();
+    row.commune_code = Set(commune);
+    row.organisation_id = Set(organisation);
+    row.team_id = Set(team);
+    row.updated_at = Set(now());
+    let new = row.update(&txn).await?;
+    contribution(&txn, &new, 1, &mut deltas).await?;
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(new)
+}
+
+/// Deactivates (or reactivates) a learner: an inactive learner and their enrolments leave every count.
+pub async fn set_active(db: &DatabaseConnection, id: Uuid, active: bool) -> Result<learner::Model> {
+    let txn = crate::db::write(db).await?;
+    let old = learner::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if old.active == active {
+        return Ok(old);
+    }
+    let mut deltas = Deltas::default();
+    contribution(&txn, &old, -1, &mut deltas).await?;
+    let mut row = old.into_active_model();
+    row.active = Set(active);
+    row.updated_at = Set(now());
+    let new = row.update(&txn).await?;
+    contribution(&txn, &new, 1, &mut deltas).await?;
+    deltas.apply(&txn).await?;
+    txn.commit().await?;
+    Ok(new)
+}

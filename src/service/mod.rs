@@ -1,0 +1,16 @@
+//! Services: the only code that reads or writes the database. Each takes a connection or a
+//! transaction, so the same function serves the web, the CLI and the tests, on SQLite and PostgreSQL.
+pub mod catalogue;
+pub mod demo;
+pub mod enrolment;
+pub mod learner;
+pub mod overview;
+pub mod stats;
+
+use chrono::{DateTime, Utc};
+
+/// Now, truncated to whole microseconds so a timestamp reads back equal on both databases.
+pub fn now() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}

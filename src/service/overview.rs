@@ -1,0 +1,84 @@
+//! The province overview, read from the counters: its cost does not grow with learners or enrolments.
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::entity::{app_meta, commune, province, stat_counter, team};
+use crate::model::{Completion, Overview, UnitFigures, UnitKind};
+use crate::text::fold;
+use crate::{Error, Result};
+
+/// Best completion rate first; ties broken by completions, then name. Units with no enrolment go last.
+pub fn rank_order(a: &UnitFigures, b: &UnitFigures) -> Ordering {
+    let rate = |u: &UnitFigures| u.completion.rate_tenths();
+    match (rate(a), rate(b)) {
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        _ => {
+            // Compare completed/enrolled exactly by cross-multiplying, not by rounded tenths.
+            let exact = (b.completion.completed * a.completion.enrolled.max(1))
+                .cmp(&(a.completion.completed * b.completion.enrolled.max(1)));
+            exact
+                .then(b.completion.completed.cmp(&a.completion.completed))
+                .then_with(|| fold(&a.name).cmp(&fold(&b.name)))
+        }
+    }
+}
+
+pub async fn overview(db: &impl ConnectionTrait, province_code: i32) -> Result<Overview> {
+    let province = province::Entity::find_by_id(province_code).one(db).await?.ok_or(Error::NotFound)?;
+    let communes = commune::Entity::find().filter(commune::Column::ProvinceCode.eq(province_code)).all(db).await?;
+
+    let counters: HashMap<(String, String), stat_counter::Model> = stat_counter::Entity::find()
+        .filter(stat_counter::Column::UnitKind.is_in([UnitKind::Province.as_str(), UnitKind::Commune.as_str()]))
+        .filter(stat_counter::Column::CourseId.eq(""))
+        .filter(stat_counter::Column::Week.eq(0))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| ((row.unit_kind.clone(), row.unit_id.clone()), row))
+        .collect();
+    let figures = |kind: UnitKind, id: String, name: String| {
+        let row = counters.get(&(kind.as_str().to_string(), id.clone()));
+        UnitFigures {
+            completion: Completion {
+                enrolled: row.map_or(0, |r| r.enrolled),
+                completed: row.map_or(0, |r| r.completed),
+            },
+            learners: row.map_or(0, |r| r.learners),
+            id,
+            name,
+        }
+    };
+
+    let total = figures(UnitKind::Province, province_code.to_string(), province.name.clone());
+    let mut commune_rows: Vec<UnitFigures> =
+        communes.into_iter().map(|c| figures(UnitKind::Commune, c.code.to_string(), c.name)).collect();
+    commune_rows.sort_by(rank_order);
+
+    let teams = team::Entity::find()
+        .filter(team::Column::Active.eq(true))
+        .filter(
+            team::Column::CommuneCode.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(commune::Column::Code)
+                    .from(commune::Entity)
+                    .and_where(commune::Column::ProvinceCode.eq(province_code))
+                    .to_owned(),
+            ),
+        )
+        .count(db)
+        .await? as i64;
+    let demo = app_meta::Entity::find_by_id("demo".to_string()).one(db).await?.is_some();
+
+    Ok(Overview {
+        province_code,
+        province_name: province.name,
+        completion: total.completion,
+        learners: total.learners,
+        teams,
+        communes: commune_rows,
+        demo,
+    })
+}

@@ -71,6 +71,33 @@ mod tests {
 
 /// Fresh, empty databases for tests: each test gets its own, so tests never see each other's rows.
 pub mod testing {
+    /// Runs `$check(db)` as two tests, `$name::sqlite` and `$name::postgres`, each on a fresh database
+    /// migrated by the test crate's own `crate::migrate(&db)`. PostgreSQL runs when HOCVUSO_TEST_POSTGRES_URL is set.
+    #[macro_export]
+    macro_rules! on_both_databases {
+        ($name:ident, $check:ident) => {
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let db = $crate::db::testing::fresh_sqlite().await.expect("a fresh SQLite database");
+                    crate::migrate(&db).await;
+                    super::$check(db).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let Some(db) = $crate::db::testing::fresh_postgres().await else {
+                        eprintln!("HOCVUSO_TEST_POSTGRES_URL is not set: PostgreSQL not tested");
+                        return;
+                    };
+                    let db = db.expect("a fresh PostgreSQL database");
+                    crate::migrate(&db).await;
+                    super::$check(db).await;
+                }
+            }
+        };
+    }
+
     use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
     use uuid::Uuid;
 

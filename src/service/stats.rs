@@ -296,9 +296,7 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<Vec<Difference>> {
 pub async fn rebuild(db: &sea_orm::DatabaseConnection) -> Result<()> {
     let txn = crate::db::write(db).await?;
     stat_counter::Entity::delete_many().exec(&txn).await?;
-    let mut deltas = Deltas::default();
-    deltas.0 = recompute(&txn).await?.into_iter().collect();
-    deltas.apply(&txn).await?;
+    Deltas(recompute(&txn).await?.into_iter().collect()).apply(&txn).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -1,3 +1,4 @@
+use hocvuso::on_both_databases;
 use sea_orm::DatabaseConnection;
 
 use hocvuso::service::{demo, overview, stats};

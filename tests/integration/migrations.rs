@@ -1,3 +1,4 @@
+use hocvuso::on_both_databases;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 

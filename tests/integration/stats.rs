@@ -4,6 +4,7 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use hocvuso::model::Source;
+use hocvuso::on_both_databases;
 use hocvuso::service::catalogue::{self, NewCourse, NewOrganisation, NewTeam};
 use hocvuso::service::enrolment::{self, Completion};
 use hocvuso::service::learner::{self, NewLearner};

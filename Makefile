@@ -1,0 +1,54 @@
+# hocvuso: `make run` serves the app, `make test` runs every test. Both install what they need.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# Must equal the exact wasm-bindgen pin in Cargo.toml.
+WASM_BINDGEN_VERSION := 0.2.130
+# npm's binaryen for wasm-opt (Debian's 108 breaks hydration).
+BINARYEN_VERSION := 132.0.0
+
+TOOLS := $(CURDIR)/tools
+export PATH := $(HOME)/.cargo/bin:$(TOOLS)/node_modules/.bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: run test tools e2e-deps build build-release lint unit e2e clean-data
+
+## Serve the app at http://127.0.0.1:3000 with the demo campaign when the database is empty.
+run: tools build-release
+	./target/release/hocvuso migrate
+	./target/release/hocvuso seed-demo --if-empty
+	@echo "hocvuso: open http://127.0.0.1:3000 (database: $${DATABASE_URL:-sqlite://data/hocvuso.db})"
+	./target/release/hocvuso serve
+
+## Formatting, lints, unit and integration tests (SQLite, and PostgreSQL when HOCVUSO_TEST_POSTGRES_URL is set), end-to-end tests.
+test: tools e2e-deps lint unit e2e
+
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)" || cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+	@[ -x "$(TOOLS)/node_modules/.bin/wasm-opt" ] || npm install --prefix "$(TOOLS)" --no-audit --no-fund --no-save binaryen@$(BINARYEN_VERSION)
+
+e2e-deps:
+	@[ -x /usr/bin/chromium ] || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	@[ -d end2end/node_modules/@playwright/test ] || (cd end2end && npm ci --no-audit --no-fund)
+
+build:
+	cargo leptos build
+
+build-release:
+	cargo leptos build --release
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p hocvuso-app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo nextest run --workspace --no-fail-fast
+
+e2e: build
+	cd end2end && npx playwright test

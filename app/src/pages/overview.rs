@@ -1,0 +1,94 @@
+//! `/`: the province overview, read from the statistics counters.
+use hocvuso::Error;
+use hocvuso::i18n::{Lang, Text};
+use hocvuso::model::{Overview, UnitFigures};
+use leptos::prelude::*;
+
+use crate::components::stat_card::StatCard;
+use crate::i18n::use_lang;
+
+#[server]
+pub async fn get_overview() -> Result<Overview, Error> {
+    let state = crate::state::app_state()?;
+    hocvuso::service::overview::overview(&state.db, state.province).await
+}
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let lang = use_lang();
+    let overview = Resource::new(|| (), |_| get_overview());
+    view! {
+        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(overview) => view! { <OverviewView overview lang /> }.into_any(),
+                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OverviewView(overview: Overview, lang: Lang) -> impl IntoView {
+    let completion = overview.completion;
+    view! {
+        <h1>{format!("{} · {}", lang.t(Text::Overview), overview.province_name)}</h1>
+        {overview.demo.then(|| view! { <p class="notice">{lang.t(Text::DemoData)}</p> })}
+        <section class="stat-grid">
+            <StatCard label=lang.t(Text::Enrolments) value=lang.count(completion.enrolled) testid="enrolled" />
+            <StatCard label=lang.t(Text::Completions) value=lang.count(completion.completed) testid="completed" />
+            <StatCard
+                label=lang.t(Text::CompletionRate)
+                value=lang.percent(completion.rate_tenths())
+                testid="rate"
+            />
+            <StatCard label=lang.t(Text::Learners) value=lang.count(overview.learners) testid="learners" />
+            <StatCard label=lang.t(Text::Teams) value=lang.count(overview.teams) testid="teams" />
+        </section>
+        <h2>{lang.t(Text::CommunesByRate)}</h2>
+        <CommuneTable communes=overview.communes lang />
+    }
+}
+
+#[component]
+fn CommuneTable(communes: Vec<UnitFigures>, lang: Lang) -> impl IntoView {
+    let rows = communes
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let tenths = c.completion.rate_tenths();
+            let width = format!("width:{}%", tenths.unwrap_or(0) as f64 / 10.0);
+            view! {
+                <tr data-commune=c.id>
+                    <td class="num">{tenths.map(|_| (i + 1).to_string())}</td>
+                    <td>{c.name}</td>
+                    <td class="num">{lang.count(c.completion.enrolled)}</td>
+                    <td class="num">{lang.count(c.completion.completed)}</td>
+                    <td class="rate">
+                        <span class="num">{lang.percent(tenths)}</span>
+                        <span class="bar" aria-hidden="true">
+                            <span class="bar-fill" style=width></span>
+                        </span>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="units" data-testid="communes">
+                <thead>
+                    <tr>
+                        <th class="num">{lang.t(Text::Rank)}</th>
+                        <th>{lang.t(Text::Commune)}</th>
+                        <th class="num">{lang.t(Text::Enrolments)}</th>
+                        <th class="num">{lang.t(Text::Completions)}</th>
+                        <th>{lang.t(Text::CompletionRate)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}

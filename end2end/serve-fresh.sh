@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Starts the built server on a fresh SQLite database loaded with the demo campaign.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${HOCVUSO_BIN:-target/debug/hocvuso}
+db_dir=target/e2e
+rm -rf "$db_dir" && mkdir -p "$db_dir"
+export DATABASE_URL="sqlite://$db_dir/hocvuso.db?mode=rwc"
+export HOCVUSO_LOG=${HOCVUSO_LOG:-warn}
+"$bin" seed-demo
+exec "$bin" serve

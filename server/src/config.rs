@@ -1,0 +1,56 @@
+//! Configuration from the environment, checked once at start-up.
+use std::net::SocketAddr;
+
+use hocvuso::db::DEFAULT_DATABASE_URL;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `sqlite://…` (default `data/hocvuso.db`) or `postgres://…`.
+    pub database_url: String,
+    /// Where to listen; HOCVUSO_ADDR, else LEPTOS_SITE_ADDR, else 127.0.0.1:3000.
+    pub addr: SocketAddr,
+    /// A tracing filter such as `info` or `hocvuso=debug,info`.
+    pub log: String,
+    /// The province the overview shows (official code).
+    pub province: i32,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err("DATABASE_URL must start with sqlite: or postgres://".to_string());
+        }
+        let addr_text =
+            var("HOCVUSO_ADDR").or_else(|| var("LEPTOS_SITE_ADDR")).unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr = addr_text
+            .parse()
+            .map_err(|_| format!("HOCVUSO_ADDR {addr_text:?} is not an address such as 127.0.0.1:3000"))?;
+        let province_text = var("HOCVUSO_PROVINCE").unwrap_or_else(|| "15".into());
+        let province = province_text
+            .parse()
+            .map_err(|_| format!("HOCVUSO_PROVINCE {province_text:?} is not a province code such as 15"))?;
+        let log = var("HOCVUSO_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into());
+        Ok(Config { database_url, addr, log, province })
+    }
+
+    /// The database URL without a password, for messages.
+    pub fn database_for_humans(&self) -> String {
+        match (self.database_url.find("://"), self.database_url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                format!("{}://…@{}", &self.database_url[..scheme], &self.database_url[at + 1..])
+            }
+            _ => self.database_url.clone(),
+        }
+    }
+}
+
+pub fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}

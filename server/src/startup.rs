@@ -1,0 +1,71 @@
+//! Builds the router and runs the server until SIGTERM or Ctrl-C.
+use axum::Router;
+use axum::routing::get;
+use hocvuso_app::state::AppState;
+use hocvuso_app::{App, shell};
+use leptos::config::get_configuration;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sea_orm::DatabaseConnection;
+use tower_http::compression::CompressionLayer;
+
+use crate::config::Config;
+use crate::routes;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(routes::health::healthz))
+        .route("/lang/{code}", get(routes::lang::set_lang))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// The state every request sees. The Leptos settings come from cargo-leptos at build time.
+pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, String> {
+    let mut leptos_options =
+        get_configuration(None).map_err(|e| format!("cannot read the Leptos configuration: {e}"))?.leptos_options;
+    if leptos_options.output_name.is_empty() {
+        // Built by plain cargo (tests): the name cargo-leptos would have given.
+        leptos_options.output_name = "hocvuso".into();
+    }
+    leptos_options.site_addr = config.addr;
+    Ok(AppState { leptos_options, db, province: config.province })
+}
+
+pub async fn serve(config: Config, db: DatabaseConnection) -> Result<(), String> {
+    let state = app_state(&config, db)?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    println!("hocvuso serves http://{}", config.addr);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server stopped: {e}"))
+}
+
+/// Resolves on SIGTERM or Ctrl-C; axum then stops accepting and lets requests in flight finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

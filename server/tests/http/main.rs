@@ -1,0 +1,41 @@
+//! Black-box tests of the real router on a random port, each with a fresh database (SQLite, and PostgreSQL when set).
+use migration::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+
+mod pages;
+
+async fn migrate(db: &DatabaseConnection) {
+    Migrator::up(db, None).await.expect("migrations apply");
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.expect("the server answers")
+    }
+}
+
+/// Starts the app on 127.0.0.1 with a random port, like `hocvuso serve` does.
+pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let addr = listener.local_addr().unwrap();
+    let config = hocvuso_server::config::Config { database_url: String::new(), addr, log: "warn".into(), province: 15 };
+    let state = hocvuso_server::startup::app_state(&config, db.clone()).expect("app state");
+    tokio::spawn(async move { axum::serve(listener, hocvuso_server::startup::router(state)).await });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address: format!("http://{addr}"), db, client }
+}
+
+/// The text of the element carrying `data-testid="{testid}"`.
+pub fn figure(html: &str, testid: &str) -> String {
+    let marker = format!(r#"data-testid="{testid}""#);
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {marker} in the page"));
+    let rest = &html[start..];
+    let open_end = rest.find('>').expect("a closed tag") + 1;
+    rest[open_end..rest[open_end..].find('<').map(|i| open_end + i).unwrap()].to_string()
+}

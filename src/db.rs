@@ -73,6 +73,8 @@ mod tests {
 pub mod testing {
     /// Runs `$check(db)` as two tests, `$name::sqlite` and `$name::postgres`, each on a fresh database
     /// migrated by the test crate's own `crate::migrate(&db)`. PostgreSQL runs when HOCVUSO_TEST_POSTGRES_URL is set.
+    // `crate::migrate` is deliberately the calling test crate's own function.
+    #[allow(clippy::crate_in_macro_def)]
     #[macro_export]
     macro_rules! on_both_databases {
         ($name:ident, $check:ident) => {

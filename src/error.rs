@@ -8,11 +8,11 @@ use crate::i18n::Text;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// A problem with one field of a form or one cell of a file.
+/// A problem with one field of a form, said in words the person can read (`Lang::t(problem)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    pub problem: Text,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -26,6 +26,12 @@ pub enum Error {
     Conflict(String),
     #[error("not signed in")]
     Unauthorized,
+    /// Unknown user or wrong password: the same answer for both.
+    #[error("bad credentials")]
+    BadCredentials,
+    /// Too many attempts; try again after this many seconds.
+    #[error("rate limited for {0} s")]
+    RateLimited(u32),
     #[error("forbidden")]
     Forbidden,
     /// The database cannot be reached right now; worth retrying.
@@ -40,8 +46,16 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Error {
-        Error::Invalid(vec![FieldError { field: field.to_string(), message: message.into() }])
+    pub fn invalid(field: &str, problem: Text) -> Error {
+        Error::Invalid(vec![FieldError { field: field.to_string(), problem }])
+    }
+
+    /// The problem with `field`, if this error names one.
+    pub fn field_problem(&self, field: &str) -> Option<Text> {
+        match self {
+            Error::Invalid(errors) => errors.iter().find(|e| e.field == field).map(|e| e.problem),
+            _ => None,
+        }
     }
 
     /// The short, translatable message a person sees.
@@ -51,6 +65,8 @@ impl Error {
             Error::Invalid(_) => Text::InvalidInput,
             Error::Conflict(_) => Text::Conflict,
             Error::Unauthorized => Text::Unauthorized,
+            Error::BadCredentials => Text::BadCredentials,
+            Error::RateLimited(_) => Text::RateLimited,
             Error::Forbidden => Text::Forbidden,
             Error::Unavailable => Text::Unavailable,
             Error::Internal => Text::Internal,
@@ -64,7 +80,8 @@ impl Error {
             Error::NotFound => 404,
             Error::Invalid(_) => 422,
             Error::Conflict(_) => 409,
-            Error::Unauthorized => 401,
+            Error::Unauthorized | Error::BadCredentials => 401,
+            Error::RateLimited(_) => 429,
             Error::Forbidden => 403,
             Error::Unavailable => 503,
             Error::Internal | Error::Transport(_) => 500,

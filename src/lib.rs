@@ -3,6 +3,7 @@
 //! Everything outside `server` compiles to wasm too and is what the browser sees.
 //! Behind the `server` feature live the sea-orm entities, the services and the database connection.
 
+pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod model;

@@ -68,6 +68,8 @@ pub struct Overview {
     pub teams: i64,
     /// Communes with their figures, best completion rate first; communes with no enrolment last.
     pub communes: Vec<UnitFigures>,
+    /// True when the table holds only the communes of the organiser's scope.
+    pub scoped: bool,
     /// True when the data was made by `hocvuso seed-demo`.
     pub demo: bool,
 }
@@ -129,4 +131,38 @@ mod tests {
         assert_eq!(Completion { enrolled: 3, completed: 2 }.rate_tenths(), Some(667));
         assert_eq!(Completion { enrolled: 0, completed: 0 }.rate_tenths(), None);
     }
+}
+
+/// One line of the audit log, as admins read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    /// JSON: the values before and after.
+    pub detail: Option<String>,
+}
+
+/// An account as the admin page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub id: uuid::Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: crate::auth::Role,
+    pub active: bool,
+    pub scope: crate::auth::Scope,
+}
+
+/// An API token as the admin page lists it (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSummary {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub scope: crate::auth::TokenScope,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Option<String>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }

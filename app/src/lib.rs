@@ -4,6 +4,7 @@
 pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod session;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -14,12 +15,18 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::layout::Layout;
 use crate::i18n::{current_lang, provide_lang};
+use crate::pages::admin::accounts::AccountsPage;
+use crate::pages::admin::audit::AuditPage;
+use crate::pages::admin::tokens::TokensPage;
+use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::OverviewPage;
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = current_lang();
+    #[cfg(feature = "ssr")]
+    state::content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -44,6 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = provide_lang();
+    session::provide_session();
     view! {
         <leptos_meta::Stylesheet id="leptos" href="/pkg/hocvuso.css" />
         <Title text=lang.t(hocvuso::i18n::Text::AppName) />
@@ -51,6 +59,10 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

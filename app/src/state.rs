@@ -1,5 +1,7 @@
-//! What the server hands every server function: the database and the campaign's settings.
+//! What the server hands every server function: the database, the campaign's settings, and who is asking.
 use axum::extract::FromRef;
+use hocvuso::Error;
+use hocvuso::auth::Actor;
 use leptos::prelude::*;
 use sea_orm::DatabaseConnection;
 
@@ -8,13 +10,51 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     /// The province the overview shows (official code; 15 = Lào Cai).
+    #[from_ref(skip)]
     pub province: i32,
+    /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
+    #[from_ref(skip)]
+    pub trust_proxy: bool,
+    /// Mark cookies Secure (served over HTTPS, perhaps behind a proxy that terminates TLS).
+    #[from_ref(skip)]
+    pub secure_cookies: bool,
 }
 
 /// The state of the running server, as seen from inside a server function.
-pub fn app_state() -> Result<AppState, hocvuso::Error> {
+pub fn app_state() -> Result<AppState, Error> {
     use_context::<AppState>().ok_or_else(|| {
         leptos::logging::error!("AppState missing from the server function context");
-        hocvuso::Error::Internal
+        Error::Internal
     })
+}
+
+/// Who is asking: put in the request's extensions by the server's authentication layer.
+pub fn actor() -> Actor {
+    use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<Actor>().cloned()).unwrap_or_default()
+}
+
+/// Runs a server function's body and, on error, answers with the error's HTTP status (401, 403, 404, 422…).
+pub async fn respond<T>(body: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    let result = body.await;
+    if let Err(err) = &result
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        response
+            .set_status(http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+    }
+    result
+}
+
+/// The page's Content-Security-Policy, allowing only this page's own inline hydration script (its nonce).
+pub fn content_security_policy() {
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string()).unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    );
+    if let (Some(response), Ok(value)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&policy))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
 }

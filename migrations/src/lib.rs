@@ -3,12 +3,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_admin_units;
 mod m20260101_000002_campaign;
+mod m20260102_000001_accounts;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20260101_000001_admin_units::Migration), Box::new(m20260101_000002_campaign::Migration)]
+        vec![
+            Box::new(m20260101_000001_admin_units::Migration),
+            Box::new(m20260101_000002_campaign::Migration),
+            Box::new(m20260102_000001_accounts::Migration),
+        ]
     }
 }

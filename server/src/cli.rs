@@ -15,8 +15,57 @@ commands:
   seed-demo [--if-empty]  load the demo campaign (Lào Cai, 7,678 enrolments) into an empty database
   stats verify          recompute every counter from the raw rows; exit 1 listing any difference
   stats rebuild         rewrite every counter from the raw rows
+  create-admin --username NAME [--name \"Full Name\"]
+                        create an administrator; the password comes from HOCVUSO_ADMIN_PASSWORD
+                        or is asked for at the terminal (never an argument)
+  token create --name NAME --scope ingest|read-stats
+                        create an API token for another system; printed once, on the last line
 
 environment: DATABASE_URL, HOCVUSO_ADDR, HOCVUSO_LOG, HOCVUSO_PROVINCE (see README.md)";
+
+/// The value after `--name` in `rest`, and whether every word was understood.
+fn options<'a>(rest: &[&'a str], known: &[&str]) -> Result<std::collections::HashMap<String, &'a str>, String> {
+    let mut values = std::collections::HashMap::new();
+    let mut words = rest.iter();
+    while let Some(word) = words.next() {
+        if !known.contains(word) {
+            return Err(format!("unknown option {word}\n\n{USAGE}"));
+        }
+        let value = words.next().ok_or_else(|| format!("{word} needs a value"))?;
+        values.insert(word.to_string(), *value);
+    }
+    Ok(values)
+}
+
+fn admin_password() -> Result<String, String> {
+    if let Ok(password) = std::env::var("HOCVUSO_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    let first = rpassword::prompt_password("Password: ").map_err(|e| format!("cannot read the password: {e}"))?;
+    let again = rpassword::prompt_password("Password again: ").map_err(|e| format!("cannot read the password: {e}"))?;
+    if first != again {
+        return Err("the two passwords differ".into());
+    }
+    Ok(first)
+}
+
+fn demo_logins() -> String {
+    use hocvuso::service::demo::{DEMO_ADMIN, DEMO_ORGANISER, DEMO_PASSWORD};
+    format!(
+        "demo logins: administrator {DEMO_ADMIN} / {DEMO_PASSWORD}; organiser {DEMO_ORGANISER} / {DEMO_PASSWORD} (demo data only)"
+    )
+}
+
+/// A domain error as one line for the operator.
+fn say(err: hocvuso::Error) -> String {
+    let lang = hocvuso::i18n::Lang::En;
+    match &err {
+        hocvuso::Error::Invalid(fields) => {
+            fields.iter().map(|f| format!("{}: {}", f.field, lang.t(f.problem))).collect::<Vec<_>>().join("; ")
+        }
+        _ => lang.t(err.text()).to_string(),
+    }
+}
 
 pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -40,6 +89,9 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             let db = open(&config).await?;
             if if_empty && !hocvuso::service::demo::is_empty(&db).await.map_err(|e| e.to_string())? {
                 println!("the database already holds learners; demo not loaded");
+                if hocvuso::service::demo::is_demo(&db).await.map_err(|e| e.to_string())? {
+                    println!("{}", demo_logins());
+                }
                 return Ok(ExitCode::SUCCESS);
             }
             let summary = hocvuso::service::demo::seed_demo(&db).await.map_err(|e| format!("seed-demo: {e}"))?;
@@ -47,6 +99,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
                 "demo campaign loaded: {} organisations, {} teams, {} learners, {} enrolments, {} completed",
                 summary.organisations, summary.teams, summary.learners, summary.enrolments, summary.completed
             );
+            println!("{}", demo_logins());
             Ok(ExitCode::SUCCESS)
         }
         ["stats", "verify"] => {
@@ -66,6 +119,31 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             let db = open(&config).await?;
             hocvuso::service::stats::rebuild(&db).await.map_err(|e| format!("stats rebuild: {e}"))?;
             println!("counters rebuilt");
+            Ok(ExitCode::SUCCESS)
+        }
+        ["create-admin", rest @ ..] => {
+            let values = options(rest, &["--username", "--name"])?;
+            let username =
+                values.get("--username").ok_or_else(|| format!("create-admin needs --username\n\n{USAGE}"))?;
+            let name = values.get("--name").copied().unwrap_or("Quản trị viên");
+            let db = open(&config).await?;
+            let password = admin_password()?;
+            let account =
+                hocvuso::service::accounts::create_admin(&db, username, name, &password).await.map_err(say)?;
+            println!("administrator {} created", account.username);
+            Ok(ExitCode::SUCCESS)
+        }
+        ["token", "create", rest @ ..] => {
+            let values = options(rest, &["--name", "--scope"])?;
+            let name = values.get("--name").ok_or_else(|| format!("token create needs --name\n\n{USAGE}"))?;
+            let scope = values
+                .get("--scope")
+                .and_then(|s| hocvuso::auth::TokenScope::parse(s))
+                .ok_or_else(|| "token create needs --scope ingest or --scope read-stats".to_string())?;
+            let db = open(&config).await?;
+            let (token, secret) = hocvuso::service::tokens::create(&db, "cli", name, scope).await.map_err(say)?;
+            println!("token {:?} created with scope {}; it is shown once, below:", token.name, token.scope.as_str());
+            println!("{secret}");
             Ok(ExitCode::SUCCESS)
         }
         ["help" | "--help" | "-h"] => {

@@ -13,6 +13,10 @@ pub struct Config {
     pub log: String,
     /// The province the overview shows (official code).
     pub province: i32,
+    /// Behind a reverse proxy: take the client address and scheme from X-Forwarded-For/-Proto.
+    pub trust_proxy: bool,
+    /// Always mark the session cookie Secure (the site is served over HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -34,8 +38,17 @@ impl Config {
         let province = province_text
             .parse()
             .map_err(|_| format!("HOCVUSO_PROVINCE {province_text:?} is not a province code such as 15"))?;
-        let log = var("HOCVUSO_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into());
-        Ok(Config { database_url, addr, log, province })
+        let log =
+            var("HOCVUSO_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info,sea_orm_migration=warn".into());
+        let flag = |name: &str| var(name).is_some_and(|v| matches!(v.to_lowercase().as_str(), "1" | "true" | "yes"));
+        Ok(Config {
+            database_url,
+            addr,
+            log,
+            province,
+            trust_proxy: flag("HOCVUSO_TRUST_PROXY"),
+            secure_cookies: flag("HOCVUSO_SECURE_COOKIES"),
+        })
     }
 
     /// The database URL without a password, for messages.

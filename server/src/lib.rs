@@ -1,6 +1,10 @@
 //! The hocvuso process: configuration, command line, router. `main.rs` only calls in here,
 //! so tests can start the real router on a random port.
+pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod i18n;
 pub mod routes;
+pub mod security;
 pub mod startup;

@@ -1,6 +1,9 @@
 //! Builds the router and runs the server until SIGTERM or Ctrl-C.
+use std::net::SocketAddr;
+
 use axum::Router;
-use axum::routing::get;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
 use hocvuso_app::state::AppState;
 use hocvuso_app::{App, shell};
 use leptos::config::get_configuration;
@@ -9,7 +12,7 @@ use sea_orm::DatabaseConnection;
 use tower_http::compression::CompressionLayer;
 
 use crate::config::Config;
-use crate::routes;
+use crate::{api, auth, routes, security};
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -17,8 +20,16 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/lang/{code}", get(routes::lang::set_lang))
+        .route("/login", post(routes::login::login))
+        .route("/logout", post(routes::login::logout))
+        .nest("/api/v1", api::router())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The last layer added runs first.
+        .layer(from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(from_fn(security::refuse_cross_site))
+        .layer(from_fn(security::log_request))
+        .layer(from_fn(security::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
@@ -32,7 +43,13 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, St
         leptos_options.output_name = "hocvuso".into();
     }
     leptos_options.site_addr = config.addr;
-    Ok(AppState { leptos_options, db, province: config.province })
+    Ok(AppState {
+        leptos_options,
+        db,
+        province: config.province,
+        trust_proxy: config.trust_proxy,
+        secure_cookies: config.secure_cookies,
+    })
 }
 
 pub async fn serve(config: Config, db: DatabaseConnection) -> Result<(), String> {
@@ -41,7 +58,7 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> Result<(), String>
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     println!("hocvuso serves http://{}", config.addr);
-    axum::serve(listener, router(state))
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server stopped: {e}"))

@@ -4,11 +4,12 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+use crate::auth::{Role, Scope};
 use crate::entity::{app_meta, commune, course, enrolment, learner, organisation, team};
 use crate::model::{EnrolmentStatus, Source};
 use crate::service::learner::new_access_token;
-use crate::service::now;
 use crate::service::stats::{Deltas, Placement};
+use crate::service::{accounts, now};
 use crate::text::fold;
 use crate::week::week_of;
 use crate::{Error, Result};
@@ -20,6 +21,12 @@ pub const DEMO_ENROLMENTS: usize = 7_678;
 pub const DEMO_COMPLETED: usize = 5_835;
 /// The notice version demo learners are recorded as having agreed to.
 pub const DEMO_CONSENT_VERSION: &str = "demo";
+/// Demo logins, printed by `make run`. Only the demo campaign has them.
+pub const DEMO_ADMIN: &str = "admin";
+pub const DEMO_ORGANISER: &str = "tochuc.demo";
+pub const DEMO_PASSWORD: &str = "hocvuso-demo-2026";
+/// The demo organiser works in Xã Khao Mang and Xã Mù Cang Chải.
+pub const DEMO_ORGANISER_COMMUNES: [i32; 2] = [4465, 4456];
 
 /// SplitMix64: a few lines, no dependency, and the same numbers on every machine.
 struct Rng(u64);
@@ -89,6 +96,11 @@ pub struct DemoSummary {
 /// True when the database holds no learner yet (the demo is only loaded into an empty campaign).
 pub async fn is_empty(db: &DatabaseConnection) -> Result<bool> {
     Ok(learner::Entity::find().count(db).await? == 0)
+}
+
+/// True when the database holds the demo campaign.
+pub async fn is_demo(db: &DatabaseConnection) -> Result<bool> {
+    Ok(app_meta::Entity::find_by_id("demo".to_string()).one(db).await?.is_some())
 }
 
 fn campaign_start() -> DateTime<Utc> {
@@ -318,5 +330,28 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
     deltas.apply(&txn).await?;
     app_meta::ActiveModel { key: Set("demo".to_string()), value: Set(created.to_rfc3339()) }.insert(&txn).await?;
     txn.commit().await?;
+
+    let seeder = "seed-demo";
+    accounts::insert_account(
+        db,
+        seeder,
+        DEMO_ADMIN,
+        "Quản trị viên (demo)",
+        DEMO_PASSWORD,
+        Role::Admin,
+        &Scope::default(),
+    )
+    .await?;
+    let scope = Scope { communes: DEMO_ORGANISER_COMMUNES.into_iter().collect(), organisations: Default::default() };
+    accounts::insert_account(
+        db,
+        seeder,
+        DEMO_ORGANISER,
+        "Người tổ chức (demo)",
+        DEMO_PASSWORD,
+        Role::Organiser,
+        &scope,
+    )
+    .await?;
     Ok(summary)
 }

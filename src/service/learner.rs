@@ -34,9 +34,9 @@ pub fn new_learner_code() -> String {
     format!("HV-{code}")
 }
 
-/// 244 random bits as 64 hex digits: the unguessable part of a personal progress link.
+/// The unguessable part of a personal progress link.
 pub fn new_access_token() -> String {
-    format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
+    crate::service::secret::new_secret()
 }
 
 fn placement_key(learner: &learner::Model) -> (i32, Option<Uuid>, Option<Uuid>) {

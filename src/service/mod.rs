@@ -1,11 +1,18 @@
 //! Services: the only code that reads or writes the database. Each takes a connection or a
 //! transaction, so the same function serves the web, the CLI and the tests, on SQLite and PostgreSQL.
+pub mod accounts;
+pub mod audit;
 pub mod catalogue;
 pub mod demo;
 pub mod enrolment;
 pub mod learner;
 pub mod overview;
+pub mod password;
+pub mod reference;
+pub mod secret;
+pub mod sessions;
 pub mod stats;
+pub mod tokens;
 
 use chrono::{DateTime, Utc};
 

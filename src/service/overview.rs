@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
+use crate::auth::{Actor, Role};
 use crate::entity::{app_meta, commune, province, stat_counter, team};
 use crate::model::{Completion, Overview, UnitFigures, UnitKind};
 use crate::text::fold;
@@ -26,7 +27,9 @@ pub fn rank_order(a: &UnitFigures, b: &UnitFigures) -> Ordering {
     }
 }
 
-pub async fn overview(db: &impl ConnectionTrait, province_code: i32) -> Result<Overview> {
+/// The overview of a province. Organisers see the communes of their scope in the table; the
+/// province's headline figures are public aggregates.
+pub async fn overview(db: &impl ConnectionTrait, province_code: i32, actor: &Actor) -> Result<Overview> {
     let province = province::Entity::find_by_id(province_code).one(db).await?.ok_or(Error::NotFound)?;
     let communes = commune::Entity::find().filter(commune::Column::ProvinceCode.eq(province_code)).all(db).await?;
 
@@ -53,8 +56,15 @@ pub async fn overview(db: &impl ConnectionTrait, province_code: i32) -> Result<O
     };
 
     let total = figures(UnitKind::Province, province_code.to_string(), province.name.clone());
-    let mut commune_rows: Vec<UnitFigures> =
-        communes.into_iter().map(|c| figures(UnitKind::Commune, c.code.to_string(), c.name)).collect();
+    let scope = match actor {
+        Actor::Account(account) if account.role == Role::Organiser => Some(&account.scope),
+        _ => None,
+    };
+    let mut commune_rows: Vec<UnitFigures> = communes
+        .into_iter()
+        .filter(|c| scope.is_none_or(|scope| scope.communes.contains(&c.code)))
+        .map(|c| figures(UnitKind::Commune, c.code.to_string(), c.name))
+        .collect();
     commune_rows.sort_by(rank_order);
 
     let teams = team::Entity::find()
@@ -79,6 +89,7 @@ pub async fn overview(db: &impl ConnectionTrait, province_code: i32) -> Result<O
         learners: total.learners,
         teams,
         communes: commune_rows,
+        scoped: scope.is_some(),
         demo,
     })
 }

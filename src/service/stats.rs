@@ -34,7 +34,7 @@ impl Placement {
         let province = commune::Entity::find_by_id(commune)
             .one(db)
             .await?
-            .ok_or_else(|| crate::Error::invalid("commune", "unknown commune"))?
+            .ok_or_else(|| crate::Error::invalid("commune", crate::i18n::Text::UnknownCommune))?
             .province_code;
         Ok(Placement { province, commune, organisation, team })
     }

@@ -10,7 +10,7 @@ async fn demo_campaign_has_the_reported_totals(db: DatabaseConnection) {
     assert_eq!(summary.teams, 152);
     assert_eq!(summary.organisations, 30);
 
-    let overview = overview::overview(&db, 15).await.unwrap();
+    let overview = overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
     assert_eq!(overview.completion.enrolled, 7678);
     assert_eq!(overview.completion.completed, 5835);
     assert_eq!(overview.completion.rate_tenths(), Some(760));
@@ -29,7 +29,7 @@ async fn demo_campaign_has_the_reported_totals(db: DatabaseConnection) {
     assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
     // A second seed refuses and changes nothing.
     assert!(matches!(demo::seed_demo(&db).await, Err(hocvuso::Error::Conflict(_))));
-    assert_eq!(overview::overview(&db, 15).await.unwrap().completion.enrolled, 7678);
+    assert_eq!(overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap().completion.enrolled, 7678);
 }
 
 on_both_databases!(demo_totals, demo_campaign_has_the_reported_totals);

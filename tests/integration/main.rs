@@ -6,6 +6,7 @@ async fn migrate(db: &sea_orm::DatabaseConnection) {
     Migrator::up(db, None).await.expect("migrations apply");
 }
 
+mod accounts;
 mod demo;
 mod migrations;
 mod stats;

@@ -1,8 +1,10 @@
+use hocvuso::auth::Role;
 use hocvuso::i18n::Text;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use crate::i18n::use_lang;
+use crate::session::use_session;
 
 /// Header, navigation and language switch around every page.
 #[component]
@@ -11,6 +13,28 @@ pub fn Layout(children: Children) -> impl IntoView {
     let location = use_location();
     // A plain link (rel=external): it works without JavaScript and reloads the page in the other language.
     let switch_href = move || format!("/lang/{}?next={}", lang.other().code(), location.pathname.get());
+    let session = use_session();
+    let account_menu = move || {
+        Suspend::new(async move {
+            match session.await {
+                Ok(Some(account)) => view! {
+                    <span class="who" data-testid="signed-in-as">{account.display_name.clone()}</span>
+                    {(account.role == Role::Admin)
+                        .then(|| view! { <a class="nav-link" href="/admin/accounts">{lang.t(Text::Administration)}</a> })}
+                    <form method="post" action="/logout" class="inline">
+                        <button type="submit" class="link-button">{lang.t(Text::SignOut)}</button>
+                    </form>
+                }
+                .into_any(),
+                _ => view! {
+                    <a class="nav-link" rel="external" href=move || format!("/login?next={}", location.pathname.get())>
+                        {lang.t(Text::SignIn)}
+                    </a>
+                }
+                .into_any(),
+            }
+        })
+    };
     view! {
         <header class="site-header">
             <a class="brand" href="/">
@@ -20,9 +44,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <small>{lang.t(Text::AppTagline)}</small>
                 </span>
             </a>
-            <a class="lang-switch" rel="external" href=switch_href hreflang=lang.other().code()>
-                {lang.t(Text::SwitchLanguage)}
-            </a>
+            <nav class="header-nav">
+                <Suspense fallback=|| ()>{account_menu}</Suspense>
+                <a class="lang-switch" rel="external" href=switch_href hreflang=lang.other().code()>
+                    {lang.t(Text::SwitchLanguage)}
+                </a>
+            </nav>
         </header>
         <main class="page">{children()}</main>
     }

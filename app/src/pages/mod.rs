@@ -1,2 +1,4 @@
+pub mod admin;
+pub mod login;
 pub mod not_found;
 pub mod overview;

@@ -7,10 +7,14 @@ use leptos::prelude::*;
 use crate::components::stat_card::StatCard;
 use crate::i18n::use_lang;
 
-#[server]
+/// Public: aggregate figures only, no personal data. Organisers see their own communes.
+#[server(endpoint = "get_overview")]
 pub async fn get_overview() -> Result<Overview, Error> {
-    let state = crate::state::app_state()?;
-    hocvuso::service::overview::overview(&state.db, state.province).await
+    crate::state::respond(async {
+        let state = crate::state::app_state()?;
+        hocvuso::service::overview::overview(&state.db, state.province, &crate::state::actor()).await
+    })
+    .await
 }
 
 #[component]
@@ -47,6 +51,7 @@ fn OverviewView(overview: Overview, lang: Lang) -> impl IntoView {
             <StatCard label=lang.t(Text::Teams) value=lang.count(overview.teams) testid="teams" />
         </section>
         <h2>{lang.t(Text::CommunesByRate)}</h2>
+        {overview.scoped.then(|| view! { <p class="hint">{lang.t(Text::YourCommunesOnly)}</p> })}
         <CommuneTable communes=overview.communes lang />
     }
 }

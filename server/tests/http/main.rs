@@ -24,9 +24,17 @@ impl TestApp {
 pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let addr = listener.local_addr().unwrap();
-    let config = hocvuso_server::config::Config { database_url: String::new(), addr, log: "warn".into(), province: 15 };
+    let config = hocvuso_server::config::Config {
+        database_url: String::new(),
+        addr,
+        log: "warn".into(),
+        province: 15,
+        trust_proxy: false,
+        secure_cookies: false,
+    };
     let state = hocvuso_server::startup::app_state(&config, db.clone()).expect("app state");
-    tokio::spawn(async move { axum::serve(listener, hocvuso_server::startup::router(state)).await });
+    let service = hocvuso_server::startup::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     TestApp { address: format!("http://{addr}"), db, client }
 }

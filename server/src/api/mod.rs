@@ -1,0 +1,122 @@
+//! REST `/api/v1`: thin handlers that check who is asking, call a service and answer JSON.
+//! Every error becomes `{"error", "message", "errors"?}` in the caller's language, in one place.
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hocvuso::Error;
+use hocvuso::auth::Actor;
+use hocvuso::i18n::{Lang, Text};
+use hocvuso_app::state::AppState;
+use serde_json::json;
+
+use crate::i18n::request_lang;
+
+mod communes;
+mod me;
+mod session;
+mod stats;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/session", post(session::create).delete(session::delete))
+        .route("/me", get(me::show))
+        .route("/communes", get(communes::list))
+        .route("/stats/overview", get(stats::overview))
+        .fallback(|| async { ApiError(Error::NotFound) })
+        .layer(axum::middleware::from_fn(render_errors))
+}
+
+/// A domain error on its way out of a handler.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        ApiError(err)
+    }
+}
+
+impl IntoResponse for ApiError {
+    /// The body is written by `render_errors`, which knows the caller's language.
+    fn into_response(self) -> Response {
+        let mut response =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response();
+        response.extensions_mut().insert(self.0);
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+fn error_code(err: &Error) -> &'static str {
+    match err {
+        Error::NotFound => "not_found",
+        Error::Invalid(_) => "invalid",
+        Error::Conflict(_) => "conflict",
+        Error::Unauthorized => "unauthorized",
+        Error::BadCredentials => "bad_credentials",
+        Error::RateLimited(_) => "rate_limited",
+        Error::Forbidden => "forbidden",
+        Error::Unavailable => "unavailable",
+        Error::Internal | Error::Transport(_) => "internal",
+    }
+}
+
+pub fn error_body(err: &Error, lang: Lang) -> serde_json::Value {
+    let mut body = json!({"error": error_code(err), "message": lang.t(err.text())});
+    match err {
+        Error::Invalid(fields) => {
+            body["errors"] = fields
+                .iter()
+                .map(|f| json!({"field": f.field, "message": lang.t(f.problem)}))
+                .collect::<Vec<_>>()
+                .into();
+        }
+        Error::Conflict(existing) => body["existing"] = existing.clone().into(),
+        Error::RateLimited(seconds) => body["retry_after"] = (*seconds).into(),
+        _ => {}
+    }
+    body
+}
+
+async fn render_errors(request: Request, next: Next) -> Response {
+    let lang = request_lang(request.headers());
+    let response = next.run(request).await;
+    let Some(err) = response.extensions().get::<Error>().cloned() else {
+        return response;
+    };
+    let mut rendered = (response.status(), Json(error_body(&err, lang))).into_response();
+    if let Error::RateLimited(seconds) = err {
+        rendered.headers_mut().insert("retry-after", HeaderValue::from(seconds));
+    }
+    rendered
+}
+
+/// The actor the authentication layer found for this request.
+pub struct Caller(pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Caller(parts.extensions.get::<Actor>().cloned().unwrap_or_default()))
+    }
+}
+
+/// A JSON body, with a clear 422 (not axum's plain-text rejection) when it does not parse.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(JsonBody(value)),
+            Err(_) => Err(ApiError(Error::invalid("body", Text::BodyNotJson))),
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Who is asking: the session cookie or a Bearer token becomes an `Actor` in the request's
+//! extensions, for server functions and REST handlers alike. Sign-in and sign-out live here too,
+//! shared by the HTML form and `POST /api/v1/session`.
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use hocvuso::auth::{AccountActor, Actor};
+use hocvuso::service::{accounts, now, sessions, tokens};
+use hocvuso_app::state::AppState;
+
+pub const SESSION_COOKIE: &str = "hocvuso_session";
+
+/// The client's address, for throttling; never logged with a username.
+#[derive(Clone, Debug)]
+pub struct ClientAddr(pub String);
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .find_map(|c| c.trim().strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
+        .filter(|v| !v.is_empty())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+pub fn has_bearer(headers: &HeaderMap) -> bool {
+    bearer(headers).is_some()
+}
+
+fn client_addr(state: &AppState, request: &Request) -> String {
+    let forwarded = state
+        .trust_proxy
+        .then(|| {
+            request.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_string())
+        })
+        .flatten();
+    forwarded
+        .or_else(|| request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Resolves the actor for every request. A database fault here means "anonymous", never a panic.
+pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let actor = if let Some(secret) = bearer(headers) {
+        match tokens::resolve(&state.db, secret).await {
+            Ok(Some(token)) => Actor::Token(token),
+            _ => Actor::Anonymous,
+        }
+    } else if let Some(secret) = cookie(headers, SESSION_COOKIE) {
+        match sessions::resolve(&state.db, secret, now()).await {
+            Ok(Some(account)) => Actor::Account(account),
+            _ => Actor::Anonymous,
+        }
+    } else {
+        Actor::Anonymous
+    };
+    let addr = ClientAddr(client_addr(&state, &request));
+    request.extensions_mut().insert(actor);
+    request.extensions_mut().insert(addr);
+    next.run(request).await
+}
+
+fn cookie_header(value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut cookie = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(seconds) = max_age {
+        cookie.push_str(&format!("; Max-Age={seconds}"));
+    }
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    HeaderValue::from_str(&cookie).expect("a cookie of hex digits")
+}
+
+fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.secure_cookies
+        || (state.trust_proxy && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https"))
+}
+
+/// Checks the password and starts a fresh session (rotated: any session the browser held ends).
+/// Returns the account and the Set-Cookie header.
+pub async fn sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &ClientAddr,
+    username: &str,
+    password: &str,
+) -> hocvuso::Result<(AccountActor, HeaderValue)> {
+    let account = accounts::authenticate(&state.db, username, password, &client.0).await?;
+    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+        sessions::end(&state.db, old).await?;
+    }
+    let secret = sessions::start(&state.db, account.id, now()).await?;
+    let max_age = sessions::MAX_AGE.num_seconds();
+    Ok((account, cookie_header(&secret, Some(max_age), secure(state, headers))))
+}
+
+/// Ends the browser's session and returns the Set-Cookie header that clears it.
+pub async fn sign_out(state: &AppState, headers: &HeaderMap) -> hocvuso::Result<HeaderValue> {
+    if let Some(secret) = cookie(headers, SESSION_COOKIE) {
+        sessions::end(&state.db, secret).await?;
+    }
+    Ok(cookie_header("", Some(0), secure(state, headers)))
+}
+
+pub fn with_cookie(mut response: Response, cookie: HeaderValue) -> Response {
+    response.headers_mut().append(SET_COOKIE, cookie);
+    response
+}

@@ -1,0 +1,176 @@
+//! Who is asking, and what they may do. Plain data (it also compiles to wasm); the checks are
+//! made on the server by every server function and REST handler — the UI hiding a button is not a check.
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{Error, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// The whole province (or country): accounts, courses, targets; sees everything.
+    Admin,
+    /// Registers and edits only inside their communes and organisations.
+    Organiser,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Organiser => "organiser",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        [Role::Admin, Role::Organiser].into_iter().find(|role| role.as_str() == text)
+    }
+}
+
+/// What an API token of another system may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TokenScope {
+    /// Push enrolments and completions.
+    Ingest,
+    /// Read statistics.
+    ReadStats,
+}
+
+impl TokenScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Ingest => "ingest",
+            TokenScope::ReadStats => "read-stats",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TokenScope> {
+        [TokenScope::Ingest, TokenScope::ReadStats].into_iter().find(|scope| scope.as_str() == text.trim())
+    }
+}
+
+/// The communes and organisations an organiser works in (and so their teams and learners).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    pub communes: BTreeSet<i32>,
+    pub organisations: BTreeSet<Uuid>,
+}
+
+impl Scope {
+    /// True when a thing placed in `commune` (and perhaps `organisation`) is inside this scope.
+    pub fn covers(&self, commune: i32, organisation: Option<Uuid>) -> bool {
+        self.communes.contains(&commune) || organisation.is_some_and(|o| self.organisations.contains(&o))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.communes.is_empty() && self.organisations.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountActor {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenActor {
+    pub id: Uuid,
+    pub name: String,
+    pub scope: TokenScope,
+}
+
+/// The one who makes a request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Actor {
+    #[default]
+    Anonymous,
+    Account(AccountActor),
+    Token(TokenActor),
+}
+
+impl Actor {
+    /// A signed-in person; 401 for nobody, 403 for a machine token.
+    pub fn account(&self) -> Result<&AccountActor> {
+        match self {
+            Actor::Account(account) => Ok(account),
+            Actor::Anonymous => Err(Error::Unauthorized),
+            Actor::Token(_) => Err(Error::Forbidden),
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<&AccountActor> {
+        let account = self.account()?;
+        if account.role == Role::Admin { Ok(account) } else { Err(Error::Forbidden) }
+    }
+
+    /// An admin, an organiser, or a token with `scope`.
+    pub fn require_account_or_token(&self, scope: TokenScope) -> Result<()> {
+        match self {
+            Actor::Anonymous => Err(Error::Unauthorized),
+            Actor::Account(_) => Ok(()),
+            Actor::Token(token) if token.scope == scope => Ok(()),
+            Actor::Token(_) => Err(Error::Forbidden),
+        }
+    }
+
+    /// True for admins and for organisers whose scope covers the place.
+    pub fn may_manage(&self, commune: i32, organisation: Option<Uuid>) -> bool {
+        match self {
+            Actor::Account(account) => account.role == Role::Admin || account.scope.covers(commune, organisation),
+            _ => false,
+        }
+    }
+
+    /// How the audit log names this actor.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Anonymous => "anonymous".into(),
+            Actor::Account(account) => account.username.clone(),
+            Actor::Token(token) => format!("token:{}", token.name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn organiser(communes: &[i32], organisations: &[Uuid]) -> Actor {
+        Actor::Account(AccountActor {
+            id: Uuid::nil(),
+            username: "to_chuc".into(),
+            display_name: "Tổ chức".into(),
+            role: Role::Organiser,
+            scope: Scope {
+                communes: communes.iter().copied().collect(),
+                organisations: organisations.iter().copied().collect(),
+            },
+        })
+    }
+
+    #[test]
+    fn organiser_manages_only_inside_their_scope() {
+        let school = Uuid::from_u128(7);
+        let actor = organiser(&[4465], &[school]);
+        assert!(actor.may_manage(4465, None));
+        assert!(actor.may_manage(70, Some(school)), "an organisation in scope counts wherever it sits");
+        assert!(!actor.may_manage(70, None));
+        assert!(!actor.may_manage(70, Some(Uuid::from_u128(8))));
+        assert_eq!(actor.require_admin(), Err(Error::Forbidden));
+    }
+
+    #[test]
+    fn anonymous_is_unauthorised_and_tokens_are_forbidden_for_people_routes() {
+        assert_eq!(Actor::Anonymous.account(), Err(Error::Unauthorized));
+        let token = Actor::Token(TokenActor { id: Uuid::nil(), name: "moodle".into(), scope: TokenScope::Ingest });
+        assert_eq!(token.account(), Err(Error::Forbidden));
+        assert_eq!(token.require_account_or_token(TokenScope::ReadStats), Err(Error::Forbidden));
+        assert_eq!(token.require_account_or_token(TokenScope::Ingest), Ok(()));
+        assert!(!token.may_manage(4465, None));
+    }
+}

@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+/// One commune or organisation an organiser works in.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "account_scope")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub account_id: Uuid,
+    /// "commune" or "organisation".
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub unit_kind: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub unit_id: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

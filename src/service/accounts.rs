@@ -1,0 +1,339 @@
+//! Accounts: admins and scoped organisers. Created, rescoped, reset and deactivated by admins;
+//! nothing is deleted. Sign-in is throttled per account and per client address.
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{AccountActor, Actor, Role, Scope};
+use crate::entity::{account, account_scope, commune, login_attempt, organisation};
+use crate::i18n::Text;
+use crate::model::AccountSummary;
+use crate::service::password::{self, Password};
+use crate::service::{audit, now, sessions};
+use crate::{Error, Result};
+
+/// Failures allowed in `THROTTLE_WINDOW`, per account and per client address.
+pub const MAX_FAILURES: u64 = 5;
+pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+
+/// Lower case; 3–40 of a–z, 0–9, '.', '-', '_'.
+pub fn parse_username(text: &str) -> Result<String> {
+    let username = text.trim().to_lowercase();
+    let valid = (3..=40).contains(&username.len())
+        && username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
+    if valid { Ok(username) } else { Err(Error::invalid("username", Text::UsernameInvalid)) }
+}
+
+/// Trimmed, inner spaces collapsed, 2–100 characters.
+pub fn parse_display_name(text: &str) -> Result<String> {
+    let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if (2..=100).contains(&name.chars().count()) {
+        Ok(name)
+    } else {
+        Err(Error::invalid("display_name", Text::DisplayNameInvalid))
+    }
+}
+
+/// A scope typed as commune codes separated by commas or spaces ("4465, 4456").
+pub fn parse_scope(text: &str) -> Result<Scope> {
+    let mut scope = Scope::default();
+    for word in text.split([',', ';', ' ']).map(str::trim).filter(|w| !w.is_empty()) {
+        let code = word.parse::<i32>().map_err(|_| Error::invalid("scope", Text::UnknownCommune))?;
+        scope.communes.insert(code);
+    }
+    Ok(scope)
+}
+
+/// Checks that every commune and organisation of a scope exists.
+async fn check_scope(db: &impl ConnectionTrait, scope: &Scope) -> Result<()> {
+    if scope.is_empty() {
+        return Err(Error::invalid("scope", Text::ScopeEmpty));
+    }
+    let communes =
+        commune::Entity::find().filter(commune::Column::Code.is_in(scope.communes.iter().copied())).count(db).await?;
+    if communes != scope.communes.len() as u64 {
+        return Err(Error::invalid("scope", Text::UnknownCommune));
+    }
+    let organisations = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(scope.organisations.iter().copied()))
+        .count(db)
+        .await?;
+    if organisations != scope.organisations.len() as u64 {
+        return Err(Error::invalid("scope", Text::UnknownOrganisation));
+    }
+    Ok(())
+}
+
+async fn write_scope(db: &impl ConnectionTrait, account_id: Uuid, scope: &Scope) -> Result<()> {
+    account_scope::Entity::delete_many().filter(account_scope::Column::AccountId.eq(account_id)).exec(db).await?;
+    let rows: Vec<_> = scope
+        .communes
+        .iter()
+        .map(|c| ("commune", c.to_string()))
+        .chain(scope.organisations.iter().map(|o| ("organisation", o.to_string())))
+        .map(|(kind, id)| account_scope::ActiveModel {
+            account_id: Set(account_id),
+            unit_kind: Set(kind.to_string()),
+            unit_id: Set(id),
+        })
+        .collect();
+    if !rows.is_empty() {
+        account_scope::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
+}
+
+async fn read_scope(db: &impl ConnectionTrait, account_id: Uuid) -> Result<Scope> {
+    let rows = account_scope::Entity::find().filter(account_scope::Column::AccountId.eq(account_id)).all(db).await?;
+    let mut scope = Scope::default();
+    for row in rows {
+        match row.unit_kind.as_str() {
+            "commune" => scope.communes.extend(row.unit_id.parse::<i32>().ok()),
+            "organisation" => scope.organisations.extend(row.unit_id.parse::<Uuid>().ok()),
+            _ => {}
+        }
+    }
+    Ok(scope)
+}
+
+fn role_of(row: &account::Model) -> Result<Role> {
+    Role::parse(&row.role).ok_or(Error::Internal)
+}
+
+/// The signed-in actor for an active account.
+pub async fn actor_for(db: &impl ConnectionTrait, account_id: Uuid) -> Result<Option<AccountActor>> {
+    let Some(row) = account::Entity::find_by_id(account_id).one(db).await?.filter(|a| a.active) else {
+        return Ok(None);
+    };
+    Ok(Some(AccountActor {
+        id: row.id,
+        role: role_of(&row)?,
+        scope: read_scope(db, row.id).await?,
+        username: row.username,
+        display_name: row.display_name,
+    }))
+}
+
+pub(crate) async fn insert_account(
+    db: &DatabaseConnection,
+    by: &str,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    role: Role,
+    scope: &Scope,
+) -> Result<account::Model> {
+    let username = parse_username(username)?;
+    let display_name = parse_display_name(display_name)?;
+    let hash = Password::parse(password)?.hash().await?;
+    let txn = crate::db::write(db).await?;
+    if account::Entity::find().filter(account::Column::Username.eq(&username)).one(&txn).await?.is_some() {
+        return Err(Error::invalid("username", Text::UsernameTaken));
+    }
+    if role == Role::Organiser {
+        check_scope(&txn, scope).await?;
+    }
+    let at = now();
+    let row = account::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username),
+        display_name: Set(display_name),
+        password_hash: Set(hash),
+        role: Set(role.as_str().to_string()),
+        active: Set(true),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    write_scope(&txn, row.id, scope).await?;
+    audit::record(
+        &txn,
+        by,
+        "create",
+        "account",
+        Some(row.id.to_string()),
+        json!({"after": {"username": row.username, "display_name": row.display_name, "role": row.role, "scope": scope}}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// `hocvuso create-admin`: run by the operator at the console, so no actor check.
+pub async fn create_admin(
+    db: &DatabaseConnection,
+    username: &str,
+    display_name: &str,
+    password: &str,
+) -> Result<account::Model> {
+    insert_account(db, "cli", username, display_name, password, Role::Admin, &Scope::default()).await
+}
+
+pub async fn create_organiser(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    scope: &Scope,
+) -> Result<account::Model> {
+    actor.require_admin()?;
+    insert_account(db, &actor.label(), username, display_name, password, Role::Organiser, scope).await
+}
+
+pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<AccountSummary>> {
+    actor.require_admin()?;
+    let rows = account::Entity::find().order_by_asc(account::Column::Username).all(db).await?;
+    let mut accounts = Vec::with_capacity(rows.len());
+    for row in rows {
+        accounts.push(AccountSummary {
+            id: row.id,
+            role: role_of(&row)?,
+            scope: read_scope(db, row.id).await?,
+            username: row.username,
+            display_name: row.display_name,
+            active: row.active,
+        });
+    }
+    Ok(accounts)
+}
+
+async fn find_for_change(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Result<account::Model> {
+    actor.require_admin()?;
+    account::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)
+}
+
+pub async fn set_scope(db: &DatabaseConnection, actor: &Actor, id: Uuid, scope: &Scope) -> Result<()> {
+    let txn = crate::db::write(db).await?;
+    let row = find_for_change(&txn, actor, id).await?;
+    if role_of(&row)? != Role::Organiser {
+        return Err(Error::NotFound);
+    }
+    check_scope(&txn, scope).await?;
+    let before = read_scope(&txn, id).await?;
+    write_scope(&txn, id, scope).await?;
+    audit::record(
+        &txn,
+        &actor.label(),
+        "update",
+        "account",
+        Some(id.to_string()),
+        json!({"before": {"scope": before}, "after": {"scope": scope}}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password and ends the account's sessions.
+pub async fn reset_password(db: &DatabaseConnection, actor: &Actor, id: Uuid, password: &str) -> Result<()> {
+    actor.require_admin()?;
+    let hash = Password::parse(password)?.hash().await?;
+    let txn = crate::db::write(db).await?;
+    let row = find_for_change(&txn, actor, id).await?;
+    let mut change = row.into_active_model();
+    change.password_hash = Set(hash);
+    change.updated_at = Set(now());
+    change.update(&txn).await?;
+    sessions::end_all(&txn, id).await?;
+    audit::record(&txn, &actor.label(), "reset_password", "account", Some(id.to_string()), serde_json::Value::Null)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deactivates (ending its sessions) or reactivates an account. Admins cannot lock themselves out.
+pub async fn set_active(db: &DatabaseConnection, actor: &Actor, id: Uuid, active: bool) -> Result<()> {
+    let txn = crate::db::write(db).await?;
+    let row = find_for_change(&txn, actor, id).await?;
+    if !active && actor.account().map(|a| a.id) == Ok(id) {
+        return Err(Error::invalid("active", Text::CannotDeactivateSelf));
+    }
+    let before = row.active;
+    let mut change = row.into_active_model();
+    change.active = Set(active);
+    change.updated_at = Set(now());
+    change.update(&txn).await?;
+    if !active {
+        sessions::end_all(&txn, id).await?;
+    }
+    let action = if active { "reactivate" } else { "deactivate" };
+    audit::record(
+        &txn,
+        &actor.label(),
+        action,
+        "account",
+        Some(id.to_string()),
+        json!({"before": {"active": before}, "after": {"active": active}}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Seconds until another attempt is allowed, if this account or address has failed too often.
+async fn throttled(
+    db: &impl ConnectionTrait,
+    username: &str,
+    client_addr: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<u32>> {
+    let since = at - THROTTLE_WINDOW;
+    for (column, key) in [(login_attempt::Column::Username, username), (login_attempt::Column::ClientAddr, client_addr)]
+    {
+        let failures = login_attempt::Entity::find()
+            .filter(column.eq(key))
+            .filter(login_attempt::Column::Success.eq(false))
+            .filter(login_attempt::Column::At.gt(since))
+            .order_by_desc(login_attempt::Column::At)
+            .all(db)
+            .await?;
+        if failures.len() as u64 >= MAX_FAILURES {
+            // Free again when the oldest of the last MAX_FAILURES failures leaves the window.
+            let oldest = failures[MAX_FAILURES as usize - 1].at;
+            let wait = (oldest + THROTTLE_WINDOW - at).num_seconds().max(1);
+            return Ok(Some(wait as u32));
+        }
+    }
+    Ok(None)
+}
+
+/// Checks a username and password. Unknown users and wrong passwords get the same answer after the
+/// same work; after MAX_FAILURES failures in THROTTLE_WINDOW the account or address must wait.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    username: &str,
+    password: &str,
+    client_addr: &str,
+) -> Result<AccountActor> {
+    let username = username.trim().to_lowercase();
+    let at = now();
+    if let Some(wait) = throttled(db, &username, client_addr, at).await? {
+        audit::record(db, &username, "login_throttled", "account", None, json!({"client": client_addr})).await?;
+        return Err(Error::RateLimited(wait));
+    }
+    let row = account::Entity::find().filter(account::Column::Username.eq(&username)).one(db).await?;
+    let matches = password::verify(password.to_string(), row.as_ref().map(|r| r.password_hash.clone())).await;
+    let account = row.filter(|r| matches && r.active);
+    let txn = crate::db::write(db).await?;
+    login_attempt::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username.clone()),
+        client_addr: Set(client_addr.to_string()),
+        at: Set(at),
+        success: Set(account.is_some()),
+    }
+    .insert(&txn)
+    .await?;
+    let action = if account.is_some() { "login" } else { "login_failed" };
+    let id = account.as_ref().map(|a| a.id.to_string());
+    audit::record(&txn, &username, action, "account", id, json!({"client": client_addr})).await?;
+    txn.commit().await?;
+    let account = account.ok_or(Error::BadCredentials)?;
+    actor_for(db, account.id).await?.ok_or(Error::BadCredentials)
+}

@@ -1,0 +1,92 @@
+//! The audit log: who did what, when, with the values before and after. Admins read it.
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::auth::Actor;
+use crate::entity::audit_log;
+use crate::service::now;
+
+/// Writes one entry; call it inside the transaction of the change it records.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: Option<String>,
+    detail: serde_json::Value,
+) -> Result<()> {
+    audit_log::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        at: Set(now()),
+        actor: Set(Some(actor.to_string())),
+        action: Set(action.to_string()),
+        entity: Set(entity.to_string()),
+        entity_id: Set(entity_id),
+        detail: Set((!detail.is_null()).then(|| detail.to_string())),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// From 0.
+    pub page: u64,
+}
+
+pub use crate::model::AuditEntry;
+
+pub const AUDIT_PAGE_SIZE: u64 = 50;
+
+/// Newest first, for admins only.
+pub async fn list(db: &impl ConnectionTrait, actor: &Actor, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, u64)> {
+    actor.require_admin()?;
+    let mut query = audit_log::Entity::find();
+    if let Some(who) = filter.actor.as_deref().filter(|s| !s.is_empty()) {
+        query = query.filter(audit_log::Column::Actor.eq(who));
+    }
+    if let Some(action) = filter.action.as_deref().filter(|s| !s.is_empty()) {
+        query = query.filter(audit_log::Column::Action.eq(action));
+    }
+    if let Some(entity) = filter.entity.as_deref().filter(|s| !s.is_empty()) {
+        query = query.filter(audit_log::Column::Entity.eq(entity));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_log::Column::At.gte(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(audit_log::Column::At.lt(to));
+    }
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_desc(audit_log::Column::At)
+        .order_by_desc(audit_log::Column::Id)
+        .offset(filter.page * AUDIT_PAGE_SIZE)
+        .limit(AUDIT_PAGE_SIZE)
+        .all(db)
+        .await?;
+    let entries = rows
+        .into_iter()
+        .map(|row| AuditEntry {
+            at: row.at,
+            actor: row.actor.unwrap_or_default(),
+            action: row.action,
+            entity: row.entity,
+            entity_id: row.entity_id,
+            detail: row.detail,
+        })
+        .collect();
+    Ok((entries, total))
+}

@@ -2,7 +2,10 @@
 use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 
+mod access;
+mod logs;
 mod pages;
+mod sessions;
 
 async fn migrate(db: &DatabaseConnection) {
     Migrator::up(db, None).await.expect("migrations apply");

@@ -1,0 +1,150 @@
+//! Who may call what: every server function and every /api/v1 route, as every kind of caller.
+use hocvuso::auth::{Actor, Scope, TokenScope};
+use hocvuso::on_both_databases;
+use hocvuso::service::{accounts, tokens};
+use sea_orm::DatabaseConnection;
+
+use crate::{TestApp, spawn_app};
+
+const PASSWORD: &str = "ruong-bac-thang-2026";
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Caller {
+    Anonymous,
+    OrganiserInScope,
+    OrganiserOutOfScope,
+    Admin,
+    IngestToken,
+    ReadStatsToken,
+}
+
+const CALLERS: [Caller; 6] = [
+    Caller::Anonymous,
+    Caller::OrganiserInScope,
+    Caller::OrganiserOutOfScope,
+    Caller::Admin,
+    Caller::IngestToken,
+    Caller::ReadStatsToken,
+];
+
+/// Signs in over REST and returns the cookie pair "hocvuso_session=…".
+pub async fn session_cookie(app: &TestApp, username: &str, password: &str) -> String {
+    let response = app
+        .client
+        .post(format!("{}/api/v1/session", app.address))
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204, "sign-in of {username}");
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+struct Credentials {
+    organiser_in: String,
+    organiser_out: String,
+    admin: String,
+    ingest: String,
+    read_stats: String,
+}
+
+impl Credentials {
+    fn apply(&self, caller: Caller, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match caller {
+            Caller::Anonymous => request,
+            Caller::OrganiserInScope => request.header("cookie", &self.organiser_in),
+            Caller::OrganiserOutOfScope => request.header("cookie", &self.organiser_out),
+            Caller::Admin => request.header("cookie", &self.admin),
+            Caller::IngestToken => request.bearer_auth(&self.ingest),
+            Caller::ReadStatsToken => request.bearer_auth(&self.read_stats),
+        }
+    }
+}
+
+/// Expected status for [anonymous, organiser in scope, organiser out of scope, admin, ingest token, read-stats token].
+type Expected = [u16; 6];
+const PUBLIC: Expected = [200; 6];
+const ADMIN_ONLY: Expected = [401, 403, 403, 200, 403, 403];
+const ANY_CREDENTIALS: Expected = [401, 200, 200, 200, 200, 200];
+
+async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
+    let scope = |codes: &[i32]| Scope { communes: codes.iter().copied().collect(), organisations: Default::default() };
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    let admin_actor = Actor::Account(accounts::authenticate(&db, "quantri", PASSWORD, "t").await.unwrap());
+    let in_scope = accounts::create_organiser(&db, &admin_actor, "trong", "Trong phạm vi", PASSWORD, &scope(&[4465]))
+        .await
+        .unwrap();
+    accounts::create_organiser(&db, &admin_actor, "ngoai", "Ngoài phạm vi", PASSWORD, &scope(&[70])).await.unwrap();
+    // The target of password resets and deactivations, so the callers' own sessions survive the walk.
+    let victim =
+        accounts::create_organiser(&db, &admin_actor, "nan.nhan", "Nạn nhân", PASSWORD, &scope(&[70])).await.unwrap();
+    let (_, ingest) = tokens::create(&db, "test", "ingest", TokenScope::Ingest).await.unwrap();
+    let (_, read_stats) = tokens::create(&db, "test", "read", TokenScope::ReadStats).await.unwrap();
+    let (spare, _) = tokens::create(&db, "test", "spare", TokenScope::Ingest).await.unwrap();
+    let app = spawn_app(db).await;
+    let credentials = Credentials {
+        organiser_in: session_cookie(&app, "trong", PASSWORD).await,
+        organiser_out: session_cookie(&app, "ngoai", PASSWORD).await,
+        admin: session_cookie(&app, "quantri", PASSWORD).await,
+        ingest,
+        read_stats,
+    };
+
+    let server_fn = |name: &str| format!("/api/{name}");
+    let routes: Vec<(&str, String, String, Expected)> = vec![
+        // REST
+        ("GET", "/api/v1/me".into(), String::new(), ANY_CREDENTIALS),
+        ("GET", "/api/v1/communes?province=15".into(), String::new(), ANY_CREDENTIALS),
+        ("GET", "/api/v1/stats/overview".into(), String::new(), [401, 200, 200, 200, 403, 200]),
+        ("GET", "/api/v1/no-such-route".into(), String::new(), [404; 6]),
+        // Server functions
+        ("POST", server_fn("get_overview"), String::new(), PUBLIC),
+        ("POST", server_fn("whoami"), String::new(), PUBLIC),
+        ("POST", server_fn("list_accounts"), String::new(), ADMIN_ONLY),
+        (
+            "POST",
+            server_fn("create_organiser"),
+            "username=moi.tao&display_name=M%E1%BB%9Bi&password=ruong-bac-thang-2027&communes=4465".into(),
+            ADMIN_ONLY,
+        ),
+        ("POST", server_fn("set_account_scope"), format!("id={}&communes=4465%2C4456", in_scope.id), ADMIN_ONLY),
+        (
+            "POST",
+            server_fn("reset_account_password"),
+            format!("id={}&password=ruong-bac-thang-2028", victim.id),
+            ADMIN_ONLY,
+        ),
+        ("POST", server_fn("set_account_active"), format!("id={}&active=false", victim.id), ADMIN_ONLY),
+        ("POST", server_fn("list_tokens"), String::new(), ADMIN_ONLY),
+        ("POST", server_fn("create_token"), "name=Moodle&scope=read-stats".into(), ADMIN_ONLY),
+        ("POST", server_fn("revoke_token"), format!("id={}", spare.id), ADMIN_ONLY),
+        ("POST", server_fn("list_audit"), "actor=&action=&entity=&page=0".into(), ADMIN_ONLY),
+        // Pages that call admin server functions answer with their status too.
+        ("GET", "/admin/accounts".into(), String::new(), ADMIN_ONLY),
+        ("GET", "/admin/tokens".into(), String::new(), ADMIN_ONLY),
+        ("GET", "/admin/audit".into(), String::new(), ADMIN_ONLY),
+        ("GET", "/".into(), String::new(), PUBLIC),
+        ("GET", "/login".into(), String::new(), PUBLIC),
+    ];
+
+    let mut wrong = Vec::new();
+    for (method, path, body, expected) in &routes {
+        for (caller, expected) in CALLERS.iter().zip(expected) {
+            let url = format!("{}{path}", app.address);
+            let request = match *method {
+                "GET" => app.client.get(url),
+                _ => {
+                    app.client.post(url).header("content-type", "application/x-www-form-urlencoded").body(body.clone())
+                }
+            };
+            let status = credentials.apply(*caller, request).send().await.unwrap().status().as_u16();
+            if status != *expected {
+                wrong.push(format!("{method} {path} as {caller:?}: {status}, expected {expected}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+on_both_databases!(access_matrix, every_route_allows_exactly_who_it_should);

@@ -1,0 +1,194 @@
+//! Sign-in and sign-out over HTTP: cookies, rotation, logout, throttling, CSRF and security headers.
+use hocvuso::on_both_databases;
+use hocvuso::service::accounts;
+use sea_orm::DatabaseConnection;
+
+use crate::access::session_cookie;
+use crate::{TestApp, spawn_app};
+
+const PASSWORD: &str = "ruong-bac-thang-2026";
+
+async fn me(app: &TestApp, cookie: &str) -> u16 {
+    app.client
+        .get(format!("{}/api/v1/me", app.address))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn session_cookie_is_safe_rotated_and_ended_by_logout(db: DatabaseConnection) {
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    let app = spawn_app(db).await;
+
+    let response = app
+        .client
+        .post(format!("{}/api/v1/session", app.address))
+        .json(&serde_json::json!({"username": "quantri", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let set_cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"] {
+        assert!(set_cookie.contains(attribute), "{set_cookie} lacks {attribute}");
+    }
+    assert!(!set_cookie.contains("Secure"), "plain HTTP on loopback");
+    let first = set_cookie.split(';').next().unwrap().to_string();
+    assert_eq!(me(&app, &first).await, 200);
+
+    // Signing in again with the old cookie rotates it: the old one is dead.
+    let response = app
+        .client
+        .post(format!("{}/api/v1/session", app.address))
+        .header("cookie", &first)
+        .json(&serde_json::json!({"username": "quantri", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let second = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    assert_ne!(first, second);
+    assert_eq!(me(&app, &first).await, 401);
+    assert_eq!(me(&app, &second).await, 200);
+
+    let response =
+        app.client.delete(format!("{}/api/v1/session", app.address)).header("cookie", &second).send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    assert!(response.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(me(&app, &second).await, 401, "logout really ends the session");
+}
+
+on_both_databases!(cookie_rotation_logout, session_cookie_is_safe_rotated_and_ended_by_logout);
+
+async fn login_form_redirects_and_never_echoes_the_password(db: DatabaseConnection) {
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    let app = spawn_app(db).await;
+    let post = |form: &'static [(&'static str, &'static str)]| {
+        app.client.post(format!("{}/login", app.address)).form(form).send()
+    };
+    let wrong =
+        post(&[("username", "quantri"), ("password", "sai-roi-nhe-1"), ("next", "/admin/audit")]).await.unwrap();
+    assert_eq!(wrong.status(), 303);
+    let location = wrong.headers()["location"].to_str().unwrap();
+    assert_eq!(location, "/login?error=credentials&username=quantri&next=%2Fadmin%2Faudit");
+    assert!(wrong.headers().get("set-cookie").is_none());
+
+    let right = post(&[("username", "quantri"), ("password", PASSWORD), ("next", "/admin/audit")]).await.unwrap();
+    assert_eq!(right.status(), 303);
+    assert_eq!(right.headers()["location"], "/admin/audit");
+    let cookie = right.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    assert_eq!(me(&app, &cookie).await, 200);
+
+    let outside =
+        post(&[("username", "quantri"), ("password", PASSWORD), ("next", "https://evil.example/")]).await.unwrap();
+    assert_eq!(outside.headers()["location"], "/");
+
+    let logout = app.client.post(format!("{}/logout", app.address)).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(logout.status(), 303);
+    assert_eq!(me(&app, &cookie).await, 401);
+}
+
+on_both_databases!(login_form, login_form_redirects_and_never_echoes_the_password);
+
+async fn repeated_failures_are_refused_with_retry_after(db: DatabaseConnection) {
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    let app = spawn_app(db).await;
+    let attempt = |password: &'static str| {
+        app.client
+            .post(format!("{}/api/v1/session", app.address))
+            .header("accept-language", "en")
+            .json(&serde_json::json!({"username": "quantri", "password": password}))
+            .send()
+    };
+    for _ in 0..5 {
+        let response = attempt("sai-roi-nhe-1").await.unwrap();
+        assert_eq!(response.status(), 401);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["message"], "Wrong username or password.");
+    }
+    let refused = attempt(PASSWORD).await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "rate_limited");
+    assert_eq!(body["message"], "Too many attempts. Please wait a few minutes and try again.");
+}
+
+on_both_databases!(http_throttling, repeated_failures_are_refused_with_retry_after);
+
+async fn cross_site_requests_are_refused(db: DatabaseConnection) {
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    let (_, token) =
+        hocvuso::service::tokens::create(&db, "test", "read", hocvuso::auth::TokenScope::ReadStats).await.unwrap();
+    let app = spawn_app(db).await;
+    let cookie = session_cookie(&app, "quantri", PASSWORD).await;
+
+    let forged = app
+        .client
+        .post(format!("{}/api/v1/session", app.address))
+        .header("origin", "https://evil.example")
+        .json(&serde_json::json!({"username": "quantri", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(forged.headers().get("set-cookie").is_none());
+
+    let forged_form = app
+        .client
+        .post(format!("{}/api/create_token", app.address))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("name", "forged"), ("scope", "ingest")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged_form.status(), 403);
+    assert_eq!(forged_form.text().await.unwrap(), "Yêu cầu từ trang web khác bị từ chối.");
+
+    let same_origin = app
+        .client
+        .post(format!("{}/api/list_tokens", app.address))
+        .header("cookie", &cookie)
+        .header("origin", &app.address)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_origin.status(), 200);
+    assert!(!same_origin.text().await.unwrap().contains("forged"), "the forged request changed nothing");
+
+    let with_bearer = app
+        .client
+        .post(format!("{}/api/get_overview", app.address))
+        .header("origin", "https://evil.example")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_bearer.status(), 200, "bearer tokens are not borrowed by pages");
+}
+
+on_both_databases!(csrf, cross_site_requests_are_refused);
+
+async fn every_response_carries_security_headers(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    for path in ["/", "/login", "/api/v1/me", "/healthz", "/favicon.svg"] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+    let page = app.get("/").await;
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let html = page.text().await.unwrap();
+    // The page's own hydration script carries the nonce its policy allows, and nothing else runs.
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")));
+    assert!(csp.contains("'wasm-unsafe-eval'"));
+}
+
+on_both_databases!(security_headers, every_response_carries_security_headers);

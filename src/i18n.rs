@@ -158,6 +158,16 @@ texts! {
     Administration => "Quản trị", "Administration";
     SignedInAs => "Đang đăng nhập:", "Signed in as";
     YourCommunesOnly => "Bảng chỉ gồm các xã/phường trong phạm vi của bạn.", "The table shows only the communes in your scope.";
+    FullNameLength => "Họ và tên cần từ 2 đến 100 ký tự.", "The full name needs 2 to 100 characters.";
+    FullNameCharacters => "Họ và tên chỉ gồm chữ cái và dấu cách.", "A full name has only letters and spaces.";
+    PhoneInvalid => "Số điện thoại chưa đúng (ví dụ 0912 345 678 hoặc +84 912 345 678).", "The phone number is not valid (e.g. 0912 345 678 or +84 912 345 678).";
+    PhoneNotMobile => "Cần số điện thoại di động Việt Nam (03x, 05x, 07x, 08x, 09x).", "A Vietnamese mobile number is needed (03x, 05x, 07x, 08x, 09x).";
+    BirthDateFormat => "Ngày sinh viết dạng dd/mm/yyyy (ví dụ 05/03/1990).", "Write the birth date as dd/mm/yyyy (e.g. 05/03/1990).";
+    BirthDateAge => "Tuổi của học viên cần từ 6 đến 100.", "The learner must be 6 to 100 years old.";
+    GenderInvalid => "Giới tính là Nam, Nữ hoặc Khác.", "Gender is male, female or other.";
+    GenderMale => "Nam", "Male";
+    GenderFemale => "Nữ", "Female";
+    GenderOther => "Khác", "Other";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";

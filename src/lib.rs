@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod model;
+pub mod person;
 pub mod text;
 pub mod week;
 

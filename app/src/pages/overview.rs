@@ -69,7 +69,7 @@ fn CommuneTable(communes: Vec<UnitFigures>, lang: Lang) -> impl IntoView {
                     <td class="num">{tenths.map(|_| (i + 1).to_string())}</td>
                     <td>{c.name}</td>
                     <td class="num">{lang.count(c.completion.enrolled)}</td>
-                    <td class="num">{lang.count(c.completion.completed)}</td>
+                    <td class="num wide-only">{lang.count(c.completion.completed)}</td>
                     <td class="rate">
                         <span class="num">{lang.percent(tenths)}</span>
                         <span class="bar" aria-hidden="true">
@@ -88,7 +88,7 @@ fn CommuneTable(communes: Vec<UnitFigures>, lang: Lang) -> impl IntoView {
                         <th class="num">{lang.t(Text::Rank)}</th>
                         <th>{lang.t(Text::Commune)}</th>
                         <th class="num">{lang.t(Text::Enrolments)}</th>
-                        <th class="num">{lang.t(Text::Completions)}</th>
+                        <th class="num wide-only">{lang.t(Text::Completions)}</th>
                         <th>{lang.t(Text::CompletionRate)}</th>
                     </tr>
                 </thead>

@@ -3,6 +3,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 
 mod access;
+mod cli;
 mod logs;
 mod pages;
 mod sessions;

@@ -168,6 +168,9 @@ texts! {
     GenderMale => "Nam", "Male";
     GenderFemale => "Nữ", "Female";
     GenderOther => "Khác", "Other";
+    UnknownTeam => "Không có đội hình này.", "No such team.";
+    ConsentRequired => "Cần xác nhận học viên đã đồng ý với thông báo xử lý dữ liệu cá nhân (phiên bản hiện hành).", "Confirm that the learner agreed to the current personal-data notice.";
+    AlreadyRegistered => "Người này đã được đăng ký, mã học viên:", "This person is registered already, learner code:";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";

@@ -4,6 +4,7 @@
 //! Behind the `server` feature live the sea-orm entities, the services and the database connection.
 
 pub mod auth;
+pub mod consent;
 pub mod error;
 pub mod i18n;
 pub mod model;

@@ -166,3 +166,66 @@ pub struct TokenSummary {
     pub created_by: Option<String>,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
+
+/// A learner as typed into the form, the REST body or a spreadsheet row: raw text, parsed by the service.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearnerForm {
+    pub full_name: String,
+    pub birth_date: String,
+    pub gender: String,
+    pub phone: String,
+    /// Official code or name.
+    pub commune: String,
+    #[serde(default)]
+    pub organisation: Option<String>,
+    #[serde(default)]
+    pub team: Option<String>,
+    /// The consent notice version the learner agreed to; empty means no consent.
+    #[serde(default)]
+    pub consent_version: Option<String>,
+}
+
+/// A learner as organisers in scope see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearnerView {
+    pub id: uuid::Uuid,
+    pub code: String,
+    pub full_name: String,
+    pub birth_date: Option<chrono::NaiveDate>,
+    pub gender: String,
+    pub phone: Option<String>,
+    pub commune_code: i32,
+    pub commune_name: String,
+    pub organisation_id: Option<uuid::Uuid>,
+    pub organisation_name: Option<String>,
+    pub team_id: Option<uuid::Uuid>,
+    pub team_name: Option<String>,
+    pub active: bool,
+    pub consent_version: Option<String>,
+    pub registered_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Filters of the learner list; `q` matches names without regard to marks, codes and phone numbers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearnerFilter {
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub commune: Option<i32>,
+    #[serde(default)]
+    pub organisation: Option<uuid::Uuid>,
+    #[serde(default)]
+    pub team: Option<uuid::Uuid>,
+    /// From 1.
+    #[serde(default)]
+    pub page: Option<u64>,
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}

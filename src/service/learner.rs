@@ -1,6 +1,9 @@
 //! Learners: registration, moves between units and deactivation, each keeping the counters exact.
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    Set, TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::entity::{enrolment, learner};
@@ -67,16 +70,55 @@ pub fn completed_week(e: &enrolment::Model) -> Option<i32> {
     (e.status == EnrolmentStatus::Completed.as_str()).then_some(e.completed_week).flatten()
 }
 
-pub async fn register(db: &DatabaseConnection, new: NewLearner) -> Result<learner::Model> {
-    let txn = crate::db::write(db).await?;
-    let placement = Placement::of(&txn, new.commune, new.organisation, new.team).await?;
+/// The one person-identity key: normalised phone, folded name and birth date.
+pub fn dedup_key(phone: &str, name_folded: &str, birth: NaiveDate) -> String {
+    format!("{phone}|{name_folded}|{birth}")
+}
+
+/// Why an insert did not happen.
+pub enum InsertError {
+    /// The same person is registered already: their learner code.
+    Duplicate(String),
+    Other(Error),
+}
+
+impl From<sea_orm::DbErr> for InsertError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        InsertError::Other(err.into())
+    }
+}
+
+impl From<Error> for InsertError {
+    fn from(err: Error) -> Self {
+        InsertError::Other(err)
+    }
+}
+
+impl From<InsertError> for Error {
+    fn from(err: InsertError) -> Self {
+        match err {
+            InsertError::Duplicate(code) => Error::Conflict(code),
+            InsertError::Other(err) => err,
+        }
+    }
+}
+
+/// Inserts a learner and counts them, inside the caller's transaction. A duplicate person is caught
+/// by the database's unique key (so two organisers at the same instant still make one learner).
+pub async fn insert(txn: &DatabaseTransaction, new: NewLearner) -> Result<learner::Model, InsertError> {
+    let placement = Placement::of(txn, new.commune, new.organisation, new.team).await?;
     let created_week = crate::week::week_of(new.registered_at);
     let name_folded = fold(&new.full_name);
-    let dedup_key = match (&new.phone, new.birth_date) {
-        (Some(phone), Some(birth)) => Some(format!("{phone}|{name_folded}|{birth}")),
+    let dedup = match (&new.phone, new.birth_date) {
+        (Some(phone), Some(birth)) => Some(dedup_key(phone, &name_folded, birth)),
         _ => None,
     };
-    let learner = learner::ActiveModel {
+    if let Some(key) = &dedup
+        && let Some(existing) = learner::Entity::find().filter(learner::Column::DedupKey.eq(key)).one(txn).await?
+    {
+        return Err(InsertError::Duplicate(existing.code));
+    }
+    let row = learner::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(new_learner_code()),
         full_name: Set(new.full_name),
@@ -91,17 +133,42 @@ pub async fn register(db: &DatabaseConnection, new: NewLearner) -> Result<learne
         consent_at: Set(new.consent_version.as_ref().map(|_| new.registered_at)),
         consent_version: Set(new.consent_version),
         registered_by: Set(new.registered_by),
-        dedup_key: Set(dedup_key),
+        dedup_key: Set(dedup.clone()),
         active: Set(true),
         created_at: Set(new.registered_at),
         created_week: Set(created_week),
         updated_at: Set(now()),
-    }
-    .insert(&txn)
-    .await?;
+    };
+    // A savepoint, so a lost race leaves the caller's transaction usable.
+    let savepoint = txn.begin().await?;
+    let inserted = match row.insert(&savepoint).await {
+        Ok(inserted) => {
+            savepoint.commit().await?;
+            inserted
+        }
+        Err(err) if is_unique_violation(&err, "dedup_key") => {
+            savepoint.rollback().await?;
+            let key = dedup.unwrap_or_default();
+            let existing = learner::Entity::find().filter(learner::Column::DedupKey.eq(key)).one(txn).await?;
+            return Err(existing.map_or(InsertError::Other(Error::Unavailable), |e| InsertError::Duplicate(e.code)));
+        }
+        Err(err) => return Err(err.into()),
+    };
     let mut deltas = Deltas::default();
     deltas.learner(&placement, created_week, 1);
-    deltas.apply(&txn).await?;
+    deltas.apply(txn).await?;
+    Ok(inserted)
+}
+
+/// True when `err` is a unique-key violation naming `column`.
+pub fn is_unique_violation(err: &sea_orm::DbErr, column: &str) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(message)) if message.contains(column))
+}
+
+/// Registers one learner (tests and the demo use this; people go through `registration`).
+pub async fn register(db: &DatabaseConnection, new: NewLearner) -> Result<learner::Model> {
+    let txn = crate::db::write(db).await?;
+    let learner = insert(&txn, new).await?;
     txn.commit().await?;
     Ok(learner)
 }

@@ -9,6 +9,7 @@ pub mod learner;
 pub mod overview;
 pub mod password;
 pub mod reference;
+pub mod registration;
 pub mod secret;
 pub mod sessions;
 pub mod stats;

@@ -9,4 +9,5 @@ async fn migrate(db: &sea_orm::DatabaseConnection) {
 mod accounts;
 mod demo;
 mod migrations;
+mod registration;
 mod stats;

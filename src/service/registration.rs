@@ -1,0 +1,312 @@
+//! Registering learners as organisers do it: raw input parsed into valid types, every problem
+//! reported at once, the organiser's scope enforced, consent required, one person never twice.
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{Actor, Role};
+use crate::consent::CONSENT_VERSION;
+use crate::entity::{commune, learner, organisation, team};
+use crate::error::FieldError;
+use crate::i18n::Text;
+use crate::model::{LearnerFilter, LearnerForm, LearnerView, Page};
+use crate::person::{BirthDate, FullName, Gender, PhoneNumber};
+use crate::service::learner::{NewLearner, insert};
+use crate::service::{audit, now};
+use crate::text::fold;
+use crate::{Error, Result};
+
+pub const LEARNER_PAGE_SIZE: u64 = 20;
+
+/// A learner that passed every rule; only the service builds one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidLearner {
+    pub full_name: FullName,
+    pub birth_date: BirthDate,
+    pub gender: Gender,
+    pub phone: PhoneNumber,
+    pub commune: i32,
+    pub organisation: Option<Uuid>,
+    pub team: Option<Uuid>,
+    pub consent_version: String,
+}
+
+/// Communes of the province by code and by folded name, for reading forms and spreadsheets.
+pub struct CommuneIndex {
+    by_code: HashMap<i32, String>,
+    by_name: HashMap<String, i32>,
+}
+
+impl CommuneIndex {
+    pub async fn load(db: &impl ConnectionTrait, province: i32) -> Result<CommuneIndex> {
+        let communes = commune::Entity::find().filter(commune::Column::ProvinceCode.eq(province)).all(db).await?;
+        let mut index = CommuneIndex { by_code: HashMap::new(), by_name: HashMap::new() };
+        for c in communes {
+            index.by_name.insert(fold(&c.name), c.code);
+            // "Mù Cang Chải" finds "Xã Mù Cang Chải".
+            let bare = fold(&c.name)
+                .trim_start_matches("xa ")
+                .trim_start_matches("phuong ")
+                .trim_start_matches("dac khu ")
+                .to_string();
+            index.by_name.entry(bare).or_insert(c.code);
+            index.by_code.insert(c.code, c.name);
+        }
+        Ok(index)
+    }
+
+    /// An official code or a name, with or without marks and "Xã"/"Phường".
+    pub fn resolve(&self, text: &str) -> Option<i32> {
+        let text = text.trim();
+        if let Ok(code) = text.parse::<i32>() {
+            return self.by_code.contains_key(&code).then_some(code);
+        }
+        self.by_name.get(&fold(text)).copied()
+    }
+
+    pub fn name(&self, code: i32) -> Option<&str> {
+        self.by_code.get(&code).map(String::as_str)
+    }
+}
+
+fn problem(errors: &mut Vec<FieldError>, field: &str, text: Text) {
+    errors.push(FieldError { field: field.to_string(), problem: text });
+}
+
+/// Parses and checks a learner form. Every field problem is reported together; a place outside the
+/// organiser's scope is Forbidden.
+pub async fn validate(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    communes: &CommuneIndex,
+    form: &LearnerForm,
+    today: NaiveDate,
+) -> Result<ValidLearner> {
+    actor.account()?;
+    let mut errors = Vec::new();
+    let full_name = FullName::parse(&form.full_name).map_err(|t| problem(&mut errors, "full_name", t)).ok();
+    let birth_date = BirthDate::parse(&form.birth_date, today).map_err(|t| problem(&mut errors, "birth_date", t)).ok();
+    let gender = Gender::parse(&form.gender).map_err(|t| problem(&mut errors, "gender", t)).ok();
+    let phone = PhoneNumber::parse(&form.phone).map_err(|t| problem(&mut errors, "phone", t)).ok();
+    let commune = communes.resolve(&form.commune);
+    if commune.is_none() {
+        problem(&mut errors, "commune", Text::UnknownCommune);
+    }
+    let organisation = match form.organisation.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => match find_organisation(db, text).await? {
+            Some(o) => Some(o),
+            None => {
+                problem(&mut errors, "organisation", Text::UnknownOrganisation);
+                None
+            }
+        },
+    };
+    let team = match form.team.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => match find_team(db, text).await? {
+            Some(t) => Some(t),
+            None => {
+                problem(&mut errors, "team", Text::UnknownTeam);
+                None
+            }
+        },
+    };
+    let consent = form.consent_version.as_deref().map(str::trim).unwrap_or_default();
+    if consent != CONSENT_VERSION {
+        problem(&mut errors, "consent_version", Text::ConsentRequired);
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let (Some(full_name), Some(birth_date), Some(gender), Some(phone), Some(commune)) =
+        (full_name, birth_date, gender, phone, commune)
+    else {
+        return Err(Error::Internal);
+    };
+    // Organisers register only inside their scope: the place, the organisation and the team.
+    let organisation_id = organisation.as_ref().map(|o| o.id);
+    let allowed = actor.may_manage(commune, organisation_id)
+        && organisation.as_ref().is_none_or(|o| actor.may_manage(o.commune_code, Some(o.id)))
+        && team.as_ref().is_none_or(|t| actor.may_manage(t.commune_code, t.organisation_id));
+    if !allowed {
+        return Err(Error::Forbidden);
+    }
+    Ok(ValidLearner {
+        full_name,
+        birth_date,
+        gender,
+        phone,
+        commune,
+        organisation: organisation_id,
+        team: team.map(|t| t.id),
+        consent_version: consent.to_string(),
+    })
+}
+
+/// An active organisation by id or by exact (folded) name.
+pub async fn find_organisation(db: &impl ConnectionTrait, text: &str) -> Result<Option<organisation::Model>> {
+    let by = match text.parse::<Uuid>() {
+        Ok(id) => organisation::Column::Id.eq(id),
+        Err(_) => organisation::Column::NameFolded.eq(fold(text)),
+    };
+    Ok(organisation::Entity::find().filter(by).filter(organisation::Column::Active.eq(true)).one(db).await?)
+}
+
+/// An active team by id or by exact (folded) name.
+pub async fn find_team(db: &impl ConnectionTrait, text: &str) -> Result<Option<team::Model>> {
+    let by = match text.parse::<Uuid>() {
+        Ok(id) => team::Column::Id.eq(id),
+        Err(_) => team::Column::NameFolded.eq(fold(text)),
+    };
+    Ok(team::Entity::find().filter(by).filter(team::Column::Active.eq(true)).one(db).await?)
+}
+
+impl ValidLearner {
+    pub fn into_new(self, registered_by: Option<Uuid>) -> NewLearner {
+        NewLearner {
+            full_name: self.full_name.as_str().to_string(),
+            birth_date: Some(self.birth_date.date()),
+            gender: self.gender.as_str().to_string(),
+            phone: Some(self.phone.as_str().to_string()),
+            commune: self.commune,
+            organisation: self.organisation,
+            team: self.team,
+            consent_version: Some(self.consent_version),
+            registered_by,
+            registered_at: now(),
+        }
+    }
+}
+
+/// Registers one learner from a form. A person registered already gets `Conflict(their code)`.
+pub async fn register(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    province: i32,
+    form: &LearnerForm,
+) -> Result<LearnerView> {
+    let communes = CommuneIndex::load(db, province).await?;
+    let today = now().with_timezone(&crate::week::vietnam()).date_naive();
+    let valid = validate(db, actor, &communes, form, today).await?;
+    let by = actor.account()?.id;
+    let txn = crate::db::write(db).await?;
+    let row = insert(&txn, valid.into_new(Some(by))).await?;
+    audit::record(
+        &txn,
+        &actor.label(),
+        "create",
+        "learner",
+        Some(row.code.clone()),
+        json!({"after": {"commune": row.commune_code}}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(views(db, vec![row]).await?.remove(0))
+}
+
+/// Learners as views, with the names of their commune, organisation and team (three small queries).
+pub async fn views(db: &impl ConnectionTrait, rows: Vec<learner::Model>) -> Result<Vec<LearnerView>> {
+    let communes: HashMap<i32, String> = commune::Entity::find()
+        .filter(commune::Column::Code.is_in(rows.iter().map(|r| r.commune_code)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.code, c.name))
+        .collect();
+    let organisations: HashMap<Uuid, String> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(rows.iter().filter_map(|r| r.organisation_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let teams: HashMap<Uuid, String> = team::Entity::find()
+        .filter(team::Column::Id.is_in(rows.iter().filter_map(|r| r.team_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| LearnerView {
+            id: r.id,
+            commune_name: communes.get(&r.commune_code).cloned().unwrap_or_default(),
+            organisation_name: r.organisation_id.and_then(|id| organisations.get(&id).cloned()),
+            team_name: r.team_id.and_then(|id| teams.get(&id).cloned()),
+            code: r.code,
+            full_name: r.full_name,
+            birth_date: r.birth_date,
+            gender: r.gender,
+            phone: r.phone,
+            commune_code: r.commune_code,
+            organisation_id: r.organisation_id,
+            team_id: r.team_id,
+            active: r.active,
+            consent_version: r.consent_version,
+            registered_at: r.created_at,
+        })
+        .collect())
+}
+
+/// What an actor may see of the learner table: everything for admins, their scope for organisers.
+fn scope_condition(actor: &Actor) -> Result<Condition> {
+    let account = actor.account()?;
+    if account.role == Role::Admin {
+        return Ok(Condition::all());
+    }
+    Ok(Condition::any()
+        .add(learner::Column::CommuneCode.is_in(account.scope.communes.iter().copied()))
+        .add(learner::Column::OrganisationId.is_in(account.scope.organisations.iter().copied())))
+}
+
+/// One learner by code; 404 when it does not exist or lies outside the actor's scope.
+pub async fn find(db: &impl ConnectionTrait, actor: &Actor, code: &str) -> Result<LearnerView> {
+    let row = learner::Entity::find()
+        .filter(learner::Column::Code.eq(code.trim().to_uppercase()))
+        .filter(scope_condition(actor)?)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(views(db, vec![row]).await?.remove(0))
+}
+
+/// The actor's learners, newest first, searched without regard to marks ("nguyen van duc"), by code or by phone.
+pub async fn search(db: &impl ConnectionTrait, actor: &Actor, filter: &LearnerFilter) -> Result<Page<LearnerView>> {
+    let mut query = learner::Entity::find().filter(scope_condition(actor)?).filter(learner::Column::Active.eq(true));
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let mut any = Condition::any()
+            .add(learner::Column::NameFolded.contains(fold(q)))
+            .add(learner::Column::Code.eq(q.to_uppercase()));
+        if let Ok(phone) = PhoneNumber::parse(q) {
+            any = any.add(learner::Column::Phone.eq(phone.as_str()));
+        }
+        query = query.filter(any);
+    }
+    if let Some(commune) = filter.commune {
+        query = query.filter(learner::Column::CommuneCode.eq(commune));
+    }
+    if let Some(organisation) = filter.organisation {
+        query = query.filter(learner::Column::OrganisationId.eq(organisation));
+    }
+    if let Some(team) = filter.team {
+        query = query.filter(learner::Column::TeamId.eq(team));
+    }
+    let total = query.clone().count(db).await?;
+    let page = filter.page.unwrap_or(1).max(1);
+    let rows = query
+        .order_by_desc(learner::Column::CreatedAt)
+        .order_by_desc(learner::Column::Id)
+        .offset((page - 1) * LEARNER_PAGE_SIZE)
+        .limit(LEARNER_PAGE_SIZE)
+        .all(db)
+        .await?;
+    Ok(Page { rows: views(db, rows).await?, total, page, page_size: LEARNER_PAGE_SIZE })
+}

@@ -171,6 +171,10 @@ texts! {
     UnknownTeam => "Không có đội hình này.", "No such team.";
     ConsentRequired => "Cần xác nhận học viên đã đồng ý với thông báo xử lý dữ liệu cá nhân (phiên bản hiện hành).", "Confirm that the learner agreed to the current personal-data notice.";
     AlreadyRegistered => "Người này đã được đăng ký, mã học viên:", "This person is registered already, learner code:";
+    UnitNameInvalid => "Tên cần từ 2 đến 150 ký tự.", "The name needs 2 to 150 characters.";
+    OrganisationKindInvalid => "Chọn loại: cơ quan, trường học, doanh nghiệp, chi đoàn hoặc khác.", "Choose a kind: agency, school, enterprise, youth-union branch or other.";
+    MemberCountInvalid => "Số thành viên là số nguyên từ 0 đến 10.000.", "The member count is a whole number from 0 to 10,000.";
+    FoundedOnInvalid => "Ngày thành lập viết dạng dd/mm/yyyy và không ở tương lai.", "Write the founding date as dd/mm/yyyy, not in the future.";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";

@@ -175,6 +175,7 @@ pub struct LearnerForm {
     pub gender: String,
     pub phone: String,
     /// Official code or name.
+    #[serde(deserialize_with = "text_or_number")]
     pub commune: String,
     #[serde(default)]
     pub organisation: Option<String>,
@@ -228,4 +229,61 @@ pub struct Page<T> {
     pub total: u64,
     pub page: u64,
     pub page_size: u64,
+}
+
+/// Kinds of organisation (cơ quan, trường, doanh nghiệp, chi đoàn…).
+pub const ORGANISATION_KINDS: [&str; 5] = ["co_quan", "truong_hoc", "doanh_nghiep", "doan_thanh_nien", "khac"];
+
+/// An organisation or a team as typed into a form or a REST body.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitForm {
+    pub name: String,
+    /// Official code or name.
+    #[serde(deserialize_with = "text_or_number")]
+    pub commune: String,
+    /// Organisations: one of `ORGANISATION_KINDS`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Organisations: the parent organisation; teams: the organisation they belong to (id or name).
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// Teams only.
+    #[serde(default)]
+    pub leader_name: Option<String>,
+    #[serde(default)]
+    pub member_count: Option<String>,
+    #[serde(default)]
+    pub founded_on: Option<String>,
+}
+
+/// An organisation or a team as lists show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitView {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub commune_code: i32,
+    pub commune_name: String,
+    /// Organisations: their kind; teams: None.
+    pub kind: Option<String>,
+    /// Organisations: the parent; teams: their organisation.
+    pub organisation_id: Option<uuid::Uuid>,
+    pub organisation_name: Option<String>,
+    pub leader_name: Option<String>,
+    pub member_count: Option<i32>,
+    pub founded_on: Option<chrono::NaiveDate>,
+    pub active: bool,
+}
+
+/// Accepts `"4465"`, `4465` or `"Xã Khao Mang"` alike, as people and other systems write codes.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrNumber {
+        Text(String),
+        Number(i64),
+    }
+    Ok(match TextOrNumber::deserialize(deserializer)? {
+        TextOrNumber::Text(text) => text,
+        TextOrNumber::Number(n) => n.to_string(),
+    })
 }

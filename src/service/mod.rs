@@ -14,6 +14,7 @@ pub mod secret;
 pub mod sessions;
 pub mod stats;
 pub mod tokens;
+pub mod units;
 
 use chrono::{DateTime, Utc};
 

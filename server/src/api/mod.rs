@@ -16,9 +16,12 @@ use serde_json::json;
 use crate::i18n::request_lang;
 
 mod communes;
+mod consent;
+mod learners;
 mod me;
 mod session;
 mod stats;
+mod units;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -26,6 +29,11 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me::show))
         .route("/communes", get(communes::list))
         .route("/stats/overview", get(stats::overview))
+        .route("/consent-notice", get(consent::show))
+        .route("/learners", get(learners::list).post(learners::create))
+        .route("/learners/{code}", get(learners::show))
+        .route("/organisations", get(units::list_organisations).post(units::create_organisation))
+        .route("/teams", get(units::list_teams).post(units::create_team))
         .fallback(|| async { ApiError(Error::NotFound) })
         .layer(axum::middleware::from_fn(render_errors))
 }

@@ -67,6 +67,29 @@ type Expected = [u16; 6];
 const PUBLIC: Expected = [200; 6];
 const ADMIN_ONLY: Expected = [401, 403, 403, 200, 403, 403];
 const ANY_CREDENTIALS: Expected = [401, 200, 200, 200, 200, 200];
+/// Signed-in people; machine tokens are refused.
+const PEOPLE: Expected = [401, 200, 200, 200, 403, 403];
+
+fn learner_form(name: &str, phone: &str) -> hocvuso::model::LearnerForm {
+    hocvuso::model::LearnerForm {
+        full_name: name.into(),
+        birth_date: "05/03/1990".into(),
+        gender: "Nam".into(),
+        phone: phone.into(),
+        commune: "4465".into(),
+        organisation: None,
+        team: None,
+        consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
+    }
+}
+
+/// A new person for each caller: `{n}` is the caller's number.
+fn learner_json() -> String {
+    format!(
+        r#"{{"full_name":"Hoàng Văn {{n}}","birth_date":"1990-03-05","gender":"male","phone":"0912 000 00{{n}}","commune":4465,"consent_version":"{}"}}"#,
+        hocvuso::consent::CONSENT_VERSION
+    )
+}
 
 async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
     let scope = |codes: &[i32]| Scope { communes: codes.iter().copied().collect(), organisations: Default::default() };
@@ -82,6 +105,10 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
     let (_, ingest) = tokens::create(&db, "test", "ingest", TokenScope::Ingest).await.unwrap();
     let (_, read_stats) = tokens::create(&db, "test", "read", TokenScope::ReadStats).await.unwrap();
     let (spare, _) = tokens::create(&db, "test", "spare", TokenScope::Ingest).await.unwrap();
+    let learner_in_scope =
+        hocvuso::service::registration::register(&db, &admin_actor, 15, &learner_form("Lò Văn Pao", "0362 000 111"))
+            .await
+            .unwrap();
     let app = spawn_app(db).await;
     let credentials = Credentials {
         organiser_in: session_cookie(&app, "trong", PASSWORD).await,
@@ -98,6 +125,25 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/api/v1/communes?province=15".into(), String::new(), ANY_CREDENTIALS),
         ("GET", "/api/v1/stats/overview".into(), String::new(), [401, 200, 200, 200, 403, 200]),
         ("GET", "/api/v1/no-such-route".into(), String::new(), [404; 6]),
+        ("GET", "/api/v1/consent-notice".into(), String::new(), PUBLIC),
+        ("GET", "/api/v1/learners?q=lo".into(), String::new(), PEOPLE),
+        ("GET", format!("/api/v1/learners/{}", learner_in_scope.code), String::new(), [401, 200, 404, 200, 403, 403]),
+        ("GET", "/api/v1/learners/HV-NOSUCH".into(), String::new(), [401, 404, 404, 404, 403, 403]),
+        ("POST", "/api/v1/learners".into(), learner_json(), [401, 201, 403, 201, 403, 403]),
+        ("GET", "/api/v1/organisations".into(), String::new(), PEOPLE),
+        (
+            "POST",
+            "/api/v1/organisations".into(),
+            r#"{"name":"Trường số {n}","commune":4465,"kind":"truong_hoc"}"#.into(),
+            [401, 201, 403, 201, 403, 403],
+        ),
+        ("GET", "/api/v1/teams".into(), String::new(), PEOPLE),
+        (
+            "POST",
+            "/api/v1/teams".into(),
+            r#"{"name":"Đội hình {n}","commune":"4465"}"#.into(),
+            [401, 201, 403, 201, 403, 403],
+        ),
         // Server functions
         ("POST", server_fn("get_overview"), String::new(), PUBLIC),
         ("POST", server_fn("whoami"), String::new(), PUBLIC),
@@ -130,17 +176,22 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
 
     let mut wrong = Vec::new();
     for (method, path, body, expected) in &routes {
-        for (caller, expected) in CALLERS.iter().zip(expected) {
+        for (n, (caller, expected)) in CALLERS.iter().zip(expected).enumerate() {
             let url = format!("{}{path}", app.address);
+            // A new person or unit for each caller: "0{n}" becomes a digit, "{n}" a letter (names are letters).
+            let letter = ((b'A' + n as u8) as char).to_string();
+            let body = body.replace("0{n}", &format!("0{n}")).replace("{n}", &letter);
+            let content_type =
+                if path.starts_with("/api/v1/") { "application/json" } else { "application/x-www-form-urlencoded" };
             let request = match *method {
                 "GET" => app.client.get(url),
-                _ => {
-                    app.client.post(url).header("content-type", "application/x-www-form-urlencoded").body(body.clone())
-                }
+                _ => app.client.post(url).header("content-type", content_type).body(body),
             };
-            let status = credentials.apply(*caller, request).send().await.unwrap().status().as_u16();
+            let response = credentials.apply(*caller, request).send().await.unwrap();
+            let status = response.status().as_u16();
             if status != *expected {
-                wrong.push(format!("{method} {path} as {caller:?}: {status}, expected {expected}"));
+                let body = response.text().await.unwrap_or_default();
+                wrong.push(format!("{method} {path} as {caller:?}: {status}, expected {expected}: {body}"));
             }
         }
     }

@@ -22,6 +22,9 @@ pub enum Error {
     #[error("invalid input: {0:?}")]
     Invalid(Vec<FieldError>),
     /// The thing exists already; carries what the user needs to find it (a learner code, say).
+    /// An imported file with bad rows: every one of them. Nothing was written.
+    #[error("{} bad rows", .0.len())]
+    InvalidRows(Vec<crate::model::RowError>),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("not signed in")]
@@ -63,6 +66,7 @@ impl Error {
         match self {
             Error::NotFound => Text::NotFound,
             Error::Invalid(_) => Text::InvalidInput,
+            Error::InvalidRows(_) => Text::ImportHasErrors,
             Error::Conflict(_) => Text::Conflict,
             Error::Unauthorized => Text::Unauthorized,
             Error::BadCredentials => Text::BadCredentials,
@@ -78,7 +82,7 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::NotFound => 404,
-            Error::Invalid(_) => 422,
+            Error::Invalid(_) | Error::InvalidRows(_) => 422,
             Error::Conflict(_) => 409,
             Error::Unauthorized | Error::BadCredentials => 401,
             Error::RateLimited(_) => 429,

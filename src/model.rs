@@ -287,3 +287,25 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<S
         TextOrNumber::Number(n) => n.to_string(),
     })
 }
+
+/// One bad cell of an imported file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    /// The line in the file (the header is line 1).
+    pub line: u64,
+    /// The column as written in the file's header.
+    pub column: String,
+    pub value: String,
+    pub problem: crate::i18n::Text,
+}
+
+/// What an import did, or would do (dry run).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub dry_run: bool,
+    /// Columns the importer does not know; reported, not silently dropped.
+    pub unknown_columns: Vec<String>,
+}

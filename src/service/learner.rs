@@ -183,20 +183,33 @@ pub async fn move_to(
 ) -> Result<learner::Model> {
     let txn = crate::db::write(db).await?;
     let old = learner::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    if placement_key(&old) == (commune, organisation, team) {
-        return Ok(old);
-    }
-    let mut deltas = Deltas::default();
-    contribution(&txn, &old, -1, &mut deltas).await?;
-    let mut row = old.into_active_model();
-    row.commune_code = Set(commune);
-    row.organisation_id = Set(organisation);
-    row.team_id = Set(team);
-    row.updated_at = Set(now());
-    let new = row.update(&txn).await?;
-    contribution(&txn, &new, 1, &mut deltas).await?;
-    deltas.apply(&txn).await?;
+    let new = update_in(&txn, old, |row| {
+        row.commune_code = Set(commune);
+        row.organisation_id = Set(organisation);
+        row.team_id = Set(team);
+    })
+    .await?;
     txn.commit().await?;
+    Ok(new)
+}
+
+/// Changes a learner inside the caller's transaction, moving the counters with them when their
+/// place changes.
+pub async fn update_in(
+    txn: &DatabaseTransaction,
+    old: learner::Model,
+    edit: impl FnOnce(&mut learner::ActiveModel),
+) -> Result<learner::Model> {
+    let mut row = old.clone().into_active_model();
+    edit(&mut row);
+    row.updated_at = Set(now());
+    let new = row.update(txn).await?;
+    if placement_key(&old) != placement_key(&new) || old.active != new.active {
+        let mut deltas = Deltas::default();
+        contribution(txn, &old, -1, &mut deltas).await?;
+        contribution(txn, &new, 1, &mut deltas).await?;
+        deltas.apply(txn).await?;
+    }
     Ok(new)
 }
 
@@ -204,17 +217,7 @@ pub async fn move_to(
 pub async fn set_active(db: &DatabaseConnection, id: Uuid, active: bool) -> Result<learner::Model> {
     let txn = crate::db::write(db).await?;
     let old = learner::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    if old.active == active {
-        return Ok(old);
-    }
-    let mut deltas = Deltas::default();
-    contribution(&txn, &old, -1, &mut deltas).await?;
-    let mut row = old.into_active_model();
-    row.active = Set(active);
-    row.updated_at = Set(now());
-    let new = row.update(&txn).await?;
-    contribution(&txn, &new, 1, &mut deltas).await?;
-    deltas.apply(&txn).await?;
+    let new = update_in(&txn, old, |row| row.active = Set(active)).await?;
     txn.commit().await?;
     Ok(new)
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod demo;
 pub mod enrolment;
+pub mod import;
 pub mod learner;
 pub mod overview;
 pub mod password;
@@ -13,6 +14,7 @@ pub mod registration;
 pub mod secret;
 pub mod sessions;
 pub mod stats;
+pub mod table;
 pub mod tokens;
 pub mod units;
 

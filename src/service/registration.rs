@@ -75,49 +75,71 @@ impl CommuneIndex {
     }
 }
 
+/// Everything a form or a spreadsheet row names, loaded once: communes, organisations and teams.
+pub struct Directory {
+    pub communes: CommuneIndex,
+    organisations: HashMap<String, organisation::Model>,
+    teams: HashMap<String, team::Model>,
+}
+
+impl Directory {
+    pub async fn load(db: &impl ConnectionTrait, province: i32) -> Result<Directory> {
+        let mut organisations = HashMap::new();
+        for o in organisation::Entity::find().filter(organisation::Column::Active.eq(true)).all(db).await? {
+            organisations.insert(o.id.to_string(), o.clone());
+            organisations.entry(o.name_folded.clone()).or_insert(o);
+        }
+        let mut teams = HashMap::new();
+        for t in team::Entity::find().filter(team::Column::Active.eq(true)).all(db).await? {
+            teams.insert(t.id.to_string(), t.clone());
+            teams.entry(t.name_folded.clone()).or_insert(t);
+        }
+        Ok(Directory { communes: CommuneIndex::load(db, province).await?, organisations, teams })
+    }
+
+    /// An active organisation by id or by name (without regard to marks).
+    pub fn organisation(&self, text: &str) -> Option<&organisation::Model> {
+        self.organisations.get(&text.trim().to_lowercase()).or_else(|| self.organisations.get(&fold(text)))
+    }
+
+    /// An active team by id or by name (without regard to marks).
+    pub fn team(&self, text: &str) -> Option<&team::Model> {
+        self.teams.get(&text.trim().to_lowercase()).or_else(|| self.teams.get(&fold(text)))
+    }
+}
+
 fn problem(errors: &mut Vec<FieldError>, field: &str, text: Text) {
     errors.push(FieldError { field: field.to_string(), problem: text });
 }
 
 /// Parses and checks a learner form. Every field problem is reported together; a place outside the
 /// organiser's scope is Forbidden.
-pub async fn validate(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    communes: &CommuneIndex,
-    form: &LearnerForm,
-    today: NaiveDate,
-) -> Result<ValidLearner> {
+pub fn validate(actor: &Actor, directory: &Directory, form: &LearnerForm, today: NaiveDate) -> Result<ValidLearner> {
     actor.account()?;
     let mut errors = Vec::new();
     let full_name = FullName::parse(&form.full_name).map_err(|t| problem(&mut errors, "full_name", t)).ok();
     let birth_date = BirthDate::parse(&form.birth_date, today).map_err(|t| problem(&mut errors, "birth_date", t)).ok();
     let gender = Gender::parse(&form.gender).map_err(|t| problem(&mut errors, "gender", t)).ok();
     let phone = PhoneNumber::parse(&form.phone).map_err(|t| problem(&mut errors, "phone", t)).ok();
-    let commune = communes.resolve(&form.commune);
+    let commune = directory.communes.resolve(&form.commune);
     if commune.is_none() {
         problem(&mut errors, "commune", Text::UnknownCommune);
     }
-    let organisation = match form.organisation.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(text) => match find_organisation(db, text).await? {
-            Some(o) => Some(o),
-            None => {
-                problem(&mut errors, "organisation", Text::UnknownOrganisation);
-                None
-            }
-        },
-    };
-    let team = match form.team.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(text) => match find_team(db, text).await? {
-            Some(t) => Some(t),
-            None => {
-                problem(&mut errors, "team", Text::UnknownTeam);
-                None
-            }
-        },
-    };
+    let named = |text: &Option<String>| text.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let organisation = named(&form.organisation).and_then(|text| {
+        let found = directory.organisation(&text);
+        if found.is_none() {
+            problem(&mut errors, "organisation", Text::UnknownOrganisation);
+        }
+        found
+    });
+    let team = named(&form.team).and_then(|text| {
+        let found = directory.team(&text);
+        if found.is_none() {
+            problem(&mut errors, "team", Text::UnknownTeam);
+        }
+        found
+    });
     let consent = form.consent_version.as_deref().map(str::trim).unwrap_or_default();
     if consent != CONSENT_VERSION {
         problem(&mut errors, "consent_version", Text::ConsentRequired);
@@ -131,10 +153,10 @@ pub async fn validate(
         return Err(Error::Internal);
     };
     // Organisers register only inside their scope: the place, the organisation and the team.
-    let organisation_id = organisation.as_ref().map(|o| o.id);
+    let organisation_id = organisation.map(|o| o.id);
     let allowed = actor.may_manage(commune, organisation_id)
-        && organisation.as_ref().is_none_or(|o| actor.may_manage(o.commune_code, Some(o.id)))
-        && team.as_ref().is_none_or(|t| actor.may_manage(t.commune_code, t.organisation_id));
+        && organisation.is_none_or(|o| actor.may_manage(o.commune_code, Some(o.id)))
+        && team.is_none_or(|t| actor.may_manage(t.commune_code, t.organisation_id));
     if !allowed {
         return Err(Error::Forbidden);
     }
@@ -168,6 +190,11 @@ pub async fn find_team(db: &impl ConnectionTrait, text: &str) -> Result<Option<t
     Ok(team::Entity::find().filter(by).filter(team::Column::Active.eq(true)).one(db).await?)
 }
 
+/// Today in Vietnam.
+pub fn today() -> NaiveDate {
+    now().with_timezone(&crate::week::vietnam()).date_naive()
+}
+
 impl ValidLearner {
     pub fn into_new(self, registered_by: Option<Uuid>) -> NewLearner {
         NewLearner {
@@ -192,9 +219,8 @@ pub async fn register(
     province: i32,
     form: &LearnerForm,
 ) -> Result<LearnerView> {
-    let communes = CommuneIndex::load(db, province).await?;
-    let today = now().with_timezone(&crate::week::vietnam()).date_naive();
-    let valid = validate(db, actor, &communes, form, today).await?;
+    let directory = Directory::load(db, province).await?;
+    let valid = validate(actor, &directory, form, today())?;
     let by = actor.account()?.id;
     let txn = crate::db::write(db).await?;
     let row = insert(&txn, valid.into_new(Some(by))).await?;

@@ -8,6 +8,7 @@ async fn migrate(db: &sea_orm::DatabaseConnection) {
 
 mod accounts;
 mod demo;
+mod import;
 mod migrations;
 mod registration;
 mod stats;

@@ -1,0 +1,377 @@
+//! Bulk import of learners from CSV or XLSX. The whole file is checked before anything is written:
+//! one bad row and nothing is written, and the answer lists every bad row. Importing the same file
+//! again creates nothing new. The UI, the CLI and REST all call `import_learners`.
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use serde_json::json;
+
+use crate::auth::Actor;
+use crate::consent::CONSENT_VERSION;
+use crate::entity::learner;
+use crate::i18n::Text;
+use crate::model::{ImportReport, LearnerForm, RowError};
+use crate::service::learner::{dedup_key, insert, update_in};
+use crate::service::registration::{Directory, ValidLearner, today, validate};
+use crate::service::{audit, table};
+use crate::text::fold;
+use crate::{Error, Result};
+
+/// What the uploader says beside the file.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    /// The notice version under which the uploader collected consent, when the file has no consent column.
+    pub consent_version: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Column {
+    FullName,
+    BirthDate,
+    Gender,
+    Phone,
+    Commune,
+    Organisation,
+    Team,
+    LearnerCode,
+    Consent,
+}
+
+impl Column {
+    /// Header names accepted for each column, as `table::header_key` reduces them.
+    const ALIASES: [(Column, &'static [&'static str]); 9] = [
+        (Column::FullName, &["full name", "ho va ten", "ho ten", "name", "ten"]),
+        (Column::BirthDate, &["birth date", "ngay sinh", "date of birth", "dob"]),
+        (Column::Gender, &["gender", "gioi tinh", "sex"]),
+        (Column::Phone, &["phone", "so dien thoai", "dien thoai", "sdt", "phone number", "mobile"]),
+        (Column::Commune, &["commune", "xa/phuong", "xa phuong", "xa", "phuong", "ma xa", "commune code"]),
+        (
+            Column::Organisation,
+            &["organisation", "organization", "co quan/don vi", "co quan", "don vi", "co quan don vi"],
+        ),
+        (Column::Team, &["team", "doi hinh", "doi"]),
+        (Column::LearnerCode, &["learner code", "ma hoc vien", "code"]),
+        (Column::Consent, &["consent", "dong y"]),
+    ];
+
+    const REQUIRED: [Column; 5] = [Column::FullName, Column::BirthDate, Column::Gender, Column::Phone, Column::Commune];
+
+    fn of(header: &str) -> Option<Column> {
+        let key = table::header_key(header);
+        Column::ALIASES.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(column, _)| *column)
+    }
+
+    /// The name used in field errors.
+    fn field(self) -> &'static str {
+        match self {
+            Column::FullName => "full_name",
+            Column::BirthDate => "birth_date",
+            Column::Gender => "gender",
+            Column::Phone => "phone",
+            Column::Commune => "commune",
+            Column::Organisation => "organisation",
+            Column::Team => "team",
+            Column::LearnerCode => "learner_code",
+            Column::Consent => "consent",
+        }
+    }
+}
+
+/// "có", "yes", "x", "1", "đồng ý"…
+fn is_yes(text: &str) -> bool {
+    matches!(fold(text).as_str(), "co" | "yes" | "y" | "x" | "1" | "true" | "dong y")
+}
+
+/// What one good row will do.
+enum Plan {
+    Create(ValidLearner),
+    Update(learner::Model, ValidLearner),
+    Unchanged,
+}
+
+/// Imports learners; with `dry_run` it reports what would happen and writes nothing.
+pub async fn import_learners(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    province: i32,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> Result<ImportReport> {
+    let account = actor.account()?.clone();
+    let rows = table::read(bytes)?;
+    let header = &rows[0];
+
+    // Columns: known ones mapped, unknown ones reported, required ones present, none twice.
+    let mut columns: HashMap<Column, usize> = HashMap::new();
+    let mut unknown_columns = Vec::new();
+    let mut file_problems = Vec::new();
+    for (index, title) in header.iter().enumerate() {
+        match Column::of(title) {
+            Some(column) if columns.contains_key(&column) => {
+                file_problems.push(crate::error::FieldError { field: title.clone(), problem: Text::ColumnRepeated })
+            }
+            Some(column) => {
+                columns.insert(column, index);
+            }
+            None if title.trim().is_empty() => {}
+            None => unknown_columns.push(title.clone()),
+        }
+    }
+    for column in Column::REQUIRED {
+        if !columns.contains_key(&column) {
+            file_problems.push(crate::error::FieldError { field: column.field().into(), problem: Text::ColumnMissing });
+        }
+    }
+    let has_consent_column = columns.contains_key(&Column::Consent);
+    if !has_consent_column && options.consent_version.as_deref().map(str::trim) != Some(CONSENT_VERSION) {
+        file_problems
+            .push(crate::error::FieldError { field: "consent_version".into(), problem: Text::ConsentNotStated });
+    }
+    if !file_problems.is_empty() {
+        return Err(Error::Invalid(file_problems));
+    }
+
+    let directory = Directory::load(db, province).await?;
+    let today = today();
+    let cell =
+        |row: &[String], column: Column| columns.get(&column).and_then(|i| row.get(*i)).cloned().unwrap_or_default();
+    let title =
+        |column: Column| columns.get(&column).map(|i| header[*i].clone()).unwrap_or_else(|| column.field().into());
+
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut valid_rows: Vec<(u64, ValidLearner, String)> = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for (index, row) in rows.iter().enumerate().skip(1) {
+        let line = index as u64 + 1;
+        if row.len() > header.len() {
+            errors.push(RowError { line, column: String::new(), value: row.join(","), problem: Text::RowLength });
+            continue;
+        }
+        let mut row_error = |column: Column, problem: Text| {
+            errors.push(RowError { line, column: title(column), value: cell(row, column), problem });
+        };
+        let consent = if has_consent_column {
+            if !is_yes(&cell(row, Column::Consent)) {
+                row_error(Column::Consent, Text::ConsentColumnNo);
+                continue;
+            }
+            CONSENT_VERSION.to_string()
+        } else {
+            CONSENT_VERSION.to_string()
+        };
+        let form = LearnerForm {
+            full_name: cell(row, Column::FullName),
+            birth_date: cell(row, Column::BirthDate),
+            gender: cell(row, Column::Gender),
+            phone: cell(row, Column::Phone),
+            commune: cell(row, Column::Commune),
+            organisation: Some(cell(row, Column::Organisation)),
+            team: Some(cell(row, Column::Team)),
+            consent_version: Some(consent),
+        };
+        match validate(actor, &directory, &form, today) {
+            Ok(valid) => {
+                let key = dedup_key(valid.phone.as_str(), &valid.full_name.folded(), valid.birth_date.date());
+                if let Some(first) = seen.insert(key, line) {
+                    let _ = first;
+                    row_error(Column::FullName, Text::DuplicateInFile);
+                    continue;
+                }
+                valid_rows.push((line, valid, cell(row, Column::LearnerCode).trim().to_uppercase()));
+            }
+            Err(Error::Invalid(fields)) => {
+                for field in fields {
+                    let column = Column::ALIASES.iter().map(|(c, _)| *c).find(|c| c.field() == field.field);
+                    errors.push(RowError {
+                        line,
+                        column: column.map(title).unwrap_or(field.field),
+                        value: column.map(|c| cell(row, c)).unwrap_or_default(),
+                        problem: field.problem,
+                    });
+                }
+            }
+            Err(Error::Forbidden) => row_error(Column::Commune, Text::OutOfScope),
+            Err(other) => return Err(other),
+        }
+    }
+
+    // Match each good row with who is registered already: by learner code, else by the person's key.
+    let keys: Vec<String> = valid_rows
+        .iter()
+        .map(|(_, v, _)| dedup_key(v.phone.as_str(), &v.full_name.folded(), v.birth_date.date()))
+        .collect();
+    let codes: Vec<String> = valid_rows.iter().map(|(_, _, code)| code.clone()).filter(|c| !c.is_empty()).collect();
+    let mut existing_by_key: HashMap<String, learner::Model> = HashMap::new();
+    let mut existing_by_code: HashMap<String, learner::Model> = HashMap::new();
+    for chunk in keys.chunks(500) {
+        for row in learner::Entity::find().filter(learner::Column::DedupKey.is_in(chunk.to_vec())).all(db).await? {
+            existing_by_key.insert(row.dedup_key.clone().unwrap_or_default(), row);
+        }
+    }
+    for chunk in codes.chunks(500) {
+        for row in learner::Entity::find().filter(learner::Column::Code.is_in(chunk.to_vec())).all(db).await? {
+            existing_by_code.insert(row.code.clone(), row);
+        }
+    }
+    let mut plans = Vec::new();
+    for ((line, valid, code), key) in valid_rows.into_iter().zip(keys) {
+        let by_key = existing_by_key.get(&key);
+        let existing = if code.is_empty() {
+            by_key
+        } else {
+            match existing_by_code.get(&code) {
+                None => {
+                    errors.push(RowError {
+                        line,
+                        column: title(Column::LearnerCode),
+                        value: code,
+                        problem: Text::UnknownLearnerCode,
+                    });
+                    continue;
+                }
+                Some(found)
+                    if by_key.is_some_and(|k| k.id != found.id)
+                        || found.dedup_key.as_deref().is_some_and(|k| k != key) =>
+                {
+                    errors.push(RowError {
+                        line,
+                        column: title(Column::LearnerCode),
+                        value: code,
+                        problem: Text::LearnerCodeMismatch,
+                    });
+                    continue;
+                }
+                Some(found) => Some(found),
+            }
+        };
+        plans.push(match existing {
+            None => Plan::Create(valid),
+            Some(row) if !actor.may_manage(row.commune_code, row.organisation_id) => {
+                errors.push(RowError {
+                    line,
+                    column: title(Column::Commune),
+                    value: String::new(),
+                    problem: Text::OutOfScope,
+                });
+                continue;
+            }
+            Some(row)
+                if row.active
+                    && row.commune_code == valid.commune
+                    && row.organisation_id == valid.organisation
+                    && row.team_id == valid.team
+                    && row.gender == valid.gender.as_str() =>
+            {
+                Plan::Unchanged
+            }
+            Some(row) => Plan::Update(row.clone(), valid),
+        });
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Err(Error::InvalidRows(errors));
+    }
+
+    let mut report = ImportReport { dry_run: options.dry_run, unknown_columns, ..ImportReport::default() };
+    for plan in &plans {
+        match plan {
+            Plan::Create(_) => report.created += 1,
+            Plan::Update(..) => report.updated += 1,
+            Plan::Unchanged => report.unchanged += 1,
+        }
+    }
+    if options.dry_run {
+        return Ok(report);
+    }
+    let txn = crate::db::write(db).await?;
+    for plan in plans {
+        match plan {
+            Plan::Create(valid) => {
+                insert(&txn, valid.into_new(Some(account.id))).await?;
+            }
+            Plan::Update(row, valid) => {
+                update_in(&txn, row, |change| {
+                    change.commune_code = Set(valid.commune);
+                    change.organisation_id = Set(valid.organisation);
+                    change.team_id = Set(valid.team);
+                    change.gender = Set(valid.gender.as_str().to_string());
+                    change.active = Set(true);
+                })
+                .await?;
+            }
+            Plan::Unchanged => {}
+        }
+    }
+    audit::record(
+        &txn,
+        &actor.label(),
+        "import",
+        "learner",
+        None,
+        json!({"created": report.created, "updated": report.updated, "unchanged": report.unchanged}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// The file formats of exports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+/// The actor's learners (the list's filters apply, not its pages) as a spreadsheet that imports again.
+/// Cells that a spreadsheet would run as formulas are neutralised.
+pub async fn export_learners(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &crate::model::LearnerFilter,
+    format: Format,
+) -> Result<Vec<u8>> {
+    let header = [
+        "Mã học viên",
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Số điện thoại",
+        "Xã/Phường",
+        "Cơ quan/Đơn vị",
+        "Đội hình",
+    ];
+    let mut rows = Vec::new();
+    let mut page = 1;
+    loop {
+        let found = crate::service::registration::search(
+            db,
+            actor,
+            &crate::model::LearnerFilter { page: Some(page), ..filter.clone() },
+        )
+        .await?;
+        let done = found.rows.len() < found.page_size as usize;
+        for l in found.rows {
+            let gender =
+                crate::person::Gender::parse(&l.gender).map(|g| crate::i18n::Lang::Vi.t(g.text())).unwrap_or_default();
+            rows.push(vec![
+                l.code,
+                l.full_name,
+                l.birth_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+                gender.to_string(),
+                l.phone.unwrap_or_default(),
+                l.commune_code.to_string(),
+                l.organisation_name.unwrap_or_default(),
+                l.team_name.unwrap_or_default(),
+            ]);
+        }
+        if done {
+            break;
+        }
+        page += 1;
+    }
+    match format {
+        Format::Csv => Ok(table::write_csv(&header, &rows)),
+        Format::Xlsx => table::write_xlsx("Học viên", &header, &rows),
+    }
+}

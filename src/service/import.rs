@@ -86,7 +86,7 @@ fn is_yes(text: &str) -> bool {
 /// What one good row will do.
 enum Plan {
     Create(ValidLearner),
-    Update(learner::Model, ValidLearner),
+    Update(Box<learner::Model>, ValidLearner),
     Unchanged,
 }
 
@@ -265,7 +265,7 @@ pub async fn import_learners(
             {
                 Plan::Unchanged
             }
-            Some(row) => Plan::Update(row.clone(), valid),
+            Some(row) => Plan::Update(Box::new(row.clone()), valid),
         });
     }
     if !errors.is_empty() {
@@ -291,7 +291,7 @@ pub async fn import_learners(
                 insert(&txn, valid.into_new(Some(account.id))).await?;
             }
             Plan::Update(row, valid) => {
-                update_in(&txn, row, |change| {
+                update_in(&txn, *row, |change| {
                     change.commune_code = Set(valid.commune);
                     change.organisation_id = Set(valid.organisation);
                     change.team_id = Set(valid.team);

@@ -188,6 +188,7 @@ texts! {
     UnknownLearnerCode => "Không có học viên mang mã này.", "No learner has this code.";
     LearnerCodeMismatch => "Mã học viên không khớp với người ở dòng này.", "The learner code belongs to another person.";
     OutOfScope => "Ngoài phạm vi phụ trách của bạn.", "Outside your scope.";
+    ExportFormatInvalid => "Định dạng xuất là csv hoặc xlsx.", "The export format is csv or xlsx.";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";

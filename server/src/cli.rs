@@ -18,6 +18,8 @@ commands:
   create-admin --username NAME [--name \"Full Name\"]
                         create an administrator; the password comes from HOCVUSO_ADMIN_PASSWORD
                         or is asked for at the terminal (never an argument)
+  import learners FILE [--dry-run] [--consent-version VERSION]
+                        import learners from CSV or XLSX; nothing is written if any row is bad
   token create --name NAME --scope ingest|read-stats
                         create an API token for another system; printed once, on the last line
 
@@ -47,6 +49,17 @@ fn admin_password() -> Result<String, String> {
         return Err("the two passwords differ".into());
     }
     Ok(first)
+}
+
+/// The operator at the console acts with an administrator's rights, recorded as "cli".
+fn operator() -> hocvuso::auth::Actor {
+    hocvuso::auth::Actor::Account(hocvuso::auth::AccountActor {
+        id: uuid::Uuid::nil(),
+        username: "cli".into(),
+        display_name: "Console".into(),
+        role: hocvuso::auth::Role::Admin,
+        scope: Default::default(),
+    })
 }
 
 fn demo_logins() -> String {
@@ -145,6 +158,44 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             println!("token {:?} created with scope {}; it is shown once, below:", token.name, token.scope.as_str());
             println!("{secret}");
             Ok(ExitCode::SUCCESS)
+        }
+        ["import", "learners", file, rest @ ..] => {
+            let dry_run = rest.contains(&"--dry-run");
+            let others: Vec<&str> = rest.iter().copied().filter(|w| *w != "--dry-run").collect();
+            let values = options(&others, &["--consent-version"])?;
+            let bytes = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+            let db = open(&config).await?;
+            let options = hocvuso::service::import::ImportOptions {
+                dry_run,
+                consent_version: values.get("--consent-version").map(|v| v.to_string()),
+            };
+            match hocvuso::service::import::import_learners(&db, &operator(), config.province, &bytes, &options).await {
+                Ok(report) => {
+                    if !report.unknown_columns.is_empty() {
+                        println!("unknown columns, not imported: {}", report.unknown_columns.join(", "));
+                    }
+                    let mode = if report.dry_run { " (dry run: nothing written)" } else { "" };
+                    println!(
+                        "created {}, updated {}, unchanged {}{mode}",
+                        report.created, report.updated, report.unchanged
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(hocvuso::Error::InvalidRows(rows)) => {
+                    let lang = hocvuso::i18n::Lang::En;
+                    for row in &rows {
+                        println!(
+                            "line {}, column {:?}, value {:?}: {}",
+                            row.line,
+                            row.column,
+                            row.value,
+                            lang.t(row.problem)
+                        );
+                    }
+                    Err(format!("{} bad rows; nothing was written", rows.len()))
+                }
+                Err(err) => Err(say(err)),
+            }
         }
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");

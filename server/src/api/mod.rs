@@ -1,6 +1,6 @@
 //! REST `/api/v1`: thin handlers that check who is asking, call a service and answer JSON.
 //! Every error becomes `{"error", "message", "errors"?}` in the caller's language, in one place.
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -17,6 +17,7 @@ use crate::i18n::request_lang;
 
 mod communes;
 mod consent;
+mod imports;
 mod learners;
 mod me;
 mod session;
@@ -31,7 +32,13 @@ pub fn router() -> Router<AppState> {
         .route("/stats/overview", get(stats::overview))
         .route("/consent-notice", get(consent::show))
         .route("/learners", get(learners::list).post(learners::create))
+        .route("/learners/export", get(imports::export_learners))
         .route("/learners/{code}", get(learners::show))
+        .route(
+            "/imports/learners",
+            post(imports::import_learners)
+                .layer(DefaultBodyLimit::max(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024)),
+        )
         .route("/organisations", get(units::list_organisations).post(units::create_organisation))
         .route("/teams", get(units::list_teams).post(units::create_team))
         .fallback(|| async { ApiError(Error::NotFound) })
@@ -64,6 +71,7 @@ fn error_code(err: &Error) -> &'static str {
     match err {
         Error::NotFound => "not_found",
         Error::Invalid(_) => "invalid",
+        Error::InvalidRows(_) => "invalid_rows",
         Error::Conflict(_) => "conflict",
         Error::Unauthorized => "unauthorized",
         Error::BadCredentials => "bad_credentials",
@@ -81,6 +89,13 @@ pub fn error_body(err: &Error, lang: Lang) -> serde_json::Value {
             body["errors"] = fields
                 .iter()
                 .map(|f| json!({"field": f.field, "message": lang.t(f.problem)}))
+                .collect::<Vec<_>>()
+                .into();
+        }
+        Error::InvalidRows(rows) => {
+            body["errors"] = rows
+                .iter()
+                .map(|r| json!({"line": r.line, "column": r.column, "value": r.value, "message": lang.t(r.problem)}))
                 .collect::<Vec<_>>()
                 .into();
         }

@@ -130,6 +130,13 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", format!("/api/v1/learners/{}", learner_in_scope.code), String::new(), [401, 200, 404, 200, 403, 403]),
         ("GET", "/api/v1/learners/HV-NOSUCH".into(), String::new(), [401, 404, 404, 404, 403, 403]),
         ("POST", "/api/v1/learners".into(), learner_json(), [401, 201, 403, 201, 403, 403]),
+        (
+            "POST",
+            format!("/api/v1/imports/learners?dry_run=true&consent_version={}", hocvuso::consent::CONSENT_VERSION),
+            "full_name,birth_date,gender,phone,commune\nHà Văn {n},01/01/1990,Nam,0913 000 00{n},4465\n".into(),
+            [401, 200, 422, 200, 403, 403],
+        ),
+        ("GET", "/api/v1/learners/export?format=csv".into(), String::new(), PEOPLE),
         ("GET", "/api/v1/organisations".into(), String::new(), PEOPLE),
         (
             "POST",

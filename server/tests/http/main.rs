@@ -4,6 +4,7 @@ use sea_orm::DatabaseConnection;
 
 mod access;
 mod cli;
+mod imports;
 mod logs;
 mod pages;
 mod sessions;

@@ -1,0 +1,87 @@
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use hocvuso::Error;
+use hocvuso::i18n::Text;
+use hocvuso::model::{ImportReport, LearnerFilter};
+use hocvuso::service::import::{self, Format, ImportOptions};
+use hocvuso_app::state::AppState;
+use serde::Deserialize;
+
+use super::{ApiError, ApiResult, Caller};
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+    consent_version: Option<String>,
+}
+
+/// The file of a request: the raw body (CSV or XLSX), or the `file` field of a multipart form.
+async fn file_bytes(request: Request, state: &AppState) -> Result<Bytes, ApiError> {
+    let is_multipart = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    let too_large = |_| ApiError(Error::invalid("file", Text::FileTooLarge));
+    if !is_multipart {
+        return Bytes::from_request(request, state).await.map_err(too_large);
+    }
+    let mut multipart = Multipart::from_request(request, state)
+        .await
+        .map_err(|_| ApiError(Error::invalid("file", Text::FileNotReadable)))?;
+    while let Some(field) =
+        multipart.next_field().await.map_err(|_| ApiError(Error::invalid("file", Text::FileTooLarge)))?
+    {
+        if field.name() == Some("file") {
+            return field.bytes().await.map_err(|_| ApiError(Error::invalid("file", Text::FileTooLarge)));
+        }
+    }
+    Err(ApiError(Error::invalid("file", Text::FileEmpty)))
+}
+
+/// `POST /api/v1/imports/learners?dry_run=true|false&consent_version=…`: 200 with the counts, or 422 listing every bad row.
+pub async fn import_learners(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(query): Query<ImportQuery>,
+    request: Request,
+) -> ApiResult<Json<ImportReport>> {
+    actor.account()?;
+    let bytes = file_bytes(request, &state).await?;
+    let options = ImportOptions { dry_run: query.dry_run, consent_version: query.consent_version };
+    Ok(Json(import::import_learners(&state.db, &actor, state.province, &bytes, &options).await?))
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// `GET /api/v1/learners/export?format=csv|xlsx&q=&commune=…`: the caller's learners as a spreadsheet.
+pub async fn export_learners(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(query): Query<ExportQuery>,
+    Query(filter): Query<LearnerFilter>,
+) -> ApiResult<Response> {
+    let format = match query.format.as_deref() {
+        Some("xlsx") => Format::Xlsx,
+        None | Some("csv") => Format::Csv,
+        Some(_) => return Err(Error::invalid("format", Text::ExportFormatInvalid).into()),
+    };
+    let bytes = import::export_learners(&state.db, &actor, &filter, format).await?;
+    let (content_type, name) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", "hoc-vien.csv"),
+        Format::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "hoc-vien.xlsx"),
+    };
+    Ok((
+        [(CONTENT_TYPE, content_type.to_string()), (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        bytes,
+    )
+        .into_response())
+}

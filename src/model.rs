@@ -309,3 +309,21 @@ pub struct ImportReport {
     /// Columns the importer does not know; reported, not silently dropped.
     pub unknown_columns: Vec<String>,
 }
+
+/// A learner's printable card: the code and the personal progress link, with its QR code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearnerCard {
+    pub learner: LearnerView,
+    /// Absolute URL of the learner's own progress page.
+    pub progress_url: Option<String>,
+    /// The QR code of `progress_url`, as an SVG document.
+    pub qr_svg: Option<String>,
+}
+
+/// What a registration form may offer an actor: places inside their scope.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationChoices {
+    pub communes: Vec<(i32, String)>,
+    pub organisations: Vec<(uuid::Uuid, String)>,
+    pub teams: Vec<(uuid::Uuid, String)>,
+}

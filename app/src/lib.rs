@@ -2,6 +2,7 @@
 #![recursion_limit = "256"]
 
 pub mod components;
+pub mod forms;
 pub mod i18n;
 pub mod pages;
 pub mod session;
@@ -18,6 +19,10 @@ use crate::i18n::{current_lang, provide_lang};
 use crate::pages::admin::accounts::AccountsPage;
 use crate::pages::admin::audit::AuditPage;
 use crate::pages::admin::tokens::TokensPage;
+use crate::pages::learners::card::LearnerCardPage;
+use crate::pages::learners::import::ImportLearnersPage;
+use crate::pages::learners::list::LearnersPage;
+use crate::pages::learners::new::NewLearnerPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::OverviewPage;
@@ -60,6 +65,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/learners") view=LearnersPage ssr=SsrMode::Async />
+                    <Route path=path!("/learners/new") view=NewLearnerPage ssr=SsrMode::Async />
+                    <Route path=path!("/learners/import") view=ImportLearnersPage ssr=SsrMode::Async />
+                    <Route path=path!("/learners/:code") view=LearnerCardPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />

@@ -18,6 +18,9 @@ pub struct AppState {
     /// Mark cookies Secure (served over HTTPS, perhaps behind a proxy that terminates TLS).
     #[from_ref(skip)]
     pub secure_cookies: bool,
+    /// How people reach this site, for links printed on cards (e.g. https://hocvuso.laocai.gov.vn).
+    #[from_ref(skip)]
+    pub public_url: String,
 }
 
 /// The state of the running server, as seen from inside a server function.

@@ -17,6 +17,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Always mark the session cookie Secure (the site is served over HTTPS).
     pub secure_cookies: bool,
+    /// The address people use to reach the site, for printed links and QR codes.
+    pub public_url: String,
 }
 
 impl Config {
@@ -48,6 +50,7 @@ impl Config {
             province,
             trust_proxy: flag("HOCVUSO_TRUST_PROXY"),
             secure_cookies: flag("HOCVUSO_SECURE_COOKIES"),
+            public_url: var("HOCVUSO_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
         })
     }
 

@@ -2,6 +2,7 @@
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use hocvuso_app::state::AppState;
@@ -22,6 +23,12 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(routes::lang::set_lang))
         .route("/login", post(routes::login::login))
         .route("/logout", post(routes::login::logout))
+        .route("/learners/new", post(routes::forms::register_learner))
+        .route(
+            "/learners/import",
+            post(routes::forms::import_learner_file)
+                .layer(DefaultBodyLimit::max(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024)),
+        )
         .nest("/api/v1", api::router())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -49,6 +56,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, St
         province: config.province,
         trust_proxy: config.trust_proxy,
         secure_cookies: config.secure_cookies,
+        public_url: config.public_url.clone(),
     })
 }
 

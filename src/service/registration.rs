@@ -336,3 +336,49 @@ pub async fn search(db: &impl ConnectionTrait, actor: &Actor, filter: &LearnerFi
         .await?;
     Ok(Page { rows: views(db, rows).await?, total, page, page_size: LEARNER_PAGE_SIZE })
 }
+
+/// The communes, organisations and teams an actor may register learners in.
+pub async fn choices(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    province: i32,
+) -> Result<crate::model::RegistrationChoices> {
+    let account = actor.account()?;
+    let communes = commune::Entity::find()
+        .filter(commune::Column::ProvinceCode.eq(province))
+        .order_by_asc(commune::Column::Name)
+        .all(db)
+        .await?;
+    let organisations = crate::service::units::list_organisations(db, actor, None).await?;
+    let teams = crate::service::units::list_teams(db, actor, None).await?;
+    Ok(crate::model::RegistrationChoices {
+        communes: communes
+            .into_iter()
+            .filter(|c| account.role == Role::Admin || account.scope.communes.contains(&c.code))
+            .map(|c| (c.code, c.name))
+            .collect(),
+        organisations: organisations.into_iter().map(|o| (o.id, o.name)).collect(),
+        teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
+    })
+}
+
+/// A learner's card: the progress link (`{public_url}/p/{token}`) and its QR code, for those in scope.
+pub async fn card(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    code: &str,
+    public_url: &str,
+) -> Result<crate::model::LearnerCard> {
+    let learner = find(db, actor, code).await?;
+    let token = learner::Entity::find_by_id(learner.id).one(db).await?.and_then(|l| l.access_token);
+    let progress_url = token.map(|t| format!("{}/p/{t}", public_url.trim_end_matches('/')));
+    let qr_svg = progress_url.as_deref().map(qr_svg).transpose()?;
+    Ok(crate::model::LearnerCard { learner, progress_url, qr_svg })
+}
+
+/// An SVG QR code; readable by phone cameras when printed at 3 cm or more.
+pub fn qr_svg(text: &str) -> Result<String> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|_| Error::Internal)?;
+    Ok(code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build())
+}

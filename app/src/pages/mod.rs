@@ -1,4 +1,5 @@
 pub mod admin;
+pub mod learners;
 pub mod login;
 pub mod not_found;
 pub mod overview;

@@ -1,4 +1,5 @@
 //! Plain axum routes beside the Leptos pages.
+pub mod forms;
 pub mod health;
 pub mod lang;
 pub mod login;

@@ -5,6 +5,7 @@ use sea_orm::DatabaseConnection;
 mod access;
 mod cli;
 mod imports;
+mod learner_pages;
 mod logs;
 mod pages;
 mod sessions;
@@ -36,6 +37,7 @@ pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
         province: 15,
         trust_proxy: false,
         secure_cookies: false,
+        public_url: format!("http://{addr}"),
     };
     let state = hocvuso_server::startup::app_state(&config, db.clone()).expect("app state");
     let service = hocvuso_server::startup::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

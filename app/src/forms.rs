@@ -1,0 +1,63 @@
+//! Forms that work without JavaScript: they post to the server, which answers with the same page
+//! showing what was typed and what is wrong. The attempt reaches the page through context on the
+//! server and through the page itself (a shared value) in the browser, so hydration sees the same.
+use hocvuso::Error;
+use hocvuso::i18n::{Lang, Text};
+use hocvuso::model::{ImportReport, LearnerForm};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A registration that did not go through: what was typed and why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegisterAttempt {
+    pub form: LearnerForm,
+    pub error: Option<Error>,
+}
+
+/// The answer to an upload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportAttempt {
+    pub outcome: Result<ImportReport, Error>,
+}
+
+/// The attempt the server put in context for this render, carried to the browser for hydration.
+pub fn posted<T>() -> Option<T>
+where
+    T: Clone + Send + Sync + Serialize + for<'de> Deserialize<'de> + 'static,
+{
+    leptos::server::SharedValue::new(|| use_context::<T>()).into_inner()
+}
+
+/// A labelled text input with its problem, if any, right below it.
+#[component]
+pub fn TextField(
+    lang: Lang,
+    name: &'static str,
+    label: Text,
+    #[prop(optional)] value: String,
+    #[prop(default = None)] problem: Option<Text>,
+    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)] hint: Option<Text>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:has-error=problem.is_some()>
+            <label for=id.clone()>{lang.t(label)}</label>
+            <input
+                id=id
+                name=name
+                type=input_type.unwrap_or("text")
+                value=value
+                inputmode=inputmode
+                autocomplete=autocomplete.unwrap_or("off")
+                aria-invalid=problem.is_some().then_some("true")
+                aria-describedby=problem.is_some().then(|| error_id.clone())
+            />
+            {hint.map(|hint| view! { <small class="hint">{lang.t(hint)}</small> })}
+            {problem.map(|p| view! { <small class="field-error" id=error_id>{lang.t(p)}</small> })}
+        </div>
+    }
+}

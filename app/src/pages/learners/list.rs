@@ -1,0 +1,130 @@
+//! `/learners`: the organiser's learners, searched without regard to marks, filtered by commune.
+use hocvuso::Error;
+use hocvuso::i18n::Text;
+use hocvuso::model::{LearnerFilter, LearnerView, Page};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::i18n::use_lang;
+
+#[server(endpoint = "list_learners")]
+pub async fn list_learners(filter: LearnerFilter) -> Result<Page<LearnerView>, Error> {
+    crate::state::respond(async {
+        let state = crate::state::app_state()?;
+        hocvuso::service::registration::search(&state.db, &crate::state::actor(), &filter).await
+    })
+    .await
+}
+
+#[component]
+pub fn LearnersPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let filter = move || {
+        query.with(|q| LearnerFilter {
+            q: q.get("q"),
+            commune: q.get("commune").and_then(|c| c.parse().ok()),
+            organisation: q.get("organisation").and_then(|c| c.parse().ok()),
+            team: q.get("team").and_then(|c| c.parse().ok()),
+            page: q.get("page").and_then(|c| c.parse().ok()),
+        })
+    };
+    let learners = Resource::new(filter, list_learners);
+    let export = move |format: &str| {
+        let f = filter();
+        let mut href = format!("/api/v1/learners/export?format={format}");
+        if let Some(q) = f.q.filter(|q| !q.is_empty()) {
+            href.push_str(&format!("&q={}", js_escape(&q)));
+        }
+        if let Some(c) = f.commune {
+            href.push_str(&format!("&commune={c}"));
+        }
+        href
+    };
+    view! {
+        <h1>{lang.t(Text::Learners)}</h1>
+        <p class="actions-row">
+            <a class="button" href="/learners/new">{lang.t(Text::RegisterLearner)}</a>
+            <a href="/learners/import">{lang.t(Text::ImportFromFile)}</a>
+            <a rel="external" href=move || export("csv")>"CSV"</a>
+            <a rel="external" href=move || export("xlsx")>"Excel"</a>
+        </p>
+        <form method="get" action="/learners" class="filters" role="search">
+            <input
+                name="q"
+                type="search"
+                placeholder=lang.t(Text::SearchLearners)
+                aria-label=lang.t(Text::SearchLearners)
+                value=move || query.with(|q| q.get("q").unwrap_or_default())
+            />
+            <input
+                name="commune"
+                inputmode="numeric"
+                placeholder=lang.t(Text::CommuneCode)
+                aria-label=lang.t(Text::CommuneCode)
+                value=move || query.with(|q| q.get("commune").unwrap_or_default())
+            />
+            <button type="submit">{lang.t(Text::Filter)}</button>
+        </form>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match learners.await {
+                    Ok(page) => view! { <LearnerTable page /> }.into_any(),
+                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Percent-encodes a query value (the browser does it for forms; links need it by hand).
+fn js_escape(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn LearnerTable(page: Page<LearnerView>) -> impl IntoView {
+    let lang = use_lang();
+    let pages = page.total.div_ceil(page.page_size).max(1);
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|l| {
+            view! {
+                <tr>
+                    <td>
+                        <a href=format!("/learners/{}", l.code)>{l.code.clone()}</a>
+                    </td>
+                    <td>{l.full_name}</td>
+                    <td>{l.commune_name}</td>
+                    <td class="wide-only">{l.team_name.unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="hint" data-testid="learner-total">
+            {format!("{} {}", lang.count(page.total as i64), lang.t(Text::Learners).to_lowercase())}
+        </p>
+        <div class="table-scroll">
+            <table class="units" data-testid="learners">
+                <thead>
+                    <tr>
+                        <th>{lang.t(Text::LearnerCode)}</th>
+                        <th>{lang.t(Text::DisplayName)}</th>
+                        <th>{lang.t(Text::Commune)}</th>
+                        <th class="wide-only">{lang.t(Text::Teams)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <p class="pager">{format!("{} {}/{}", lang.t(Text::PageLabel), page.page, pages)}</p>
+    }
+}

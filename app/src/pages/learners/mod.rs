@@ -1,0 +1,5 @@
+//! Learners: the list, registration one at a time, the card with the progress link, bulk import.
+pub mod card;
+pub mod import;
+pub mod list;
+pub mod new;

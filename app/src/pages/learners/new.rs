@@ -1,0 +1,118 @@
+//! `/learners/new`: register one learner. A plain form posted to the server, so it works on any phone,
+//! with or without JavaScript; on a problem the server answers with this page, the typed values kept.
+use hocvuso::Error;
+use hocvuso::consent::{CONSENT_VERSION, notice};
+use hocvuso::i18n::Text;
+use hocvuso::model::RegistrationChoices;
+use leptos::prelude::*;
+
+use crate::forms::{RegisterAttempt, TextField, posted};
+use crate::i18n::use_lang;
+
+#[server(endpoint = "get_registration_choices")]
+pub async fn get_registration_choices() -> Result<RegistrationChoices, Error> {
+    crate::state::respond(async {
+        let state = crate::state::app_state()?;
+        hocvuso::service::registration::choices(&state.db, &crate::state::actor(), state.province).await
+    })
+    .await
+}
+
+#[component]
+pub fn NewLearnerPage() -> impl IntoView {
+    let lang = use_lang();
+    let attempt = posted::<RegisterAttempt>().unwrap_or_default();
+    let choices = Resource::new(|| (), |_| get_registration_choices());
+    let problem = {
+        let error = attempt.error.clone();
+        move |field: &str| error.as_ref().and_then(|e| e.field_problem(field))
+    };
+    let form = attempt.form.clone();
+    let banner = attempt.error.clone().map(|err| match err {
+        Error::Conflict(code) => view! {
+            <p class="error" role="alert">
+                {lang.t(Text::AlreadyRegistered)} " "
+                <a href=format!("/learners/{code}") data-testid="existing-code">{code.clone()}</a>
+            </p>
+        }
+        .into_any(),
+        other => view! { <p class="error" role="alert">{lang.t(other.text())}</p> }.into_any(),
+    });
+    view! {
+        <h1>{lang.t(Text::RegisterLearner)}</h1>
+        {banner}
+        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+            {move || {
+                let form = form.clone();
+                let problem = problem.clone();
+                Suspend::new(async move {
+                    let choices = match choices.await {
+                        Ok(choices) => choices,
+                        Err(err) => return view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                    };
+                    let option = |value: String, label: String, selected: &str| {
+                        let is_selected = value == selected;
+                        view! { <option value=value selected=is_selected>{label}</option> }
+                    };
+                    let communes = choices.communes.into_iter().map(|(code, name)| option(code.to_string(), name, &form.commune)).collect_view();
+                    let selected_org = form.organisation.clone().unwrap_or_default();
+                    let organisations = choices.organisations.into_iter().map(|(id, name)| option(id.to_string(), name, &selected_org)).collect_view();
+                    let selected_team = form.team.clone().unwrap_or_default();
+                    let teams = choices.teams.into_iter().map(|(id, name)| option(id.to_string(), name, &selected_team)).collect_view();
+                    view! {
+                        <form method="post" action="/learners/new" class="form" novalidate>
+                            <TextField lang name="full_name" label=Text::DisplayName value=form.full_name.clone() problem=problem("full_name") autocomplete="name" />
+                            <TextField lang name="birth_date" label=Text::BirthDate value=form.birth_date.clone() problem=problem("birth_date") hint=Text::BirthDateHint inputmode="numeric" />
+                            <div class="field" class:has-error=problem("gender").is_some()>
+                                <label for="field-gender">{lang.t(Text::Gender)}</label>
+                                <select id="field-gender" name="gender">
+                                    {[("nam", Text::GenderMale), ("nu", Text::GenderFemale), ("khac", Text::GenderOther)]
+                                        .into_iter()
+                                        .map(|(value, text)| {
+                                            let selected = hocvuso::person::Gender::parse(&form.gender).map(|g| g.as_str()) == Ok(value);
+                                            view! { <option value=value selected=selected>{lang.t(text)}</option> }
+                                        })
+                                        .collect_view()}
+                                </select>
+                                {problem("gender").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
+                            </div>
+                            <TextField lang name="phone" label=Text::Phone value=form.phone.clone() problem=problem("phone") input_type="tel" inputmode="tel" autocomplete="tel" />
+                            <div class="field" class:has-error=problem("commune").is_some()>
+                                <label for="field-commune">{lang.t(Text::Commune)}</label>
+                                <select id="field-commune" name="commune">{communes}</select>
+                                {problem("commune").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
+                            </div>
+                            <div class="field">
+                                <label for="field-organisation">{lang.t(Text::Organisation)}</label>
+                                <select id="field-organisation" name="organisation">
+                                    <option value="">"—"</option>
+                                    {organisations}
+                                </select>
+                                {problem("organisation").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
+                            </div>
+                            <div class="field">
+                                <label for="field-team">{lang.t(Text::Teams)}</label>
+                                <select id="field-team" name="team">
+                                    <option value="">"—"</option>
+                                    {teams}
+                                </select>
+                                {problem("team").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
+                            </div>
+                            <fieldset class="consent" class:has-error=problem("consent_version").is_some()>
+                                <legend>{lang.t(Text::ConsentTitle)}</legend>
+                                <p class="notice-text">{notice(lang)}</p>
+                                <label class="checkbox">
+                                    <input type="checkbox" name="consent_version" value=CONSENT_VERSION checked=form.consent_version.is_some() />
+                                    {lang.t(Text::ConsentConfirm)}
+                                </label>
+                                {problem("consent_version").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
+                            </fieldset>
+                            <button type="submit">{lang.t(Text::RegisterLearner)}</button>
+                        </form>
+                    }
+                    .into_any()
+                })
+            }}
+        </Suspense>
+    }
+}

@@ -1,0 +1,104 @@
+//! Form posts that work without JavaScript: on success a redirect (post/redirect/get); on a problem
+//! the same page rendered again with what was typed and what is wrong (never in the URL).
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use hocvuso::Error;
+use hocvuso::auth::Actor;
+use hocvuso::i18n::Text;
+use hocvuso::model::LearnerForm;
+use hocvuso::service::import::{ImportOptions, import_learners};
+use hocvuso::service::registration;
+use hocvuso_app::forms::{ImportAttempt, RegisterAttempt};
+use hocvuso_app::shell;
+use hocvuso_app::state::AppState;
+use leptos::prelude::provide_context;
+
+/// Renders the Leptos page at the request's path, with `attempt` in context, answering `status`.
+async fn render_page<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    mut parts: Parts,
+    status: StatusCode,
+    attempt: T,
+) -> Response {
+    let options = state.leptos_options.clone();
+    let context_state = state.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(context_state.clone());
+            provide_context(attempt.clone());
+        },
+        move || shell(options.clone()),
+    );
+    parts.method = Method::GET;
+    let mut response = handler(Request::from_parts(parts, Body::empty())).await;
+    if response.status().is_success() {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+fn actor(parts: &Parts) -> Actor {
+    parts.extensions.get::<Actor>().cloned().unwrap_or_default()
+}
+
+fn status(err: &Error) -> StatusCode {
+    StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// `POST /learners/new`: to the learner's card, or the form again with its problems.
+pub async fn register_learner(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let form: LearnerForm =
+        match to_bytes(body, 64 * 1024).await.ok().and_then(|b| serde_urlencoded::from_bytes(&b).ok()) {
+            Some(form) => form,
+            None => {
+                let attempt = RegisterAttempt {
+                    form: LearnerForm::default(),
+                    error: Some(Error::invalid("form", Text::InvalidInput)),
+                };
+                return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
+            }
+        };
+    match registration::register(&state.db, &actor(&parts), state.province, &form).await {
+        Ok(learner) => Redirect::to(&format!("/learners/{}?registered=1", learner.code)).into_response(),
+        Err(err) => {
+            let code = status(&err);
+            render_page(&state, parts, code, RegisterAttempt { form, error: Some(err) }).await
+        }
+    }
+}
+
+/// `POST /learners/import`: the upload page again, with the counts or every bad row.
+pub async fn import_learner_file(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let upload = Request::from_parts(parts.clone(), body);
+    let outcome = match read_upload(upload, &state).await {
+        Ok((bytes, options)) => import_learners(&state.db, &actor(&parts), state.province, &bytes, &options).await,
+        Err(err) => Err(err),
+    };
+    let code = outcome.as_ref().err().map_or(StatusCode::OK, status);
+    render_page(&state, parts, code, ImportAttempt { outcome }).await
+}
+
+async fn read_upload(request: Request, state: &AppState) -> Result<(Vec<u8>, ImportOptions), Error> {
+    let too_large = |_| Error::invalid("file", Text::FileTooLarge);
+    let mut multipart =
+        Multipart::from_request(request, state).await.map_err(|_| Error::invalid("file", Text::FileNotReadable))?;
+    let mut bytes = None;
+    let mut options = ImportOptions::default();
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        match field.name() {
+            Some("file") => bytes = Some(field.bytes().await.map_err(too_large)?.to_vec()),
+            Some("consent_version") => options.consent_version = field.text().await.ok(),
+            Some("dry_run") => options.dry_run = field.text().await.is_ok_and(|v| v == "true"),
+            _ => {}
+        }
+    }
+    match bytes {
+        Some(bytes) if !bytes.is_empty() => Ok((bytes, options)),
+        _ => Err(Error::invalid("file", Text::FileEmpty)),
+    }
+}

@@ -19,6 +19,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             match session.await {
                 Ok(Some(account)) => view! {
                     <span class="who" data-testid="signed-in-as">{account.display_name.clone()}</span>
+                    <a class="nav-link" href="/learners">{lang.t(Text::Learners)}</a>
                     {(account.role == Role::Admin)
                         .then(|| view! { <a class="nav-link" href="/admin/accounts">{lang.t(Text::Administration)}</a> })}
                     <form method="post" action="/logout" class="inline">

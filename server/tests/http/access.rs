@@ -177,6 +177,17 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/admin/accounts".into(), String::new(), ADMIN_ONLY),
         ("GET", "/admin/tokens".into(), String::new(), ADMIN_ONLY),
         ("GET", "/admin/audit".into(), String::new(), ADMIN_ONLY),
+        ("POST", server_fn("list_learners"), "filter[q]=lo".into(), PEOPLE),
+        ("POST", server_fn("get_registration_choices"), String::new(), PEOPLE),
+        (
+            "POST",
+            server_fn("get_learner_card"),
+            format!("code={}", learner_in_scope.code),
+            [401, 200, 404, 200, 403, 403],
+        ),
+        ("GET", "/learners".into(), String::new(), PEOPLE),
+        ("GET", "/learners/new".into(), String::new(), PEOPLE),
+        ("GET", format!("/learners/{}", learner_in_scope.code), String::new(), [401, 200, 404, 200, 403, 403]),
         ("GET", "/".into(), String::new(), PUBLIC),
         ("GET", "/login".into(), String::new(), PUBLIC),
     ];

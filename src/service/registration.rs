@@ -382,3 +382,76 @@ pub fn qr_svg(text: &str) -> Result<String> {
         .map_err(|_| Error::Internal)?;
     Ok(code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build())
 }
+
+/// Edits a learner inside the actor's scope (404 outside it). The same rules as registration apply;
+/// a change that makes them the same person as another learner is a conflict naming that learner.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    province: i32,
+    code: &str,
+    form: &LearnerForm,
+) -> Result<LearnerView> {
+    let directory = Directory::load(db, province).await?;
+    let current = find(db, actor, code).await?;
+    let mut form = form.clone();
+    // Consent was recorded at registration; an edit does not ask again.
+    form.consent_version = Some(CONSENT_VERSION.to_string());
+    let valid = validate(actor, &directory, &form, today())?;
+    let name_folded = valid.full_name.folded();
+    let key = crate::service::learner::dedup_key(valid.phone.as_str(), &name_folded, valid.birth_date.date());
+    let txn = crate::db::write(db).await?;
+    if let Some(other) = learner::Entity::find().filter(learner::Column::DedupKey.eq(&key)).one(&txn).await?
+        && other.id != current.id
+    {
+        return Err(Error::Conflict(other.code));
+    }
+    let row = learner::Entity::find_by_id(current.id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let before = json!({"commune": row.commune_code, "organisation": row.organisation_id, "team": row.team_id});
+    let row = crate::service::learner::update_in(&txn, row, |change| {
+        use sea_orm::Set;
+        change.full_name = Set(valid.full_name.as_str().to_string());
+        change.name_folded = Set(name_folded);
+        change.birth_date = Set(Some(valid.birth_date.date()));
+        change.gender = Set(valid.gender.as_str().to_string());
+        change.phone = Set(Some(valid.phone.as_str().to_string()));
+        change.dedup_key = Set(Some(key));
+        change.commune_code = Set(valid.commune);
+        change.organisation_id = Set(valid.organisation);
+        change.team_id = Set(valid.team);
+    })
+    .await?;
+    // Personal values stay out of the audit log; the places are enough to follow a move.
+    let after = json!({"commune": row.commune_code, "organisation": row.organisation_id, "team": row.team_id});
+    audit::record(
+        &txn,
+        &actor.label(),
+        "update",
+        "learner",
+        Some(row.code.clone()),
+        json!({"before": before, "after": after}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(views(db, vec![row]).await?.remove(0))
+}
+
+/// Deactivates or reactivates a learner inside the actor's scope; they leave (or rejoin) every count.
+pub async fn set_active(db: &DatabaseConnection, actor: &Actor, code: &str, active: bool) -> Result<LearnerView> {
+    let current = find(db, actor, code).await?;
+    let txn = crate::db::write(db).await?;
+    let row = learner::Entity::find_by_id(current.id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let row = crate::service::learner::update_in(&txn, row, |change| change.active = sea_orm::Set(active)).await?;
+    let action = if active { "reactivate" } else { "deactivate" };
+    audit::record(
+        &txn,
+        &actor.label(),
+        action,
+        "learner",
+        Some(row.code.clone()),
+        json!({"after": {"active": active}}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(views(db, vec![row]).await?.remove(0))
+}

@@ -341,3 +341,86 @@ async fn team_views(db: &impl ConnectionTrait, rows: Vec<team::Model>) -> Result
         })
         .collect())
 }
+
+/// Edits an organisation inside the actor's scope (404 outside it); its new place must be in scope too.
+pub async fn update_organisation(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    province: i32,
+    id: Uuid,
+    form: &UnitForm,
+) -> Result<UnitView> {
+    let valid = validate(db, actor, province, Unit::Organisation, form).await?;
+    if valid.organisation.as_ref().is_some_and(|parent| parent.id == id) {
+        return Err(Error::invalid("organisation", Text::UnknownOrganisation));
+    }
+    let txn = crate::db::write(db).await?;
+    let row = organisation::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .filter(|o| actor.may_manage(o.commune_code, Some(o.id)))
+        .ok_or(Error::NotFound)?;
+    let before = json!({"name": row.name, "commune": row.commune_code, "kind": row.kind, "parent": row.parent_id});
+    let mut change = row.into_active_model();
+    change.name_folded = Set(fold(&valid.name));
+    change.name = Set(valid.name);
+    change.kind = Set(valid.kind.unwrap_or_default());
+    change.commune_code = Set(valid.commune);
+    change.parent_id = Set(valid.organisation.map(|o| o.id));
+    change.updated_at = Set(now());
+    let row = change.update(&txn).await?;
+    let after = json!({"name": row.name, "commune": row.commune_code, "kind": row.kind, "parent": row.parent_id});
+    audit::record(
+        &txn,
+        &actor.label(),
+        "update",
+        "organisation",
+        Some(id.to_string()),
+        json!({"before": before, "after": after}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(organisation_views(db, vec![row]).await?.remove(0))
+}
+
+/// Edits a team inside the actor's scope (404 outside it). Learners keep counting under the team.
+pub async fn update_team(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    province: i32,
+    id: Uuid,
+    form: &UnitForm,
+) -> Result<UnitView> {
+    let valid = validate(db, actor, province, Unit::Team, form).await?;
+    let txn = crate::db::write(db).await?;
+    let row = team::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .filter(|t| actor.may_manage(t.commune_code, t.organisation_id))
+        .ok_or(Error::NotFound)?;
+    let before = json!({"name": row.name, "commune": row.commune_code, "organisation": row.organisation_id,
+        "leader": row.leader_name, "members": row.member_count, "founded_on": row.founded_on});
+    let mut change = row.into_active_model();
+    change.name_folded = Set(fold(&valid.name));
+    change.name = Set(valid.name);
+    change.commune_code = Set(valid.commune);
+    change.organisation_id = Set(valid.organisation.map(|o| o.id));
+    change.leader_name = Set(valid.leader_name);
+    change.member_count = Set(valid.member_count);
+    change.founded_on = Set(valid.founded_on);
+    change.updated_at = Set(now());
+    let row = change.update(&txn).await?;
+    let after = json!({"name": row.name, "commune": row.commune_code, "organisation": row.organisation_id,
+        "leader": row.leader_name, "members": row.member_count, "founded_on": row.founded_on});
+    audit::record(
+        &txn,
+        &actor.label(),
+        "update",
+        "team",
+        Some(id.to_string()),
+        json!({"before": before, "after": after}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(team_views(db, vec![row]).await?.remove(0))
+}

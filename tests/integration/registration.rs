@@ -207,3 +207,129 @@ async fn search_ignores_marks_and_pages(db: DatabaseConnection) {
 }
 
 on_both_databases!(search, search_ignores_marks_and_pages);
+
+async fn learners_are_edited_and_deactivated_inside_scope_with_counters_following(db: DatabaseConnection) {
+    let khao_mang = organiser(&[4465, 4456]);
+    let a = registration::register(&db, &khao_mang, 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap();
+    let b = registration::register(&db, &khao_mang, 15, &form("Lò Văn Sính", "0362 000 222", "4465")).await.unwrap();
+    // Move to Mù Cang Chải, fix the name's spelling.
+    let moved =
+        registration::update(&db, &khao_mang, 15, &a.code, &form("Lò Văn Páo", "0362 000 111", "4456")).await.unwrap();
+    assert_eq!((moved.commune_code, moved.full_name.as_str()), (4456, "Lò Văn Páo"));
+    // Becoming the same person as another learner is refused, naming them.
+    let clash = registration::update(&db, &khao_mang, 15, &a.code, &form("Lò Văn Sính", "0362 000 222", "4456")).await;
+    assert_eq!(clash.unwrap_err(), Error::Conflict(b.code.clone()));
+    // Out of scope: not found, whatever the code.
+    assert_eq!(
+        registration::update(&db, &organiser(&[70]), 15, &a.code, &form("X Y", "0362 000 111", "70"))
+            .await
+            .unwrap_err(),
+        Error::NotFound
+    );
+    registration::set_active(&db, &khao_mang, &b.code, false).await.unwrap();
+    let overview = hocvuso::service::overview::overview(&db, 15, &Actor::Anonymous).await.unwrap();
+    let learners_in = |code: &str| overview.communes.iter().find(|c| c.id == code).unwrap().learners;
+    assert_eq!((learners_in("4465"), learners_in("4456"), overview.learners), (0, 1, 1));
+    assert_eq!(hocvuso::service::stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(
+        registration::search(&db, &khao_mang, &LearnerFilter::default()).await.unwrap().total,
+        1,
+        "inactive learners leave the list"
+    );
+    registration::set_active(&db, &khao_mang, &b.code, true).await.unwrap();
+    assert_eq!(registration::search(&db, &khao_mang, &LearnerFilter::default()).await.unwrap().total, 2);
+    let actions: Vec<String> =
+        audit_log::Entity::find().all(&db).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["create", "create", "update", "deactivate", "reactivate"]);
+}
+
+on_both_databases!(edit_and_deactivate, learners_are_edited_and_deactivated_inside_scope_with_counters_following);
+
+async fn organisations_and_teams_are_created_edited_and_deactivated_in_scope(db: DatabaseConnection) {
+    use hocvuso::model::UnitForm;
+    use hocvuso::service::units;
+    let khao_mang = organiser(&[4465]);
+    let school = UnitForm {
+        name: "Trường  THCS Khao Mang".into(),
+        commune: "4465".into(),
+        kind: Some("truong_hoc".into()),
+        ..UnitForm::default()
+    };
+    let created = units::create_organisation(&db, &khao_mang, 15, &school).await.unwrap();
+    assert_eq!((created.name.as_str(), created.commune_name.as_str()), ("Trường THCS Khao Mang", "Xã Khao Mang"));
+    let elsewhere = UnitForm { commune: "4456".into(), ..school.clone() };
+    assert_eq!(units::create_organisation(&db, &khao_mang, 15, &elsewhere).await.unwrap_err(), Error::Forbidden);
+    let no_kind = UnitForm { kind: None, ..school.clone() };
+    assert_eq!(
+        units::create_organisation(&db, &khao_mang, 15, &no_kind).await.unwrap_err().field_problem("kind"),
+        Some(Text::OrganisationKindInvalid)
+    );
+    let team = UnitForm {
+        name: "Đội hình BDHVS Khao Mang".into(),
+        commune: "Xã Khao Mang".into(),
+        organisation: Some(created.id.to_string()),
+        leader_name: Some("Vàng A Dơ".into()),
+        member_count: Some("12".into()),
+        founded_on: Some("01/03/2025".into()),
+        ..UnitForm::default()
+    };
+    let team = units::create_team(&db, &khao_mang, 15, &team).await.unwrap();
+    assert_eq!((team.member_count, team.organisation_name.as_deref()), (Some(12), Some("Trường THCS Khao Mang")));
+    let future = UnitForm {
+        founded_on: Some("01/01/2099".into()),
+        name: "Đội khác".into(),
+        commune: "4465".into(),
+        ..UnitForm::default()
+    };
+    assert_eq!(
+        units::create_team(&db, &khao_mang, 15, &future).await.unwrap_err().field_problem("founded_on"),
+        Some(Text::FoundedOnInvalid)
+    );
+
+    let renamed = UnitForm { name: "Trường PTDTBT THCS Khao Mang".into(), ..school.clone() };
+    assert_eq!(
+        units::update_organisation(&db, &khao_mang, 15, created.id, &renamed).await.unwrap().name,
+        "Trường PTDTBT THCS Khao Mang"
+    );
+    let bigger = UnitForm {
+        name: "Đội hình BDHVS Khao Mang".into(),
+        commune: "4465".into(),
+        member_count: Some("15".into()),
+        ..UnitForm::default()
+    };
+    assert_eq!(units::update_team(&db, &khao_mang, 15, team.id, &bigger).await.unwrap().member_count, Some(15));
+    assert_eq!(
+        units::update_team(
+            &db,
+            &organiser(&[4456]),
+            15,
+            team.id,
+            &UnitForm { commune: "4456".into(), ..bigger.clone() }
+        )
+        .await
+        .unwrap_err(),
+        Error::NotFound
+    );
+    units::set_team_active(&db, &khao_mang, team.id, false).await.unwrap();
+    assert!(units::list_teams(&db, &khao_mang, None).await.unwrap().is_empty());
+    assert_eq!(
+        units::list_organisations(&db, &organiser(&[70]), None).await.unwrap().len(),
+        0,
+        "other scopes see none"
+    );
+    assert_eq!(units::list_organisations(&db, &admin(), None).await.unwrap().len(), 1);
+    let actions: Vec<(String, String)> =
+        audit_log::Entity::find().all(&db).await.unwrap().into_iter().map(|e| (e.entity, e.action)).collect();
+    assert_eq!(
+        actions,
+        [
+            ("organisation".to_string(), "create".to_string()),
+            ("team".into(), "create".into()),
+            ("organisation".into(), "update".into()),
+            ("team".into(), "update".into()),
+            ("team".into(), "deactivate".into()),
+        ]
+    );
+}
+
+on_both_databases!(units, organisations_and_teams_are_created_edited_and_deactivated_in_scope);

@@ -186,6 +186,7 @@ pub async fn create_team(db: &DatabaseConnection, actor: &Actor, province: i32, 
 
 /// Deactivates or reactivates an organisation (nothing is deleted); 404 outside the actor's scope.
 pub async fn set_organisation_active(db: &DatabaseConnection, actor: &Actor, id: Uuid, active: bool) -> Result<()> {
+    actor.account()?;
     let txn = crate::db::write(db).await?;
     let row = organisation::Entity::find_by_id(id)
         .one(&txn)
@@ -213,6 +214,7 @@ pub async fn set_organisation_active(db: &DatabaseConnection, actor: &Actor, id:
 
 /// Deactivates or reactivates a team; 404 outside the actor's scope.
 pub async fn set_team_active(db: &DatabaseConnection, actor: &Actor, id: Uuid, active: bool) -> Result<()> {
+    actor.account()?;
     let txn = crate::db::write(db).await?;
     let row = team::Entity::find_by_id(id)
         .one(&txn)

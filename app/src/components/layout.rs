@@ -20,6 +20,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 Ok(Some(account)) => view! {
                     <span class="who" data-testid="signed-in-as">{account.display_name.clone()}</span>
                     <a class="nav-link" href="/learners">{lang.t(Text::Learners)}</a>
+                    <a class="nav-link wide-only" href="/teams">{lang.t(Text::Teams)}</a>
+                    <a class="nav-link wide-only" href="/organisations">{lang.t(Text::Organisations)}</a>
                     {(account.role == Role::Admin)
                         .then(|| view! { <a class="nav-link" href="/admin/accounts">{lang.t(Text::Administration)}</a> })}
                     <form method="post" action="/logout" class="inline">

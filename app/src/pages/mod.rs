@@ -3,3 +3,4 @@ pub mod learners;
 pub mod login;
 pub mod not_found;
 pub mod overview;
+pub mod units;

@@ -22,7 +22,7 @@ use crate::pages::admin::tokens::TokensPage;
 use crate::pages::learners::card::LearnerCardPage;
 use crate::pages::learners::import::ImportLearnersPage;
 use crate::pages::learners::list::LearnersPage;
-use crate::pages::learners::new::NewLearnerPage;
+use crate::pages::learners::new::{EditLearnerPage, NewLearnerPage};
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::OverviewPage;
@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/learners/new") view=NewLearnerPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/import") view=ImportLearnersPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/:code") view=LearnerCardPage ssr=SsrMode::Async />
+                    <Route path=path!("/learners/:code/edit") view=EditLearnerPage ssr=SsrMode::Async />
                     <Route path=path!("/organisations") view=OrganisationsPage ssr=SsrMode::Async />
                     <Route path=path!("/teams") view=TeamsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />

@@ -24,6 +24,8 @@ pub fn router(state: AppState) -> Router {
         .route("/login", post(routes::login::login))
         .route("/logout", post(routes::login::logout))
         .route("/learners/new", post(routes::forms::register_learner))
+        .route("/learners/{code}/edit", post(routes::forms::edit_learner))
+        .route("/learners/{code}/deactivate", post(routes::forms::deactivate_learner))
         .route(
             "/learners/import",
             post(routes::forms::import_learner_file)

@@ -5,8 +5,8 @@ use hocvuso::model::{ORGANISATION_KINDS, UnitForm, UnitView};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::pages::admin::ActionError;
 use crate::i18n::use_lang;
+use crate::pages::admin::ActionError;
 
 /// Which list a page shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -38,7 +38,9 @@ pub async fn save_unit(kind: UnitKind, id: Option<Uuid>, form: UnitForm) -> Resu
         let (db, province) = (&state.db, state.province);
         match (kind, id) {
             (UnitKind::Organisation, None) => units::create_organisation(db, &actor, province, &form).await.map(|_| ()),
-            (UnitKind::Organisation, Some(id)) => units::update_organisation(db, &actor, province, id, &form).await.map(|_| ()),
+            (UnitKind::Organisation, Some(id)) => {
+                units::update_organisation(db, &actor, province, id, &form).await.map(|_| ())
+            }
             (UnitKind::Team, None) => units::create_team(db, &actor, province, &form).await.map(|_| ()),
             (UnitKind::Team, Some(id)) => units::update_team(db, &actor, province, id, &form).await.map(|_| ()),
         }
@@ -52,7 +54,9 @@ pub async fn set_unit_active(kind: UnitKind, id: Uuid, active: bool) -> Result<(
         let state = crate::state::app_state()?;
         let actor = crate::state::actor();
         match kind {
-            UnitKind::Organisation => hocvuso::service::units::set_organisation_active(&state.db, &actor, id, active).await,
+            UnitKind::Organisation => {
+                hocvuso::service::units::set_organisation_active(&state.db, &actor, id, active).await
+            }
             UnitKind::Team => hocvuso::service::units::set_team_active(&state.db, &actor, id, active).await,
         }
     })
@@ -85,7 +89,8 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
     let save = ServerAction::<SaveUnit>::new();
     let toggle = ServerAction::<SetUnitActive>::new();
     let units = Resource::new(move || (save.version().get(), toggle.version().get()), move |_| list_units(kind));
-    let failed = move || save.value().get().and_then(Result::err).or_else(|| toggle.value().get().and_then(Result::err));
+    let failed =
+        move || save.value().get().and_then(Result::err).or_else(|| toggle.value().get().and_then(Result::err));
     let title = if kind == UnitKind::Organisation { Text::Organisations } else { Text::Teams };
     view! {
         <h1>{lang.t(title)}</h1>

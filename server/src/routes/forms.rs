@@ -1,7 +1,7 @@
 //! Form posts that work without JavaScript: on success a redirect (post/redirect/get); on a problem
 //! the same page rendered again with what was typed and what is wrong (never in the URL).
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -67,6 +67,37 @@ pub async fn register_learner(State(state): State<AppState>, request: Request) -
         Err(err) => {
             let code = status(&err);
             render_page(&state, parts, code, RegisterAttempt { form, error: Some(err) }).await
+        }
+    }
+}
+
+/// `POST /learners/{code}/edit`: back to the card, or the form again with its problems.
+pub async fn edit_learner(State(state): State<AppState>, Path(code): Path<String>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Some(form) =
+        to_bytes(body, 64 * 1024).await.ok().and_then(|b| serde_urlencoded::from_bytes::<LearnerForm>(&b).ok())
+    else {
+        let attempt =
+            RegisterAttempt { form: LearnerForm::default(), error: Some(Error::invalid("form", Text::InvalidInput)) };
+        return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
+    };
+    match registration::update(&state.db, &actor(&parts), state.province, &code, &form).await {
+        Ok(learner) => Redirect::to(&format!("/learners/{}", learner.code)).into_response(),
+        Err(err) => {
+            let code = status(&err);
+            render_page(&state, parts, code, RegisterAttempt { form, error: Some(err) }).await
+        }
+    }
+}
+
+/// `POST /learners/{code}/deactivate`: the learner leaves every list and count; back to the list.
+pub async fn deactivate_learner(State(state): State<AppState>, Path(code): Path<String>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    match registration::set_active(&state.db, &actor(&parts), &code, false).await {
+        Ok(_) => Redirect::to("/learners").into_response(),
+        Err(err) => {
+            let lang = crate::i18n::request_lang(&parts.headers);
+            (status(&err), lang.t(err.text())).into_response()
         }
     }
 }

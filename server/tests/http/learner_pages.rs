@@ -61,6 +61,37 @@ async fn registration_form_keeps_what_was_typed_and_says_what_is_wrong(db: Datab
         "points to the existing learner"
     );
     assert_eq!(learner::Entity::find().count(&db).await.unwrap(), 1);
+
+    // Edit: moved to Mù Cang Chải; the edit page offers the values to change.
+    let edit_page =
+        app.client.get(format!("{}/learners/{code}/edit", app.address)).header("cookie", &cookie).send().await.unwrap();
+    assert!(edit_page.text().await.unwrap().contains(r#"value="+84912345678""#));
+    let mut moved = typed.clone();
+    moved[3] = ("phone", "0912 345 678");
+    moved[4] = ("commune", "4456");
+    let edited = app
+        .client
+        .post(format!("{}/learners/{code}/edit", app.address))
+        .header("cookie", &cookie)
+        .form(&moved)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 303);
+    assert_eq!(edited.headers()["location"], format!("/learners/{code}"));
+    let row = learner::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(row.commune_code, 4456);
+
+    let deactivated = app
+        .client
+        .post(format!("{}/learners/{code}/deactivate", app.address))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deactivated.status(), 303);
+    assert!(!learner::Entity::find().one(&db).await.unwrap().unwrap().active);
+    assert_eq!(hocvuso::service::stats::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(registration_page, registration_form_keeps_what_was_typed_and_says_what_is_wrong);

@@ -54,7 +54,11 @@ pub fn LearnerCardPage() -> impl IntoView {
                                     </p>
                                 })}
                             </article>
-                            <p class="no-print">
+                            <p class="no-print actions-row">
+                                <a href=format!("/learners/{}/edit", l.code)>{lang.t(Text::EditLearner)}</a>
+                                <form method="post" action=format!("/learners/{}/deactivate", l.code) class="inline">
+                                    <button type="submit" class="secondary">{lang.t(Text::Deactivate)}</button>
+                                </form>
                                 <a href="/learners">{lang.t(Text::Learners)}</a>
                                 " · "
                                 <a href="/learners/new">{lang.t(Text::RegisterLearner)}</a>

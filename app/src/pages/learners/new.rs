@@ -21,7 +21,52 @@ pub async fn get_registration_choices() -> Result<RegistrationChoices, Error> {
 #[component]
 pub fn NewLearnerPage() -> impl IntoView {
     let lang = use_lang();
-    let attempt = posted::<RegisterAttempt>().unwrap_or_default();
+    view! {
+        <h1>{lang.t(Text::RegisterLearner)}</h1>
+        <LearnerFormView action="/learners/new".to_string() initial=None />
+    }
+}
+
+/// `/learners/{code}/edit`: the same form, filled with the learner's details; consent was given at registration.
+#[component]
+pub fn EditLearnerPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = leptos_router::hooks::use_params_map();
+    let code = move || params.with(|p| p.get("code").unwrap_or_default());
+    let card = Resource::new(code, crate::pages::learners::card::get_learner_card);
+    view! {
+        <h1>{lang.t(Text::EditLearner)}</h1>
+        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match card.await {
+                    Ok(card) => {
+                        let l = card.learner;
+                        let initial = hocvuso::model::LearnerForm {
+                            full_name: l.full_name,
+                            birth_date: l.birth_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+                            gender: l.gender,
+                            phone: l.phone.unwrap_or_default(),
+                            commune: l.commune_code.to_string(),
+                            organisation: l.organisation_id.map(|o| o.to_string()),
+                            team: l.team_id.map(|t| t.to_string()),
+                            consent_version: l.consent_version,
+                        };
+                        view! { <LearnerFormView action=format!("/learners/{}/edit", l.code) initial=Some(initial) /> }.into_any()
+                    }
+                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The learner form, for registering (`initial` None: with the consent notice) or editing.
+#[component]
+fn LearnerFormView(action: String, initial: Option<hocvuso::model::LearnerForm>) -> impl IntoView {
+    let lang = use_lang();
+    let editing = initial.is_some();
+    let attempt = posted::<RegisterAttempt>()
+        .unwrap_or_else(|| RegisterAttempt { form: initial.unwrap_or_default(), error: None });
     let choices = Resource::new(|| (), |_| get_registration_choices());
     let problem = {
         let error = attempt.error.clone();
@@ -39,12 +84,12 @@ pub fn NewLearnerPage() -> impl IntoView {
         other => view! { <p class="error" role="alert">{lang.t(other.text())}</p> }.into_any(),
     });
     view! {
-        <h1>{lang.t(Text::RegisterLearner)}</h1>
         {banner}
         <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
             {move || {
                 let form = form.clone();
                 let problem = problem.clone();
+                let action = action.clone();
                 Suspend::new(async move {
                     let choices = match choices.await {
                         Ok(choices) => choices,
@@ -60,7 +105,7 @@ pub fn NewLearnerPage() -> impl IntoView {
                     let selected_team = form.team.clone().unwrap_or_default();
                     let teams = choices.teams.into_iter().map(|(id, name)| option(id.to_string(), name, &selected_team)).collect_view();
                     view! {
-                        <form method="post" action="/learners/new" class="form" novalidate>
+                        <form method="post" action=action.clone() class="form" novalidate>
                             <TextField lang name="full_name" label=Text::DisplayName value=form.full_name.clone() problem=problem("full_name") autocomplete="name" />
                             <TextField lang name="birth_date" label=Text::BirthDate value=form.birth_date.clone() problem=problem("birth_date") hint=Text::BirthDateHint inputmode="numeric" />
                             <div class="field" class:has-error=problem("gender").is_some()>
@@ -98,7 +143,7 @@ pub fn NewLearnerPage() -> impl IntoView {
                                 </select>
                                 {problem("team").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
                             </div>
-                            <fieldset class="consent" class:has-error=problem("consent_version").is_some()>
+                            <fieldset class="consent" class:has-error=problem("consent_version").is_some() hidden=editing>
                                 <legend>{lang.t(Text::ConsentTitle)}</legend>
                                 <p class="notice-text">{notice(lang)}</p>
                                 <label class="checkbox">
@@ -107,7 +152,7 @@ pub fn NewLearnerPage() -> impl IntoView {
                                 </label>
                                 {problem("consent_version").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
                             </fieldset>
-                            <button type="submit">{lang.t(Text::RegisterLearner)}</button>
+                            <button type="submit">{lang.t(if editing { Text::Save } else { Text::RegisterLearner })}</button>
                         </form>
                     }
                     .into_any()

@@ -234,6 +234,8 @@ texts! {
     Members => "Số thành viên", "Members";
     FoundedOn => "Ngày thành lập", "Founded on";
     EditLearner => "Sửa thông tin", "Edit details";
+    Previous => "Trang trước", "Previous";
+    Next => "Trang sau", "Next";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me::show))
         .route("/communes", get(communes::list))
         .route("/stats/overview", get(stats::overview))
+        .route("/openapi.json", get(openapi))
         .route("/consent-notice", get(consent::show))
         .route("/learners", get(learners::list).post(learners::create))
         .route("/learners/export", get(imports::export_learners))
@@ -43,6 +44,13 @@ pub fn router() -> Router<AppState> {
         .route("/teams", get(units::list_teams).post(units::create_team))
         .fallback(|| async { ApiError(Error::NotFound) })
         .layer(axum::middleware::from_fn(render_errors))
+}
+
+/// The OpenAPI document of these routes (`server/openapi.json`, kept beside the code).
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
 /// A domain error on its way out of a handler.

@@ -126,6 +126,7 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/api/v1/stats/overview".into(), String::new(), [401, 200, 200, 200, 403, 200]),
         ("GET", "/api/v1/no-such-route".into(), String::new(), [404; 6]),
         ("GET", "/api/v1/consent-notice".into(), String::new(), PUBLIC),
+        ("GET", "/api/v1/openapi.json".into(), String::new(), PUBLIC),
         ("GET", "/api/v1/learners?q=lo".into(), String::new(), PEOPLE),
         ("GET", format!("/api/v1/learners/{}", learner_in_scope.code), String::new(), [401, 200, 404, 200, 403, 403]),
         ("GET", "/api/v1/learners/HV-NOSUCH".into(), String::new(), [401, 404, 404, 404, 403, 403]),

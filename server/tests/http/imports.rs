@@ -91,3 +91,28 @@ Lò Thị Dơ,05/03/1990,Nữ,12345,4465\n";
 }
 
 on_both_databases!(rest_import, bad_rows_are_listed_and_good_files_import_once);
+
+#[test]
+fn openapi_document_names_every_route() {
+    let doc: serde_json::Value = serde_json::from_str(hocvuso_server::api::OPENAPI).expect("valid JSON");
+    assert_eq!(doc["openapi"], "3.0.3");
+    let mut paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/communes",
+            "/consent-notice",
+            "/imports/learners",
+            "/learners",
+            "/learners/export",
+            "/learners/{code}",
+            "/me",
+            "/openapi.json",
+            "/organisations",
+            "/session",
+            "/stats/overview",
+            "/teams",
+        ]
+    );
+}

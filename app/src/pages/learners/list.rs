@@ -30,6 +30,7 @@ pub fn LearnersPage() -> impl IntoView {
         })
     };
     let learners = Resource::new(filter, list_learners);
+    let choices = Resource::new(|| (), |_| crate::pages::learners::new::get_registration_choices());
     let export = move |format: &str| {
         let f = filter();
         let mut href = format!("/api/v1/learners/export?format={format}");
@@ -64,12 +65,37 @@ pub fn LearnersPage() -> impl IntoView {
                 aria-label=lang.t(Text::CommuneCode)
                 value=move || query.with(|q| q.get("commune").unwrap_or_default())
             />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let choices = choices.await.unwrap_or_default();
+                    let selected = |name: &str| query.with(|q| q.get(name).unwrap_or_default());
+                    let (organisation, team) = (selected("organisation"), selected("team"));
+                    view! {
+                        <select name="organisation" aria-label=lang.t(Text::Organisation)>
+                            <option value="">{lang.t(Text::Organisation)}</option>
+                            {choices.organisations.into_iter().map(|(id, name)| {
+                                let id = id.to_string();
+                                let is = id == organisation;
+                                view! { <option value=id selected=is>{name}</option> }
+                            }).collect_view()}
+                        </select>
+                        <select name="team" aria-label=lang.t(Text::Teams)>
+                            <option value="">{lang.t(Text::Teams)}</option>
+                            {choices.teams.into_iter().map(|(id, name)| {
+                                let id = id.to_string();
+                                let is = id == team;
+                                view! { <option value=id selected=is>{name}</option> }
+                            }).collect_view()}
+                        </select>
+                    }
+                })}
+            </Suspense>
             <button type="submit">{lang.t(Text::Filter)}</button>
         </form>
         <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match learners.await {
-                    Ok(page) => view! { <LearnerTable page /> }.into_any(),
+                    Ok(page) => view! { <LearnerTable page filter=filter() /> }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
                 }
             })}
@@ -88,10 +114,30 @@ fn js_escape(value: &str) -> String {
         .collect()
 }
 
+/// The list's URL for another page, keeping the filters.
+fn page_href(filter: &LearnerFilter, page: u64) -> String {
+    let mut href = format!("/learners?page={page}");
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+        href.push_str(&format!("&q={}", js_escape(q)));
+    }
+    for (name, value) in [
+        ("commune", filter.commune.map(|c| c.to_string())),
+        ("organisation", filter.organisation.map(|o| o.to_string())),
+        ("team", filter.team.map(|t| t.to_string())),
+    ] {
+        if let Some(value) = value {
+            href.push_str(&format!("&{name}={value}"));
+        }
+    }
+    href
+}
+
 #[component]
-fn LearnerTable(page: Page<LearnerView>) -> impl IntoView {
+fn LearnerTable(page: Page<LearnerView>, filter: LearnerFilter) -> impl IntoView {
     let lang = use_lang();
     let pages = page.total.div_ceil(page.page_size).max(1);
+    let previous = (page.page > 1).then(|| page_href(&filter, page.page - 1));
+    let next = (page.page < pages).then(|| page_href(&filter, page.page + 1));
     let rows = page
         .rows
         .into_iter()
@@ -125,6 +171,10 @@ fn LearnerTable(page: Page<LearnerView>) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <p class="pager">{format!("{} {}/{}", lang.t(Text::PageLabel), page.page, pages)}</p>
+        <nav class="pager" aria-label=lang.t(Text::PageLabel)>
+            {previous.map(|href| view! { <a href=href rel="prev">"‹ " {lang.t(Text::Previous)}</a> })}
+            <span>{format!("{} {}/{}", lang.t(Text::PageLabel), page.page, pages)}</span>
+            {next.map(|href| view! { <a href=href rel="next">{lang.t(Text::Next)} " ›"</a> })}
+        </nav>
     }
 }

@@ -32,7 +32,7 @@ pub fn provide_lang() -> Lang {
     lang
 }
 
-/// The language in context.
+/// The language in context; inside an island in the browser, the page's own `<html lang>`.
 pub fn use_lang() -> Lang {
-    use_context::<Lang>().unwrap_or_default()
+    use_context::<Lang>().unwrap_or_else(current_lang)
 }

@@ -41,7 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#b91c1c" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -52,7 +52,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Pages render whole on the server (SsrMode::Async): they read without JavaScript and on a slow
-/// link the figures arrive in the first response, not after the wasm bundle.
+/// link the figures arrive in the first response. Only islands (`#[island]`: the admin and unit
+/// pages' live forms) ship to the browser, which keeps the wasm bundle small.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -86,7 +87,7 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
     // Lets tests (and curious people) see that the page is live.
     if let Some(body) = document().body() {
         let _ = body.set_attribute("data-hydrated", "true");

@@ -83,7 +83,7 @@ pub fn TeamsPage() -> impl IntoView {
     view! { <UnitsPage kind=UnitKind::Team /> }
 }
 
-#[component]
+#[island]
 fn UnitsPage(kind: UnitKind) -> impl IntoView {
     let lang = use_lang();
     let save = ServerAction::<SaveUnit>::new();

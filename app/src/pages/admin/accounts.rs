@@ -74,7 +74,7 @@ fn scope_text(account: &AccountSummary) -> String {
     account.scope.communes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
 }
 
-#[component]
+#[island]
 pub fn AccountsPage() -> impl IntoView {
     let lang = use_lang();
     let create = ServerAction::<CreateOrganiser>::new();

@@ -40,7 +40,7 @@ pub async fn revoke_token(id: Uuid) -> Result<(), Error> {
     .await
 }
 
-#[component]
+#[island]
 pub fn TokensPage() -> impl IntoView {
     let lang = use_lang();
     let create = ServerAction::<CreateToken>::new();

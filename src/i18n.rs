@@ -236,6 +236,16 @@ texts! {
     EditLearner => "Sửa thông tin", "Edit details";
     Previous => "Trang trước", "Previous";
     Next => "Trang sau", "Next";
+    CourseCodeInvalid => "Mã khoá học gồm 2–30 chữ không dấu, chữ số, - hoặc _.", "A course code is 2–30 letters, digits, - or _.";
+    CourseCodeTaken => "Mã khoá học này đã có.", "This course code is taken.";
+    CourseUrlInvalid => "Đường dẫn phải bắt đầu bằng https:// hoặc http://.", "The link must start with https:// or http://.";
+    CourseHoursInvalid => "Số giờ là số nguyên từ 0 đến 1.000.", "Hours are a whole number from 0 to 1,000.";
+    UnknownCourse => "Không có khoá học này.", "No such course.";
+    CourseInactive => "Khoá học đã ngừng.", "This course is closed.";
+    CompletedAtInvalid => "Ngày hoàn thành viết dạng dd/mm/yyyy và không ở tương lai.", "Write the completion date as dd/mm/yyyy, not in the future.";
+    ScoreInvalid => "Điểm từ 0 đến 100.", "The score is from 0 to 100.";
+    ProgressInvalid => "Tiến độ là số nguyên từ 0 đến 100.", "Progress is a whole number from 0 to 100.";
+    UnknownLearner => "Không có học viên này.", "No such learner.";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";

@@ -327,3 +327,66 @@ pub struct RegistrationChoices {
     pub organisations: Vec<(uuid::Uuid, String)>,
     pub teams: Vec<(uuid::Uuid, String)>,
 }
+
+/// A course as admins type it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseForm {
+    pub code: String,
+    pub title: String,
+    #[serde(default)]
+    pub title_en: Option<String>,
+    pub platform: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(deserialize_with = "text_or_number")]
+    pub hours: String,
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+/// A course of the catalogue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseView {
+    pub id: uuid::Uuid,
+    pub code: String,
+    pub title: String,
+    pub title_en: Option<String>,
+    pub platform: String,
+    pub url: Option<String>,
+    pub hours: i32,
+    pub active: bool,
+}
+
+/// One course of a learner, as their progress shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CourseProgress {
+    pub course_code: String,
+    pub course_title: String,
+    pub status: EnrolmentStatus,
+    pub progress: i32,
+    pub enrolled_at: chrono::DateTime<chrono::Utc>,
+    pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub score: Option<f64>,
+    pub certificate_no: Option<String>,
+}
+
+/// A learner's courses and overall progress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnerProgress {
+    pub learner_code: String,
+    pub courses: Vec<CourseProgress>,
+    pub completion: Completion,
+}
+
+/// A completion as a MOOC platform or a form reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompletionReport {
+    pub learner_code: String,
+    pub course_code: String,
+    /// dd/mm/yyyy, yyyy-mm-dd or an RFC 3339 timestamp; not in the future.
+    pub completed_at: String,
+    #[serde(default)]
+    pub score: Option<f64>,
+    #[serde(default)]
+    pub certificate_no: Option<String>,
+}

@@ -1,14 +1,14 @@
 //! Enrolments ("lượt"): enrol, complete, undo a completion, withdraw — each moves the counters by exactly one.
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, ModelTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::entity::{enrolment, learner};
 use crate::model::{EnrolmentStatus, Source};
-use crate::service::learner::completed_week;
+use crate::service::learner::{completed_week, is_unique_violation};
 use crate::service::now;
 use crate::service::stats::{Deltas, Placement};
 use crate::week::week_of;
@@ -33,15 +33,28 @@ pub async fn enrol(
     source: Source,
 ) -> Result<enrolment::Model> {
     let txn = crate::db::write(db).await?;
-    let existing = enrolment::Entity::find()
-        .filter(enrolment::Column::LearnerId.eq(learner_id))
-        .filter(enrolment::Column::CourseId.eq(course_id))
-        .one(&txn)
-        .await?;
-    if let Some(existing) = existing {
-        return Ok(existing);
+    let (row, _) = enrol_in(&txn, learner_id, course_id, at, source).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Enrols inside the caller's transaction: the enrolment and whether it is new.
+pub async fn enrol_in(
+    txn: &DatabaseTransaction,
+    learner_id: Uuid,
+    course_id: Uuid,
+    at: DateTime<Utc>,
+    source: Source,
+) -> Result<(enrolment::Model, bool)> {
+    let find = || {
+        enrolment::Entity::find()
+            .filter(enrolment::Column::LearnerId.eq(learner_id))
+            .filter(enrolment::Column::CourseId.eq(course_id))
+    };
+    if let Some(existing) = find().one(txn).await? {
+        return Ok((existing, false));
     }
-    let e = enrolment::ActiveModel {
+    let row = enrolment::ActiveModel {
         id: Set(Uuid::now_v7()),
         learner_id: Set(learner_id),
         course_id: Set(course_id),
@@ -55,32 +68,53 @@ pub async fn enrol(
         certificate_no: Set(None),
         source: Set(source.as_str().to_string()),
         updated_at: Set(now()),
-    }
-    .insert(&txn)
-    .await?;
+    };
+    // A savepoint: when another client enrolled the same learner a moment ago, theirs stands.
+    let savepoint = txn.begin().await?;
+    let row = match row.insert(&savepoint).await {
+        Ok(row) => {
+            savepoint.commit().await?;
+            row
+        }
+        Err(err) if is_unique_violation(&err, "course_id") || is_unique_violation(&err, "uq_enrolment") => {
+            savepoint.rollback().await?;
+            return Ok((find().one(txn).await?.ok_or(Error::Unavailable)?, false));
+        }
+        Err(err) => return Err(err.into()),
+    };
     let mut deltas = Deltas::default();
-    count(&txn, &e, 1, &mut deltas).await?;
-    deltas.apply(&txn).await?;
-    txn.commit().await?;
-    Ok(e)
+    count(txn, &row, 1, &mut deltas).await?;
+    deltas.apply(txn).await?;
+    Ok((row, true))
 }
 
-/// Changes one enrolment and moves the counters from its old contribution to its new one.
+/// Changes one enrolment inside the caller's transaction, moving the counters from its old
+/// contribution to its new one.
+pub async fn change_in(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    edit: impl FnOnce(&enrolment::Model, &mut enrolment::ActiveModel),
+) -> Result<enrolment::Model> {
+    // FOR UPDATE on PostgreSQL: two clients changing one enrolment take turns, so counters move once.
+    let old = enrolment::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(Error::NotFound)?;
+    let mut deltas = Deltas::default();
+    count(txn, &old, -1, &mut deltas).await?;
+    let mut row = old.clone().into_active_model();
+    edit(&old, &mut row);
+    row.updated_at = Set(now());
+    let new = row.update(txn).await?;
+    count(txn, &new, 1, &mut deltas).await?;
+    deltas.apply(txn).await?;
+    Ok(new)
+}
+
 async fn change(
     db: &DatabaseConnection,
     id: Uuid,
     edit: impl FnOnce(&enrolment::Model, &mut enrolment::ActiveModel),
 ) -> Result<enrolment::Model> {
     let txn = crate::db::write(db).await?;
-    let old = enrolment::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    let mut deltas = Deltas::default();
-    count(&txn, &old, -1, &mut deltas).await?;
-    let mut row = old.clone().into_active_model();
-    edit(&old, &mut row);
-    row.updated_at = Set(now());
-    let new = row.update(&txn).await?;
-    count(&txn, &new, 1, &mut deltas).await?;
-    deltas.apply(&txn).await?;
+    let new = change_in(&txn, id, edit).await?;
     txn.commit().await?;
     Ok(new)
 }
@@ -92,9 +126,9 @@ pub struct Completion {
     pub source: Source,
 }
 
-/// Records a completion; completing again updates the date, score and certificate.
-pub async fn complete(db: &DatabaseConnection, id: Uuid, completion: Completion) -> Result<enrolment::Model> {
-    change(db, id, |_, row| {
+/// The edit that records a completion; completing again updates the date, score and certificate.
+pub fn completed(completion: Completion) -> impl FnOnce(&enrolment::Model, &mut enrolment::ActiveModel) {
+    move |_, row| {
         row.status = Set(EnrolmentStatus::Completed.as_str().to_string());
         row.progress = Set(100);
         row.completed_at = Set(Some(completion.at));
@@ -102,20 +136,24 @@ pub async fn complete(db: &DatabaseConnection, id: Uuid, completion: Completion)
         row.score = Set(completion.score);
         row.certificate_no = Set(completion.certificate_no);
         row.source = Set(completion.source.as_str().to_string());
-    })
-    .await
+    }
 }
 
-/// Undoes a completion: the enrolment is back in progress.
+/// The edit that undoes a completion: the enrolment is back in progress.
+pub fn not_completed(_: &enrolment::Model, row: &mut enrolment::ActiveModel) {
+    row.status = Set(EnrolmentStatus::InProgress.as_str().to_string());
+    row.completed_at = Set(None);
+    row.completed_week = Set(None);
+    row.certificate_no = Set(None);
+    row.score = Set(None);
+}
+
+pub async fn complete(db: &DatabaseConnection, id: Uuid, completion: Completion) -> Result<enrolment::Model> {
+    change(db, id, completed(completion)).await
+}
+
 pub async fn uncomplete(db: &DatabaseConnection, id: Uuid) -> Result<enrolment::Model> {
-    change(db, id, |_, row| {
-        row.status = Set(EnrolmentStatus::InProgress.as_str().to_string());
-        row.completed_at = Set(None);
-        row.completed_week = Set(None);
-        row.certificate_no = Set(None);
-        row.score = Set(None);
-    })
-    .await
+    change(db, id, not_completed).await
 }
 
 /// Withdraws an enrolment made by mistake.

@@ -3,12 +3,14 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalogue;
+pub mod courses;
 pub mod demo;
 pub mod enrolment;
 pub mod import;
 pub mod learner;
 pub mod overview;
 pub mod password;
+pub mod progress;
 pub mod reference;
 pub mod registration;
 pub mod secret;

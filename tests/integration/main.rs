@@ -10,5 +10,6 @@ mod accounts;
 mod demo;
 mod import;
 mod migrations;
+mod progress;
 mod registration;
 mod stats;

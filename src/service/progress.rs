@@ -1,0 +1,234 @@
+//! Enrolments and completions as organisers and other systems record them: scoped, audited, and
+//! moving the statistics counters in the same transaction.
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+
+use crate::auth::{Actor, TokenScope};
+use crate::entity::{course, enrolment, learner};
+use crate::i18n::Text;
+use crate::model::{Completion as Rate, CompletionReport, CourseProgress, EnrolmentStatus, LearnerProgress, Source};
+use crate::service::enrolment::{Completion, change_in, completed, enrol_in, not_completed};
+use crate::service::{audit, courses, now, registration};
+use crate::{Error, Result};
+
+/// The learner a change is about: in the actor's scope, or any learner for an `ingest` token.
+async fn learner_for_change(db: &impl ConnectionTrait, actor: &Actor, code: &str) -> Result<learner::Model> {
+    let id = match actor {
+        Actor::Token(token) if token.scope == TokenScope::Ingest => {
+            learner::Entity::find()
+                .filter(learner::Column::Code.eq(code.trim().to_uppercase()))
+                .one(db)
+                .await?
+                .ok_or(Error::NotFound)?
+                .id
+        }
+        Actor::Token(_) => return Err(Error::Forbidden),
+        _ => registration::find(db, actor, code).await?.id,
+    };
+    learner::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)
+}
+
+async fn active_course(db: &impl ConnectionTrait, code: &str) -> Result<course::Model> {
+    match courses::find_by_code(db, code).await? {
+        Some(course) if course.active => Ok(course),
+        Some(_) => Err(Error::invalid("course_code", Text::CourseInactive)),
+        None => Err(Error::invalid("course_code", Text::UnknownCourse)),
+    }
+}
+
+fn progress_of(row: &enrolment::Model, course: &course::Model) -> CourseProgress {
+    CourseProgress {
+        course_code: course.code.clone(),
+        course_title: course.title.clone(),
+        status: EnrolmentStatus::parse(&row.status).unwrap_or(EnrolmentStatus::Enrolled),
+        progress: row.progress,
+        enrolled_at: row.enrolled_at,
+        completed_at: row.completed_at,
+        score: row.score,
+        certificate_no: row.certificate_no.clone(),
+    }
+}
+
+/// A completion date: dd/mm/yyyy, yyyy-mm-dd (noon in Vietnam) or an RFC 3339 instant; never in the future.
+pub fn parse_completed_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    let text = text.trim();
+    let instant = DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).ok().or_else(|| {
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+            .ok()?;
+        crate::week::vietnam().from_local_datetime(&date.and_hms_opt(12, 0, 0)?).single().map(|t| t.with_timezone(&Utc))
+    });
+    match instant {
+        // A date typed today means today, even before noon.
+        Some(at)
+            if at.with_timezone(&crate::week::vietnam()).date_naive()
+                <= now.with_timezone(&crate::week::vietnam()).date_naive() =>
+        {
+            Ok(at.min(now))
+        }
+        _ => Err(Error::invalid("completed_at", Text::CompletedAtInvalid)),
+    }
+}
+
+fn check_score(score: Option<f64>) -> Result<()> {
+    match score {
+        Some(s) if !(0.0..=100.0).contains(&s) || s.is_nan() => Err(Error::invalid("score", Text::ScoreInvalid)),
+        _ => Ok(()),
+    }
+}
+
+fn audit_id(learner: &learner::Model, course: &course::Model) -> Option<String> {
+    Some(format!("{}/{}", learner.code, course.code))
+}
+
+/// Enrols a learner in a course; the answer says whether the enrolment is new.
+pub async fn enrol(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    learner_code: &str,
+    course_code: &str,
+    source: Source,
+) -> Result<(CourseProgress, bool)> {
+    let learner = learner_for_change(db, actor, learner_code).await?;
+    let course = active_course(db, course_code).await?;
+    let txn = crate::db::write(db).await?;
+    let (row, created) = enrol_in(&txn, learner.id, course.id, now(), source).await?;
+    if created {
+        audit::record(
+            &txn,
+            &actor.label(),
+            "enrol",
+            "enrolment",
+            audit_id(&learner, &course),
+            json!({"source": source.as_str()}),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok((progress_of(&row, &course), created))
+}
+
+/// Records a completion (enrolling first when the platform reports one for a learner not enrolled yet).
+pub async fn record_completion(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    report: &CompletionReport,
+    source: Source,
+) -> Result<CourseProgress> {
+    let at = parse_completed_at(&report.completed_at, now())?;
+    check_score(report.score)?;
+    let learner = learner_for_change(db, actor, &report.learner_code).await?;
+    let course = active_course(db, &report.course_code).await?;
+    let certificate_no = report.certificate_no.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    let txn = crate::db::write(db).await?;
+    let (row, _) = enrol_in(&txn, learner.id, course.id, at.min(now()), source).await?;
+    let before = json!({"status": row.status, "completed_at": row.completed_at, "score": row.score});
+    let row =
+        change_in(&txn, row.id, completed(Completion { at, score: report.score, certificate_no, source })).await?;
+    let after = json!({"status": row.status, "completed_at": row.completed_at, "score": row.score});
+    audit::record(
+        &txn,
+        &actor.label(),
+        "complete",
+        "enrolment",
+        audit_id(&learner, &course),
+        json!({"before": before, "after": after}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(progress_of(&row, &course))
+}
+
+/// Undoes a completion recorded by mistake; the enrolment is back in progress.
+pub async fn undo_completion(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    learner_code: &str,
+    course_code: &str,
+) -> Result<CourseProgress> {
+    let learner = learner_for_change(db, actor, learner_code).await?;
+    let course = courses::find_by_code(db, course_code).await?.ok_or(Error::NotFound)?;
+    let txn = crate::db::write(db).await?;
+    let row = enrolment::Entity::find()
+        .filter(enrolment::Column::LearnerId.eq(learner.id))
+        .filter(enrolment::Column::CourseId.eq(course.id))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let before = json!({"status": row.status, "completed_at": row.completed_at, "score": row.score});
+    let row = change_in(&txn, row.id, not_completed).await?;
+    audit::record(
+        &txn,
+        &actor.label(),
+        "uncomplete",
+        "enrolment",
+        audit_id(&learner, &course),
+        json!({"before": before, "after": {"status": row.status}}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(progress_of(&row, &course))
+}
+
+/// Sets progress (0–100) of a course in progress.
+pub async fn set_progress(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    learner_code: &str,
+    course_code: &str,
+    progress: i32,
+) -> Result<CourseProgress> {
+    if !(0..=100).contains(&progress) {
+        return Err(Error::invalid("progress", Text::ProgressInvalid));
+    }
+    let learner = learner_for_change(db, actor, learner_code).await?;
+    let course = active_course(db, course_code).await?;
+    let txn = crate::db::write(db).await?;
+    let (row, _) = enrol_in(&txn, learner.id, course.id, now(), Source::Form).await?;
+    let row = change_in(&txn, row.id, |old, change| {
+        use sea_orm::Set;
+        change.progress = Set(progress);
+        if old.status != EnrolmentStatus::Completed.as_str() {
+            change.status = Set(if progress > 0 { EnrolmentStatus::InProgress } else { EnrolmentStatus::Enrolled }
+                .as_str()
+                .to_string());
+        }
+    })
+    .await?;
+    audit::record(
+        &txn,
+        &actor.label(),
+        "progress",
+        "enrolment",
+        audit_id(&learner, &course),
+        json!({"after": {"progress": progress}}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(progress_of(&row, &course))
+}
+
+/// A learner's courses, for organisers in scope and for people and systems allowed to read them.
+pub async fn learner_progress(db: &impl ConnectionTrait, actor: &Actor, code: &str) -> Result<LearnerProgress> {
+    let learner = learner_for_change(db, actor, code).await?;
+    let rows = enrolment::Entity::find()
+        .filter(enrolment::Column::LearnerId.eq(learner.id))
+        .order_by_asc(enrolment::Column::EnrolledAt)
+        .all(db)
+        .await?;
+    let catalogue: std::collections::HashMap<_, _> = course::Entity::find()
+        .filter(course::Column::Id.is_in(rows.iter().map(|r| r.course_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let courses: Vec<CourseProgress> =
+        rows.iter().filter_map(|e| catalogue.get(&e.course_id).map(|c| progress_of(e, c))).collect();
+    let completion = Rate {
+        enrolled: courses.len() as i64,
+        completed: courses.iter().filter(|c| c.status == EnrolmentStatus::Completed).count() as i64,
+    };
+    Ok(LearnerProgress { learner_code: learner.code, courses, completion })
+}

@@ -1,0 +1,132 @@
+//! Enrolments and completions as organisers and platforms record them: each moves the counters by exactly one.
+use hocvuso::Error;
+use hocvuso::auth::{Actor, TokenActor, TokenScope};
+use hocvuso::i18n::Text;
+use hocvuso::model::{CompletionReport, CourseForm, EnrolmentStatus, Source, UnitKind};
+use hocvuso::on_both_databases;
+use hocvuso::service::stats::{CounterKey, Tally};
+use hocvuso::service::{courses, progress, registration, stats};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use crate::registration::{admin, form, organiser};
+
+fn token(scope: TokenScope) -> Actor {
+    Actor::Token(TokenActor { id: Uuid::now_v7(), name: "moodle".into(), scope })
+}
+
+/// Enrolled and completed for a unit, all courses, all time.
+async fn tally(db: &DatabaseConnection, unit_kind: UnitKind, unit_id: &str) -> (i64, i64) {
+    let key = CounterKey { unit_kind, unit_id: unit_id.into(), course_id: String::new(), week: 0 };
+    let Tally { enrolled, completed, .. } = stats::stored(db).await.unwrap().get(&key).copied().unwrap_or_default();
+    (enrolled, completed)
+}
+
+async fn setup(db: &DatabaseConnection) -> String {
+    let course = CourseForm {
+        code: "kns-01".into(),
+        title: "Kỹ năng số cơ bản".into(),
+        platform: "onething.vn".into(),
+        hours: "8".into(),
+        ..CourseForm::default()
+    };
+    courses::create(db, &admin(), &course).await.unwrap();
+    registration::register(db, &admin(), 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap().code
+}
+
+fn report(code: &str, at: &str) -> CompletionReport {
+    CompletionReport {
+        learner_code: code.into(),
+        course_code: "KNS-01".into(),
+        completed_at: at.into(),
+        score: Some(86.5),
+        certificate_no: Some("CC-1".into()),
+    }
+}
+
+async fn every_way_of_recording_moves_the_counters_by_exactly_one(db: DatabaseConnection) {
+    let code = setup(&db).await;
+    let khao_mang = organiser(&[4465]);
+    let (enrolled, created) = progress::enrol(&db, &khao_mang, &code, "kns-01", Source::Form).await.unwrap();
+    assert!(created);
+    assert_eq!(enrolled.status, EnrolmentStatus::Enrolled);
+    assert_eq!(tally(&db, UnitKind::Commune, "4465").await, (1, 0));
+    let (_, again) = progress::enrol(&db, &khao_mang, &code, "KNS-01", Source::Form).await.unwrap();
+    assert!(!again, "enrolling twice changes nothing");
+    assert_eq!(tally(&db, UnitKind::Commune, "4465").await, (1, 0));
+
+    let done = progress::record_completion(&db, &khao_mang, &report(&code, "20/11/2026"), Source::Form).await.unwrap();
+    assert_eq!(
+        (done.status, done.score, done.certificate_no.as_deref()),
+        (EnrolmentStatus::Completed, Some(86.5), Some("CC-1"))
+    );
+    assert_eq!(tally(&db, UnitKind::Commune, "4465").await, (1, 1));
+    assert_eq!(tally(&db, UnitKind::Province, "15").await, (1, 1));
+    // A platform reporting the same completion again: nothing moves.
+    progress::record_completion(&db, &token(TokenScope::Ingest), &report(&code, "2026-11-20"), Source::Api)
+        .await
+        .unwrap();
+    assert_eq!(tally(&db, UnitKind::Commune, "4465").await, (1, 1));
+
+    progress::undo_completion(&db, &khao_mang, &code, "KNS-01").await.unwrap();
+    assert_eq!(tally(&db, UnitKind::Commune, "4465").await, (1, 0));
+    let learner = progress::learner_progress(&db, &khao_mang, &code).await.unwrap();
+    assert_eq!((learner.courses[0].status, learner.completion.completed), (EnrolmentStatus::InProgress, 0));
+    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+
+    // Who may: not an organiser of another commune (404), not a read-stats token, not the future.
+    let other = organiser(&[4456]);
+    assert_eq!(
+        progress::record_completion(&db, &other, &report(&code, "20/11/2026"), Source::Form).await.unwrap_err(),
+        Error::NotFound
+    );
+    assert_eq!(
+        progress::record_completion(&db, &token(TokenScope::ReadStats), &report(&code, "20/11/2026"), Source::Api)
+            .await
+            .unwrap_err(),
+        Error::Forbidden
+    );
+    let future =
+        progress::record_completion(&db, &khao_mang, &report(&code, "01/01/2099"), Source::Form).await.unwrap_err();
+    assert_eq!(future.field_problem("completed_at"), Some(Text::CompletedAtInvalid));
+    let mut high = report(&code, "20/11/2026");
+    high.score = Some(101.0);
+    assert_eq!(
+        progress::record_completion(&db, &khao_mang, &high, Source::Form).await.unwrap_err().field_problem("score"),
+        Some(Text::ScoreInvalid)
+    );
+    let mut unknown = report(&code, "20/11/2026");
+    unknown.course_code = "KHONG-CO".into();
+    assert_eq!(
+        progress::record_completion(&db, &khao_mang, &unknown, Source::Form)
+            .await
+            .unwrap_err()
+            .field_problem("course_code"),
+        Some(Text::UnknownCourse)
+    );
+    assert_eq!(tally(&db, UnitKind::Commune, "4465").await, (1, 0), "refusals change nothing");
+}
+
+on_both_databases!(counters_by_one, every_way_of_recording_moves_the_counters_by_exactly_one);
+
+async fn concurrent_completions_of_one_enrolment_count_once(db: DatabaseConnection) {
+    let code = setup(&db).await;
+    let tasks: Vec<_> = (0..6)
+        .map(|i| {
+            let (db, code) = (db.clone(), code.clone());
+            tokio::spawn(async move {
+                let actor = if i % 2 == 0 { admin() } else { token(TokenScope::Ingest) };
+                progress::record_completion(&db, &actor, &report(&code, "2026-11-20"), Source::Api).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(tally(&db, UnitKind::Commune, "4465").await, (1, 1));
+    let learner = progress::learner_progress(&db, &admin(), &code).await.unwrap();
+    assert_eq!((learner.courses.len(), learner.completion.completed), (1, 1));
+    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+}
+
+on_both_databases!(concurrent_completions, concurrent_completions_of_one_enrolment_count_once);

@@ -76,6 +76,7 @@ pub struct Overview {
 
 /// Enrolment status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EnrolmentStatus {
     Enrolled,
     InProgress,

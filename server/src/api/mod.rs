@@ -20,6 +20,7 @@ mod consent;
 mod imports;
 mod learners;
 mod me;
+mod progress;
 mod session;
 mod stats;
 mod units;
@@ -35,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/learners", get(learners::list).post(learners::create))
         .route("/learners/export", get(imports::export_learners))
         .route("/learners/{code}", get(learners::show))
+        .route("/learners/{code}/progress", get(progress::learner_progress))
+        .route("/courses", get(progress::list_courses).post(progress::create_course))
+        .route("/enrolments", post(progress::enrol))
+        .route("/completions", post(progress::record_completions))
         .route(
             "/imports/learners",
             post(imports::import_learners)

@@ -105,6 +105,14 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
     let (_, ingest) = tokens::create(&db, "test", "ingest", TokenScope::Ingest).await.unwrap();
     let (_, read_stats) = tokens::create(&db, "test", "read", TokenScope::ReadStats).await.unwrap();
     let (spare, _) = tokens::create(&db, "test", "spare", TokenScope::Ingest).await.unwrap();
+    let course = hocvuso::model::CourseForm {
+        code: "KNS-01".into(),
+        title: "Kỹ năng số cơ bản".into(),
+        platform: "onething.vn".into(),
+        hours: "8".into(),
+        ..Default::default()
+    };
+    hocvuso::service::courses::create(&db, &admin_actor, &course).await.unwrap();
     let learner_in_scope =
         hocvuso::service::registration::register(&db, &admin_actor, 15, &learner_form("Lò Văn Pao", "0362 000 111"))
             .await
@@ -138,6 +146,34 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             [401, 200, 422, 200, 403, 403],
         ),
         ("GET", "/api/v1/learners/export?format=csv".into(), String::new(), PEOPLE),
+        ("GET", "/api/v1/courses".into(), String::new(), ANY_CREDENTIALS),
+        (
+            "POST",
+            "/api/v1/courses".into(),
+            r#"{"code":"AI-{n}","title":"Trí tuệ nhân tạo","platform":"onething.vn","hours":6}"#.into(),
+            [401, 403, 403, 201, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/enrolments".into(),
+            format!(r#"{{"learner_code":"{}","course_code":"KNS-01"}}"#, learner_in_scope.code),
+            [401, 201, 404, 200, 200, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/completions".into(),
+            format!(
+                r#"[{{"learner_code":"{}","course_code":"KNS-01","completed_at":"2026-11-20"}}]"#,
+                learner_in_scope.code
+            ),
+            [401, 200, 200, 200, 200, 403],
+        ),
+        (
+            "GET",
+            format!("/api/v1/learners/{}/progress", learner_in_scope.code),
+            String::new(),
+            [401, 200, 404, 200, 200, 403],
+        ),
         ("GET", "/api/v1/organisations".into(), String::new(), PEOPLE),
         (
             "POST",

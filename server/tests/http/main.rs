@@ -4,6 +4,7 @@ use sea_orm::DatabaseConnection;
 
 mod access;
 mod cli;
+mod completions;
 mod imports;
 mod learner_pages;
 mod logs;

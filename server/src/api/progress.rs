@@ -1,0 +1,84 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use hocvuso::model::{CompletionReport, CourseForm, CourseProgress, CourseView, LearnerProgress, Source};
+use hocvuso::service::{courses, progress};
+use hocvuso_app::state::AppState;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiResult, Caller, JsonBody, error_body};
+use crate::i18n::request_lang;
+
+/// `GET /api/v1/courses`: the catalogue.
+pub async fn list_courses(State(state): State<AppState>, Caller(actor): Caller) -> ApiResult<Json<Vec<CourseView>>> {
+    Ok(Json(courses::list(&state.db, &actor).await?))
+}
+
+/// `POST /api/v1/courses`: admins add a course.
+pub async fn create_course(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    JsonBody(form): JsonBody<CourseForm>,
+) -> ApiResult<(StatusCode, Json<CourseView>)> {
+    Ok((StatusCode::CREATED, Json(courses::create(&state.db, &actor, &form).await?)))
+}
+
+#[derive(Deserialize)]
+pub struct EnrolmentRequest {
+    learner_code: String,
+    course_code: String,
+}
+
+/// `POST /api/v1/enrolments`: 201 when new, 200 when the learner was enrolled already.
+pub async fn enrol(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    JsonBody(request): JsonBody<EnrolmentRequest>,
+) -> ApiResult<(StatusCode, Json<CourseProgress>)> {
+    let (progress, created) =
+        progress::enrol(&state.db, &actor, &request.learner_code, &request.course_code, Source::Api).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(progress)))
+}
+
+/// `POST /api/v1/completions`: an array of completions, each recorded on its own; the answer has one
+/// result per item, in order: `{"learner_code","course_code","ok":true,"status"}` or `{…,"ok":false,"error","message"}`.
+pub async fn record_completions(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    headers: HeaderMap,
+    JsonBody(reports): JsonBody<Vec<CompletionReport>>,
+) -> ApiResult<Json<Vec<Value>>> {
+    actor.require_account_or_token(hocvuso::auth::TokenScope::Ingest)?;
+    let lang = request_lang(&headers);
+    let mut results = Vec::with_capacity(reports.len());
+    for report in &reports {
+        let mut result = json!({"learner_code": report.learner_code, "course_code": report.course_code});
+        match progress::record_completion(&state.db, &actor, report, Source::Api).await {
+            Ok(done) => {
+                result["ok"] = true.into();
+                result["status"] = json!(done.status);
+            }
+            Err(err) => {
+                result["ok"] = false.into();
+                let body = error_body(&err, lang);
+                result["error"] = body["error"].clone();
+                result["message"] = body["message"].clone();
+                if let Some(errors) = body.get("errors") {
+                    result["errors"] = errors.clone();
+                }
+            }
+        }
+        results.push(result);
+    }
+    Ok(Json(results))
+}
+
+/// `GET /api/v1/learners/{code}/progress`: the learner's courses, for those allowed to see the learner.
+pub async fn learner_progress(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<LearnerProgress>> {
+    Ok(Json(progress::learner_progress(&state.db, &actor, &code).await?))
+}

@@ -246,6 +246,7 @@ texts! {
     ScoreInvalid => "Điểm từ 0 đến 100.", "The score is from 0 to 100.";
     ProgressInvalid => "Tiến độ là số nguyên từ 0 đến 100.", "Progress is a whole number from 0 to 100.";
     UnknownLearner => "Không có học viên này.", "No such learner.";
+    StatusInvalid => "Trạng thái là: đã đăng ký, đang học hoặc hoàn thành.", "The status is enrolled, in progress or completed.";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";

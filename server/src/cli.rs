@@ -20,6 +20,8 @@ commands:
                         or is asked for at the terminal (never an argument)
   import learners FILE [--dry-run] [--consent-version VERSION]
                         import learners from CSV or XLSX; nothing is written if any row is bad
+  import completions FILE [--dry-run]
+                        import completions exported from a MOOC platform (CSV or XLSX)
   token create --name NAME --scope ingest|read-stats
                         create an API token for another system; printed once, on the last line
 
@@ -159,7 +161,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             println!("{secret}");
             Ok(ExitCode::SUCCESS)
         }
-        ["import", "learners", file, rest @ ..] => {
+        ["import", what @ ("learners" | "completions"), file, rest @ ..] => {
             let dry_run = rest.contains(&"--dry-run");
             let others: Vec<&str> = rest.iter().copied().filter(|w| *w != "--dry-run").collect();
             let values = options(&others, &["--consent-version"])?;
@@ -169,7 +171,12 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
                 dry_run,
                 consent_version: values.get("--consent-version").map(|v| v.to_string()),
             };
-            match hocvuso::service::import::import_learners(&db, &operator(), config.province, &bytes, &options).await {
+            let outcome = if *what == "learners" {
+                hocvuso::service::import::import_learners(&db, &operator(), config.province, &bytes, &options).await
+            } else {
+                hocvuso::service::import_completions::import_completions(&db, &operator(), &bytes, &options).await
+            };
+            match outcome {
                 Ok(report) => {
                     if !report.unknown_columns.is_empty() {
                         println!("unknown columns, not imported: {}", report.unknown_columns.join(", "));

@@ -7,6 +7,7 @@ pub mod courses;
 pub mod demo;
 pub mod enrolment;
 pub mod import;
+pub mod import_completions;
 pub mod learner;
 pub mod overview;
 pub mod password;

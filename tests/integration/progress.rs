@@ -130,3 +130,61 @@ async fn concurrent_completions_of_one_enrolment_count_once(db: DatabaseConnecti
 }
 
 on_both_databases!(concurrent_completions, concurrent_completions_of_one_enrolment_count_once);
+
+async fn completion_files_import_once_and_refuse_whole_on_a_bad_row(db: DatabaseConnection) {
+    use hocvuso::model::ImportReport;
+    use hocvuso::service::import::ImportOptions;
+    use hocvuso::service::import_completions::import_completions;
+    let pao = setup(&db).await;
+    let sinh =
+        registration::register(&db, &admin(), 15, &form("Lò Văn Sính", "0362 000 222", "4465")).await.unwrap().code;
+    registration::register(&db, &admin(), 15, &form("Giàng Thị Mai", "0362 000 333", "4456")).await.unwrap();
+    let file = format!(
+        "Mã học viên;Số điện thoại;Họ và tên;Mã khóa học;Trạng thái;Tiến độ;Ngày hoàn thành;Điểm;Số chứng chỉ\n\
+{pao};;;KNS-01;Hoàn thành;;20/11/2026;8,5;CC-7\n\
+{sinh};;;kns-01;đang học;40%;;;\n\
+;0362 000 333;giang thi mai;KNS-01;đã đăng ký;;;;\n"
+    );
+    let options = ImportOptions::default();
+    let dry = import_completions(&db, &admin(), file.as_bytes(), &ImportOptions { dry_run: true, ..options.clone() })
+        .await
+        .unwrap();
+    assert_eq!((dry.created, dry.dry_run), (3, true));
+    assert_eq!(tally(&db, UnitKind::Province, "15").await, (0, 0), "a dry run writes nothing");
+    let done = import_completions(&db, &admin(), file.as_bytes(), &options).await.unwrap();
+    assert_eq!(done, ImportReport { created: 3, ..ImportReport::default() });
+    assert_eq!(tally(&db, UnitKind::Province, "15").await, (3, 1));
+    assert_eq!(tally(&db, UnitKind::Commune, "4456").await, (1, 0));
+    let again = import_completions(&db, &admin(), file.as_bytes(), &options).await.unwrap();
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
+    let progress = progress::learner_progress(&db, &admin(), &sinh).await.unwrap();
+    assert_eq!((progress.courses[0].status, progress.courses[0].progress), (EnrolmentStatus::InProgress, 40));
+
+    let bad = format!(
+        "learner_code,course_code,status,completed_at\n\
+{sinh},KNS-01,completed,20/11/2026\n\
+HV-NOSUCH,KNS-01,completed,20/11/2026\n\
+{pao},KHONG-CO,completed,20/11/2026\n\
+{sinh},KNS-01,completed,01/01/2099\n\
+{sinh},KNS-01,finished,20/11/2026\n"
+    );
+    let Err(Error::InvalidRows(errors)) = import_completions(&db, &admin(), bad.as_bytes(), &options).await else {
+        panic!("expected bad rows");
+    };
+    let listed: Vec<(u64, &str, Text)> = errors.iter().map(|e| (e.line, e.column.as_str(), e.problem)).collect();
+    assert_eq!(
+        listed,
+        [
+            (3, "learner_code", Text::UnknownLearner),
+            (4, "course_code", Text::UnknownCourse),
+            (5, "completed_at", Text::CompletedAtInvalid),
+            (6, "status", Text::StatusInvalid),
+        ]
+    );
+    assert_eq!(tally(&db, UnitKind::Province, "15").await, (3, 1), "the good first row was not written either");
+    let out_of_scope = import_completions(&db, &organiser(&[4456]), file.as_bytes(), &options).await.unwrap_err();
+    assert!(matches!(out_of_scope, Error::InvalidRows(rows) if rows.len() == 2 && rows[0].problem == Text::OutOfScope));
+    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+}
+
+on_both_databases!(completion_import, completion_files_import_once_and_refuse_whole_on_a_bad_row);

@@ -56,6 +56,19 @@ pub async fn import_learners(
     Ok(Json(import::import_learners(&state.db, &actor, state.province, &bytes, &options).await?))
 }
 
+/// `POST /api/v1/imports/completions?dry_run=true|false`: completions exported from a MOOC platform.
+pub async fn import_completions(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(query): Query<ImportQuery>,
+    request: Request,
+) -> ApiResult<Json<ImportReport>> {
+    actor.require_account_or_token(hocvuso::auth::TokenScope::Ingest)?;
+    let bytes = file_bytes(request, &state).await?;
+    let options = ImportOptions { dry_run: query.dry_run, consent_version: None };
+    Ok(Json(hocvuso::service::import_completions::import_completions(&state.db, &actor, &bytes, &options).await?))
+}
+
 #[derive(Deserialize)]
 pub struct ExportQuery {
     #[serde(default)]

@@ -41,6 +41,11 @@ pub fn router() -> Router<AppState> {
         .route("/enrolments", post(progress::enrol))
         .route("/completions", post(progress::record_completions))
         .route(
+            "/imports/completions",
+            post(imports::import_completions)
+                .layer(DefaultBodyLimit::max(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024)),
+        )
+        .route(
             "/imports/learners",
             post(imports::import_learners)
                 .layer(DefaultBodyLimit::max(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024)),

@@ -146,6 +146,15 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             [401, 200, 422, 200, 403, 403],
         ),
         ("GET", "/api/v1/learners/export?format=csv".into(), String::new(), PEOPLE),
+        (
+            "POST",
+            "/api/v1/imports/completions?dry_run=true".into(),
+            format!(
+                "learner_code,course_code,status,completed_at\n{},KNS-01,completed,20/11/2026\n",
+                learner_in_scope.code
+            ),
+            [401, 200, 422, 200, 200, 403],
+        ),
         ("GET", "/api/v1/courses".into(), String::new(), ANY_CREDENTIALS),
         (
             "POST",

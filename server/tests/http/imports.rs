@@ -106,6 +106,7 @@ fn openapi_document_names_every_route() {
             "/consent-notice",
             "/courses",
             "/enrolments",
+            "/imports/completions",
             "/imports/learners",
             "/learners",
             "/learners/export",

@@ -343,6 +343,9 @@ pub struct CourseForm {
     pub hours: String,
     #[serde(default)]
     pub active: Option<bool>,
+    /// The xAPI activity id of the course on its platform, when it differs from the link.
+    #[serde(default)]
+    pub activity_iri: Option<String>,
 }
 
 /// A course of the catalogue.

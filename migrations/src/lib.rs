@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20260101_000001_admin_units;
 mod m20260101_000002_campaign;
 mod m20260102_000001_accounts;
+mod m20260103_000001_xapi;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000001_admin_units::Migration),
             Box::new(m20260101_000002_campaign::Migration),
             Box::new(m20260102_000001_accounts::Migration),
+            Box::new(m20260103_000001_xapi::Migration),
         ]
     }
 }

@@ -13,6 +13,8 @@ pub struct Model {
     pub hours: i32,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// The xAPI activity id platforms use for this course, when it is not the link.
+    pub activity_iri: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,3 +15,4 @@ pub mod session;
 pub mod stat_counter;
 pub mod target;
 pub mod team;
+pub mod xapi_statement;

@@ -28,6 +28,7 @@ pub async fn create_course(db: &impl ConnectionTrait, new: NewCourse) -> Result<
         hours: Set(new.hours),
         active: Set(true),
         created_at: Set(now()),
+        activity_iri: Set(None),
     }
     .insert(db)
     .await?)

@@ -102,6 +102,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, form: &CourseForm) -
         hours: Set(valid.hours),
         active: Set(form.active.unwrap_or(true)),
         created_at: Set(now()),
+        activity_iri: Set(form.activity_iri.as_deref().map(str::trim).filter(|i| !i.is_empty()).map(str::to_string)),
     }
     .insert(&txn)
     .await?;
@@ -133,6 +134,9 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, code: &str, form: &C
     change.hours = Set(valid.hours);
     if let Some(active) = form.active {
         change.active = Set(active);
+    }
+    if let Some(iri) = form.activity_iri.as_deref() {
+        change.activity_iri = Set(Some(iri.trim().to_string()).filter(|i| !i.is_empty()));
     }
     let row = change.update(&txn).await?;
     let after = json!({"title": row.title, "hours": row.hours, "active": row.active, "url": row.url});

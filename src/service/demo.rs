@@ -146,6 +146,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
             hours: Set(*hours),
             active: Set(true),
             created_at: Set(created),
+            activity_iri: Set(None),
         };
         courses.push(row.insert(&txn).await?);
     }

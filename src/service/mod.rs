@@ -20,6 +20,7 @@ pub mod stats;
 pub mod table;
 pub mod tokens;
 pub mod units;
+pub mod xapi;
 
 use chrono::{DateTime, Utc};
 

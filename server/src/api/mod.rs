@@ -24,6 +24,7 @@ mod progress;
 mod session;
 mod stats;
 mod units;
+pub mod xapi;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -124,7 +125,7 @@ pub fn error_body(err: &Error, lang: Lang) -> serde_json::Value {
     body
 }
 
-async fn render_errors(request: Request, next: Next) -> Response {
+pub async fn render_errors(request: Request, next: Next) -> Response {
     let lang = request_lang(request.headers());
     let response = next.run(request).await;
     let Some(err) = response.extensions().get::<Error>().cloned() else {

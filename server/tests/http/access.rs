@@ -183,6 +183,7 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             String::new(),
             [401, 200, 404, 200, 200, 403],
         ),
+        ("POST", "/xapi/statements".into(), "{}".into(), [401, 403, 403, 403, 400, 403]),
         ("GET", "/api/v1/organisations".into(), String::new(), PEOPLE),
         (
             "POST",
@@ -261,8 +262,8 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             // A new person or unit for each caller: "0{n}" becomes a digit, "{n}" a letter (names are letters).
             let letter = ((b'A' + n as u8) as char).to_string();
             let body = body.replace("0{n}", &format!("0{n}")).replace("{n}", &letter);
-            let content_type =
-                if path.starts_with("/api/v1/") { "application/json" } else { "application/x-www-form-urlencoded" };
+            let json = path.starts_with("/api/v1/") || path.starts_with("/xapi/");
+            let content_type = if json { "application/json" } else { "application/x-www-form-urlencoded" };
             let request = match *method {
                 "GET" => app.client.get(url),
                 _ => app.client.post(url).header("content-type", content_type).body(body),

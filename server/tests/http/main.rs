@@ -10,6 +10,7 @@ mod learner_pages;
 mod logs;
 mod pages;
 mod sessions;
+mod xapi;
 
 async fn migrate(db: &DatabaseConnection) {
     Migrator::up(db, None).await.expect("migrations apply");

@@ -247,6 +247,17 @@ texts! {
     ProgressInvalid => "Tiến độ là số nguyên từ 0 đến 100.", "Progress is a whole number from 0 to 100.";
     UnknownLearner => "Không có học viên này.", "No such learner.";
     StatusInvalid => "Trạng thái là: đã đăng ký, đang học hoặc hoàn thành.", "The status is enrolled, in progress or completed.";
+    Courses => "Khoá học", "Courses";
+    StatusEnrolled => "Đã đăng ký", "Enrolled";
+    StatusInProgress => "Đang học", "In progress";
+    StatusCompleted => "Hoàn thành", "Completed";
+    Score => "Điểm", "Score";
+    CompletedOn => "Ngày hoàn thành", "Completed on";
+    CertificateNo => "Số chứng chỉ", "Certificate no.";
+    RecordCompletion => "Ghi nhận hoàn thành", "Record completion";
+    UndoCompletion => "Hoàn tác", "Undo";
+    EnrolIn => "Đăng ký khoá", "Enrol in";
+    Enrol => "Đăng ký", "Enrol";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";

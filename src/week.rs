@@ -6,6 +6,11 @@ pub fn vietnam() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
 }
 
+/// Today's date in Vietnam.
+pub fn vietnam_today() -> NaiveDate {
+    Utc::now().with_timezone(&vietnam()).date_naive()
+}
+
 /// The ISO week, in Vietnam time, that an instant falls in, as yyyyww.
 pub fn week_of(at: DateTime<Utc>) -> i32 {
     week_of_date(at.with_timezone(&vietnam()).date_naive())

@@ -14,6 +14,12 @@ pub struct RegisterAttempt {
     pub error: Option<Error>,
 }
 
+/// A change to a learner's courses that did not go through.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CourseAttempt {
+    pub error: Error,
+}
+
 /// The answer to an upload.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImportAttempt {

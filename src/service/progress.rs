@@ -232,3 +232,57 @@ pub async fn learner_progress(db: &impl ConnectionTrait, actor: &Actor, code: &s
     };
     Ok(LearnerProgress { learner_code: learner.code, courses, completion })
 }
+
+/// A team or an organisation to enrol at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Group {
+    Team(uuid::Uuid),
+    Organisation(uuid::Uuid),
+}
+
+/// Enrols every active learner of a team or organisation in a course: how many were enrolled now and
+/// how many were already. Organisers only for groups inside their scope (404 otherwise).
+pub async fn enrol_group(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    group: Group,
+    course_code: &str,
+) -> Result<(u64, u64)> {
+    use crate::entity::{organisation, team};
+    actor.account()?;
+    let placed = match group {
+        Group::Team(id) => team::Entity::find_by_id(id).one(db).await?.map(|t| (t.commune_code, t.organisation_id)),
+        Group::Organisation(id) => {
+            organisation::Entity::find_by_id(id).one(db).await?.map(|o| (o.commune_code, Some(o.id)))
+        }
+    };
+    match placed {
+        Some((commune, organisation)) if actor.may_manage(commune, organisation) => {}
+        _ => return Err(Error::NotFound),
+    }
+    let course = active_course(db, course_code).await?;
+    let members = match group {
+        Group::Team(id) => learner::Column::TeamId.eq(id),
+        Group::Organisation(id) => learner::Column::OrganisationId.eq(id),
+    };
+    let learners = learner::Entity::find().filter(members).filter(learner::Column::Active.eq(true)).all(db).await?;
+    let txn = crate::db::write(db).await?;
+    let (mut enrolled, mut already) = (0, 0);
+    for l in &learners {
+        match enrol_in(&txn, l.id, course.id, now(), Source::Form).await? {
+            (_, true) => enrolled += 1,
+            (_, false) => already += 1,
+        }
+    }
+    audit::record(
+        &txn,
+        &actor.label(),
+        "enrol_group",
+        "enrolment",
+        Some(course.code.clone()),
+        json!({"group": group, "enrolled": enrolled, "already": already}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((enrolled, already))
+}

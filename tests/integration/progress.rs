@@ -188,3 +188,37 @@ HV-NOSUCH,KNS-01,completed,20/11/2026\n\
 }
 
 on_both_databases!(completion_import, completion_files_import_once_and_refuse_whole_on_a_bad_row);
+
+async fn a_whole_team_is_enrolled_at_once_with_counts(db: DatabaseConnection) {
+    use hocvuso::model::UnitForm;
+    use hocvuso::service::progress::{Group, enrol_group};
+    use hocvuso::service::units;
+    let pao = setup(&db).await;
+    let khao_mang = organiser(&[4465]);
+    let team = units::create_team(
+        &db,
+        &khao_mang,
+        15,
+        &UnitForm { name: "Đội hình Khao Mang".into(), commune: "4465".into(), ..UnitForm::default() },
+    )
+    .await
+    .unwrap();
+    let mut members = Vec::new();
+    for (i, name) in ["Lò Thị Dơ", "Sùng A Páo", "Vàng Thị Chi"].into_iter().enumerate() {
+        let mut f = form(name, &format!("0363 000 00{i}"), "4465");
+        f.team = Some(team.id.to_string());
+        members.push(registration::register(&db, &khao_mang, 15, &f).await.unwrap().code);
+    }
+    progress::enrol(&db, &khao_mang, &members[0], "KNS-01", Source::Form).await.unwrap();
+    assert_eq!(enrol_group(&db, &khao_mang, Group::Team(team.id), "KNS-01").await.unwrap(), (2, 1));
+    assert_eq!(enrol_group(&db, &khao_mang, Group::Team(team.id), "KNS-01").await.unwrap(), (0, 3));
+    assert_eq!(tally(&db, UnitKind::Team, &team.id.to_string()).await, (3, 0));
+    assert_eq!(
+        enrol_group(&db, &organiser(&[4456]), Group::Team(team.id), "KNS-01").await.unwrap_err(),
+        Error::NotFound
+    );
+    assert!(progress::learner_progress(&db, &khao_mang, &pao).await.unwrap().courses.is_empty(), "not in the team");
+    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+}
+
+on_both_databases!(team_enrolment, a_whole_team_is_enrolled_at_once_with_counts);

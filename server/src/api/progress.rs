@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use hocvuso::model::{CompletionReport, CourseForm, CourseProgress, CourseView, LearnerProgress, Source};
+use hocvuso::model::{CompletionReport, CourseForm, CourseView, LearnerProgress, Source};
 use hocvuso::service::{courses, progress};
 use hocvuso_app::state::AppState;
 use serde::Deserialize;
@@ -26,19 +26,31 @@ pub async fn create_course(
 
 #[derive(Deserialize)]
 pub struct EnrolmentRequest {
-    learner_code: String,
+    learner_code: Option<String>,
+    team: Option<uuid::Uuid>,
+    organisation: Option<uuid::Uuid>,
     course_code: String,
 }
 
-/// `POST /api/v1/enrolments`: 201 when new, 200 when the learner was enrolled already.
+/// `POST /api/v1/enrolments`: one learner (201 when new, 200 when enrolled already), or a whole
+/// `team` or `organisation` (200 with `{"enrolled","already"}`).
 pub async fn enrol(
     State(state): State<AppState>,
     Caller(actor): Caller,
     JsonBody(request): JsonBody<EnrolmentRequest>,
-) -> ApiResult<(StatusCode, Json<CourseProgress>)> {
-    let (progress, created) =
-        progress::enrol(&state.db, &actor, &request.learner_code, &request.course_code, Source::Api).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(progress)))
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let group = match (request.team, request.organisation) {
+        (Some(team), _) => Some(progress::Group::Team(team)),
+        (None, Some(organisation)) => Some(progress::Group::Organisation(organisation)),
+        (None, None) => None,
+    };
+    if let Some(group) = group {
+        let (enrolled, already) = progress::enrol_group(&state.db, &actor, group, &request.course_code).await?;
+        return Ok((StatusCode::OK, Json(json!({"enrolled": enrolled, "already": already}))));
+    }
+    let code = request.learner_code.unwrap_or_default();
+    let (progress, created) = progress::enrol(&state.db, &actor, &code, &request.course_code, Source::Api).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(json!(progress))))
 }
 
 /// `POST /api/v1/completions`: an array of completions, each recorded on its own; the answer has one

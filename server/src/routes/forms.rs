@@ -102,6 +102,72 @@ pub async fn deactivate_learner(State(state): State<AppState>, Path(code): Path<
     }
 }
 
+#[derive(serde::Deserialize)]
+pub struct CourseFields {
+    course_code: String,
+    #[serde(default)]
+    completed_at: Option<String>,
+    #[serde(default)]
+    score: Option<String>,
+    #[serde(default)]
+    certificate_no: Option<String>,
+}
+
+/// `POST /learners/{code}/enrol`, `/complete` and `/undo`: back to the card, or the card with the problem.
+pub async fn change_course(
+    State(state): State<AppState>,
+    Path((code, what)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    use hocvuso::service::progress;
+    let (parts, body) = request.into_parts();
+    let actor = actor(&parts);
+    let fields =
+        to_bytes(body, 16 * 1024).await.ok().and_then(|b| serde_urlencoded::from_bytes::<CourseFields>(&b).ok());
+    let outcome = match (fields, what.as_str()) {
+        (None, _) => Err(Error::invalid("course_code", Text::UnknownCourse)),
+        (Some(f), "enrol") => {
+            progress::enrol(&state.db, &actor, &code, &f.course_code, hocvuso::model::Source::Form).await.map(|_| ())
+        }
+        (Some(f), "complete") => {
+            let score = match f.score.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(text) => text
+                    .replace(',', ".")
+                    .parse::<f64>()
+                    .map(Some)
+                    .map_err(|_| Error::invalid("score", Text::ScoreInvalid)),
+            };
+            match score {
+                Ok(score) => {
+                    let report = hocvuso::model::CompletionReport {
+                        learner_code: code.clone(),
+                        course_code: f.course_code,
+                        completed_at: f.completed_at.unwrap_or_default(),
+                        score,
+                        certificate_no: f.certificate_no,
+                    };
+                    progress::record_completion(&state.db, &actor, &report, hocvuso::model::Source::Form)
+                        .await
+                        .map(|_| ())
+                }
+                Err(err) => Err(err),
+            }
+        }
+        (Some(f), "undo") => progress::undo_completion(&state.db, &actor, &code, &f.course_code).await.map(|_| ()),
+        _ => Err(Error::NotFound),
+    };
+    match outcome {
+        Ok(()) => Redirect::to(&format!("/learners/{code}")).into_response(),
+        Err(err) => {
+            let status = status(&err);
+            let mut parts = parts;
+            parts.uri = format!("/learners/{code}").parse().unwrap_or(parts.uri);
+            render_page(&state, parts, status, hocvuso_app::forms::CourseAttempt { error: err }).await
+        }
+    }
+}
+
 /// `POST /learners/import`: the upload page again, with the counts or every bad row.
 pub async fn import_learner_file(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();

@@ -232,6 +232,12 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             format!("code={}", learner_in_scope.code),
             [401, 200, 404, 200, 403, 403],
         ),
+        (
+            "POST",
+            server_fn("get_learner_courses"),
+            format!("code={}", learner_in_scope.code),
+            [401, 200, 404, 200, 200, 403],
+        ),
         ("POST", server_fn("list_units"), "kind=Team".into(), PEOPLE),
         (
             "POST",

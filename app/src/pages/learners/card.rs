@@ -1,7 +1,9 @@
 //! `/learners/{code}`: the learner's card, to print or show: code, personal progress link and its QR code.
 use hocvuso::Error;
 use hocvuso::i18n::Text;
-use hocvuso::model::LearnerCard;
+use hocvuso::model::{CourseView, EnrolmentStatus, LearnerCard, LearnerProgress};
+
+use crate::forms::{CourseAttempt, posted};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -14,6 +16,111 @@ pub async fn get_learner_card(code: String) -> Result<LearnerCard, Error> {
         hocvuso::service::registration::card(&state.db, &crate::state::actor(), &code, &state.public_url).await
     })
     .await
+}
+
+#[server(endpoint = "get_learner_courses")]
+pub async fn get_learner_courses(code: String) -> Result<(LearnerProgress, Vec<CourseView>), Error> {
+    crate::state::respond(async {
+        let state = crate::state::app_state()?;
+        let actor = crate::state::actor();
+        let progress = hocvuso::service::progress::learner_progress(&state.db, &actor, &code).await?;
+        let courses = hocvuso::service::courses::list(&state.db, &actor).await?;
+        Ok((progress, courses))
+    })
+    .await
+}
+
+fn status_text(status: EnrolmentStatus) -> Text {
+    match status {
+        EnrolmentStatus::Enrolled => Text::StatusEnrolled,
+        EnrolmentStatus::InProgress => Text::StatusInProgress,
+        EnrolmentStatus::Completed => Text::StatusCompleted,
+    }
+}
+
+/// The learner's courses, with forms to enrol, record a completion and undo one (plain posts).
+#[component]
+fn LearnerCourses(code: String) -> impl IntoView {
+    let lang = use_lang();
+    let attempt = posted::<CourseAttempt>();
+    let courses = Resource::new(move || code.clone(), get_learner_courses);
+    let today = hocvuso::week::vietnam_today().format("%d/%m/%Y").to_string();
+    view! {
+        <section class="courses" data-testid="courses">
+            <h2>{lang.t(Text::Courses)}</h2>
+            {attempt.map(|a| {
+                let fields = match &a.error {
+                    Error::Invalid(fields) => fields.iter().map(|f| lang.t(f.problem)).collect::<Vec<_>>().join(" "),
+                    _ => String::new(),
+                };
+                view! { <p class="error" role="alert">{lang.t(a.error.text())} " " {fields}</p> }
+            })}
+            <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+                {move || {
+                    let today = today.clone();
+                    Suspend::new(async move {
+                        let (progress, catalogue) = match courses.await {
+                            Ok(found) => found,
+                            Err(err) => return view! { <p class="error">{lang.t(err.text())}</p> }.into_any(),
+                        };
+                        let code = progress.learner_code.clone();
+                        let enrolled: Vec<String> = progress.courses.iter().map(|c| c.course_code.clone()).collect();
+                        let rows = progress
+                            .courses
+                            .into_iter()
+                            .map(|c| {
+                                let done = c.status == EnrolmentStatus::Completed;
+                                let action = if done { format!("/learners/{code}/undo") } else { format!("/learners/{code}/complete") };
+                                let today = today.clone();
+                                view! {
+                                    <li class="course" data-course=c.course_code.clone()>
+                                        <div class="course-head">
+                                            <strong>{c.course_title.clone()}</strong>
+                                            <span class="status" data-testid="course-status">{lang.t(status_text(c.status))}</span>
+                                        </div>
+                                        <span class="bar wide" aria-hidden="true">
+                                            <span class="bar-fill" style=format!("width:{}%", c.progress)></span>
+                                        </span>
+                                        {c.completed_at.map(|at| view! {
+                                            <small>
+                                                {at.with_timezone(&hocvuso::week::vietnam()).format("%d/%m/%Y").to_string()}
+                                                {c.score.map(|s| format!(" · {} {s}", lang.t(Text::Score)))}
+                                                {c.certificate_no.clone().map(|n| format!(" · {n}"))}
+                                            </small>
+                                        })}
+                                        <form method="post" action=action class="inline-form">
+                                            <input type="hidden" name="course_code" value=c.course_code.clone() />
+                                            {(!done).then(|| view! {
+                                                <label>{lang.t(Text::CompletedOn)} <input name="completed_at" value=today.clone() inputmode="numeric" /></label>
+                                                <label>{lang.t(Text::Score)} <input name="score" inputmode="decimal" size="4" /></label>
+                                                <label>{lang.t(Text::CertificateNo)} <input name="certificate_no" size="10" /></label>
+                                            })}
+                                            <button type="submit" class=if done { "secondary" } else { "" }>
+                                                {lang.t(if done { Text::UndoCompletion } else { Text::RecordCompletion })}
+                                            </button>
+                                        </form>
+                                    </li>
+                                }
+                            })
+                            .collect_view();
+                        let options = catalogue
+                            .into_iter()
+                            .filter(|c| c.active && !enrolled.contains(&c.code))
+                            .map(|c| view! { <option value=c.code.clone()>{format!("{} · {}", c.code, c.title)}</option> })
+                            .collect_view();
+                        view! {
+                            <ul class="course-list">{rows}</ul>
+                            <form method="post" action=format!("/learners/{code}/enrol") class="inline-form">
+                                <label>{lang.t(Text::EnrolIn)} <select name="course_code">{options}</select></label>
+                                <button type="submit">{lang.t(Text::Enrol)}</button>
+                            </form>
+                        }
+                        .into_any()
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
 }
 
 #[component]
@@ -54,6 +161,7 @@ pub fn LearnerCardPage() -> impl IntoView {
                                     </p>
                                 })}
                             </article>
+                            <LearnerCourses code=l.code.clone() />
                             <p class="no-print actions-row">
                                 <a href=format!("/learners/{}/edit", l.code)>{lang.t(Text::EditLearner)}</a>
                                 <form method="post" action=format!("/learners/{}/deactivate", l.code) class="inline">

@@ -258,6 +258,17 @@ texts! {
     UndoCompletion => "Hoàn tác", "Undo";
     EnrolIn => "Đăng ký khoá", "Enrol in";
     Enrol => "Đăng ký", "Enrol";
+    CourseCode => "Mã khoá học", "Course code";
+    TitleEnglish => "Tên tiếng Anh", "English title";
+    Platform => "Nền tảng", "Platform";
+    Link => "Đường dẫn", "Link";
+    ActivityIri => "Mã hoạt động xAPI (nếu khác đường dẫn)", "xAPI activity id (if not the link)";
+    Hours => "Số giờ", "Hours";
+    EnrolAll => "Đăng ký cả nhóm vào khoá", "Enrol everyone in a course";
+    EnrolledNow => "Vừa đăng ký", "Enrolled now";
+    EnrolledAlready => "Đã đăng ký từ trước", "Enrolled already";
+    SetProgress => "Cập nhật tiến độ", "Update progress";
+    ProgressPercent => "Tiến độ (%)", "Progress (%)";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";

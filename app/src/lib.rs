@@ -18,6 +18,7 @@ use crate::components::layout::Layout;
 use crate::i18n::{current_lang, provide_lang};
 use crate::pages::admin::accounts::AccountsPage;
 use crate::pages::admin::audit::AuditPage;
+use crate::pages::admin::courses::CoursesPage;
 use crate::pages::admin::tokens::TokensPage;
 use crate::pages::learners::card::LearnerCardPage;
 use crate::pages::learners::import::ImportLearnersPage;
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/teams") view=TeamsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/courses") view=CoursesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>

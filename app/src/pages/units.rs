@@ -48,6 +48,21 @@ pub async fn save_unit(kind: UnitKind, id: Option<Uuid>, form: UnitForm) -> Resu
     .await
 }
 
+/// Enrols every learner of a team or organisation in a course: (enrolled now, enrolled already).
+#[server(endpoint = "enrol_unit")]
+pub async fn enrol_unit(kind: UnitKind, id: Uuid, course_code: String) -> Result<(u64, u64), Error> {
+    crate::state::respond(async {
+        use hocvuso::service::progress::{Group, enrol_group};
+        let state = crate::state::app_state()?;
+        let group = match kind {
+            UnitKind::Organisation => Group::Organisation(id),
+            UnitKind::Team => Group::Team(id),
+        };
+        enrol_group(&state.db, &crate::state::actor(), group, &course_code).await
+    })
+    .await
+}
+
 #[server(endpoint = "set_unit_active")]
 pub async fn set_unit_active(kind: UnitKind, id: Uuid, active: bool) -> Result<(), Error> {
     crate::state::respond(async {
@@ -88,13 +103,29 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
     let lang = use_lang();
     let save = ServerAction::<SaveUnit>::new();
     let toggle = ServerAction::<SetUnitActive>::new();
+    let enrol = ServerAction::<EnrolUnit>::new();
     let units = Resource::new(move || (save.version().get(), toggle.version().get()), move |_| list_units(kind));
-    let failed =
-        move || save.value().get().and_then(Result::err).or_else(|| toggle.value().get().and_then(Result::err));
+    let failed = move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| toggle.value().get().and_then(Result::err))
+            .or_else(|| enrol.value().get().and_then(Result::err))
+    };
+    let enrolled = move || {
+        enrol.value().get().and_then(Result::ok).map(|(now, already)| {
+            view! {
+                <p class="notice" role="status" data-testid="group-enrolled">
+                    {format!("{}: {now} · {}: {already}", lang.t(Text::EnrolledNow), lang.t(Text::EnrolledAlready))}
+                </p>
+            }
+        })
+    };
     let title = if kind == UnitKind::Organisation { Text::Organisations } else { Text::Teams };
     view! {
         <h1>{lang.t(title)}</h1>
         {move || view! { <ActionError lang error=failed() /> }}
+        {enrolled}
         <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match units.await {
@@ -115,6 +146,15 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
                                             <details>
                                                 <summary>{lang.t(Text::Edit)}</summary>
                                                 <UnitFormView lang kind save existing=Some(unit.clone()) />
+                                            </details>
+                                            <details>
+                                                <summary>{lang.t(Text::EnrolAll)}</summary>
+                                                <ActionForm action=enrol attr:class="form">
+                                                    <input type="hidden" name="kind" value=format!("{kind:?}") />
+                                                    <input type="hidden" name="id" value=unit.id.to_string() />
+                                                    <label>{lang.t(Text::CourseCode)} <input name="course_code" required /></label>
+                                                    <button type="submit">{lang.t(Text::Enrol)}</button>
+                                                </ActionForm>
                                             </details>
                                             <ActionForm action=toggle attr:class="inline">
                                                 <input type="hidden" name="kind" value=format!("{kind:?}") />

@@ -111,6 +111,8 @@ pub struct CourseFields {
     score: Option<String>,
     #[serde(default)]
     certificate_no: Option<String>,
+    #[serde(default)]
+    progress: Option<String>,
 }
 
 /// `POST /learners/{code}/enrol`, `/complete` and `/undo`: back to the card, or the card with the problem.
@@ -152,6 +154,12 @@ pub async fn change_course(
                         .map(|_| ())
                 }
                 Err(err) => Err(err),
+            }
+        }
+        (Some(f), "progress") => {
+            match f.progress.as_deref().map(str::trim).unwrap_or_default().trim_end_matches('%').parse::<i32>() {
+                Ok(p) => progress::set_progress(&state.db, &actor, &code, &f.course_code, p).await.map(|_| ()),
+                Err(_) => Err(Error::invalid("progress", Text::ProgressInvalid)),
             }
         }
         (Some(f), "undo") => progress::undo_completion(&state.db, &actor, &code, &f.course_code).await.map(|_| ()),

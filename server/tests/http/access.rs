@@ -239,6 +239,15 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             [401, 200, 404, 200, 200, 403],
         ),
         ("POST", server_fn("list_units"), "kind=Team".into(), PEOPLE),
+        ("POST", server_fn("list_courses"), String::new(), ADMIN_ONLY),
+        (
+            "POST",
+            server_fn("save_course"),
+            "form%5Bcode%5D=CDS-{n}&form%5Btitle%5D=Chuy%E1%BB%83n+%C4%91%E1%BB%95i+s%E1%BB%91&form%5Bplatform%5D=mooc&form%5Bhours%5D=4".into(),
+            ADMIN_ONLY,
+        ),
+        ("POST", server_fn("enrol_unit"), format!("kind=Team&id={}&course_code=KNS-01", uuid::Uuid::nil()), [401, 404, 404, 404, 403, 403]),
+        ("GET", "/admin/courses".into(), String::new(), [401, 403, 403, 200, 403, 403]),
         (
             "POST",
             server_fn("save_unit"),

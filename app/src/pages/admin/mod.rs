@@ -1,6 +1,7 @@
 //! Administration: accounts, API tokens and the audit log. Admins only — checked by every server function.
 pub mod accounts;
 pub mod audit;
+pub mod courses;
 pub mod tokens;
 
 use hocvuso::Error;
@@ -13,6 +14,7 @@ pub fn AdminNav(lang: Lang) -> impl IntoView {
     view! {
         <nav class="tabs">
             <a href="/admin/accounts">{lang.t(Text::Accounts)}</a>
+            <a href="/admin/courses">{lang.t(Text::Courses)}</a>
             <a href="/admin/tokens">{lang.t(Text::ApiTokens)}</a>
             <a href="/admin/audit">{lang.t(Text::AuditLog)}</a>
         </nav>

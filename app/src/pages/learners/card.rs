@@ -88,6 +88,13 @@ fn LearnerCourses(code: String) -> impl IntoView {
                                                 {c.certificate_no.clone().map(|n| format!(" · {n}"))}
                                             </small>
                                         })}
+                                        {(!done).then(|| view! {
+                                            <form method="post" action=format!("/learners/{code}/progress") class="inline-form">
+                                                <input type="hidden" name="course_code" value=c.course_code.clone() />
+                                                <label>{lang.t(Text::ProgressPercent)} <input name="progress" value=c.progress.to_string() inputmode="numeric" size="3" /></label>
+                                                <button type="submit" class="secondary">{lang.t(Text::SetProgress)}</button>
+                                            </form>
+                                        })}
                                         <form method="post" action=action class="inline-form">
                                             <input type="hidden" name="course_code" value=c.course_code.clone() />
                                             {(!done).then(|| view! {

@@ -13,7 +13,7 @@ use crate::auth::{Actor, Role};
 use crate::entity::{commune, organisation, team};
 use crate::error::FieldError;
 use crate::i18n::Text;
-use crate::model::{ORGANISATION_KINDS, UnitForm, UnitView};
+use crate::model::{ORGANISATION_KINDS, UnitForm, UnitKind, UnitView};
 use crate::service::registration::{CommuneIndex, find_organisation};
 use crate::service::{audit, now};
 use crate::text::fold;
@@ -184,58 +184,36 @@ pub async fn create_team(db: &DatabaseConnection, actor: &Actor, province: i32, 
     Ok(team_views(db, vec![row]).await?.remove(0))
 }
 
-/// Deactivates or reactivates an organisation (nothing is deleted); 404 outside the actor's scope.
-pub async fn set_organisation_active(db: &DatabaseConnection, actor: &Actor, id: Uuid, active: bool) -> Result<()> {
+/// Deactivates or reactivates an organisation or a team (nothing is deleted); 404 outside the actor's scope.
+pub async fn set_active(db: &DatabaseConnection, actor: &Actor, kind: UnitKind, id: Uuid, active: bool) -> Result<()> {
     actor.account()?;
     let txn = crate::db::write(db).await?;
-    let row = organisation::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .filter(|o| actor.may_manage(o.commune_code, Some(o.id)))
-        .ok_or(Error::NotFound)?;
-    let before = row.active;
-    let mut change = row.into_active_model();
-    change.active = Set(active);
-    change.updated_at = Set(now());
-    change.update(&txn).await?;
+    let before = match kind {
+        UnitKind::Organisation => {
+            let row = organisation::Entity::find_by_id(id).one(&txn).await?;
+            let row = row.filter(|o| actor.may_manage(o.commune_code, Some(o.id))).ok_or(Error::NotFound)?;
+            let before = row.active;
+            let mut change = row.into_active_model();
+            change.active = Set(active);
+            change.updated_at = Set(now());
+            change.update(&txn).await?;
+            before
+        }
+        UnitKind::Team => {
+            let row = team::Entity::find_by_id(id).one(&txn).await?;
+            let row = row.filter(|t| actor.may_manage(t.commune_code, t.organisation_id)).ok_or(Error::NotFound)?;
+            let before = row.active;
+            let mut change = row.into_active_model();
+            change.active = Set(active);
+            change.updated_at = Set(now());
+            change.update(&txn).await?;
+            before
+        }
+        _ => return Err(Error::NotFound),
+    };
     let action = if active { "reactivate" } else { "deactivate" };
-    audit::record(
-        &txn,
-        &actor.label(),
-        action,
-        "organisation",
-        Some(id.to_string()),
-        json!({"before": {"active": before}, "after": {"active": active}}),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// Deactivates or reactivates a team; 404 outside the actor's scope.
-pub async fn set_team_active(db: &DatabaseConnection, actor: &Actor, id: Uuid, active: bool) -> Result<()> {
-    actor.account()?;
-    let txn = crate::db::write(db).await?;
-    let row = team::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .filter(|t| actor.may_manage(t.commune_code, t.organisation_id))
-        .ok_or(Error::NotFound)?;
-    let before = row.active;
-    let mut change = row.into_active_model();
-    change.active = Set(active);
-    change.updated_at = Set(now());
-    change.update(&txn).await?;
-    let action = if active { "reactivate" } else { "deactivate" };
-    audit::record(
-        &txn,
-        &actor.label(),
-        action,
-        "team",
-        Some(id.to_string()),
-        json!({"before": {"active": before}, "after": {"active": active}}),
-    )
-    .await?;
+    let detail = json!({"before": {"active": before}, "after": {"active": active}});
+    audit::record(&txn, &actor.label(), action, kind.as_str(), Some(id.to_string()), detail).await?;
     txn.commit().await?;
     Ok(())
 }

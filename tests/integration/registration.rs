@@ -310,7 +310,7 @@ async fn organisations_and_teams_are_created_edited_and_deactivated_in_scope(db:
         .unwrap_err(),
         Error::NotFound
     );
-    units::set_team_active(&db, &khao_mang, team.id, false).await.unwrap();
+    units::set_active(&db, &khao_mang, hocvuso::model::UnitKind::Team, team.id, false).await.unwrap();
     assert!(units::list_teams(&db, &khao_mang, None).await.unwrap().is_empty());
     assert_eq!(
         units::list_organisations(&db, &organiser(&[70]), None).await.unwrap().len(),

@@ -1,19 +1,12 @@
 //! `/organisations` and `/teams` (đội hình): list, create, edit and deactivate, inside the organiser's scope.
 use hocvuso::Error;
 use hocvuso::i18n::{Lang, Text};
-use hocvuso::model::{ORGANISATION_KINDS, UnitForm, UnitView};
+use hocvuso::model::{ORGANISATION_KINDS, UnitForm, UnitKind, UnitView};
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::i18n::use_lang;
 use crate::pages::admin::ActionError;
-
-/// Which list a page shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum UnitKind {
-    Organisation,
-    Team,
-}
 
 #[server(endpoint = "list_units")]
 pub async fn list_units(kind: UnitKind) -> Result<Vec<UnitView>, Error> {
@@ -23,6 +16,7 @@ pub async fn list_units(kind: UnitKind) -> Result<Vec<UnitView>, Error> {
         match kind {
             UnitKind::Organisation => hocvuso::service::units::list_organisations(&state.db, &actor, None).await,
             UnitKind::Team => hocvuso::service::units::list_teams(&state.db, &actor, None).await,
+            _ => Err(Error::NotFound),
         }
     })
     .await
@@ -43,6 +37,7 @@ pub async fn save_unit(kind: UnitKind, id: Option<Uuid>, form: UnitForm) -> Resu
             }
             (UnitKind::Team, None) => units::create_team(db, &actor, province, &form).await.map(|_| ()),
             (UnitKind::Team, Some(id)) => units::update_team(db, &actor, province, id, &form).await.map(|_| ()),
+            _ => Err(Error::NotFound),
         }
     })
     .await
@@ -57,6 +52,7 @@ pub async fn enrol_unit(kind: UnitKind, id: Uuid, course_code: String) -> Result
         let group = match kind {
             UnitKind::Organisation => Group::Organisation(id),
             UnitKind::Team => Group::Team(id),
+            _ => return Err(Error::NotFound),
         };
         enrol_group(&state.db, &crate::state::actor(), group, &course_code).await
     })
@@ -68,12 +64,7 @@ pub async fn set_unit_active(kind: UnitKind, id: Uuid, active: bool) -> Result<(
     crate::state::respond(async {
         let state = crate::state::app_state()?;
         let actor = crate::state::actor();
-        match kind {
-            UnitKind::Organisation => {
-                hocvuso::service::units::set_organisation_active(&state.db, &actor, id, active).await
-            }
-            UnitKind::Team => hocvuso::service::units::set_team_active(&state.db, &actor, id, active).await,
-        }
+        hocvuso::service::units::set_active(&state.db, &actor, kind, id, active).await
     })
     .await
 }
@@ -133,9 +124,10 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
                         let rows = list
                             .into_iter()
                             .map(|unit| {
-                                let detail = match kind {
-                                    UnitKind::Organisation => unit.kind.as_deref().map(|k| lang.t(kind_text(k)).to_string()).unwrap_or_default(),
-                                    UnitKind::Team => format!("{} · {}", unit.leader_name.clone().unwrap_or_default(), unit.member_count.unwrap_or(0)),
+                                let detail = if kind == UnitKind::Organisation {
+                                    unit.kind.as_deref().map(|k| lang.t(kind_text(k)).to_string()).unwrap_or_default()
+                                } else {
+                                    format!("{} · {}", unit.leader_name.clone().unwrap_or_default(), unit.member_count.unwrap_or(0))
                                 };
                                 view! {
                                     <tr data-unit=unit.name.clone()>

@@ -1,38 +1,15 @@
 //! Completions pushed by a MOOC platform over REST: one result per item.
 use hocvuso::auth::TokenScope;
 use hocvuso::on_both_databases;
-use hocvuso::service::{courses, registration, tokens};
+use hocvuso::service::tokens;
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
-use crate::spawn_app;
+use crate::{add_course, register_learner, spawn_app};
 
 async fn a_platform_pushes_completions_and_gets_one_result_per_item(db: DatabaseConnection) {
-    let admin = hocvuso::auth::Actor::Account(hocvuso::auth::AccountActor {
-        id: uuid::Uuid::now_v7(),
-        username: "quantri".into(),
-        display_name: "Quản trị".into(),
-        role: hocvuso::auth::Role::Admin,
-        scope: Default::default(),
-    });
-    let course = hocvuso::model::CourseForm {
-        code: "KNS-01".into(),
-        title: "Kỹ năng số cơ bản".into(),
-        platform: "onething.vn".into(),
-        hours: "8".into(),
-        ..Default::default()
-    };
-    courses::create(&db, &admin, &course).await.unwrap();
-    let form = hocvuso::model::LearnerForm {
-        full_name: "Lò Văn Pao".into(),
-        birth_date: "05/03/1990".into(),
-        gender: "Nam".into(),
-        phone: "0362 000 111".into(),
-        commune: "4465".into(),
-        consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
-        ..Default::default()
-    };
-    let learner = registration::register(&db, &admin, 15, &form).await.unwrap();
+    add_course(&db, None).await;
+    let learner_code = register_learner(&db).await;
     let (_, ingest) = tokens::create(&db, "test", "moodle", TokenScope::Ingest).await.unwrap();
     let app = spawn_app(db.clone()).await;
     let push = |body: serde_json::Value| {
@@ -44,9 +21,9 @@ async fn a_platform_pushes_completions_and_gets_one_result_per_item(db: Database
             .send()
     };
     let results: serde_json::Value = push(json!([
-        {"learner_code": learner.code, "course_code": "KNS-01", "completed_at": "2026-11-20", "score": 92, "certificate_no": "CC-9"},
+        {"learner_code": learner_code, "course_code": "KNS-01", "completed_at": "2026-11-20", "score": 92, "certificate_no": "CC-9"},
         {"learner_code": "HV-NOSUCH", "course_code": "KNS-01", "completed_at": "2026-11-20"},
-        {"learner_code": learner.code, "course_code": "KNS-01", "completed_at": "2099-01-01"},
+        {"learner_code": learner_code, "course_code": "KNS-01", "completed_at": "2099-01-01"},
     ]))
     .await
     .unwrap()
@@ -55,14 +32,14 @@ async fn a_platform_pushes_completions_and_gets_one_result_per_item(db: Database
     .unwrap();
     assert_eq!(
         results[0],
-        json!({"learner_code": learner.code, "course_code": "KNS-01", "ok": true, "status": "completed"})
+        json!({"learner_code": learner_code, "course_code": "KNS-01", "ok": true, "status": "completed"})
     );
     assert_eq!((results[1]["ok"].clone(), results[1]["error"].clone()), (json!(false), json!("not_found")));
     assert_eq!(results[2]["errors"][0]["field"], "completed_at");
 
     let progress: serde_json::Value = app
         .client
-        .get(format!("{}/api/v1/learners/{}/progress", app.address, learner.code))
+        .get(format!("{}/api/v1/learners/{}/progress", app.address, learner_code))
         .bearer_auth(&ingest)
         .send()
         .await

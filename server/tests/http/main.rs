@@ -56,3 +56,41 @@ pub fn figure(html: &str, testid: &str) -> String {
     let open_end = rest.find('>').expect("a closed tag") + 1;
     rest[open_end..rest[open_end..].find('<').map(|i| open_end + i).unwrap()].to_string()
 }
+
+/// An administrator acting directly on the services (no account row needed).
+pub fn admin_actor() -> hocvuso::auth::Actor {
+    hocvuso::auth::Actor::Account(hocvuso::auth::AccountActor {
+        id: uuid::Uuid::now_v7(),
+        username: "quantri".into(),
+        display_name: "Quản trị".into(),
+        role: hocvuso::auth::Role::Admin,
+        scope: Default::default(),
+    })
+}
+
+/// Adds the course KNS-01, known on its platform by `activity_iri`.
+pub async fn add_course(db: &DatabaseConnection, activity_iri: Option<&str>) {
+    let course = hocvuso::model::CourseForm {
+        code: "KNS-01".into(),
+        title: "Kỹ năng số cơ bản".into(),
+        platform: "mooc".into(),
+        hours: "8".into(),
+        activity_iri: activity_iri.map(str::to_string),
+        ..Default::default()
+    };
+    hocvuso::service::courses::create(db, &admin_actor(), &course).await.expect("the course is added");
+}
+
+/// Registers Lò Văn Pao in Xã Khao Mang and returns his learner code.
+pub async fn register_learner(db: &DatabaseConnection) -> String {
+    let form = hocvuso::model::LearnerForm {
+        full_name: "Lò Văn Pao".into(),
+        birth_date: "05/03/1990".into(),
+        gender: "Nam".into(),
+        phone: "0362 000 111".into(),
+        commune: "4465".into(),
+        consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
+        ..Default::default()
+    };
+    hocvuso::service::registration::register(db, &admin_actor(), 15, &form).await.expect("registered").code
+}

@@ -1,41 +1,17 @@
 //! xAPI statements from a MOOC platform.
 use hocvuso::auth::TokenScope;
 use hocvuso::on_both_databases;
-use hocvuso::service::{courses, registration, stats, tokens};
+use hocvuso::service::{stats, tokens};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
-use crate::spawn_app;
+use crate::{add_course, register_learner, spawn_app};
 
 const COURSE_IRI: &str = "https://mooc.example.edu.vn/courses/kns-01";
 
 async fn setup(db: &DatabaseConnection) -> String {
-    let admin = hocvuso::auth::Actor::Account(hocvuso::auth::AccountActor {
-        id: uuid::Uuid::now_v7(),
-        username: "quantri".into(),
-        display_name: "Quản trị".into(),
-        role: hocvuso::auth::Role::Admin,
-        scope: Default::default(),
-    });
-    let course = hocvuso::model::CourseForm {
-        code: "KNS-01".into(),
-        title: "Kỹ năng số cơ bản".into(),
-        platform: "mooc".into(),
-        hours: "8".into(),
-        activity_iri: Some(COURSE_IRI.into()),
-        ..Default::default()
-    };
-    courses::create(db, &admin, &course).await.unwrap();
-    let form = hocvuso::model::LearnerForm {
-        full_name: "Lò Văn Pao".into(),
-        birth_date: "05/03/1990".into(),
-        gender: "Nam".into(),
-        phone: "0362 000 111".into(),
-        commune: "4465".into(),
-        consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
-        ..Default::default()
-    };
-    registration::register(db, &admin, 15, &form).await.unwrap().code
+    add_course(db, Some(COURSE_IRI)).await;
+    register_learner(db).await
 }
 
 fn statement(id: &str, actor: Value, verb: &str, scaled: f64) -> Value {

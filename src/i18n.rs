@@ -269,6 +269,8 @@ texts! {
     EnrolledAlready => "Đã đăng ký từ trước", "Enrolled already";
     SetProgress => "Cập nhật tiến độ", "Update progress";
     ProgressPercent => "Tiến độ (%)", "Progress (%)";
+    Hello => "Xin chào", "Hello";
+    LinkNoLongerValid => "Đường dẫn này không còn hiệu lực. Hãy hỏi người tổ chức để nhận đường dẫn mới.", "This link is no longer valid. Ask your organiser for a new one.";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";

@@ -394,3 +394,15 @@ pub struct CompletionReport {
     #[serde(default)]
     pub certificate_no: Option<String>,
 }
+
+/// What a learner sees of themselves at their personal link: nothing another person could misuse.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicProgress {
+    pub given_name: String,
+    /// "09xx xxx 678".
+    pub masked_phone: Option<String>,
+    pub commune_name: String,
+    pub team_name: Option<String>,
+    pub courses: Vec<CourseProgress>,
+    pub completion: Completion,
+}

@@ -212,6 +212,12 @@ pub async fn set_progress(
 /// A learner's courses, for organisers in scope and for people and systems allowed to read them.
 pub async fn learner_progress(db: &impl ConnectionTrait, actor: &Actor, code: &str) -> Result<LearnerProgress> {
     let learner = learner_for_change(db, actor, code).await?;
+    let (courses, completion) = courses_of(db, &learner).await?;
+    Ok(LearnerProgress { learner_code: learner.code, courses, completion })
+}
+
+/// A learner's courses in the order they enrolled, and how many they completed.
+async fn courses_of(db: &impl ConnectionTrait, learner: &learner::Model) -> Result<(Vec<CourseProgress>, Rate)> {
     let rows = enrolment::Entity::find()
         .filter(enrolment::Column::LearnerId.eq(learner.id))
         .order_by_asc(enrolment::Column::EnrolledAt)
@@ -230,7 +236,7 @@ pub async fn learner_progress(db: &impl ConnectionTrait, actor: &Actor, code: &s
         enrolled: courses.len() as i64,
         completed: courses.iter().filter(|c| c.status == EnrolmentStatus::Completed).count() as i64,
     };
-    Ok(LearnerProgress { learner_code: learner.code, courses, completion })
+    Ok((courses, completion))
 }
 
 /// A team or an organisation to enrol at once.
@@ -285,4 +291,32 @@ pub async fn enrol_group(
     .await?;
     txn.commit().await?;
     Ok((enrolled, already))
+}
+
+/// A learner's own page, by the unguessable token of their personal link; 404 for an unknown or
+/// replaced token. Shows the given name and a masked phone only.
+pub async fn by_token(db: &impl ConnectionTrait, token: &str) -> Result<crate::model::PublicProgress> {
+    let token = token.trim();
+    // Tokens are 64 hex digits; anything else is not looked up at all.
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::NotFound);
+    }
+    let learner = learner::Entity::find()
+        .filter(learner::Column::AccessToken.eq(token))
+        .filter(learner::Column::Active.eq(true))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (courses, completion) = courses_of(db, &learner).await?;
+    let view = registration::views(db, vec![learner.clone()]).await?.remove(0);
+    let given_name =
+        crate::person::FullName::parse(&learner.full_name).map(|n| n.given_name().to_string()).unwrap_or_default();
+    Ok(crate::model::PublicProgress {
+        given_name,
+        masked_phone: learner.phone.as_deref().map(crate::person::mask_phone),
+        commune_name: view.commune_name,
+        team_name: view.team_name,
+        courses,
+        completion,
+    })
 }

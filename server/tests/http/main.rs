@@ -8,6 +8,7 @@ mod completions;
 mod imports;
 mod learner_pages;
 mod logs;
+mod my_progress;
 mod pages;
 mod sessions;
 mod xapi;

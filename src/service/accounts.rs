@@ -91,13 +91,17 @@ async fn read_scope(db: &impl ConnectionTrait, account_id: Uuid) -> Result<Scope
     let rows = account_scope::Entity::find().filter(account_scope::Column::AccountId.eq(account_id)).all(db).await?;
     let mut scope = Scope::default();
     for row in rows {
-        match row.unit_kind.as_str() {
-            "commune" => scope.communes.extend(row.unit_id.parse::<i32>().ok()),
-            "organisation" => scope.organisations.extend(row.unit_id.parse::<Uuid>().ok()),
-            _ => {}
-        }
+        add_to_scope(&mut scope, &row);
     }
     Ok(scope)
+}
+
+fn add_to_scope(scope: &mut Scope, row: &account_scope::Model) {
+    match row.unit_kind.as_str() {
+        "commune" => scope.communes.extend(row.unit_id.parse::<i32>().ok()),
+        "organisation" => scope.organisations.extend(row.unit_id.parse::<Uuid>().ok()),
+        _ => {}
+    }
 }
 
 fn role_of(row: &account::Model) -> Result<Role> {
@@ -189,18 +193,23 @@ pub async fn create_organiser(
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<AccountSummary>> {
     actor.require_admin()?;
     let rows = account::Entity::find().order_by_asc(account::Column::Username).all(db).await?;
-    let mut accounts = Vec::with_capacity(rows.len());
-    for row in rows {
-        accounts.push(AccountSummary {
-            id: row.id,
-            role: role_of(&row)?,
-            scope: read_scope(db, row.id).await?,
-            username: row.username,
-            display_name: row.display_name,
-            active: row.active,
-        });
+    // Every scope in one query, not one query an account.
+    let mut scopes: std::collections::HashMap<Uuid, Scope> = std::collections::HashMap::new();
+    for row in account_scope::Entity::find().all(db).await? {
+        add_to_scope(scopes.entry(row.account_id).or_default(), &row);
     }
-    Ok(accounts)
+    rows.into_iter()
+        .map(|row| {
+            Ok(AccountSummary {
+                id: row.id,
+                role: role_of(&row)?,
+                scope: scopes.remove(&row.id).unwrap_or_default(),
+                username: row.username,
+                display_name: row.display_name,
+                active: row.active,
+            })
+        })
+        .collect()
 }
 
 async fn find_for_change(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Result<account::Model> {

@@ -2,7 +2,6 @@
 //! transaction, so the same function serves the web, the CLI and the tests, on SQLite and PostgreSQL.
 pub mod accounts;
 pub mod audit;
-pub mod catalogue;
 pub mod courses;
 pub mod demo;
 pub mod enrolment;

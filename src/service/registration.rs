@@ -172,24 +172,6 @@ pub fn validate(actor: &Actor, directory: &Directory, form: &LearnerForm, today:
     })
 }
 
-/// An active organisation by id or by exact (folded) name.
-pub async fn find_organisation(db: &impl ConnectionTrait, text: &str) -> Result<Option<organisation::Model>> {
-    let by = match text.parse::<Uuid>() {
-        Ok(id) => organisation::Column::Id.eq(id),
-        Err(_) => organisation::Column::NameFolded.eq(fold(text)),
-    };
-    Ok(organisation::Entity::find().filter(by).filter(organisation::Column::Active.eq(true)).one(db).await?)
-}
-
-/// An active team by id or by exact (folded) name.
-pub async fn find_team(db: &impl ConnectionTrait, text: &str) -> Result<Option<team::Model>> {
-    let by = match text.parse::<Uuid>() {
-        Ok(id) => team::Column::Id.eq(id),
-        Err(_) => team::Column::NameFolded.eq(fold(text)),
-    };
-    Ok(team::Entity::find().filter(by).filter(team::Column::Active.eq(true)).one(db).await?)
-}
-
 /// Today in Vietnam.
 pub fn today() -> NaiveDate {
     now().with_timezone(&crate::week::vietnam()).date_naive()

@@ -14,7 +14,7 @@ use crate::entity::{commune, organisation, team};
 use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::model::{ORGANISATION_KINDS, UnitForm, UnitKind, UnitView};
-use crate::service::registration::{CommuneIndex, find_organisation};
+use crate::service::registration::Directory;
 use crate::service::{audit, now};
 use crate::text::fold;
 use crate::{Error, Result};
@@ -54,14 +54,14 @@ async fn validate(
     form: &UnitForm,
 ) -> Result<ValidUnit> {
     actor.account()?;
-    let communes = CommuneIndex::load(db, province).await?;
+    let directory = Directory::load(db, province).await?;
     let mut errors = Vec::new();
     let mut problem = |field: &str, problem: Text| errors.push(FieldError { field: field.into(), problem });
     let name = parse_unit_name(&form.name);
     if name.is_none() {
         problem("name", Text::UnitNameInvalid);
     }
-    let commune = communes.resolve(&form.commune);
+    let commune = directory.communes.resolve(&form.commune);
     if commune.is_none() {
         problem("commune", Text::UnknownCommune);
     }
@@ -72,7 +72,7 @@ async fn validate(
     let organisation = match form.organisation.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(text) => {
-            let found = find_organisation(db, text).await?;
+            let found = directory.organisation(text).cloned();
             if found.is_none() {
                 problem("organisation", Text::UnknownOrganisation);
             }

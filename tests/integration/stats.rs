@@ -4,11 +4,12 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use hocvuso::model::Source;
+use hocvuso::model::{CourseForm, UnitForm};
 use hocvuso::on_both_databases;
-use hocvuso::service::catalogue::{self, NewCourse, NewOrganisation, NewTeam};
 use hocvuso::service::enrolment::{self, Completion};
 use hocvuso::service::learner::{self, NewLearner};
 use hocvuso::service::stats;
+use hocvuso::service::units;
 
 /// A tiny deterministic generator, so a failure replays exactly.
 struct Lcg(u64);
@@ -29,49 +30,33 @@ const COMMUNES: [i32; 4] = [4465, 4456, 4492, 70];
 
 async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
     let mut rng = Lcg(2026);
+    // Units in two provinces (Lào Cai 15, Hà Nội 1), made through the services organisers use.
+    let admin = crate::registration::admin();
     let mut organisations = vec![None];
-    for (i, commune) in [4465, 70].into_iter().enumerate() {
-        let org = catalogue::create_organisation(
-            &db,
-            NewOrganisation { name: format!("Cơ quan {i}"), kind: "co_quan".into(), commune, parent: None },
-        )
-        .await
-        .unwrap();
-        organisations.push(Some(org.id));
+    for (i, (province, commune)) in [(15, "4465"), (1, "70")].into_iter().enumerate() {
+        let form = UnitForm {
+            name: format!("Cơ quan {i}"),
+            commune: commune.into(),
+            kind: Some("co_quan".into()),
+            ..UnitForm::default()
+        };
+        organisations.push(Some(units::create_organisation(&db, &admin, province, &form).await.unwrap().id));
     }
     let mut teams = vec![None];
-    for (i, commune) in [4465, 4456, 70].into_iter().enumerate() {
-        let team = catalogue::create_team(
-            &db,
-            NewTeam {
-                name: format!("Đội hình {i}"),
-                commune,
-                organisation: None,
-                leader_name: None,
-                member_count: 5,
-                founded_on: None,
-            },
-        )
-        .await
-        .unwrap();
-        teams.push(Some(team.id));
+    for (i, (province, commune)) in [(15, "4465"), (15, "4456"), (1, "70")].into_iter().enumerate() {
+        let form = UnitForm { name: format!("Đội hình {i}"), commune: commune.into(), ..UnitForm::default() };
+        teams.push(Some(units::create_team(&db, &admin, province, &form).await.unwrap().id));
     }
     let mut courses = Vec::new();
-    for code in ["A", "B", "C"] {
-        let course = catalogue::create_course(
-            &db,
-            NewCourse {
-                code: code.into(),
-                title: format!("Khoá {code}"),
-                title_en: None,
-                platform: "test".into(),
-                url: None,
-                hours: 4,
-            },
-        )
-        .await
-        .unwrap();
-        courses.push(course.id);
+    for code in ["A1", "B1", "C1"] {
+        let form = CourseForm {
+            code: code.into(),
+            title: format!("Khoá {code}"),
+            platform: "test".into(),
+            hours: "4".into(),
+            ..CourseForm::default()
+        };
+        courses.push(hocvuso::service::courses::create(&db, &admin, &form).await.unwrap().id);
     }
 
     let mut learners: Vec<Uuid> = Vec::new();

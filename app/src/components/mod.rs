@@ -1,2 +1,3 @@
 pub mod layout;
 pub mod stat_card;
+pub mod status;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::hooks::use_params_map;
 
+use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
 #[server(endpoint = "get_my_progress")]
@@ -25,7 +26,7 @@ pub fn MyProgressPage() -> impl IntoView {
     let progress = Resource::new(move || params.with(|p| p.get("token").unwrap_or_default()), get_my_progress);
     view! {
         <Meta name="robots" content="noindex, nofollow" />
-        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match progress.await {
                     Ok(p) => {
@@ -75,7 +76,7 @@ pub fn MyProgressPage() -> impl IntoView {
                         .into_any()
                     }
                     Err(Error::NotFound) => view! { <p class="error" role="alert">{lang.t(Text::LinkNoLongerValid)}</p> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                    Err(err) => failed(lang, &err),
                 }
             })}
         </Suspense>

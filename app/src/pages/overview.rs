@@ -5,6 +5,7 @@ use hocvuso::model::{Overview, UnitFigures};
 use leptos::prelude::*;
 
 use crate::components::stat_card::StatCard;
+use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
 /// Public: aggregate figures only, no personal data. Organisers see their own communes.
@@ -22,11 +23,11 @@ pub fn OverviewPage() -> impl IntoView {
     let lang = use_lang();
     let overview = Resource::new(|| (), |_| get_overview());
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(overview) => view! { <OverviewView overview lang /> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                    Err(err) => failed(lang, &err),
                 }
             })}
         </Suspense>

@@ -5,6 +5,7 @@ use hocvuso::model::{ORGANISATION_KINDS, UnitForm, UnitKind, UnitView};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 use crate::pages::admin::ActionError;
 
@@ -96,7 +97,7 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
     let toggle = ServerAction::<SetUnitActive>::new();
     let enrol = ServerAction::<EnrolUnit>::new();
     let units = Resource::new(move || (save.version().get(), toggle.version().get()), move |_| list_units(kind));
-    let failed = move || {
+    let action_error = move || {
         save.value()
             .get()
             .and_then(Result::err)
@@ -115,9 +116,9 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
     let title = if kind == UnitKind::Organisation { Text::Organisations } else { Text::Teams };
     view! {
         <h1>{lang.t(title)}</h1>
-        {move || view! { <ActionError lang error=failed() /> }}
+        {move || view! { <ActionError lang error=action_error() /> }}
         {enrolled}
-        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match units.await {
                     Ok(list) => {
@@ -176,7 +177,7 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                    Err(err) => failed(lang, &err),
                 }
             })}
         </Suspense>

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::{ActionError, AdminNav};
+use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
 #[server(endpoint = "list_accounts")]
@@ -85,7 +86,7 @@ pub fn AccountsPage() -> impl IntoView {
         move || (create.version().get(), scope.version().get(), reset.version().get(), active.version().get()),
         |_| list_accounts(),
     );
-    let failed = move || {
+    let action_error = move || {
         [
             create.value().get().and_then(Result::err),
             scope.value().get().and_then(Result::err),
@@ -99,12 +100,12 @@ pub fn AccountsPage() -> impl IntoView {
     view! {
         <h1>{lang.t(Text::Accounts)}</h1>
         <AdminNav lang />
-        {move || view! { <ActionError lang error=failed() /> }}
-        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+        {move || view! { <ActionError lang error=action_error() /> }}
+        <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match accounts.await {
                     Ok(list) => view! { <AccountTable lang accounts=list scope reset active /> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                    Err(err) => failed(lang, &err),
                 }
             })}
         </Suspense>

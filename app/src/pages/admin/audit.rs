@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::AdminNav;
+use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
 #[server(endpoint = "list_audit")]
@@ -48,7 +49,7 @@ pub fn AuditPage() -> impl IntoView {
             <input name="entity" placeholder=lang.t(Text::Entity) value=param("entity") />
             <button type="submit">{lang.t(Text::Filter)}</button>
         </form>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match entries.await {
                     Ok((entries, total)) => {
@@ -86,7 +87,7 @@ pub fn AuditPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                    Err(err) => failed(lang, &err),
                 }
             })}
         </Suspense>

@@ -6,6 +6,7 @@ use hocvuso::model::{CourseForm, CourseView};
 use leptos::prelude::*;
 
 use super::{ActionError, AdminNav};
+use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
 #[server(endpoint = "list_courses")]
@@ -43,7 +44,7 @@ pub fn CoursesPage() -> impl IntoView {
         <h1>{lang.t(Text::Courses)}</h1>
         <AdminNav lang />
         {move || view! { <ActionError lang error=save.value().get().and_then(Result::err) /> }}
-        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match courses.await {
                     Ok(list) => {
@@ -94,7 +95,7 @@ pub fn CoursesPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                    Err(err) => failed(lang, &err),
                 }
             })}
         </Suspense>

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::{ActionError, AdminNav};
+use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
 #[server(endpoint = "list_tokens")]
@@ -46,13 +47,13 @@ pub fn TokensPage() -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
     let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_tokens());
-    let failed =
+    let action_error =
         move || create.value().get().and_then(Result::err).or_else(|| revoke.value().get().and_then(Result::err));
     let secret = move || create.value().get().and_then(Result::ok);
     view! {
         <h1>{lang.t(Text::ApiTokens)}</h1>
         <AdminNav lang />
-        {move || view! { <ActionError lang error=failed() /> }}
+        {move || view! { <ActionError lang error=action_error() /> }}
         {move || {
             secret()
                 .map(|secret| {
@@ -64,7 +65,7 @@ pub fn TokensPage() -> impl IntoView {
                     }
                 })
         }}
-        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match tokens.await {
                     Ok(list) => {
@@ -109,7 +110,7 @@ pub fn TokensPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                    Err(err) => failed(lang, &err),
                 }
             })}
         </Suspense>

@@ -3,6 +3,7 @@ use hocvuso::Error;
 use hocvuso::i18n::Text;
 use hocvuso::model::{CourseView, EnrolmentStatus, LearnerCard, LearnerProgress};
 
+use crate::components::status::{failed, loading};
 use crate::forms::{CourseAttempt, posted};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -55,7 +56,7 @@ fn LearnerCourses(code: String) -> impl IntoView {
                 };
                 view! { <p class="error" role="alert">{lang.t(a.error.text())} " " {fields}</p> }
             })}
-            <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+            <Suspense fallback=move || loading(lang)>
                 {move || {
                     let today = today.clone();
                     Suspend::new(async move {
@@ -139,7 +140,7 @@ pub fn LearnerCardPage() -> impl IntoView {
     let just_registered = move || query.with(|q| q.get("registered").is_some());
     let card = Resource::new(code, get_learner_card);
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match card.await {
                     Ok(card) => {
@@ -181,7 +182,7 @@ pub fn LearnerCardPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                    Err(err) => failed(lang, &err),
                 }
             })}
         </Suspense>

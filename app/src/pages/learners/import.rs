@@ -6,6 +6,7 @@ use hocvuso::i18n::{Lang, Text};
 use hocvuso::model::ImportReport;
 use leptos::prelude::*;
 
+use crate::components::status::failed;
 use crate::forms::{ImportAttempt, posted};
 use crate::i18n::use_lang;
 
@@ -98,6 +99,6 @@ fn ImportOutcome(lang: Lang, outcome: Result<ImportReport, Error>) -> impl IntoV
             </div>
         }
         .into_any(),
-        Err(other) => view! { <p class="error" role="alert">{lang.t(other.text())}</p> }.into_any(),
+        Err(other) => failed(lang, &other),
     }
 }

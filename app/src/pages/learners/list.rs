@@ -5,6 +5,7 @@ use hocvuso::model::{LearnerFilter, LearnerView, Page};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
 #[server(endpoint = "list_learners")]
@@ -92,11 +93,11 @@ pub fn LearnersPage() -> impl IntoView {
             </Suspense>
             <button type="submit">{lang.t(Text::Filter)}</button>
         </form>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match learners.await {
                     Ok(page) => view! { <LearnerTable page filter=filter() /> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                    Err(err) => failed(lang, &err),
                 }
             })}
         </Suspense>

@@ -6,6 +6,7 @@ use hocvuso::i18n::Text;
 use hocvuso::model::RegistrationChoices;
 use leptos::prelude::*;
 
+use crate::components::status::{failed, loading};
 use crate::forms::{RegisterAttempt, TextField, posted};
 use crate::i18n::use_lang;
 
@@ -36,7 +37,7 @@ pub fn EditLearnerPage() -> impl IntoView {
     let card = Resource::new(code, crate::pages::learners::card::get_learner_card);
     view! {
         <h1>{lang.t(Text::EditLearner)}</h1>
-        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match card.await {
                     Ok(card) => {
@@ -53,7 +54,7 @@ pub fn EditLearnerPage() -> impl IntoView {
                         };
                         view! { <LearnerFormView action=format!("/learners/{}/edit", l.code) initial=Some(initial) /> }.into_any()
                     }
-                    Err(err) => view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                    Err(err) => failed(lang, &err),
                 }
             })}
         </Suspense>
@@ -85,7 +86,7 @@ fn LearnerFormView(action: String, initial: Option<hocvuso::model::LearnerForm>)
     });
     view! {
         {banner}
-        <Suspense fallback=move || view! { <p class="loading">{lang.t(Text::Loading)}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || {
                 let form = form.clone();
                 let problem = problem.clone();
@@ -93,7 +94,7 @@ fn LearnerFormView(action: String, initial: Option<hocvuso::model::LearnerForm>)
                 Suspend::new(async move {
                     let choices = match choices.await {
                         Ok(choices) => choices,
-                        Err(err) => return view! { <p class="error" role="alert">{lang.t(err.text())}</p> }.into_any(),
+                        Err(err) => return failed(lang, &err),
                     };
                     let option = |value: String, label: String, selected: &str| {
                         let is_selected = value == selected;

@@ -270,6 +270,14 @@ texts! {
     SetProgress => "Cập nhật tiến độ", "Update progress";
     ProgressPercent => "Tiến độ (%)", "Progress (%)";
     Hello => "Xin chào", "Hello";
+    LookupTitle => "Tra cứu tiến độ học tập", "Check your progress";
+    LookupIntro => "Nhập số điện thoại và ngày sinh đã dùng khi đăng ký để mở trang tiến độ của bạn.", "Enter the phone number and birth date you registered with to open your progress page.";
+    ProgressLinkRenewed => "Đã cấp đường dẫn mới; đường dẫn cũ không còn dùng được. Hãy in lại thẻ.", "A new link was issued; the old one no longer works. Print the card again.";
+    LookupNav => "Tra cứu tiến độ", "My progress";
+    LookupSubmit => "Tra cứu", "Look up";
+    LookupNoMatch => "Không tìm thấy học viên với số điện thoại và ngày sinh này. Hãy kiểm tra lại hoặc hỏi người tổ chức.", "No learner matches this phone number and birth date. Check them, or ask your organiser.";
+    LookupLimited => "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau một phút.", "Too many lookups. Please try again in a minute.";
+    NewProgressLink => "Cấp đường dẫn mới (đường dẫn cũ sẽ hết hiệu lực)", "Issue a new link (the old one stops working)";
     LinkNoLongerValid => "Đường dẫn này không còn hiệu lực. Hãy hỏi người tổ chức để nhận đường dẫn mới.", "This link is no longer valid. Ask your organiser for a new one.";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";

@@ -321,6 +321,20 @@ pub struct LearnerCard {
     pub qr_svg: Option<String>,
 }
 
+/// A learner as the REST API shows them to those allowed to see them: with their personal link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearnerDetail {
+    #[serde(flatten)]
+    pub learner: LearnerView,
+    pub progress_url: Option<String>,
+}
+
+impl From<LearnerCard> for LearnerDetail {
+    fn from(card: LearnerCard) -> Self {
+        LearnerDetail { learner: card.learner, progress_url: card.progress_url }
+    }
+}
+
 /// What a registration form may offer an actor: places inside their scope.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistrationChoices {

@@ -67,3 +67,11 @@ pub fn TextField(
         </div>
     }
 }
+
+/// A lookup of one's own page that did not find it: what was typed and why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LookupAttempt {
+    pub phone: String,
+    pub birth_date: String,
+    pub error: Option<Error>,
+}

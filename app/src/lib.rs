@@ -25,6 +25,7 @@ use crate::pages::learners::import::ImportLearnersPage;
 use crate::pages::learners::list::LearnersPage;
 use crate::pages::learners::new::{EditLearnerPage, NewLearnerPage};
 use crate::pages::login::LoginPage;
+use crate::pages::lookup::LookupPage;
 use crate::pages::my_progress::MyProgressPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::OverviewPage;
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:token") view=MyProgressPage ssr=SsrMode::Async />
+                    <Route path=path!("/tra-cuu") view=LookupPage ssr=SsrMode::Async />
                     <Route path=path!("/learners") view=LearnersPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/new") view=NewLearnerPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/import") view=ImportLearnersPage ssr=SsrMode::Async />

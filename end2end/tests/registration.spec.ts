@@ -1,23 +1,5 @@
-import { test, expect, Page, Browser } from '@playwright/test';
-
-const PASSWORD = 'hocvuso-demo-2026';
-
-async function signIn(page: Page, username = 'tochuc.demo') {
-  await page.goto('/login?next=/learners/new');
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await expect(page).toHaveURL(/\/learners\/new$/);
-}
-
-async function register(page: Page, name: string, phone: string) {
-  await page.getByLabel('Họ và tên').fill(name);
-  await page.getByLabel('Ngày sinh').fill('05/03/1990');
-  await page.getByLabel('Giới tính').selectOption('nu');
-  await page.getByLabel('Số điện thoại').fill(phone);
-  await page.getByLabel('Xã/Phường').selectOption({ label: 'Xã Mù Cang Chải' });
-  await page.getByRole('button', { name: 'Đăng ký học viên' }).click();
-}
+import { test, expect, Browser } from '@playwright/test';
+import { overflow, register, signIn } from './helpers';
 
 for (const javaScriptEnabled of [true, false]) {
   test(`an organiser registers a learner on a phone, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, async ({ browser }) => {
@@ -41,8 +23,7 @@ for (const javaScriptEnabled of [true, false]) {
     await expect(page.getByTestId('learner-code')).toHaveText(/^HV-[0-9A-Z]{6}$/);
     await expect(page.getByTestId('qr').locator('svg')).toBeVisible();
     await expect(page.getByTestId('progress-link')).toContainText('/p/');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBe(0);
+    expect(await overflow(page)).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -5,6 +5,7 @@ mod m20260101_000001_admin_units;
 mod m20260101_000002_campaign;
 mod m20260102_000001_accounts;
 mod m20260103_000001_xapi;
+mod m20260104_000001_lookup;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000002_campaign::Migration),
             Box::new(m20260102_000001_accounts::Migration),
             Box::new(m20260103_000001_xapi::Migration),
+            Box::new(m20260104_000001_lookup::Migration),
         ]
     }
 }

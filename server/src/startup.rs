@@ -26,6 +26,8 @@ pub fn router(state: AppState) -> Router {
         .route("/learners/new", post(routes::forms::register_learner))
         .route("/learners/{code}/edit", post(routes::forms::edit_learner))
         .route("/learners/{code}/deactivate", post(routes::forms::deactivate_learner))
+        .route("/learners/{code}/new-link", post(routes::forms::renew_progress_link))
+        .route("/tra-cuu", post(routes::forms::lookup))
         .route("/learners/{code}/{what}", post(routes::forms::change_course))
         .route(
             "/learners/import",

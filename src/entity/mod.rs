@@ -9,6 +9,7 @@ pub mod course;
 pub mod enrolment;
 pub mod learner;
 pub mod login_attempt;
+pub mod lookup_attempt;
 pub mod organisation;
 pub mod province;
 pub mod session;

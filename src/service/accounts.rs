@@ -302,11 +302,9 @@ async fn throttled(
             .order_by_desc(login_attempt::Column::At)
             .all(db)
             .await?;
-        if failures.len() as u64 >= MAX_FAILURES {
-            // Free again when the oldest of the last MAX_FAILURES failures leaves the window.
-            let oldest = failures[MAX_FAILURES as usize - 1].at;
-            let wait = (oldest + THROTTLE_WINDOW - at).num_seconds().max(1);
-            return Ok(Some(wait as u32));
+        let times: Vec<_> = failures.iter().map(|f| f.at).collect();
+        if let Some(wait) = super::retry_after(&times, MAX_FAILURES as usize, THROTTLE_WINDOW, at) {
+            return Ok(Some(wait));
         }
     }
     Ok(None)

@@ -8,6 +8,7 @@ pub mod enrolment;
 pub mod import;
 pub mod import_completions;
 pub mod learner;
+pub mod lookup;
 pub mod overview;
 pub mod password;
 pub mod progress;
@@ -27,4 +28,11 @@ use chrono::{DateTime, Utc};
 pub fn now() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// Seconds to wait when `recent` (newest first, all inside `window`) already holds `limit` attempts:
+/// until the oldest of the last `limit` leaves the window. None while under the limit.
+pub fn retry_after(recent: &[DateTime<Utc>], limit: usize, window: chrono::Duration, at: DateTime<Utc>) -> Option<u32> {
+    let oldest = *recent.get(limit.checked_sub(1)?)?;
+    Some((oldest + window - at).num_seconds().max(1) as u32)
 }

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -353,9 +353,14 @@ pub async fn card(
 ) -> Result<crate::model::LearnerCard> {
     let learner = find(db, actor, code).await?;
     let token = learner::Entity::find_by_id(learner.id).one(db).await?.and_then(|l| l.access_token);
-    let progress_url = token.map(|t| format!("{}/p/{t}", public_url.trim_end_matches('/')));
+    let progress_url = token.map(|t| progress_url(public_url, &t));
     let qr_svg = progress_url.as_deref().map(qr_svg).transpose()?;
     Ok(crate::model::LearnerCard { learner, progress_url, qr_svg })
+}
+
+/// The absolute address of a learner's own page.
+pub fn progress_url(public_url: &str, token: &str) -> String {
+    format!("{}/p/{token}", public_url.trim_end_matches('/'))
 }
 
 /// An SVG QR code; readable by phone cameras when printed at 3 cm or more.
@@ -436,4 +441,25 @@ pub async fn set_active(db: &DatabaseConnection, actor: &Actor, code: &str, acti
     .await?;
     txn.commit().await?;
     Ok(views(db, vec![row]).await?.remove(0))
+}
+
+/// Gives a learner a new personal link: the old one then shows "no longer valid". For a lost or
+/// shared card. The audit entry records who did it, never the token.
+pub async fn renew_progress_link(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    code: &str,
+    public_url: &str,
+) -> Result<crate::model::LearnerCard> {
+    let current = find(db, actor, code).await?;
+    let txn = crate::db::write(db).await?;
+    let row = learner::Entity::find_by_id(current.id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let mut change = row.into_active_model();
+    change.access_token = sea_orm::Set(Some(crate::service::learner::new_access_token()));
+    change.updated_at = sea_orm::Set(crate::service::now());
+    change.update(&txn).await?;
+    audit::record(&txn, &actor.label(), "renew_progress_link", "learner", Some(current.code.clone()), json!({}))
+        .await?;
+    txn.commit().await?;
+    card(db, actor, code, public_url).await
 }

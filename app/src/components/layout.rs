@@ -30,6 +30,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 }
                 .into_any(),
                 _ => view! {
+                    <a class="nav-link" href="/tra-cuu">{lang.t(Text::LookupNav)}</a>
                     <a class="nav-link" rel="external" href=move || format!("/login?next={}", location.pathname.get())>
                         {lang.t(Text::SignIn)}
                     </a>

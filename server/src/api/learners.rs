@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use hocvuso::model::{LearnerFilter, LearnerForm, LearnerView, Page};
+use hocvuso::model::{LearnerDetail, LearnerFilter, LearnerForm, LearnerView, Page};
 use hocvuso::service::registration;
 use hocvuso_app::state::AppState;
 
@@ -26,11 +26,37 @@ pub async fn list(
     Ok(Json(registration::search(&state.db, &actor, &filter).await?))
 }
 
-/// `GET /api/v1/learners/{code}`: 404 when out of scope, as when it does not exist.
+/// `GET /api/v1/learners/{code}`: with `progress_url`; 404 when out of scope, as when it does not exist.
 pub async fn show(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(code): Path<String>,
-) -> ApiResult<Json<LearnerView>> {
-    Ok(Json(registration::find(&state.db, &actor, &code).await?))
+) -> ApiResult<Json<LearnerDetail>> {
+    Ok(Json(registration::card(&state.db, &actor, &code, &state.public_url).await?.into()))
+}
+
+/// `POST /api/v1/learners/{code}/progress-link`: a new personal link; the old one stops working.
+pub async fn renew_progress_link(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<LearnerDetail>> {
+    Ok(Json(registration::renew_progress_link(&state.db, &actor, &code, &state.public_url).await?.into()))
+}
+
+#[derive(serde::Deserialize)]
+pub struct LookupRequest {
+    phone: String,
+    birth_date: String,
+}
+
+/// `POST /api/v1/lookup`: a learner's own page by phone and birth date, without an account.
+/// The same 422 whether the phone or the birth date is wrong; 429 past the per-address limit.
+pub async fn lookup(
+    State(state): State<AppState>,
+    axum::Extension(client): axum::Extension<crate::auth::ClientAddr>,
+    JsonBody(request): JsonBody<LookupRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let token = hocvuso::service::lookup::own_page(&state.db, &request.phone, &request.birth_date, &client.0).await?;
+    Ok(Json(serde_json::json!({ "progress_url": registration::progress_url(&state.public_url, &token) })))
 }

@@ -38,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/learners/export", get(imports::export_learners))
         .route("/learners/{code}", get(learners::show))
         .route("/learners/{code}/progress", get(progress::learner_progress))
+        .route("/learners/{code}/progress-link", post(learners::renew_progress_link))
+        .route("/lookup", post(learners::lookup))
         .route("/courses", get(progress::list_courses).post(progress::create_course))
         .route("/enrolments", post(progress::enrol))
         .route("/completions", post(progress::record_completions))

@@ -11,7 +11,7 @@ use hocvuso::i18n::Text;
 use hocvuso::model::LearnerForm;
 use hocvuso::service::import::{ImportOptions, import_learners};
 use hocvuso::service::registration;
-use hocvuso_app::forms::{ImportAttempt, RegisterAttempt};
+use hocvuso_app::forms::{ImportAttempt, LookupAttempt, RegisterAttempt};
 use hocvuso_app::shell;
 use hocvuso_app::state::AppState;
 use leptos::prelude::provide_context;
@@ -205,5 +205,50 @@ async fn read_upload(request: Request, state: &AppState) -> Result<(Vec<u8>, Imp
     match bytes {
         Some(bytes) if !bytes.is_empty() => Ok((bytes, options)),
         _ => Err(Error::invalid("file", Text::FileEmpty)),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct LookupFields {
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    birth_date: String,
+}
+
+/// `POST /tra-cuu`: to the learner's own page, or the form again with what was typed and the one
+/// answer for a phone and birth date that match nobody (429 past the per-address limit).
+pub async fn lookup(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let fields =
+        to_bytes(body, 4 * 1024).await.ok().and_then(|b| serde_urlencoded::from_bytes::<LookupFields>(&b).ok());
+    let Some(fields) = fields else {
+        let attempt = LookupAttempt { error: Some(Error::invalid("phone", Text::InvalidInput)), ..Default::default() };
+        return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
+    };
+    let client = parts.extensions.get::<crate::auth::ClientAddr>().map(|c| c.0.clone()).unwrap_or_default();
+    match hocvuso::service::lookup::own_page(&state.db, &fields.phone, &fields.birth_date, &client).await {
+        Ok(token) => Redirect::to(&format!("/p/{token}")).into_response(),
+        Err(err) => {
+            let code = status(&err);
+            let attempt = LookupAttempt { phone: fields.phone, birth_date: fields.birth_date, error: Some(err) };
+            render_page(&state, parts, code, attempt).await
+        }
+    }
+}
+
+/// `POST /learners/{code}/new-link`: a new personal link for the learner; back to their card.
+pub async fn renew_progress_link(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    match registration::renew_progress_link(&state.db, &actor(&parts), &code, &state.public_url).await {
+        Ok(_) => Redirect::to(&format!("/learners/{code}?renewed=1")).into_response(),
+        Err(err) => {
+            let lang = crate::i18n::request_lang(&parts.headers);
+            (status(&err), lang.t(err.text())).into_response()
+        }
     }
 }

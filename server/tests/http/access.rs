@@ -183,6 +183,13 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             String::new(),
             [401, 200, 404, 200, 200, 403],
         ),
+        (
+            "POST",
+            format!("/api/v1/learners/{}/progress-link", learner_in_scope.code),
+            String::new(),
+            [401, 200, 404, 200, 403, 403],
+        ),
+        ("POST", "/api/v1/lookup".into(), r#"{"phone":"0362 000 111","birth_date":"05/03/1990"}"#.into(), PUBLIC),
         ("POST", "/xapi/statements".into(), "{}".into(), [401, 403, 403, 403, 400, 403]),
         ("GET", "/api/v1/organisations".into(), String::new(), PEOPLE),
         (
@@ -268,6 +275,10 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", format!("/learners/{}", learner_in_scope.code), String::new(), [401, 200, 404, 200, 403, 403]),
         ("GET", "/".into(), String::new(), PUBLIC),
         ("GET", "/login".into(), String::new(), PUBLIC),
+        ("GET", "/tra-cuu".into(), String::new(), PUBLIC),
+        // Anyone may look up, ten times a minute per address: six lookups over REST above, four here.
+        ("POST", "/tra-cuu".into(), "phone=0362+000+111&birth_date=05%2F03%2F1990".into(), [303, 303, 303, 303, 429, 429]),
+        ("POST", format!("/learners/{}/new-link", learner_in_scope.code), String::new(), [401, 303, 404, 303, 403, 403]),
     ];
 
     let mut wrong = Vec::new();

@@ -112,6 +112,8 @@ fn openapi_document_names_every_route() {
             "/learners/export",
             "/learners/{code}",
             "/learners/{code}/progress",
+            "/learners/{code}/progress-link",
+            "/lookup",
             "/me",
             "/openapi.json",
             "/organisations",

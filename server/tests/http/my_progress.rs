@@ -3,7 +3,9 @@ use hocvuso::entity::learner;
 use hocvuso::on_both_databases;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use crate::{add_course, admin_actor, register_learner, spawn_app};
+use hocvuso::service::registration;
+
+use crate::{add_course, admin_actor, figure, register_learner, spawn_app};
 
 async fn the_personal_link_shows_masked_progress_and_only_the_given_name(db: DatabaseConnection) {
     add_course(&db, None).await;
@@ -38,3 +40,165 @@ async fn the_personal_link_shows_masked_progress_and_only_the_given_name(db: Dat
 }
 
 on_both_databases!(personal_link, the_personal_link_shows_masked_progress_and_only_the_given_name);
+
+async fn token_of(db: &DatabaseConnection, code: &str) -> String {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    learner::Entity::find().filter(learner::Column::Code.eq(code)).one(db).await.unwrap().unwrap().access_token.unwrap()
+}
+
+async fn lookup_json(app: &crate::TestApp, phone: &str, birth_date: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}/api/v1/lookup", app.address))
+        .header("accept-language", "en")
+        .json(&serde_json::json!({"phone": phone, "birth_date": birth_date}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn lookup_form(app: &crate::TestApp, phone: &str, birth_date: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}/tra-cuu", app.address))
+        .form(&[("phone", phone), ("birth_date", birth_date)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn lookup_finds_the_page_answers_alike_for_both_failures_and_is_limited(db: DatabaseConnection) {
+    let code = register_learner(&db).await;
+    let token = token_of(&db, &code).await;
+    let app = spawn_app(db).await;
+
+    // 1: the form takes the learner to their page (the phone travels in the body, never the URL).
+    let found = lookup_form(&app, "0362000111", "05/03/1990").await;
+    assert_eq!(found.status(), 303);
+    assert_eq!(found.headers()["location"], format!("/p/{token}"));
+    // 2: REST gives the address of the same page.
+    let found = lookup_json(&app, "+84 362 000 111", "1990-03-05").await;
+    assert_eq!(found.status(), 200);
+    let body: serde_json::Value = found.json().await.unwrap();
+    assert_eq!(body["progress_url"], format!("{}/p/{token}", app.address));
+
+    // 3–4: no such phone and a wrong birth date: byte-for-byte the same answer.
+    let no_phone = lookup_json(&app, "0362000999", "05/03/1990").await;
+    let wrong_date = lookup_json(&app, "0362000111", "06/03/1990").await;
+    assert_eq!((no_phone.status().as_u16(), wrong_date.status().as_u16()), (422, 422));
+    let (no_phone, wrong_date) = (no_phone.text().await.unwrap(), wrong_date.text().await.unwrap());
+    assert_eq!(no_phone, wrong_date);
+    assert!(no_phone.contains("No learner matches this phone number and birth date"), "{no_phone}");
+    // 5–6: and so on the page, which keeps what was typed.
+    let no_phone = lookup_form(&app, "0362000999", "05/03/1990").await;
+    let wrong_date = lookup_form(&app, "0362000111", "06/03/1990").await;
+    assert_eq!((no_phone.status().as_u16(), wrong_date.status().as_u16()), (422, 422));
+    let (no_phone, wrong_date) = (no_phone.text().await.unwrap(), wrong_date.text().await.unwrap());
+    assert_eq!(figure(&no_phone, "lookup-error"), figure(&wrong_date, "lookup-error"));
+    assert!(figure(&no_phone, "lookup-error").starts_with("Không tìm thấy học viên"));
+    assert!(wrong_date.contains(r#"value="06/03/1990""#), "what was typed is kept");
+    // 7: malformed input is named, field by field.
+    let malformed = lookup_json(&app, "12", "hôm qua").await;
+    assert_eq!(malformed.status(), 422);
+    let body: serde_json::Value = malformed.json().await.unwrap();
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["phone", "birth_date"]);
+
+    // 8–10 are allowed; the 11th within the minute is refused, even with the right answer.
+    for _ in 8..=10 {
+        assert_eq!(lookup_json(&app, "0362000999", "05/03/1990").await.status(), 422);
+    }
+    let refused = lookup_json(&app, "0362000111", "05/03/1990").await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    let refused = lookup_form(&app, "0362000111", "05/03/1990").await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(
+        figure(&refused.text().await.unwrap(), "lookup-error"),
+        "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau một phút."
+    );
+    // Another address is not held back by this one.
+    assert_eq!(hocvuso::service::lookup::own_page(&app.db, "0362000111", "05/03/1990", "10.0.0.2").await, Ok(token));
+}
+
+on_both_databases!(lookup, lookup_finds_the_page_answers_alike_for_both_failures_and_is_limited);
+
+async fn a_new_link_retires_the_old_one(db: DatabaseConnection) {
+    let code = register_learner(&db).await;
+    let old = token_of(&db, &code).await;
+    let organiser_out = hocvuso::auth::Actor::Account(hocvuso::auth::AccountActor {
+        id: uuid::Uuid::now_v7(),
+        username: "ngoai".into(),
+        display_name: "Ngoài".into(),
+        role: hocvuso::auth::Role::Organiser,
+        scope: hocvuso::auth::Scope { communes: [70].into(), organisations: Default::default() },
+    });
+    let refused = registration::renew_progress_link(&db, &organiser_out, &code, "http://x").await;
+    assert_eq!(refused.unwrap_err(), hocvuso::Error::NotFound, "out of scope");
+    assert_eq!(token_of(&db, &code).await, old, "a refusal changes nothing");
+
+    let card = registration::renew_progress_link(&db, &admin_actor(), &code, "https://hocvuso.example").await.unwrap();
+    let new = token_of(&db, &code).await;
+    assert_ne!(new, old);
+    assert_eq!(card.progress_url, Some(format!("https://hocvuso.example/p/{new}")));
+    let audit = hocvuso::entity::audit_log::Entity::find().all(&db).await.unwrap();
+    let entry = audit.iter().find(|e| e.action == "renew_progress_link").expect("audited");
+    assert_eq!(entry.entity_id.as_deref(), Some(code.as_str()));
+    assert!(!format!("{entry:?}").contains(&new) && !format!("{entry:?}").contains(&old), "no token in the audit");
+
+    let app = spawn_app(db).await;
+    let gone = app.get(&format!("/p/{old}")).await;
+    assert_eq!(gone.status(), 404);
+    assert!(gone.text().await.unwrap().contains("Đường dẫn này không còn hiệu lực"));
+    assert_eq!(app.get(&format!("/p/{new}")).await.status(), 200);
+}
+
+on_both_databases!(renew_link, a_new_link_retires_the_old_one);
+
+async fn a_page_shows_only_its_own_learner(db: DatabaseConnection) {
+    let pao = register_learner(&db).await;
+    let form = hocvuso::model::LearnerForm {
+        full_name: "Hoàng Thị Mỷ".into(),
+        birth_date: "12/08/1985".into(),
+        gender: "Nữ".into(),
+        phone: "0912 345 678".into(),
+        commune: "4456".into(),
+        consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
+        ..Default::default()
+    };
+    let my = registration::register(&db, &admin_actor(), 15, &form).await.unwrap().code;
+    let (pao_token, my_token) = (token_of(&db, &pao).await, token_of(&db, &my).await);
+    hocvuso::service::accounts::create_admin(&db, "quantri", "Quản trị", "ruong-bac-thang-2026").await.unwrap();
+    let app = spawn_app(db).await;
+
+    let pao_page = app.get(&format!("/p/{pao_token}")).await.text().await.unwrap();
+    let my_page = app.get(&format!("/p/{my_token}")).await.text().await.unwrap();
+    assert_eq!(figure(&pao_page, "greeting"), "Xin chào Pao");
+    assert_eq!(figure(&my_page, "greeting"), "Xin chào Mỷ");
+    for (page, other) in [
+        (&pao_page, ["Mỷ", "09xx xxx 678", my.as_str(), my_token.as_str()]),
+        (&my_page, ["Pao", "03xx xxx 111", pao.as_str(), pao_token.as_str()]),
+    ] {
+        for text in other {
+            assert!(!page.contains(text), "{text} leaked into another learner's page");
+        }
+    }
+    for (page, birth) in [(&pao_page, "1990"), (&my_page, "1985")] {
+        assert!(!page.contains(birth), "no birth date on the page");
+    }
+
+    // The learner's record over REST carries the personal link, for those allowed to see it.
+    let cookie = crate::access::session_cookie(&app, "quantri", "ruong-bac-thang-2026").await;
+    let shown: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/learners/{pao}", app.address))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["code"], pao.as_str());
+    assert_eq!(shown["progress_url"], format!("{}/p/{pao_token}", app.address));
+}
+
+on_both_databases!(own_page_only, a_page_shows_only_its_own_learner);

@@ -138,6 +138,7 @@ pub fn LearnerCardPage() -> impl IntoView {
     let query = use_query_map();
     let code = move || params.with(|p| p.get("code").unwrap_or_default());
     let just_registered = move || query.with(|q| q.get("registered").is_some());
+    let link_renewed = move || query.with(|q| q.get("renewed").is_some());
     let card = Resource::new(code, get_learner_card);
     view! {
         <Suspense fallback=move || loading(lang)>
@@ -147,6 +148,7 @@ pub fn LearnerCardPage() -> impl IntoView {
                         let l = card.learner;
                         view! {
                             {just_registered().then(|| view! { <p class="notice" role="status">{lang.t(Text::Registered)}</p> })}
+                            {link_renewed().then(|| view! { <p class="notice" role="status">{lang.t(Text::ProgressLinkRenewed)}</p> })}
                             <article class="learner-card">
                                 <h1>{l.full_name.clone()}</h1>
                                 <p class="code">
@@ -172,6 +174,9 @@ pub fn LearnerCardPage() -> impl IntoView {
                             <LearnerCourses code=l.code.clone() />
                             <p class="no-print actions-row">
                                 <a href=format!("/learners/{}/edit", l.code)>{lang.t(Text::EditLearner)}</a>
+                                <form method="post" action=format!("/learners/{}/new-link", l.code) class="inline">
+                                    <button type="submit" class="secondary" data-testid="renew-link">{lang.t(Text::NewProgressLink)}</button>
+                                </form>
                                 <form method="post" action=format!("/learners/{}/deactivate", l.code) class="inline">
                                     <button type="submit" class="secondary">{lang.t(Text::Deactivate)}</button>
                                 </form>

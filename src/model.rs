@@ -335,6 +335,20 @@ impl From<LearnerCard> for LearnerDetail {
     }
 }
 
+/// Everything hocvuso holds about one learner, handed over on their request (JSON or printed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonalData {
+    pub learner: LearnerView,
+    pub consent_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether a citizen ID number was matched; the number itself is never kept.
+    pub citizen_id_hashed: bool,
+    pub progress_url: Option<String>,
+    pub courses: Vec<CourseProgress>,
+    /// What was done with their record, and by whom.
+    pub history: Vec<AuditEntry>,
+    pub exported_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// What a registration form may offer an actor: places inside their scope.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistrationChoices {

@@ -173,6 +173,17 @@ impl Gender {
     }
 }
 
+/// A citizen ID number (12-digit CCCD, or a 9-digit old ID card), spaces and dots removed; None
+/// when blank. Only ever hashed, never stored or shown.
+pub fn citizen_id(text: &str) -> Result<Option<String>, Text> {
+    let digits: String = text.chars().filter(|c| !c.is_whitespace() && *c != '.').collect();
+    match digits.len() {
+        0 => Ok(None),
+        9 | 12 if digits.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(digits)),
+        _ => Err(Text::CitizenIdInvalid),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,11 @@ pub fn vietnam() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
 }
 
+/// A moment as people in Vietnam read it: "28/11/2026 14:05".
+pub fn local_date_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&vietnam()).format("%d/%m/%Y %H:%M").to_string()
+}
+
 /// Today's date in Vietnam.
 pub fn vietnam_today() -> NaiveDate {
     Utc::now().with_timezone(&vietnam()).date_naive()

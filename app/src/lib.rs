@@ -24,6 +24,7 @@ use crate::pages::learners::card::LearnerCardPage;
 use crate::pages::learners::import::ImportLearnersPage;
 use crate::pages::learners::list::LearnersPage;
 use crate::pages::learners::new::{EditLearnerPage, NewLearnerPage};
+use crate::pages::learners::personal_data::PersonalDataPage;
 use crate::pages::login::LoginPage;
 use crate::pages::lookup::LookupPage;
 use crate::pages::my_progress::MyProgressPage;
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/learners/import") view=ImportLearnersPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/:code") view=LearnerCardPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/:code/edit") view=EditLearnerPage ssr=SsrMode::Async />
+                    <Route path=path!("/learners/:code/personal-data") view=PersonalDataPage ssr=SsrMode::Async />
                     <Route path=path!("/organisations") view=OrganisationsPage ssr=SsrMode::Async />
                     <Route path=path!("/teams") view=TeamsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />

@@ -21,6 +21,9 @@ pub struct AppState {
     /// How people reach this site, for links printed on cards (e.g. https://hocvuso.laocai.gov.vn).
     #[from_ref(skip)]
     pub public_url: String,
+    /// The key citizen ID numbers are hashed with; none means imports refuse them.
+    #[from_ref(skip)]
+    pub citizen_id_key: Option<String>,
 }
 
 /// The state of the running server, as seen from inside a server function.

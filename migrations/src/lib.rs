@@ -6,6 +6,7 @@ mod m20260101_000002_campaign;
 mod m20260102_000001_accounts;
 mod m20260103_000001_xapi;
 mod m20260104_000001_lookup;
+mod m20260105_000001_personal_data;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260102_000001_accounts::Migration),
             Box::new(m20260103_000001_xapi::Migration),
             Box::new(m20260104_000001_lookup::Migration),
+            Box::new(m20260105_000001_personal_data::Migration),
         ]
     }
 }

@@ -170,6 +170,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             let options = hocvuso::service::import::ImportOptions {
                 dry_run,
                 consent_version: values.get("--consent-version").map(|v| v.to_string()),
+                citizen_id_key: config.citizen_id_key.clone(),
             };
             let outcome = if *what == "learners" {
                 hocvuso::service::import::import_learners(&db, &operator(), config.province, &bytes, &options).await

@@ -19,6 +19,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The address people use to reach the site, for printed links and QR codes.
     pub public_url: String,
+    /// The key citizen ID numbers are hashed with (HOCVUSO_CITIZEN_ID_KEY, at least 32 characters).
+    /// Without it, imports refuse a citizen ID column rather than keep the numbers.
+    pub citizen_id_key: Option<String>,
 }
 
 impl Config {
@@ -42,6 +45,10 @@ impl Config {
             .map_err(|_| format!("HOCVUSO_PROVINCE {province_text:?} is not a province code such as 15"))?;
         let log =
             var("HOCVUSO_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info,sea_orm_migration=warn".into());
+        let citizen_id_key = var("HOCVUSO_CITIZEN_ID_KEY");
+        if citizen_id_key.as_ref().is_some_and(|k| k.trim().len() < 32) {
+            return Err("HOCVUSO_CITIZEN_ID_KEY must be at least 32 characters".to_string());
+        }
         let flag = |name: &str| var(name).is_some_and(|v| matches!(v.to_lowercase().as_str(), "1" | "true" | "yes"));
         Ok(Config {
             database_url,
@@ -51,6 +58,7 @@ impl Config {
             trust_proxy: flag("HOCVUSO_TRUST_PROXY"),
             secure_cookies: flag("HOCVUSO_SECURE_COOKIES"),
             public_url: var("HOCVUSO_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
+            citizen_id_key,
         })
     }
 

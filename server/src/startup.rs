@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .route("/learners/{code}/edit", post(routes::forms::edit_learner))
         .route("/learners/{code}/deactivate", post(routes::forms::deactivate_learner))
         .route("/learners/{code}/new-link", post(routes::forms::renew_progress_link))
+        .route("/learners/{code}/forget", post(routes::forms::forget_learner))
         .route("/tra-cuu", post(routes::forms::lookup))
         .route("/learners/{code}/{what}", post(routes::forms::change_course))
         .route(
@@ -63,6 +64,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, St
         trust_proxy: config.trust_proxy,
         secure_cookies: config.secure_cookies,
         public_url: config.public_url.clone(),
+        citizen_id_key: config.citizen_id_key.clone(),
     })
 }
 

@@ -26,6 +26,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub created_week: i32,
     pub updated_at: DateTimeUtc,
+    /// HMAC-SHA256 of a citizen ID number under the configured key, for matching imports; never the number.
+    pub citizen_id_hash: Option<String>,
+    /// Set when the person's data was erased on request: the row stays, anonymous, so counts hold.
+    pub erased_at: Option<DateTimeUtc>,
+    pub erased_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -77,16 +77,28 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor, filter: &AuditFilter
         .limit(AUDIT_PAGE_SIZE)
         .all(db)
         .await?;
-    let entries = rows
-        .into_iter()
-        .map(|row| AuditEntry {
-            at: row.at,
-            actor: row.actor.unwrap_or_default(),
-            action: row.action,
-            entity: row.entity,
-            entity_id: row.entity_id,
-            detail: row.detail,
-        })
-        .collect();
-    Ok((entries, total))
+    Ok((rows.into_iter().map(entry).collect(), total))
+}
+
+/// Everything recorded about one thing (a learner by code, say), oldest first.
+pub async fn about(db: &impl ConnectionTrait, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>> {
+    let rows = audit_log::Entity::find()
+        .filter(audit_log::Column::Entity.eq(entity))
+        .filter(audit_log::Column::EntityId.eq(entity_id))
+        .order_by_asc(audit_log::Column::At)
+        .order_by_asc(audit_log::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(entry).collect())
+}
+
+fn entry(row: audit_log::Model) -> AuditEntry {
+    AuditEntry {
+        at: row.at,
+        actor: row.actor.unwrap_or_default(),
+        action: row.action,
+        entity: row.entity,
+        entity_id: row.entity_id,
+        detail: row.detail,
+    }
 }

@@ -255,6 +255,9 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
             created_at: Set(registered),
             created_week: Set(week_of(registered)),
             updated_at: Set(created),
+            citizen_id_hash: Set(None),
+            erased_at: Set(None),
+            erased_by: Set(None),
         });
         let wanted = 1 + rng.below(4);
         let first_course = rng.below(courses.len());

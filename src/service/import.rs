@@ -23,6 +23,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// The notice version under which the uploader collected consent, when the file has no consent column.
     pub consent_version: Option<String>,
+    /// The key citizen ID numbers are hashed with; a file with such a column is refused without it.
+    pub citizen_id_key: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -36,11 +38,12 @@ enum Column {
     Team,
     LearnerCode,
     Consent,
+    CitizenId,
 }
 
 impl Column {
     /// Header names accepted for each column, as `table::header_key` reduces them.
-    const ALIASES: [(Column, &'static [&'static str]); 9] = [
+    const ALIASES: [(Column, &'static [&'static str]); 10] = [
         (Column::FullName, &["full name", "ho va ten", "ho ten", "name", "ten"]),
         (Column::BirthDate, &["birth date", "ngay sinh", "date of birth", "dob"]),
         (Column::Gender, &["gender", "gioi tinh", "sex"]),
@@ -53,6 +56,7 @@ impl Column {
         (Column::Team, &["team", "doi hinh", "doi"]),
         (Column::LearnerCode, &["learner code", "ma hoc vien", "code"]),
         (Column::Consent, &["consent", "dong y"]),
+        (Column::CitizenId, &["citizen id", "so cccd", "cccd", "can cuoc", "so can cuoc", "so dinh danh", "cmnd/cccd"]),
     ];
 
     const REQUIRED: [Column; 5] = [Column::FullName, Column::BirthDate, Column::Gender, Column::Phone, Column::Commune];
@@ -74,6 +78,7 @@ impl Column {
             Column::Team => "team",
             Column::LearnerCode => "learner_code",
             Column::Consent => "consent",
+            Column::CitizenId => "citizen_id",
         }
     }
 }
@@ -85,8 +90,9 @@ fn is_yes(text: &str) -> bool {
 
 /// What one good row will do.
 enum Plan {
-    Create(ValidLearner),
-    Update(Box<learner::Model>, ValidLearner),
+    /// A new learner, with the keyed hash of their citizen ID if the file had one.
+    Create(ValidLearner, Option<String>),
+    Update(Box<learner::Model>, ValidLearner, Option<String>),
     Unchanged,
 }
 
@@ -123,6 +129,10 @@ pub async fn import_learners(
             file_problems.push(crate::error::FieldError { field: column.field().into(), problem: Text::ColumnMissing });
         }
     }
+    let citizen_id_key = options.citizen_id_key.as_deref().filter(|k| !k.trim().is_empty());
+    if columns.contains_key(&Column::CitizenId) && citizen_id_key.is_none() {
+        file_problems.push(crate::error::FieldError { field: "citizen_id".into(), problem: Text::CitizenIdNoKey });
+    }
     let has_consent_column = columns.contains_key(&Column::Consent);
     if !has_consent_column && options.consent_version.as_deref().map(str::trim) != Some(CONSENT_VERSION) {
         file_problems
@@ -140,7 +150,7 @@ pub async fn import_learners(
         |column: Column| columns.get(&column).map(|i| header[*i].clone()).unwrap_or_else(|| column.field().into());
 
     let mut errors: Vec<RowError> = Vec::new();
-    let mut valid_rows: Vec<(u64, ValidLearner, String)> = Vec::new();
+    let mut valid_rows: Vec<(u64, ValidLearner, String, Option<String>)> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     for (index, row) in rows.iter().enumerate().skip(1) {
         let line = index as u64 + 1;
@@ -170,6 +180,15 @@ pub async fn import_learners(
             team: Some(cell(row, Column::Team)),
             consent_version: Some(consent),
         };
+        let citizen_id = cell(row, Column::CitizenId);
+        let citizen_id_hash = match (crate::person::citizen_id(&citizen_id), citizen_id_key) {
+            (Ok(None), _) | (_, None) => None,
+            (Ok(Some(number)), Some(key)) => Some(crate::service::secret::keyed_hash(key.as_bytes(), &number)),
+            (Err(problem), _) => {
+                row_error(Column::CitizenId, problem);
+                continue;
+            }
+        };
         match validate(actor, &directory, &form, today) {
             Ok(valid) => {
                 let key = dedup_key(valid.phone.as_str(), &valid.full_name.folded(), valid.birth_date.date());
@@ -178,7 +197,7 @@ pub async fn import_learners(
                     row_error(Column::FullName, Text::DuplicateInFile);
                     continue;
                 }
-                valid_rows.push((line, valid, cell(row, Column::LearnerCode).trim().to_uppercase()));
+                valid_rows.push((line, valid, cell(row, Column::LearnerCode).trim().to_uppercase(), citizen_id_hash));
             }
             Err(Error::Invalid(fields)) => {
                 for field in fields {
@@ -199,9 +218,18 @@ pub async fn import_learners(
     // Match each good row with who is registered already: by learner code, else by the person's key.
     let keys: Vec<String> = valid_rows
         .iter()
-        .map(|(_, v, _)| dedup_key(v.phone.as_str(), &v.full_name.folded(), v.birth_date.date()))
+        .map(|(_, v, _, _)| dedup_key(v.phone.as_str(), &v.full_name.folded(), v.birth_date.date()))
         .collect();
-    let codes: Vec<String> = valid_rows.iter().map(|(_, _, code)| code.clone()).filter(|c| !c.is_empty()).collect();
+    let codes: Vec<String> = valid_rows.iter().map(|(_, _, code, _)| code.clone()).filter(|c| !c.is_empty()).collect();
+    let hashes: Vec<String> = valid_rows.iter().filter_map(|(_, _, _, hash)| hash.clone()).collect();
+    let mut existing_by_hash: HashMap<String, learner::Model> = HashMap::new();
+    for chunk in hashes.chunks(500) {
+        let found =
+            learner::Entity::find().filter(learner::Column::CitizenIdHash.is_in(chunk.to_vec())).all(db).await?;
+        for row in found {
+            existing_by_hash.insert(row.citizen_id_hash.clone().unwrap_or_default(), row);
+        }
+    }
     let mut existing_by_key: HashMap<String, learner::Model> = HashMap::new();
     let mut existing_by_code: HashMap<String, learner::Model> = HashMap::new();
     for chunk in keys.chunks(500) {
@@ -210,13 +238,19 @@ pub async fn import_learners(
         }
     }
     for chunk in codes.chunks(500) {
-        for row in learner::Entity::find().filter(learner::Column::Code.is_in(chunk.to_vec())).all(db).await? {
+        for row in learner::Entity::find()
+            .filter(learner::Column::Code.is_in(chunk.to_vec()))
+            .filter(learner::Column::ErasedAt.is_null())
+            .all(db)
+            .await?
+        {
             existing_by_code.insert(row.code.clone(), row);
         }
     }
     let mut plans = Vec::new();
-    for ((line, valid, code), key) in valid_rows.into_iter().zip(keys) {
-        let by_key = existing_by_key.get(&key);
+    for ((line, valid, code, hash), key) in valid_rows.into_iter().zip(keys) {
+        // The same citizen ID is the same person, even with a new phone or a corrected name.
+        let by_key = existing_by_key.get(&key).or_else(|| hash.as_ref().and_then(|h| existing_by_hash.get(h)));
         let existing = if code.is_empty() {
             by_key
         } else {
@@ -246,7 +280,7 @@ pub async fn import_learners(
             }
         };
         plans.push(match existing {
-            None => Plan::Create(valid),
+            None => Plan::Create(valid, hash),
             Some(row) if !actor.may_manage(row.commune_code, row.organisation_id) => {
                 errors.push(RowError {
                     line,
@@ -261,11 +295,12 @@ pub async fn import_learners(
                     && row.commune_code == valid.commune
                     && row.organisation_id == valid.organisation
                     && row.team_id == valid.team
-                    && row.gender == valid.gender.as_str() =>
+                    && row.gender == valid.gender.as_str()
+                    && (hash.is_none() || row.citizen_id_hash == hash) =>
             {
                 Plan::Unchanged
             }
-            Some(row) => Plan::Update(Box::new(row.clone()), valid),
+            Some(row) => Plan::Update(Box::new(row.clone()), valid, hash),
         });
     }
     if !errors.is_empty() {
@@ -276,7 +311,7 @@ pub async fn import_learners(
     let mut report = ImportReport { dry_run: options.dry_run, unknown_columns, ..ImportReport::default() };
     for plan in &plans {
         match plan {
-            Plan::Create(_) => report.created += 1,
+            Plan::Create(..) => report.created += 1,
             Plan::Update(..) => report.updated += 1,
             Plan::Unchanged => report.unchanged += 1,
         }
@@ -287,11 +322,16 @@ pub async fn import_learners(
     let txn = crate::db::write(db).await?;
     for plan in plans {
         match plan {
-            Plan::Create(valid) => {
-                insert(&txn, valid.into_new(Some(account.id))).await?;
+            Plan::Create(valid, hash) => {
+                let mut new = valid.into_new(Some(account.id));
+                new.citizen_id_hash = hash;
+                insert(&txn, new).await?;
             }
-            Plan::Update(row, valid) => {
+            Plan::Update(row, valid, hash) => {
                 update_in(&txn, *row, |change| {
+                    if hash.is_some() {
+                        change.citizen_id_hash = Set(hash);
+                    }
                     change.commune_code = Set(valid.commune);
                     change.organisation_id = Set(valid.organisation);
                     change.team_id = Set(valid.team);

@@ -117,7 +117,12 @@ pub async fn import_completions(
         rows.iter().skip(1).map(|r| cell(r, Column::LearnerCode).to_uppercase()).filter(|c| !c.is_empty()).collect();
     let mut by_code = HashMap::new();
     for chunk in codes.chunks(500) {
-        for l in learner::Entity::find().filter(learner::Column::Code.is_in(chunk.to_vec())).all(db).await? {
+        for l in learner::Entity::find()
+            .filter(learner::Column::Code.is_in(chunk.to_vec()))
+            .filter(learner::Column::ErasedAt.is_null())
+            .all(db)
+            .await?
+        {
             by_code.insert(l.code.clone(), l);
         }
     }

@@ -25,6 +25,7 @@ pub struct NewLearner {
     pub consent_version: Option<String>,
     pub registered_by: Option<Uuid>,
     pub registered_at: DateTime<Utc>,
+    pub citizen_id_hash: Option<String>,
 }
 
 /// Letters and digits that cannot be misread for one another on a printed card (no I, O, 0, 1).
@@ -138,6 +139,9 @@ pub async fn insert(txn: &DatabaseTransaction, new: NewLearner) -> Result<learne
         created_at: Set(new.registered_at),
         created_week: Set(created_week),
         updated_at: Set(now()),
+        citizen_id_hash: Set(new.citizen_id_hash),
+        erased_at: Set(None),
+        erased_by: Set(None),
     };
     // A savepoint, so a lost race leaves the caller's transaction usable.
     let savepoint = txn.begin().await?;

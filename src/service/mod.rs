@@ -11,6 +11,7 @@ pub mod learner;
 pub mod lookup;
 pub mod overview;
 pub mod password;
+pub mod privacy;
 pub mod progress;
 pub mod reference;
 pub mod registration;

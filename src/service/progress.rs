@@ -18,6 +18,7 @@ async fn learner_for_change(db: &impl ConnectionTrait, actor: &Actor, code: &str
         Actor::Token(token) if token.scope == TokenScope::Ingest => {
             learner::Entity::find()
                 .filter(learner::Column::Code.eq(code.trim().to_uppercase()))
+                .filter(learner::Column::ErasedAt.is_null())
                 .one(db)
                 .await?
                 .ok_or(Error::NotFound)?
@@ -271,7 +272,12 @@ pub async fn enrol_group(
         Group::Team(id) => learner::Column::TeamId.eq(id),
         Group::Organisation(id) => learner::Column::OrganisationId.eq(id),
     };
-    let learners = learner::Entity::find().filter(members).filter(learner::Column::Active.eq(true)).all(db).await?;
+    let learners = learner::Entity::find()
+        .filter(members)
+        .filter(learner::Column::Active.eq(true))
+        .filter(learner::Column::ErasedAt.is_null())
+        .all(db)
+        .await?;
     let txn = crate::db::write(db).await?;
     let (mut enrolled, mut already) = (0, 0);
     for l in &learners {

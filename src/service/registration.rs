@@ -190,6 +190,7 @@ impl ValidLearner {
             consent_version: Some(self.consent_version),
             registered_by,
             registered_at: now(),
+            citizen_id_hash: None,
         }
     }
 }
@@ -265,14 +266,19 @@ pub async fn views(db: &impl ConnectionTrait, rows: Vec<learner::Model>) -> Resu
 }
 
 /// What an actor may see of the learner table: everything for admins, their scope for organisers.
+/// The learners an actor may see as people: inside their scope, and not erased (an erased learner
+/// is an anonymous row that only counts).
 fn scope_condition(actor: &Actor) -> Result<Condition> {
     let account = actor.account()?;
+    let not_erased = learner::Column::ErasedAt.is_null();
     if account.role == Role::Admin {
-        return Ok(Condition::all());
+        return Ok(Condition::all().add(not_erased));
     }
-    Ok(Condition::any()
-        .add(learner::Column::CommuneCode.is_in(account.scope.communes.iter().copied()))
-        .add(learner::Column::OrganisationId.is_in(account.scope.organisations.iter().copied())))
+    Ok(Condition::all().add(not_erased).add(
+        Condition::any()
+            .add(learner::Column::CommuneCode.is_in(account.scope.communes.iter().copied()))
+            .add(learner::Column::OrganisationId.is_in(account.scope.organisations.iter().copied())),
+    ))
 }
 
 /// One learner by code; 404 when it does not exist or lies outside the actor's scope.

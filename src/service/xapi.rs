@@ -100,7 +100,11 @@ pub async fn receive(
         }
         // The learner: account.name is the learner code; mbox may carry tel:+84… .
         let learner = if let Some(name) = text(statement, &["actor", "account", "name"]) {
-            learner::Entity::find().filter(learner::Column::Code.eq(name.trim().to_uppercase())).one(db).await?
+            learner::Entity::find()
+                .filter(learner::Column::Code.eq(name.trim().to_uppercase()))
+                .filter(learner::Column::ErasedAt.is_null())
+                .one(db)
+                .await?
         } else if let Some(phone) = text(statement, &["actor", "mbox"])
             .and_then(|m| m.strip_prefix("tel:"))
             .and_then(|p| PhoneNumber::parse(p).ok())

@@ -13,7 +13,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use crate::registration::{admin, organiser};
 
 fn stated() -> ImportOptions {
-    ImportOptions { dry_run: false, consent_version: Some(CONSENT_VERSION.into()) }
+    ImportOptions { dry_run: false, consent_version: Some(CONSENT_VERSION.into()), ..Default::default() }
 }
 
 const GOOD: &str = "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường\n\
@@ -108,7 +108,7 @@ on_both_databases!(header_aliases, headers_match_in_either_language_and_unknown_
 async fn without_consent_or_required_columns_the_file_is_refused_whole(db: DatabaseConnection) {
     let unstated = import_learners(&db, &admin(), 15, GOOD.as_bytes(), &ImportOptions::default()).await.unwrap_err();
     assert_eq!(unstated.field_problem("consent_version"), Some(Text::ConsentNotStated));
-    let old = ImportOptions { dry_run: false, consent_version: Some("2020-01".into()) };
+    let old = ImportOptions { dry_run: false, consent_version: Some("2020-01".into()), ..Default::default() };
     assert!(import_learners(&db, &admin(), 15, GOOD.as_bytes(), &old).await.is_err());
     let missing = import_learners(&db, &admin(), 15, "Họ và tên,Ngày sinh\nA B,01/01/1990\n".as_bytes(), &stated())
         .await

@@ -10,6 +10,7 @@ mod accounts;
 mod demo;
 mod import;
 mod migrations;
+mod privacy;
 mod progress;
 mod registration;
 mod stats;

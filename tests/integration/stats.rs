@@ -1,6 +1,6 @@
 //! The counters equal a recomputation from the raw rows after every step of a long random sequence.
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 
 use hocvuso::model::Source;
@@ -61,14 +61,14 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
 
     let mut learners: Vec<Uuid> = Vec::new();
     let mut enrolments: Vec<Uuid> = Vec::new();
-    let mut counts = [0usize; 7];
+    let mut counts = [0usize; 8];
     for step in 0..400 {
         let op = if learners.is_empty() {
             0
         } else if enrolments.is_empty() {
             rng.below(2)
         } else {
-            rng.below(7)
+            rng.below(8)
         };
         match op {
             0 => {
@@ -85,6 +85,7 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
                         consent_version: Some("test".into()),
                         registered_by: None,
                         registered_at: day(&mut rng),
+                        citizen_id_hash: None,
                     },
                 )
                 .await
@@ -125,9 +126,20 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
                 let e = enrolments.swap_remove(rng.below(enrolments.len()));
                 enrolment::remove(&db, e).await.unwrap();
             }
-            _ => {
+            6 => {
                 let l = learners[rng.below(learners.len())];
                 learner::set_active(&db, l, rng.below(3) != 0).await.unwrap();
+            }
+            _ => {
+                // Erasure on request changes no counter at all (the learner stays, anonymous).
+                let l = learners[rng.below(learners.len())];
+                let row = hocvuso::entity::learner::Entity::find_by_id(l).one(&db).await.unwrap().unwrap();
+                let before = stats::stored(&db).await.unwrap();
+                match hocvuso::service::privacy::erase(&db, &admin, &row.code).await {
+                    Ok(()) => assert!(row.erased_at.is_none()),
+                    Err(err) => assert_eq!((err, row.erased_at.is_some()), (hocvuso::Error::NotFound, true)),
+                }
+                assert_eq!(stats::stored(&db).await.unwrap(), before, "step {step}: erasure moved a counter");
             }
         }
         counts[op] += 1;

@@ -52,7 +52,11 @@ pub async fn import_learners(
 ) -> ApiResult<Json<ImportReport>> {
     actor.account()?;
     let bytes = file_bytes(request, &state).await?;
-    let options = ImportOptions { dry_run: query.dry_run, consent_version: query.consent_version };
+    let options = ImportOptions {
+        dry_run: query.dry_run,
+        consent_version: query.consent_version,
+        citizen_id_key: state.citizen_id_key.clone(),
+    };
     Ok(Json(import::import_learners(&state.db, &actor, state.province, &bytes, &options).await?))
 }
 
@@ -65,7 +69,7 @@ pub async fn import_completions(
 ) -> ApiResult<Json<ImportReport>> {
     actor.require_account_or_token(hocvuso::auth::TokenScope::Ingest)?;
     let bytes = file_bytes(request, &state).await?;
-    let options = ImportOptions { dry_run: query.dry_run, consent_version: None };
+    let options = ImportOptions { dry_run: query.dry_run, ..ImportOptions::default() };
     Ok(Json(hocvuso::service::import_completions::import_completions(&state.db, &actor, &bytes, &options).await?))
 }
 

@@ -60,3 +60,25 @@ pub async fn lookup(
     let token = hocvuso::service::lookup::own_page(&state.db, &request.phone, &request.birth_date, &client.0).await?;
     Ok(Json(serde_json::json!({ "progress_url": registration::progress_url(&state.public_url, &token) })))
 }
+
+/// `GET /api/v1/learners/{code}/personal-data`: everything held about the learner, as a JSON file
+/// to hand over on request (organisers in scope, admins).
+pub async fn personal_data(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(code): Path<String>,
+) -> ApiResult<impl axum::response::IntoResponse> {
+    let data = hocvuso::service::privacy::export(&state.db, &actor, &code, &state.public_url).await?;
+    let disposition = format!("attachment; filename=\"du-lieu-ca-nhan-{}.json\"", data.learner.code);
+    Ok(([(axum::http::header::CONTENT_DISPOSITION, disposition)], Json(data)))
+}
+
+/// `DELETE /api/v1/learners/{code}/personal-data`: forgets the person; their enrolments still count.
+pub async fn erase_personal_data(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(code): Path<String>,
+) -> ApiResult<StatusCode> {
+    hocvuso::service::privacy::erase(&state.db, &actor, &code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/learners/{code}", get(learners::show))
         .route("/learners/{code}/progress", get(progress::learner_progress))
         .route("/learners/{code}/progress-link", post(learners::renew_progress_link))
+        .route("/learners/{code}/personal-data", get(learners::personal_data).delete(learners::erase_personal_data))
         .route("/lookup", post(learners::lookup))
         .route("/courses", get(progress::list_courses).post(progress::create_course))
         .route("/enrolments", post(progress::enrol))

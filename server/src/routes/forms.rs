@@ -11,7 +11,7 @@ use hocvuso::i18n::Text;
 use hocvuso::model::LearnerForm;
 use hocvuso::service::import::{ImportOptions, import_learners};
 use hocvuso::service::registration;
-use hocvuso_app::forms::{ImportAttempt, LookupAttempt, RegisterAttempt};
+use hocvuso_app::forms::{CourseAttempt, ImportAttempt, LookupAttempt, RegisterAttempt};
 use hocvuso_app::shell;
 use hocvuso_app::state::AppState;
 use leptos::prelude::provide_context;
@@ -171,7 +171,7 @@ pub async fn change_course(
             let status = status(&err);
             let mut parts = parts;
             parts.uri = format!("/learners/{code}").parse().unwrap_or(parts.uri);
-            render_page(&state, parts, status, hocvuso_app::forms::CourseAttempt { error: err }).await
+            render_page(&state, parts, status, CourseAttempt { error: err }).await
         }
     }
 }
@@ -193,7 +193,7 @@ async fn read_upload(request: Request, state: &AppState) -> Result<(Vec<u8>, Imp
     let mut multipart =
         Multipart::from_request(request, state).await.map_err(|_| Error::invalid("file", Text::FileNotReadable))?;
     let mut bytes = None;
-    let mut options = ImportOptions::default();
+    let mut options = ImportOptions { citizen_id_key: state.citizen_id_key.clone(), ..ImportOptions::default() };
     while let Some(field) = multipart.next_field().await.map_err(too_large)? {
         match field.name() {
             Some("file") => bytes = Some(field.bytes().await.map_err(too_large)?.to_vec()),
@@ -249,6 +249,37 @@ pub async fn renew_progress_link(
         Err(err) => {
             let lang = crate::i18n::request_lang(&parts.headers);
             (status(&err), lang.t(err.text())).into_response()
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ForgetFields {
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// `POST /learners/{code}/forget`: erases the person's data once the organiser ticks the
+/// confirmation; to the list saying so, or back to the data page saying what is missing.
+pub async fn forget_learner(State(state): State<AppState>, Path(code): Path<String>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let confirmed = to_bytes(body, 1024)
+        .await
+        .ok()
+        .and_then(|b| serde_urlencoded::from_bytes::<ForgetFields>(&b).ok())
+        .is_some_and(|f| f.confirm.as_deref() == Some("yes"));
+    let outcome = if confirmed {
+        hocvuso::service::privacy::erase(&state.db, &actor(&parts), &code).await
+    } else {
+        Err(Error::invalid("confirm", Text::EraseNotConfirmed))
+    };
+    match outcome {
+        Ok(()) => Redirect::to("/learners?erased=1").into_response(),
+        Err(err) => {
+            let status = status(&err);
+            let mut parts = parts;
+            parts.uri = format!("/learners/{code}/personal-data").parse().unwrap_or(parts.uri);
+            render_page(&state, parts, status, CourseAttempt { error: err }).await
         }
     }
 }

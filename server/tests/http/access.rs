@@ -2,7 +2,7 @@
 use hocvuso::auth::{Actor, Scope, TokenScope};
 use hocvuso::on_both_databases;
 use hocvuso::service::{accounts, tokens};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::{TestApp, spawn_app};
 
@@ -91,7 +91,17 @@ fn learner_json() -> String {
     )
 }
 
-async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
+/// Everything the walks below need: accounts of every kind signed in, tokens, a course, a learner in scope.
+struct World {
+    app: TestApp,
+    credentials: Credentials,
+    learner_in_scope: hocvuso::model::LearnerView,
+    in_scope: hocvuso::entity::account::Model,
+    victim: hocvuso::entity::account::Model,
+    spare: hocvuso::model::TokenSummary,
+}
+
+async fn world(db: DatabaseConnection) -> World {
     let scope = |codes: &[i32]| Scope { communes: codes.iter().copied().collect(), organisations: Default::default() };
     accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
     let admin_actor = Actor::Account(accounts::authenticate(&db, "quantri", PASSWORD, "t").await.unwrap());
@@ -125,7 +135,19 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ingest,
         read_stats,
     };
+    World { app, credentials, learner_in_scope, in_scope, victim, spare }
+}
 
+/// Registers someone else in scope, for the routes that erase a person.
+async fn another_learner(app: &TestApp, name: &str, phone: &str) -> String {
+    let admin = crate::admin_actor();
+    hocvuso::service::registration::register(&app.db, &admin, 15, &learner_form(name, phone)).await.unwrap().code
+}
+
+async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
+    let World { app, credentials, learner_in_scope, in_scope, victim, spare } = world(db).await;
+    let forgotten_by_rest = another_learner(&app, "Vàng A Dính", "0362 000 222").await;
+    let forgotten_by_form = another_learner(&app, "Lý Thị Sen", "0362 000 333").await;
     let server_fn = |name: &str| format!("/api/{name}");
     let routes: Vec<(&str, String, String, Expected)> = vec![
         // REST
@@ -189,6 +211,19 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             String::new(),
             [401, 200, 404, 200, 403, 403],
         ),
+        (
+            "GET",
+            format!("/api/v1/learners/{}/personal-data", learner_in_scope.code),
+            String::new(),
+            [401, 200, 404, 200, 403, 403],
+        ),
+        // Erased by the first caller allowed to; after that the person is gone for everyone.
+        (
+            "DELETE",
+            format!("/api/v1/learners/{forgotten_by_rest}/personal-data"),
+            String::new(),
+            [401, 204, 404, 404, 403, 403],
+        ),
         ("POST", "/api/v1/lookup".into(), r#"{"phone":"0362 000 111","birth_date":"05/03/1990"}"#.into(), PUBLIC),
         ("POST", "/xapi/statements".into(), "{}".into(), [401, 403, 403, 403, 400, 403]),
         ("GET", "/api/v1/organisations".into(), String::new(), PEOPLE),
@@ -232,6 +267,12 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/admin/tokens".into(), String::new(), ADMIN_ONLY),
         ("GET", "/admin/audit".into(), String::new(), ADMIN_ONLY),
         ("POST", server_fn("list_learners"), "filter[q]=lo".into(), PEOPLE),
+        (
+            "POST",
+            server_fn("get_personal_data"),
+            format!("code={}", learner_in_scope.code),
+            [401, 200, 404, 200, 403, 403],
+        ),
         ("POST", server_fn("get_registration_choices"), String::new(), PEOPLE),
         (
             "POST",
@@ -276,6 +317,13 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/".into(), String::new(), PUBLIC),
         ("GET", "/login".into(), String::new(), PUBLIC),
         ("GET", "/tra-cuu".into(), String::new(), PUBLIC),
+        (
+            "GET",
+            format!("/learners/{}/personal-data", learner_in_scope.code),
+            String::new(),
+            [401, 200, 404, 200, 403, 403],
+        ),
+        ("POST", format!("/learners/{forgotten_by_form}/forget"), "confirm=yes".into(), [401, 303, 404, 404, 403, 403]),
         // Anyone may look up, ten times a minute per address: six lookups over REST above, four here.
         ("POST", "/tra-cuu".into(), "phone=0362+000+111&birth_date=05%2F03%2F1990".into(), [303, 303, 303, 303, 429, 429]),
         ("POST", format!("/learners/{}/new-link", learner_in_scope.code), String::new(), [401, 303, 404, 303, 403, 403]),
@@ -292,6 +340,7 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             let content_type = if json { "application/json" } else { "application/x-www-form-urlencoded" };
             let request = match *method {
                 "GET" => app.client.get(url),
+                "DELETE" => app.client.delete(url),
                 _ => app.client.post(url).header("content-type", content_type).body(body),
             };
             let response = credentials.apply(*caller, request).send().await.unwrap();
@@ -306,3 +355,41 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
 }
 
 on_both_databases!(access_matrix, every_route_allows_exactly_who_it_should);
+
+/// Phone and birth date: in full for admins and organisers in scope, in pages, the API and exports;
+/// nobody else sees them at all, and the learner's own page shows the phone masked.
+async fn personal_data_is_shown_only_to_those_in_scope(db: DatabaseConnection) {
+    let World { app, credentials, learner_in_scope, .. } = world(db).await;
+    let code = &learner_in_scope.code;
+    let phone = "362000111";
+    let born = ["05/03/1990", "1990-03-05"];
+    // Where each place shows the person: (path, shows the phone, shows the birth date).
+    let places = [
+        (format!("/learners/{code}"), true, false),
+        (format!("/learners/{code}/personal-data"), true, true),
+        (format!("/api/v1/learners/{code}"), true, true),
+        (format!("/api/v1/learners/{code}/personal-data"), true, true),
+        ("/api/v1/learners/export?format=csv".to_string(), true, true),
+        ("/api/v1/learners?q=pao".to_string(), true, true),
+    ];
+    let mut wrong = Vec::new();
+    for caller in CALLERS {
+        let in_scope = matches!(caller, Caller::Admin | Caller::OrganiserInScope);
+        for (path, shows_phone, shows_birth) in &places {
+            let request = app.client.get(format!("{}{path}", app.address));
+            let body = credentials.apply(caller, request).send().await.unwrap().text().await.unwrap();
+            let has_phone = body.contains(phone);
+            let has_birth = born.iter().any(|b| body.contains(b));
+            if has_phone != (in_scope && *shows_phone) || has_birth != (in_scope && *shows_birth) {
+                wrong.push(format!("{path} as {caller:?}: phone {has_phone}, birth date {has_birth}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    let token = hocvuso::entity::learner::Entity::find().one(&app.db).await.unwrap().unwrap().access_token.unwrap();
+    let own = app.get(&format!("/p/{token}")).await.text().await.unwrap();
+    assert!(own.contains("03xx xxx 111") && !own.contains(phone) && !born.iter().any(|b| own.contains(b)));
+}
+
+on_both_databases!(masking, personal_data_is_shown_only_to_those_in_scope);

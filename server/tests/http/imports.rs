@@ -111,6 +111,7 @@ fn openapi_document_names_every_route() {
             "/learners",
             "/learners/export",
             "/learners/{code}",
+            "/learners/{code}/personal-data",
             "/learners/{code}/progress",
             "/learners/{code}/progress-link",
             "/lookup",

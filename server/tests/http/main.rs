@@ -29,6 +29,9 @@ impl TestApp {
     }
 }
 
+/// The key test servers hash citizen ID numbers with.
+pub const CITIZEN_ID_KEY: &str = "test-key-for-citizen-id-numbers-0001";
+
 /// Starts the app on 127.0.0.1 with a random port, like `hocvuso serve` does.
 pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
@@ -41,6 +44,7 @@ pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
         trust_proxy: false,
         secure_cookies: false,
         public_url: format!("http://{addr}"),
+        citizen_id_key: Some(CITIZEN_ID_KEY.into()),
     };
     let state = hocvuso_server::startup::app_state(&config, db.clone()).expect("app state");
     let service = hocvuso_server::startup::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -174,6 +174,7 @@ pub fn LearnerCardPage() -> impl IntoView {
                             <LearnerCourses code=l.code.clone() />
                             <p class="no-print actions-row">
                                 <a href=format!("/learners/{}/edit", l.code)>{lang.t(Text::EditLearner)}</a>
+                                <a href=format!("/learners/{}/personal-data", l.code)>{lang.t(Text::PersonalData)}</a>
                                 <form method="post" action=format!("/learners/{}/new-link", l.code) class="inline">
                                     <button type="submit" class="secondary" data-testid="renew-link">{lang.t(Text::NewProgressLink)}</button>
                                 </form>

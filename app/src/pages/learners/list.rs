@@ -43,8 +43,10 @@ pub fn LearnersPage() -> impl IntoView {
         }
         href
     };
+    let erased = move || query.with(|q| q.get("erased").is_some());
     view! {
         <h1>{lang.t(Text::Learners)}</h1>
+        {move || erased().then(|| view! { <p class="notice" role="status">{lang.t(Text::LearnerErased)}</p> })}
         <p class="actions-row">
             <a class="button" href="/learners/new">{lang.t(Text::RegisterLearner)}</a>
             <a href="/learners/import">{lang.t(Text::ImportFromFile)}</a>

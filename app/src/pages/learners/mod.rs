@@ -3,3 +3,4 @@ pub mod card;
 pub mod import;
 pub mod list;
 pub mod new;
+pub mod personal_data;

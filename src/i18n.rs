@@ -287,6 +287,12 @@ texts! {
     ConsentGiven => "Đồng ý", "Consent";
     History => "Lịch sử", "History";
     CitizenIdHashedNote => "Số CCCD chỉ được lưu dưới dạng mã băm để đối chiếu, không lưu số.", "The citizen ID is kept only as a hash for matching, never the number.";
+    PeriodInvalid => "Kỳ không hợp lệ: dùng 2026-W48, 2026-11, 2026-Q4, 2026 hoặc ngày dạng 2026-11-28.", "Not a period: use 2026-W48, 2026-11, 2026-Q4, 2026 or dates such as 2026-11-28.";
+    TargetUnitKind => "Loại đơn vị phải là province, commune, organisation hoặc team.", "The unit kind is province, commune, organisation or team.";
+    TargetUnitUnknown => "Không tìm thấy đơn vị này (mã xã, mã tỉnh, hoặc tên/mã cơ quan, đội hình).", "No such unit (commune or province code, or organisation or team name or id).";
+    TargetMetricUnknown => "Chỉ tiêu phải là completion_rate, enrolments hoặc learners_trained.", "The metric is completion_rate, enrolments or learners_trained.";
+    TargetValueInvalid => "Giá trị chỉ tiêu không hợp lệ (tỉ lệ 0–100, tối đa một chữ số thập phân; số lượng là số nguyên không âm).", "Not a target value (a rate from 0 to 100 with at most one decimal; a count is a whole number).";
+    TargetColumns => "Tệp cần các cột unit_kind, unit, period, metric, value.", "The file needs the columns unit_kind, unit, period, metric, value.";
     LookupNav => "Tra cứu tiến độ", "My progress";
     LookupSubmit => "Tra cứu", "Look up";
     LookupNoMatch => "Không tìm thấy học viên với số điện thoại và ngày sinh này. Hãy kiểm tra lại hoặc hỏi người tổ chức.", "No learner matches this phone number and birth date. Check them, or ask your organiser.";

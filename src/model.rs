@@ -434,3 +434,118 @@ pub struct PublicProgress {
     pub courses: Vec<CourseProgress>,
     pub completion: Completion,
 }
+
+/// What a target measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetMetric {
+    /// Completion rate, in tenths of a percent (950 = 95.0%).
+    CompletionRate,
+    Enrolments,
+    /// Learners trained: completions.
+    LearnersTrained,
+}
+
+impl TargetMetric {
+    pub const ALL: [TargetMetric; 3] =
+        [TargetMetric::CompletionRate, TargetMetric::Enrolments, TargetMetric::LearnersTrained];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetMetric::CompletionRate => "completion_rate",
+            TargetMetric::Enrolments => "enrolments",
+            TargetMetric::LearnersTrained => "learners_trained",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TargetMetric> {
+        TargetMetric::ALL.into_iter().find(|m| m.as_str() == text.trim())
+    }
+}
+
+/// A target against the actual figure: "98/95%" when `metric` is the completion rate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetStatus {
+    pub metric: TargetMetric,
+    pub target: i64,
+    pub actual: i64,
+    pub met: bool,
+}
+
+/// One unit's row in a completion table: cumulative figures to the end of the period, and what
+/// happened inside it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompletionRow {
+    pub id: String,
+    pub name: String,
+    pub completion: Completion,
+    /// Learners registered in the unit (0 when a course is chosen: learners are not counted per course).
+    pub learners: i64,
+    pub new_enrolled: i64,
+    pub new_completed: i64,
+    pub targets: Vec<TargetStatus>,
+}
+
+/// A week of the trend: completions in the week, and the cumulative figures at its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekPoint {
+    pub week: i32,
+    pub completed: i64,
+    pub to_date: Completion,
+}
+
+/// A dashboard: rows by one kind of unit, the context's total, and its weekly trend.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompletionTable {
+    pub by: UnitKind,
+    pub period: Option<crate::week::Period>,
+    pub rows: Vec<CompletionRow>,
+    pub total: CompletionRow,
+    pub trend: Vec<WeekPoint>,
+}
+
+/// What a dashboard shows: by which units, for which course, period and place.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardFilter {
+    #[serde(default)]
+    pub by: Option<String>,
+    #[serde(default)]
+    pub course: Option<String>,
+    /// "2026-W48", "2026-11", "2026-Q4" or "2026"; or `from`/`to` dates.
+    #[serde(default)]
+    pub period: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub commune: Option<String>,
+    #[serde(default)]
+    pub organisation: Option<String>,
+    #[serde(default)]
+    pub province: Option<String>,
+}
+
+/// A leaderboard place: rank by completion rate among units with enough enrolments, and the move
+/// since the week before (positive = up).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeaderboardRow {
+    pub id: String,
+    pub name: String,
+    pub completion: Completion,
+    pub rank: Option<u32>,
+    pub previous_rank: Option<u32>,
+    pub movement: Option<i32>,
+    pub rank_by_completions: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Leaderboard {
+    pub by: UnitKind,
+    pub week: crate::week::IsoWeek,
+    pub min_enrolled: i64,
+    /// Ranked by completion rate (ties: completions, then name).
+    pub ranked: Vec<LeaderboardRow>,
+    /// Fewer enrolments than `min_enrolled`: listed apart, not ranked.
+    pub unranked: Vec<LeaderboardRow>,
+}

@@ -55,6 +55,69 @@ impl IsoWeek {
     pub fn previous(self) -> IsoWeek {
         IsoWeek(week_of_date(self.monday() - chrono::Duration::days(7)))
     }
+
+    pub fn next(self) -> IsoWeek {
+        IsoWeek(week_of_date(self.monday() + chrono::Duration::days(7)))
+    }
+}
+
+/// A reporting period: whole ISO weeks, first to last (yyyyww). Counters are kept per week, so a
+/// month, quarter or year is the weeks whose Thursday falls in it (the ISO rule), and a date range is
+/// the weeks of its first and last days; every figure for a period is then exact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Period {
+    pub first: IsoWeek,
+    pub last: IsoWeek,
+}
+
+impl Period {
+    /// "2026-W48", "2026-11", "2026-Q4" or "2026".
+    pub fn parse(text: &str) -> Option<Period> {
+        let text = text.trim();
+        if let Some(week) = text.contains(['W', 'w']).then(|| IsoWeek::parse(text)).flatten() {
+            return Some(Period { first: week, last: week });
+        }
+        let (year, rest) = text.split_once('-').map_or((text, None), |(y, r)| (y, Some(r)));
+        let year: i32 = year.parse().ok().filter(|y| (2000..=2100).contains(y))?;
+        let (first_month, last_month) = match rest {
+            None => (1, 12),
+            Some(q) if q.starts_with(['Q', 'q']) => {
+                let q: u32 = q[1..].parse().ok().filter(|q| (1..=4).contains(q))?;
+                (q * 3 - 2, q * 3)
+            }
+            Some(m) => {
+                let m: u32 = m.parse().ok().filter(|m| (1..=12).contains(m))?;
+                (m, m)
+            }
+        };
+        let start = NaiveDate::from_ymd_opt(year, first_month, 1)?;
+        let end = NaiveDate::from_ymd_opt(year + (last_month / 12) as i32, last_month % 12 + 1, 1)?.pred_opt()?;
+        // The first and last Thursdays inside the dates.
+        let to_thursday = (7 + 3 - start.weekday().num_days_from_monday() as i64) % 7;
+        let from_thursday = (7 + end.weekday().num_days_from_monday() as i64 - 3) % 7;
+        let first = start + chrono::Duration::days(to_thursday);
+        let last = end - chrono::Duration::days(from_thursday);
+        (first <= last).then(|| Period { first: IsoWeek(week_of_date(first)), last: IsoWeek(week_of_date(last)) })
+    }
+
+    /// The weeks of a date range (yyyy-mm-dd or dd/mm/yyyy), both days included.
+    pub fn between(from: NaiveDate, to: NaiveDate) -> Option<Period> {
+        (from <= to).then(|| Period { first: IsoWeek(week_of_date(from)), last: IsoWeek(week_of_date(to)) })
+    }
+
+    pub fn contains(self, week: i32) -> bool {
+        (self.first.0..=self.last.0).contains(&week)
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.first == self.last {
+            write!(f, "{}", self.first)
+        } else {
+            write!(f, "{} – {}", self.first, self.last)
+        }
+    }
 }
 
 impl std::fmt::Display for IsoWeek {
@@ -67,6 +130,28 @@ impl std::fmt::Display for IsoWeek {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn periods_are_whole_iso_weeks() {
+        let week = |p: &str| Period::parse(p).map(|p| (p.first.0, p.last.0));
+        assert_eq!(week("2026-W48"), Some((202648, 202648)));
+        // November 2026: Thursdays 5 to 26 → weeks 45 to 48.
+        assert_eq!(week("2026-11"), Some((202645, 202648)));
+        // Q4 2026: Thursday 1 October (week 40) to Thursday 31 December (week 53).
+        assert_eq!(week("2026-Q4"), Some((202640, 202653)));
+        assert_eq!(week("2026"), Some((202601, 202653)));
+        assert_eq!(week("2027-01"), Some((202701, 202704)));
+        for bad in ["", "2026-13", "2026-Q5", "tuần 48", "1999", "2026-W60"] {
+            assert_eq!(week(bad), None, "{bad}");
+        }
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(
+            Period::between(d(2026, 11, 1), d(2026, 11, 28)).map(|p| (p.first.0, p.last.0)),
+            Some((202644, 202648))
+        );
+        assert_eq!(Period::between(d(2026, 11, 28), d(2026, 11, 1)), None);
+        assert_eq!(Period::parse("2026-11").unwrap().to_string(), "2026-W45 – 2026-W48");
+    }
 
     #[test]
     fn week_is_counted_in_vietnam_time() {

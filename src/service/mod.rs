@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod courses;
+pub mod dashboard;
 pub mod demo;
 pub mod enrolment;
 pub mod import;
@@ -19,6 +20,7 @@ pub mod secret;
 pub mod sessions;
 pub mod stats;
 pub mod table;
+pub mod targets;
 pub mod tokens;
 pub mod units;
 pub mod xapi;

@@ -1,0 +1,440 @@
+//! Dashboards and leaderboards, read from the statistics counters only: each query reads counter rows
+//! (units × weeks × courses), never learners or enrolments, so a page costs the same at 7,678
+//! enrolments as at 7 million. Admins and `read-stats` tokens see the province; organisers their scope.
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::auth::{Actor, Role, TokenScope};
+use crate::entity::{commune, course, organisation, stat_counter, team};
+use crate::i18n::Text;
+use crate::model::{
+    Completion, CompletionRow, CompletionTable, DashboardFilter, Leaderboard, LeaderboardRow, UnitKind, WeekPoint,
+};
+use crate::service::targets;
+use crate::text::fold;
+use crate::week::{IsoWeek, Period};
+use crate::{Error, Result};
+
+/// Units with fewer enrolments are listed apart on leaderboards, not ranked.
+pub const DEFAULT_MIN_ENROLLED: i64 = 20;
+/// How many weeks the trend shows, ending with the period's last week.
+pub const TREND_WEEKS: usize = 26;
+
+/// A unit as dashboards name it.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub kind: UnitKind,
+    pub id: String,
+    pub name: String,
+}
+
+/// What the actor may see, and the filter's place, course and period, checked.
+struct View {
+    by: UnitKind,
+    course_id: String,
+    period: Option<Period>,
+    /// The units whose counters add up to the whole of what is shown (the province, a commune, an
+    /// organisation, or an organiser's communes and organisations).
+    context: Vec<(UnitKind, String)>,
+    rows: Vec<Unit>,
+}
+
+fn invalid(field: &str, problem: Text) -> Error {
+    Error::invalid(field, problem)
+}
+
+/// The communes and organisations an organiser may see; None for admins and statistics tokens.
+fn scope_of(actor: &Actor) -> Result<Option<(HashSet<i32>, HashSet<Uuid>)>> {
+    actor.require_account_or_token(TokenScope::ReadStats)?;
+    Ok(match actor {
+        Actor::Account(a) if a.role == Role::Organiser => {
+            Some((a.scope.communes.iter().copied().collect(), a.scope.organisations.iter().copied().collect()))
+        }
+        _ => None,
+    })
+}
+
+/// The period a filter names: `period`, else `from`/`to` dates; None for all time.
+pub fn period_of(filter: &DashboardFilter) -> Result<Option<Period>> {
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    if let Some(p) = text(&filter.period) {
+        return Period::parse(&p).map(Some).ok_or_else(|| invalid("period", Text::PeriodInvalid));
+    }
+    let date = |field: &str, v: Option<String>| -> Result<Option<chrono::NaiveDate>> {
+        v.map(|v| {
+            chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                .or_else(|_| chrono::NaiveDate::parse_from_str(&v, "%d/%m/%Y"))
+                .map_err(|_| invalid(field, Text::PeriodInvalid))
+        })
+        .transpose()
+    };
+    match (date("from", text(&filter.from))?, date("to", text(&filter.to))?) {
+        (None, None) => Ok(None),
+        (from, to) => {
+            let from = from.unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2000, 1, 3).expect("a date"));
+            let to = to.unwrap_or_else(crate::week::vietnam_today);
+            Period::between(from, to).map(Some).ok_or_else(|| invalid("to", Text::PeriodInvalid))
+        }
+    }
+}
+
+async fn view(db: &impl ConnectionTrait, actor: &Actor, province: i32, filter: &DashboardFilter) -> Result<View> {
+    let scope = scope_of(actor)?;
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let province = match text(&filter.province) {
+        Some(p) => p.parse().map_err(|_| invalid("province", Text::UnknownCommune))?,
+        None => province,
+    };
+    let by = match text(&filter.by).as_deref() {
+        None => UnitKind::Commune,
+        Some(b) => {
+            UnitKind::parse(b).filter(|k| *k != UnitKind::Province).ok_or_else(|| invalid("by", Text::InvalidInput))?
+        }
+    };
+    let course_id = match text(&filter.course) {
+        None => String::new(),
+        Some(code) => course::Entity::find()
+            .filter(course::Column::Code.eq(code.to_uppercase()))
+            .one(db)
+            .await?
+            .ok_or_else(|| invalid("course", Text::UnknownCourse))?
+            .id
+            .to_string(),
+    };
+    let period = period_of(filter)?;
+
+    let communes = commune::Entity::find().filter(commune::Column::ProvinceCode.eq(province)).all(db).await?;
+    let in_province: HashSet<i32> = communes.iter().map(|c| c.code).collect();
+    let organisations: Vec<organisation::Model> = organisation::Entity::find()
+        .filter(organisation::Column::Active.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|o| in_province.contains(&o.commune_code))
+        .collect();
+    let teams: Vec<team::Model> = team::Entity::find()
+        .filter(team::Column::Active.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|t| in_province.contains(&t.commune_code))
+        .collect();
+
+    // The place filter, checked against the scope (outside it is as if it did not exist).
+    let sees_commune = |code: i32| scope.as_ref().is_none_or(|(c, _)| c.contains(&code));
+    let sees_place = |code: i32, org: Option<Uuid>| {
+        scope.as_ref().is_none_or(|(c, o)| c.contains(&code) || org.is_some_and(|id| o.contains(&id)))
+    };
+    let commune_filter = match text(&filter.commune) {
+        None => None,
+        Some(c) => {
+            let code: i32 = c.parse().map_err(|_| invalid("commune", Text::UnknownCommune))?;
+            if !in_province.contains(&code) || !sees_commune(code) {
+                return Err(Error::NotFound);
+            }
+            Some(code)
+        }
+    };
+    let organisation_filter = match text(&filter.organisation) {
+        None => None,
+        Some(o) => {
+            let id: Uuid = o.parse().map_err(|_| Error::NotFound)?;
+            let org = organisations.iter().find(|x| x.id == id).ok_or(Error::NotFound)?;
+            if !sees_place(org.commune_code, Some(org.id)) || commune_filter.is_some_and(|c| c != org.commune_code) {
+                return Err(Error::NotFound);
+            }
+            Some(org.clone())
+        }
+    };
+
+    let context = match (&organisation_filter, commune_filter, &scope) {
+        (Some(org), _, _) => vec![(UnitKind::Organisation, org.id.to_string())],
+        (None, Some(code), _) => vec![(UnitKind::Commune, code.to_string())],
+        (None, None, None) => vec![(UnitKind::Province, province.to_string())],
+        (None, None, Some((scope_communes, scope_orgs))) => {
+            let mut units: Vec<(UnitKind, String)> = communes
+                .iter()
+                .filter(|c| scope_communes.contains(&c.code))
+                .map(|c| (UnitKind::Commune, c.code.to_string()))
+                .collect();
+            // An organisation counts on its own only when its commune is not already in.
+            units.extend(
+                organisations
+                    .iter()
+                    .filter(|o| scope_orgs.contains(&o.id) && !scope_communes.contains(&o.commune_code))
+                    .map(|o| (UnitKind::Organisation, o.id.to_string())),
+            );
+            units
+        }
+    };
+
+    let place_ok = |code: i32, org: Option<Uuid>| {
+        sees_place(code, org)
+            && commune_filter.is_none_or(|c| c == code)
+            && organisation_filter.as_ref().is_none_or(|o| org == Some(o.id))
+    };
+    let unit = |kind, id: String, name: String| Unit { kind, id, name };
+    let mut rows: Vec<Unit> = match by {
+        UnitKind::Commune => communes
+            .iter()
+            .filter(|c| {
+                sees_commune(c.code)
+                    && commune_filter.is_none_or(|f| f == c.code)
+                    && organisation_filter.as_ref().is_none_or(|o| o.commune_code == c.code)
+            })
+            .map(|c| unit(UnitKind::Commune, c.code.to_string(), c.name.clone()))
+            .collect(),
+        UnitKind::Organisation => organisations
+            .iter()
+            .filter(|o| place_ok(o.commune_code, Some(o.id)))
+            .map(|o| unit(UnitKind::Organisation, o.id.to_string(), o.name.clone()))
+            .collect(),
+        UnitKind::Team => teams
+            .iter()
+            .filter(|t| place_ok(t.commune_code, t.organisation_id))
+            .map(|t| unit(UnitKind::Team, t.id.to_string(), t.name.clone()))
+            .collect(),
+        UnitKind::Course => course::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|c| course_id.is_empty() || c.id.to_string() == course_id)
+            .map(|c| unit(UnitKind::Course, c.id.to_string(), format!("{} · {}", c.code, c.title)))
+            .collect(),
+        UnitKind::Province => unreachable!("refused above"),
+    };
+    rows.sort_by_key(|u| fold(&u.name));
+    Ok(View { by, course_id, period, context, rows })
+}
+
+/// Counter rows of some units (all of `kind` when `ids` is None) for one course ('' = all), up to a
+/// week: the all-time rows (week 0) when there is no period, else the weekly rows up to its last week.
+async fn counters(
+    db: &impl ConnectionTrait,
+    kind: UnitKind,
+    ids: Option<Vec<String>>,
+    course_id: Option<&str>,
+    up_to: Option<i32>,
+) -> Result<Vec<stat_counter::Model>> {
+    let mut query = stat_counter::Entity::find().filter(stat_counter::Column::UnitKind.eq(kind.as_str()));
+    if let Some(ids) = ids {
+        query = query.filter(stat_counter::Column::UnitId.is_in(ids));
+    }
+    query = match course_id {
+        Some(c) => query.filter(stat_counter::Column::CourseId.eq(c)),
+        None => query.filter(stat_counter::Column::CourseId.ne("")),
+    };
+    query = match up_to {
+        None => query.filter(stat_counter::Column::Week.eq(0)),
+        Some(last) => query.filter(stat_counter::Column::Week.gt(0)).filter(stat_counter::Column::Week.lte(last)),
+    };
+    Ok(query.all(db).await?)
+}
+
+/// Cumulative and in-period figures, summed from counter rows.
+#[derive(Clone, Copy, Debug, Default)]
+struct Sums {
+    to_date: Completion,
+    learners: i64,
+    new_enrolled: i64,
+    new_completed: i64,
+}
+
+impl Sums {
+    fn add(&mut self, row: &stat_counter::Model, period: Option<Period>) {
+        self.to_date.enrolled += row.enrolled;
+        self.to_date.completed += row.completed;
+        self.learners += row.learners;
+        if period.is_some_and(|p| p.contains(row.week)) {
+            self.new_enrolled += row.enrolled;
+            self.new_completed += row.completed;
+        }
+    }
+
+    fn row(self, id: String, name: String) -> CompletionRow {
+        CompletionRow {
+            id,
+            name,
+            completion: self.to_date,
+            learners: self.learners,
+            new_enrolled: self.new_enrolled,
+            new_completed: self.new_completed,
+            targets: Vec::new(),
+        }
+    }
+}
+
+/// The counters of the context units, by course id ('' = all courses) then week.
+async fn context_counters(
+    db: &impl ConnectionTrait,
+    context: &[(UnitKind, String)],
+    course_id: Option<&str>,
+    up_to: Option<i32>,
+) -> Result<Vec<stat_counter::Model>> {
+    let mut rows = Vec::new();
+    let mut by_kind: BTreeMap<UnitKind, Vec<String>> = BTreeMap::new();
+    for (kind, id) in context {
+        by_kind.entry(*kind).or_default().push(id.clone());
+    }
+    for (kind, ids) in by_kind {
+        rows.extend(counters(db, kind, Some(ids), course_id, up_to).await?);
+    }
+    Ok(rows)
+}
+
+/// Completion by commune, organisation, team or course, with the total and the weekly trend.
+pub async fn completion(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    province: i32,
+    filter: &DashboardFilter,
+) -> Result<CompletionTable> {
+    let view = view(db, actor, province, filter).await?;
+    let up_to = view.period.map(|p| p.last.0);
+    let mut sums: HashMap<String, Sums> = HashMap::new();
+    if view.by == UnitKind::Course {
+        // A course's figures inside the context: the context units' per-course rows.
+        for row in context_counters(db, &view.context, None, up_to).await? {
+            sums.entry(row.course_id.clone()).or_default().add(&row, view.period);
+        }
+    } else {
+        let ids = view.rows.iter().map(|u| u.id.clone()).collect();
+        for row in counters(db, view.by, Some(ids), Some(&view.course_id), up_to).await? {
+            sums.entry(row.unit_id.clone()).or_default().add(&row, view.period);
+        }
+    }
+    let mut rows: Vec<CompletionRow> = view
+        .rows
+        .iter()
+        .map(|u| sums.get(&u.id).copied().unwrap_or_default().row(u.id.clone(), u.name.clone()))
+        .collect();
+
+    let mut total = Sums::default();
+    let mut weekly: BTreeMap<i32, Completion> = BTreeMap::new();
+    for row in context_counters(db, &view.context, Some(&view.course_id), Some(up_to.unwrap_or(i32::MAX))).await? {
+        total.add(&row, view.period);
+        let week = weekly.entry(row.week).or_default();
+        week.enrolled += row.enrolled;
+        week.completed += row.completed;
+    }
+    let total_row = total.row(String::new(), String::new());
+    let trend = trend(&weekly, up_to);
+
+    let period_label = view.period.map(|p| p.to_string()).unwrap_or_default();
+    let found =
+        targets::for_units(db, view.by, &rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), &period_label).await?;
+    for row in &mut rows {
+        row.targets = targets::statuses(found.get(&row.id), row);
+    }
+    Ok(CompletionTable { by: view.by, period: view.period, rows, total: total_row, trend })
+}
+
+/// The last TREND_WEEKS weeks up to `up_to` (or the latest week with activity), every week present.
+fn trend(weekly: &BTreeMap<i32, Completion>, up_to: Option<i32>) -> Vec<WeekPoint> {
+    let Some(&first) = weekly.keys().next() else { return Vec::new() };
+    let last = up_to.unwrap_or_else(|| *weekly.keys().last().expect("not empty"));
+    let mut weeks = vec![IsoWeek(last)];
+    while weeks.len() < TREND_WEEKS && weeks.last().expect("not empty").0 > first {
+        let previous = weeks.last().expect("not empty").previous();
+        weeks.push(previous);
+    }
+    weeks.reverse();
+    let start = weeks[0].0;
+    let mut to_date: Completion = Completion::default();
+    for (_, c) in weekly.range(..start) {
+        to_date.enrolled += c.enrolled;
+        to_date.completed += c.completed;
+    }
+    weeks
+        .into_iter()
+        .map(|w| {
+            let c = weekly.get(&w.0).copied().unwrap_or_default();
+            to_date.enrolled += c.enrolled;
+            to_date.completed += c.completed;
+            WeekPoint { week: w.0, completed: c.completed, to_date }
+        })
+        .collect()
+}
+
+/// Communes, organisations or teams ranked by completion rate as at the end of `week` (ties:
+/// completions, then name), with the move since the week before; units with fewer than
+/// `min_enrolled` enrolments are listed apart.
+pub async fn leaderboard(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    province: i32,
+    filter: &DashboardFilter,
+    week: IsoWeek,
+    min_enrolled: i64,
+) -> Result<Leaderboard> {
+    let mut filter = filter.clone();
+    filter.period = Some(week.to_string());
+    filter.from = None;
+    filter.to = None;
+    let view = view(db, actor, province, &filter).await?;
+    if view.by == UnitKind::Course {
+        return Err(invalid("by", Text::InvalidInput));
+    }
+    let ids: Vec<String> = view.rows.iter().map(|u| u.id.clone()).collect();
+    let rows = counters(db, view.by, Some(ids), Some(&view.course_id), Some(week.0)).await?;
+    let previous = week.previous().0;
+    let mut now: HashMap<&str, Completion> = HashMap::new();
+    let mut before: HashMap<&str, Completion> = HashMap::new();
+    for row in &rows {
+        for (map, include) in [(&mut now, true), (&mut before, row.week <= previous)] {
+            if include {
+                let c = map.entry(row.unit_id.as_str()).or_default();
+                c.enrolled += row.enrolled;
+                c.completed += row.completed;
+            }
+        }
+    }
+    let ranks = |figures: &HashMap<&str, Completion>| -> HashMap<String, u32> {
+        let mut eligible: Vec<crate::model::UnitFigures> = view
+            .rows
+            .iter()
+            .filter_map(|u| {
+                let c = figures.get(u.id.as_str()).copied().unwrap_or_default();
+                (c.enrolled >= min_enrolled.max(1)).then(|| crate::model::UnitFigures {
+                    id: u.id.clone(),
+                    name: u.name.clone(),
+                    completion: c,
+                    learners: 0,
+                })
+            })
+            .collect();
+        eligible.sort_by(crate::service::overview::rank_order);
+        eligible.into_iter().enumerate().map(|(i, u)| (u.id, i as u32 + 1)).collect()
+    };
+    let (rank_now, rank_before) = (ranks(&now), ranks(&before));
+    let mut by_completions: Vec<&Unit> = view.rows.iter().collect();
+    let completed = |u: &Unit| now.get(u.id.as_str()).map_or(0, |c| c.completed);
+    by_completions.sort_by(|a, b| completed(b).cmp(&completed(a)).then_with(|| fold(&a.name).cmp(&fold(&b.name))));
+    let completion_rank: HashMap<&str, u32> =
+        by_completions.iter().enumerate().map(|(i, u)| (u.id.as_str(), i as u32 + 1)).collect();
+
+    let (mut ranked, mut unranked): (Vec<LeaderboardRow>, Vec<LeaderboardRow>) = view
+        .rows
+        .iter()
+        .map(|u| {
+            let rank = rank_now.get(&u.id).copied();
+            let previous_rank = rank_before.get(&u.id).copied();
+            LeaderboardRow {
+                id: u.id.clone(),
+                name: u.name.clone(),
+                completion: now.get(u.id.as_str()).copied().unwrap_or_default(),
+                rank,
+                previous_rank,
+                movement: rank.zip(previous_rank).map(|(r, p)| p as i32 - r as i32),
+                rank_by_completions: completion_rank[u.id.as_str()],
+            }
+        })
+        .partition(|r| r.rank.is_some());
+    ranked.sort_by_key(|r| r.rank);
+    unranked.sort_by(|a, b| {
+        b.completion.enrolled.cmp(&a.completion.enrolled).then_with(|| fold(&a.name).cmp(&fold(&b.name)))
+    });
+    Ok(Leaderboard { by: view.by, week, min_enrolled, ranked, unranked })
+}

@@ -1,0 +1,269 @@
+//! Targets: what a unit should reach by the end of a period (or of the campaign), set by admins one at
+//! a time or from a CSV, and shown beside the actual figure ("98/95%").
+use std::collections::HashMap;
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::entity::{commune, organisation, target, team};
+use crate::error::FieldError;
+use crate::i18n::Text;
+use crate::model::{CompletionRow, RowError, TargetMetric, TargetStatus, UnitKind};
+use crate::service::{audit, now, table};
+use crate::text::fold;
+use crate::week::Period;
+use crate::{Error, Result};
+
+/// A target as typed: unit kind and id (commune code, organisation or team id or name), period
+/// ("" for the whole campaign, else "2026-W48", "2026-11", "2026-Q4", "2026"), metric and value
+/// (a percentage such as "95" or "95,5" for the completion rate, else a count).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TargetForm {
+    pub unit_kind: String,
+    pub unit: String,
+    #[serde(default)]
+    pub period: String,
+    pub metric: String,
+    pub value: String,
+}
+
+struct ValidTarget {
+    kind: UnitKind,
+    unit_id: String,
+    period: String,
+    metric: TargetMetric,
+    value: i64,
+}
+
+/// Organisations and teams by id and by folded name, to resolve what a form or file names.
+struct Units {
+    communes: HashMap<i32, i32>,
+    organisations: Vec<(Uuid, String)>,
+    teams: Vec<(Uuid, String)>,
+}
+
+impl Units {
+    async fn load(db: &impl ConnectionTrait) -> Result<Units> {
+        Ok(Units {
+            communes: commune::Entity::find().all(db).await?.into_iter().map(|c| (c.code, c.province_code)).collect(),
+            organisations: organisation::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, fold(&o.name)))
+                .collect(),
+            teams: team::Entity::find().all(db).await?.into_iter().map(|t| (t.id, fold(&t.name))).collect(),
+        })
+    }
+
+    fn resolve(&self, kind: UnitKind, unit: &str) -> Option<String> {
+        let unit = unit.trim();
+        let named = |list: &[(Uuid, String)]| {
+            let by_id = unit.parse::<Uuid>().ok().filter(|id| list.iter().any(|(x, _)| x == id));
+            let folded = fold(unit);
+            let by_name: Vec<&Uuid> = list.iter().filter(|(_, n)| *n == folded).map(|(id, _)| id).collect();
+            by_id.or_else(|| (by_name.len() == 1).then(|| *by_name[0])).map(|id| id.to_string())
+        };
+        match kind {
+            UnitKind::Province => {
+                let code: i32 = unit.parse().ok()?;
+                self.communes.values().any(|p| *p == code).then(|| code.to_string())
+            }
+            UnitKind::Commune => {
+                let code: i32 = unit.parse().ok()?;
+                self.communes.contains_key(&code).then(|| code.to_string())
+            }
+            UnitKind::Organisation => named(&self.organisations),
+            UnitKind::Team => named(&self.teams),
+            UnitKind::Course => None,
+        }
+    }
+
+    fn validate(&self, form: &TargetForm) -> std::result::Result<ValidTarget, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let mut problem = |field: &str, text| problems.push(FieldError { field: field.into(), problem: text });
+        let kind = UnitKind::parse(form.unit_kind.trim()).filter(|k| *k != UnitKind::Course);
+        let unit_id = kind.and_then(|k| self.resolve(k, &form.unit));
+        if kind.is_none() {
+            problem("unit_kind", Text::TargetUnitKind);
+        } else if unit_id.is_none() {
+            problem("unit", Text::TargetUnitUnknown);
+        }
+        let period = match form.period.trim() {
+            "" => Some(String::new()),
+            p => Period::parse(p).map(|p| p.to_string()),
+        };
+        if period.is_none() {
+            problem("period", Text::PeriodInvalid);
+        }
+        let metric = TargetMetric::parse(&form.metric);
+        let value = match metric {
+            None => {
+                problem("metric", Text::TargetMetricUnknown);
+                None
+            }
+            Some(TargetMetric::CompletionRate) => {
+                let v = form.value.trim().trim_end_matches('%').replace(',', ".");
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|p| (0.0..=100.0).contains(p) && (p * 10.0).fract().abs() < 1e-9)
+                    .map(|p| (p * 10.0).round() as i64)
+            }
+            Some(_) => form.value.trim().replace(['.', ' '], "").parse::<i64>().ok().filter(|v| *v >= 0),
+        };
+        if metric.is_some() && value.is_none() {
+            problem("value", Text::TargetValueInvalid);
+        }
+        match (kind, unit_id, period, metric, value) {
+            (Some(kind), Some(unit_id), Some(period), Some(metric), Some(value)) if problems.is_empty() => {
+                Ok(ValidTarget { kind, unit_id, period, metric, value })
+            }
+            _ => Err(problems),
+        }
+    }
+}
+
+/// Sets (or replaces) one target. Admins only; audited with the value before and after.
+pub async fn set(db: &DatabaseConnection, actor: &Actor, form: &TargetForm) -> Result<()> {
+    actor.require_admin()?;
+    let units = Units::load(db).await?;
+    let valid = units.validate(form).map_err(Error::Invalid)?;
+    let txn = crate::db::write(db).await?;
+    upsert(&txn, actor, valid).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn upsert(txn: &impl ConnectionTrait, actor: &Actor, t: ValidTarget) -> Result<bool> {
+    let existing = target::Entity::find()
+        .filter(target::Column::UnitKind.eq(t.kind.as_str()))
+        .filter(target::Column::UnitId.eq(&t.unit_id))
+        .filter(target::Column::Period.eq(&t.period))
+        .filter(target::Column::Metric.eq(t.metric.as_str()))
+        .one(txn)
+        .await?;
+    let before = existing.as_ref().map(|e| e.value);
+    if before == Some(t.value) {
+        return Ok(false);
+    }
+    if let Some(old) = existing {
+        target::Entity::delete_by_id(old.id).exec(txn).await?;
+    }
+    target::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        unit_kind: Set(t.kind.as_str().into()),
+        unit_id: Set(t.unit_id.clone()),
+        period: Set(t.period.clone()),
+        metric: Set(t.metric.as_str().into()),
+        value: Set(t.value),
+        created_at: Set(now()),
+    }
+    .insert(txn)
+    .await?;
+    let id = format!("{}:{}:{}:{}", t.kind.as_str(), t.unit_id, t.period, t.metric.as_str());
+    audit::record(txn, &actor.label(), "set_target", "target", Some(id), json!({"before": before, "after": t.value}))
+        .await?;
+    Ok(true)
+}
+
+/// Sets targets from a CSV or XLSX file with the columns unit_kind, unit, period, metric, value:
+/// every row checked first, every bad row listed, nothing written unless all are good. Returns how
+/// many targets changed.
+pub async fn import(db: &DatabaseConnection, actor: &Actor, bytes: &[u8]) -> Result<u64> {
+    actor.require_admin()?;
+    let rows = table::read(bytes)?;
+    let header: Vec<String> = rows[0].iter().map(|h| table::header_key(h)).collect();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let columns = ["unit kind", "unit", "period", "metric", "value"].map(column);
+    if columns.iter().any(Option::is_none) {
+        return Err(Error::invalid("file", Text::TargetColumns));
+    }
+    let units = Units::load(db).await?;
+    let cell = |row: &[String], i: usize| columns[i].and_then(|c| row.get(c)).cloned().unwrap_or_default();
+    let mut valid = Vec::new();
+    let mut errors = Vec::new();
+    for (index, row) in rows.iter().enumerate().skip(1) {
+        let form = TargetForm {
+            unit_kind: cell(row, 0),
+            unit: cell(row, 1),
+            period: cell(row, 2),
+            metric: cell(row, 3),
+            value: cell(row, 4),
+        };
+        match units.validate(&form) {
+            Ok(t) => valid.push(t),
+            Err(problems) => errors.extend(problems.into_iter().map(|p| RowError {
+                line: index as u64 + 1,
+                value: match p.field.as_str() {
+                    "unit_kind" => form.unit_kind.clone(),
+                    "unit" => form.unit.clone(),
+                    "period" => form.period.clone(),
+                    "metric" => form.metric.clone(),
+                    _ => form.value.clone(),
+                },
+                column: p.field,
+                problem: p.problem,
+            })),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::InvalidRows(errors));
+    }
+    let txn = crate::db::write(db).await?;
+    let mut changed = 0;
+    for t in valid {
+        changed += upsert(&txn, actor, t).await? as u64;
+    }
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// The targets of these units for a period label (a target for exactly that period, else the
+/// campaign's), by unit id.
+pub async fn for_units(
+    db: &impl ConnectionTrait,
+    kind: UnitKind,
+    ids: &[String],
+    period: &str,
+) -> Result<HashMap<String, Vec<target::Model>>> {
+    let rows = target::Entity::find()
+        .filter(target::Column::UnitKind.eq(kind.as_str()))
+        .filter(target::Column::Period.is_in([period.to_string(), String::new()]))
+        .all(db)
+        .await?;
+    let wanted: std::collections::HashSet<&String> = ids.iter().collect();
+    let mut chosen: HashMap<(String, String), target::Model> = HashMap::new();
+    for row in rows.into_iter().filter(|r| wanted.contains(&r.unit_id)) {
+        let key = (row.unit_id.clone(), row.metric.clone());
+        // A target for the period itself wins over the campaign's.
+        if chosen.get(&key).is_none_or(|c| c.period.is_empty() && !row.period.is_empty()) {
+            chosen.insert(key, row);
+        }
+    }
+    let mut by_unit: HashMap<String, Vec<target::Model>> = HashMap::new();
+    for ((unit, _), row) in chosen {
+        by_unit.entry(unit).or_default().push(row);
+    }
+    Ok(by_unit)
+}
+
+/// Each target against the row's figure, completion rate first.
+pub fn statuses(targets: Option<&Vec<target::Model>>, row: &CompletionRow) -> Vec<TargetStatus> {
+    let mut out: Vec<TargetStatus> = targets
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            let metric = TargetMetric::parse(&t.metric)?;
+            let actual = match metric {
+                TargetMetric::CompletionRate => row.completion.rate_tenths().unwrap_or(0),
+                TargetMetric::Enrolments => row.completion.enrolled,
+                TargetMetric::LearnersTrained => row.completion.completed,
+            };
+            Some(TargetStatus { metric, target: t.value, actual, met: actual >= t.value })
+        })
+        .collect();
+    out.sort_by_key(|s| TargetMetric::ALL.iter().position(|m| *m == s.metric));
+    out
+}

@@ -549,3 +549,53 @@ pub struct Leaderboard {
     /// Fewer enrolments than `min_enrolled`: listed apart, not ranked.
     pub unranked: Vec<LeaderboardRow>,
 }
+
+/// A unit whose completion rate moved between the two weeks, in tenths of a percent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mover {
+    pub id: String,
+    pub name: String,
+    pub before: Completion,
+    pub now: Completion,
+    pub change_tenths: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WeeklyReport {
+    pub week: crate::week::IsoWeek,
+    /// The whole (province, or the organiser's scope) at the end of this week and of the week before.
+    pub total: CompletionRow,
+    pub total_before: CompletionRow,
+    /// Every commune: cumulative at the end of the week, new in the week, targets.
+    pub communes: Vec<CompletionRow>,
+    /// Communes, organisations and teams with a target not met.
+    pub behind_target: Vec<(UnitKind, CompletionRow)>,
+    /// Communes whose completion rate rose or fell the most.
+    pub movers: Vec<Mover>,
+    /// Teams with the most completions this week.
+    pub active_teams: Vec<CompletionRow>,
+}
+
+/// A target as typed: unit kind and id (commune code, organisation or team id or name), period
+/// ("" for the whole campaign, else "2026-W48", "2026-11", "2026-Q4", "2026"), metric and value
+/// (a percentage such as "95" or "95,5" for the completion rate, else a count).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetForm {
+    pub unit_kind: String,
+    pub unit: String,
+    #[serde(default)]
+    pub period: String,
+    pub metric: String,
+    pub value: String,
+}
+
+/// A target as the admin page lists it; `value` is in tenths of a percent for the completion rate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetView {
+    pub unit_kind: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub period: String,
+    pub metric: String,
+    pub value: i64,
+}

@@ -52,6 +52,16 @@ impl IsoWeek {
         NaiveDate::from_isoywd_opt(self.year(), self.number(), Weekday::Mon).expect("an IsoWeek is always valid")
     }
 
+    /// This week, in Vietnam.
+    pub fn current() -> IsoWeek {
+        IsoWeek(week_of_date(vietnam_today()))
+    }
+
+    /// Sunday of the week.
+    pub fn sunday(self) -> NaiveDate {
+        self.monday() + chrono::Duration::days(6)
+    }
+
     pub fn previous(self) -> IsoWeek {
         IsoWeek(week_of_date(self.monday() - chrono::Duration::days(7)))
     }

@@ -75,3 +75,11 @@ pub struct LookupAttempt {
     pub birth_date: String,
     pub error: Option<Error>,
 }
+
+/// A target, or a file of targets, that did not go through (or how many a file changed).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TargetAttempt {
+    pub form: hocvuso::model::TargetForm,
+    pub error: Option<Error>,
+    pub imported: Option<u64>,
+}

@@ -19,7 +19,10 @@ use crate::i18n::{current_lang, provide_lang};
 use crate::pages::admin::accounts::AccountsPage;
 use crate::pages::admin::audit::AuditPage;
 use crate::pages::admin::courses::CoursesPage;
+use crate::pages::admin::targets::TargetsPage;
 use crate::pages::admin::tokens::TokensPage;
+use crate::pages::dashboard::DashboardPage;
+use crate::pages::leaderboard::LeaderboardPage;
 use crate::pages::learners::card::LearnerCardPage;
 use crate::pages::learners::import::ImportLearnersPage;
 use crate::pages::learners::list::LearnersPage;
@@ -31,6 +34,7 @@ use crate::pages::my_progress::MyProgressPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::OverviewPage;
 use crate::pages::units::{OrganisationsPage, TeamsPage};
+use crate::pages::weekly_report::WeeklyReportPage;
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -73,6 +77,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:token") view=MyProgressPage ssr=SsrMode::Async />
                     <Route path=path!("/tra-cuu") view=LookupPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/leaderboard") view=LeaderboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports/weekly") view=WeeklyReportPage ssr=SsrMode::Async />
                     <Route path=path!("/learners") view=LearnersPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/new") view=NewLearnerPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/import") view=ImportLearnersPage ssr=SsrMode::Async />
@@ -84,6 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/courses") view=CoursesPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/targets") view=TargetsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>

@@ -22,6 +22,8 @@ commands:
                         import learners from CSV or XLSX; nothing is written if any row is bad
   import completions FILE [--dry-run]
                         import completions exported from a MOOC platform (CSV or XLSX)
+  report weekly [--week 2026-W48] --out FILE.xlsx|FILE.csv
+                        write the weekly report (the current week unless given)
   token create --name NAME --scope ingest|read-stats
                         create an API token for another system; printed once, on the last line
 
@@ -159,6 +161,31 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             let (token, secret) = hocvuso::service::tokens::create(&db, "cli", name, scope).await.map_err(say)?;
             println!("token {:?} created with scope {}; it is shown once, below:", token.name, token.scope.as_str());
             println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ["report", "weekly", rest @ ..] => {
+            let values = options(rest, &["--week", "--out"])?;
+            let out = values.get("--out").ok_or_else(|| format!("report weekly needs --out\n\n{USAGE}"))?;
+            let week = match values.get("--week") {
+                Some(w) => {
+                    hocvuso::week::IsoWeek::parse(w).ok_or_else(|| format!("{w} is not a week such as 2026-W48"))?
+                }
+                None => hocvuso::week::IsoWeek::current(),
+            };
+            let db = open(&config).await?;
+            let report = hocvuso::service::report::weekly(&db, &operator(), config.province, week)
+                .await
+                .map_err(|e| format!("cannot build the report: {e}"))?;
+            let lang = hocvuso::i18n::Lang::Vi;
+            let bytes = if out.ends_with(".csv") {
+                hocvuso::service::report::csv(&report, lang)
+            } else if out.ends_with(".xlsx") {
+                hocvuso::service::report::xlsx(&report, lang).map_err(|e| format!("cannot write the workbook: {e}"))?
+            } else {
+                return Err(format!("--out must end in .xlsx or .csv\n\n{USAGE}"));
+            };
+            std::fs::write(out, bytes).map_err(|e| format!("cannot write {out}: {e}"))?;
+            println!("weekly report {week} written to {out}");
             Ok(ExitCode::SUCCESS)
         }
         ["import", what @ ("learners" | "completions"), file, rest @ ..] => {

@@ -29,6 +29,12 @@ pub fn router(state: AppState) -> Router {
         .route("/learners/{code}/new-link", post(routes::forms::renew_progress_link))
         .route("/learners/{code}/forget", post(routes::forms::forget_learner))
         .route("/tra-cuu", post(routes::forms::lookup))
+        .route("/admin/targets", post(routes::forms::set_target))
+        .route(
+            "/admin/targets/import",
+            post(routes::forms::import_targets)
+                .layer(DefaultBodyLimit::max(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024)),
+        )
         .route("/learners/{code}/{what}", post(routes::forms::change_course))
         .route(
             "/learners/import",

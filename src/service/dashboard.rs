@@ -96,7 +96,10 @@ async fn view(db: &impl ConnectionTrait, actor: &Actor, province: i32, filter: &
     let course_id = match text(&filter.course) {
         None => String::new(),
         Some(code) => course::Entity::find()
-            .filter(course::Column::Code.eq(code.to_uppercase()))
+            .filter(match code.parse::<Uuid>() {
+                Ok(id) => course::Column::Id.eq(id),
+                Err(_) => course::Column::Code.eq(code.to_uppercase()),
+            })
             .one(db)
             .await?
             .ok_or_else(|| invalid("course", Text::UnknownCourse))?
@@ -319,7 +322,14 @@ pub async fn completion(
         week.enrolled += row.enrolled;
         week.completed += row.completed;
     }
-    let total_row = total.row(String::new(), String::new());
+    let mut total_row = total.row(String::new(), String::new());
+    let period_label = view.period.map(|p| p.to_string()).unwrap_or_default();
+    if let [(kind, id)] = view.context.as_slice() {
+        // One unit in context (the province, a commune, an organisation): its own targets apply.
+        let found = targets::for_units(db, *kind, std::slice::from_ref(id), &period_label).await?;
+        total_row.id = id.clone();
+        total_row.targets = targets::statuses(found.get(id), &total_row);
+    }
     let trend = trend(&weekly, up_to);
 
     let period_label = view.period.map(|p| p.to_string()).unwrap_or_default();

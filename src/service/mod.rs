@@ -16,6 +16,7 @@ pub mod privacy;
 pub mod progress;
 pub mod reference;
 pub mod registration;
+pub mod report;
 pub mod secret;
 pub mod sessions;
 pub mod stats;

@@ -89,24 +89,58 @@ pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     out
 }
 
+/// A spreadsheet cell: text stays text (never a formula); numbers and rates are real numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(i64),
+    /// A fraction shown as a percentage with one decimal (0.76 → 76.0%).
+    Rate(f64),
+    Empty,
+}
+
+/// One sheet of a workbook: name, header, rows.
+pub struct Sheet<'a> {
+    pub name: &'a str,
+    pub header: &'a [&'a str],
+    pub rows: Vec<Vec<Cell>>,
+}
+
 /// Writes rows as an XLSX sheet; every cell is written as text, never as a formula.
 pub fn write_xlsx(sheet: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
+    let rows = rows.iter().map(|r| r.iter().map(|c| Cell::Text(c.clone())).collect()).collect();
+    write_workbook(&[Sheet { name: sheet, header, rows }])
+}
+
+/// Writes a workbook of several sheets with typed cells and a bold header row.
+pub fn write_workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
-    let worksheet = workbook.add_worksheet();
     let failed = |err: rust_xlsxwriter::XlsxError| {
         tracing::error!(error = %err, "xlsx export failed");
         Error::Internal
     };
-    worksheet.set_name(sheet).map_err(failed)?;
     let bold = Format::new().set_bold();
-    for (col, title) in header.iter().enumerate() {
-        worksheet.write_string_with_format(0, col as u16, *title, &bold).map_err(failed)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (col, cell) in row.iter().enumerate() {
-            // write_string stores text as text: "=1+1" stays a string, never a formula.
-            worksheet.write_string(r as u32 + 1, col as u16, formula_safe(cell)).map_err(failed)?;
+    let percent = Format::new().set_num_format("0.0%");
+    for sheet in sheets {
+        let worksheet = workbook.add_worksheet();
+        worksheet.set_name(sheet.name).map_err(failed)?;
+        for (col, title) in sheet.header.iter().enumerate() {
+            worksheet.write_string_with_format(0, col as u16, *title, &bold).map_err(failed)?;
+        }
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (col, cell) in row.iter().enumerate() {
+                let col = col as u16;
+                match cell {
+                    // write_string stores text as text: "=1+1" stays a string, never a formula.
+                    Cell::Text(text) => worksheet.write_string(r, col, formula_safe(text)).map(|_| ()),
+                    Cell::Number(n) => worksheet.write_number(r, col, *n as f64).map(|_| ()),
+                    Cell::Rate(x) => worksheet.write_number_with_format(r, col, *x, &percent).map(|_| ()),
+                    Cell::Empty => Ok(()),
+                }
+                .map_err(failed)?;
+            }
         }
     }
     workbook.save_to_buffer().map_err(failed)

@@ -10,24 +10,11 @@ use crate::auth::Actor;
 use crate::entity::{commune, organisation, target, team};
 use crate::error::FieldError;
 use crate::i18n::Text;
-use crate::model::{CompletionRow, RowError, TargetMetric, TargetStatus, UnitKind};
+use crate::model::{CompletionRow, RowError, TargetForm, TargetMetric, TargetStatus, TargetView, UnitKind};
 use crate::service::{audit, now, table};
 use crate::text::fold;
 use crate::week::Period;
 use crate::{Error, Result};
-
-/// A target as typed: unit kind and id (commune code, organisation or team id or name), period
-/// ("" for the whole campaign, else "2026-W48", "2026-11", "2026-Q4", "2026"), metric and value
-/// (a percentage such as "95" or "95,5" for the completion rate, else a count).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TargetForm {
-    pub unit_kind: String,
-    pub unit: String,
-    #[serde(default)]
-    pub period: String,
-    pub metric: String,
-    pub value: String,
-}
 
 struct ValidTarget {
     kind: UnitKind,
@@ -266,4 +253,34 @@ pub fn statuses(targets: Option<&Vec<target::Model>>, row: &CompletionRow) -> Ve
         .collect();
     out.sort_by_key(|s| TargetMetric::ALL.iter().position(|m| *m == s.metric));
     out
+}
+
+/// Every target, with the unit's name, for the admin page.
+pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<TargetView>> {
+    actor.require_admin()?;
+    let names: HashMap<String, String> = commune::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.code.to_string(), c.name))
+        .chain(organisation::Entity::find().all(db).await?.into_iter().map(|o| (o.id.to_string(), o.name)))
+        .chain(team::Entity::find().all(db).await?.into_iter().map(|t| (t.id.to_string(), t.name)))
+        .collect();
+    let mut rows: Vec<TargetView> = target::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| TargetView {
+            unit_name: names.get(&t.unit_id).cloned().unwrap_or_else(|| t.unit_id.clone()),
+            unit_kind: t.unit_kind,
+            unit_id: t.unit_id,
+            period: t.period,
+            metric: t.metric,
+            value: t.value,
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (&a.unit_kind, fold(&a.unit_name), &a.period).cmp(&(&b.unit_kind, fold(&b.unit_name), &b.period))
+    });
+    Ok(rows)
 }

@@ -19,6 +19,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             match session.await {
                 Ok(Some(account)) => view! {
                     <span class="who" data-testid="signed-in-as">{account.display_name.clone()}</span>
+                    <a class="nav-link" href="/dashboard">{lang.t(Text::Statistics)}</a>
                     <a class="nav-link" href="/learners">{lang.t(Text::Learners)}</a>
                     <a class="nav-link wide-only" href="/teams">{lang.t(Text::Teams)}</a>
                     <a class="nav-link wide-only" href="/organisations">{lang.t(Text::Organisations)}</a>

@@ -1,4 +1,6 @@
 pub mod admin;
+pub mod dashboard;
+pub mod leaderboard;
 pub mod learners;
 pub mod login;
 pub mod lookup;
@@ -6,3 +8,4 @@ pub mod my_progress;
 pub mod not_found;
 pub mod overview;
 pub mod units;
+pub mod weekly_report;

@@ -20,7 +20,7 @@ pub struct ImportQuery {
 }
 
 /// The file of a request: the raw body (CSV or XLSX), or the `file` field of a multipart form.
-async fn file_bytes(request: Request, state: &AppState) -> Result<Bytes, ApiError> {
+pub(super) async fn file_bytes(request: Request, state: &AppState) -> Result<Bytes, ApiError> {
     let is_multipart = request
         .headers()
         .get(CONTENT_TYPE)

@@ -32,6 +32,15 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me::show))
         .route("/communes", get(communes::list))
         .route("/stats/overview", get(stats::overview))
+        .route("/stats/completion", get(stats::completion))
+        .route("/leaderboard", get(stats::leaderboard))
+        .route("/reports/weekly", get(stats::weekly_report))
+        .route("/targets", post(stats::set_target))
+        .route(
+            "/imports/targets",
+            post(stats::import_targets)
+                .layer(DefaultBodyLimit::max(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024)),
+        )
         .route("/openapi.json", get(openapi))
         .route("/consent-notice", get(consent::show))
         .route("/learners", get(learners::list).post(learners::create))

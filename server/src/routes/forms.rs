@@ -11,7 +11,7 @@ use hocvuso::i18n::Text;
 use hocvuso::model::LearnerForm;
 use hocvuso::service::import::{ImportOptions, import_learners};
 use hocvuso::service::registration;
-use hocvuso_app::forms::{CourseAttempt, ImportAttempt, LookupAttempt, RegisterAttempt};
+use hocvuso_app::forms::{CourseAttempt, ImportAttempt, LookupAttempt, RegisterAttempt, TargetAttempt};
 use hocvuso_app::shell;
 use hocvuso_app::state::AppState;
 use leptos::prelude::provide_context;
@@ -282,4 +282,39 @@ pub async fn forget_learner(State(state): State<AppState>, Path(code): Path<Stri
             render_page(&state, parts, status, CourseAttempt { error: err }).await
         }
     }
+}
+
+/// `POST /admin/targets`: sets one target; back to the page saying so, or the form with its problems.
+pub async fn set_target(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let form = to_bytes(body, 8 * 1024)
+        .await
+        .ok()
+        .and_then(|b| serde_urlencoded::from_bytes::<hocvuso::model::TargetForm>(&b).ok())
+        .unwrap_or_default();
+    let outcome = hocvuso::service::targets::set(&state.db, &actor(&parts), &form).await;
+    let attempt = match outcome {
+        Ok(()) => TargetAttempt { imported: Some(1), ..Default::default() },
+        Err(err) => TargetAttempt { form, error: Some(err), imported: None },
+    };
+    let code = attempt.error.as_ref().map_or(StatusCode::OK, status);
+    render_page(&state, parts, code, attempt).await
+}
+
+/// `POST /admin/targets/import`: targets from a file; the page again with the count or every bad row.
+pub async fn import_targets(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let upload = Request::from_parts(parts.clone(), body);
+    let outcome = match read_upload(upload, &state).await {
+        Ok((bytes, _)) => hocvuso::service::targets::import(&state.db, &actor(&parts), &bytes).await,
+        Err(err) => Err(err),
+    };
+    let attempt = match outcome {
+        Ok(n) => TargetAttempt { imported: Some(n), ..Default::default() },
+        Err(err) => TargetAttempt { error: Some(err), ..Default::default() },
+    };
+    let code = attempt.error.as_ref().map_or(StatusCode::OK, status);
+    let mut parts = parts;
+    parts.uri = "/admin/targets".parse().unwrap_or(parts.uri);
+    render_page(&state, parts, code, attempt).await
 }

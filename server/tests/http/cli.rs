@@ -96,3 +96,25 @@ fn bad_configuration_stops_with_one_clear_line() {
     assert!(message.contains(&format!("hocvuso: cannot listen on {addr}:")), "{message}");
     assert!(!message.contains("panicked"));
 }
+
+#[test]
+fn the_weekly_report_is_written_as_a_workbook() {
+    let db = fresh_database();
+    assert!(hocvuso(&db, &["seed-demo"], &[]).status.success());
+    let out = std::env::temp_dir().join(format!("bao-cao-{}.xlsx", uuid::Uuid::new_v4().simple()));
+    let out = out.to_str().unwrap();
+    let done = hocvuso(&db, &["report", "weekly", "--week", "2026-W20", "--out", out], &[]);
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert_eq!(stdout(&done).trim(), format!("weekly report 2026-W20 written to {out}"));
+    use calamine::{Reader, open_workbook_auto};
+    let mut book = open_workbook_auto(out).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["Tổng hợp", "Xã, phường", "Chưa đạt chỉ tiêu", "Biến động lớn", "Đội hình tích cực"]
+    );
+    let communes = book.worksheet_range("Xã, phường").unwrap();
+    assert_eq!(communes.height(), 100, "a header and 99 communes");
+    let wrong = hocvuso(&db, &["report", "weekly", "--week", "tuần 20", "--out", out], &[]);
+    assert!(!wrong.status.success());
+    assert_eq!(stderr(&wrong).trim(), "hocvuso: tuần 20 is not a week such as 2026-W48");
+}

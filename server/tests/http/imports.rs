@@ -108,6 +108,8 @@ fn openapi_document_names_every_route() {
             "/enrolments",
             "/imports/completions",
             "/imports/learners",
+            "/imports/targets",
+            "/leaderboard",
             "/learners",
             "/learners/export",
             "/learners/{code}",
@@ -118,8 +120,11 @@ fn openapi_document_names_every_route() {
             "/me",
             "/openapi.json",
             "/organisations",
+            "/reports/weekly",
             "/session",
+            "/stats/completion",
             "/stats/overview",
+            "/targets",
             "/teams",
         ]
     );

@@ -5,6 +5,7 @@ use sea_orm::DatabaseConnection;
 mod access;
 mod cli;
 mod completions;
+mod dashboards;
 mod imports;
 mod learner_pages;
 mod logs;

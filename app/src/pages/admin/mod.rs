@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod courses;
+pub mod targets;
 pub mod tokens;
 
 use hocvuso::Error;
@@ -15,6 +16,7 @@ pub fn AdminNav(lang: Lang) -> impl IntoView {
         <nav class="tabs">
             <a href="/admin/accounts">{lang.t(Text::Accounts)}</a>
             <a href="/admin/courses">{lang.t(Text::Courses)}</a>
+            <a href="/admin/targets">{lang.t(Text::Targets)}</a>
             <a href="/admin/tokens">{lang.t(Text::ApiTokens)}</a>
             <a href="/admin/audit">{lang.t(Text::AuditLog)}</a>
         </nav>

@@ -1,0 +1,98 @@
+//! `/admin/targets`: admins set targets per unit and period, one at a time or from a CSV file.
+//! Plain form posts, so they work without JavaScript; problems come back beside what was typed.
+use hocvuso::Error;
+use hocvuso::i18n::Text;
+use hocvuso::model::TargetView;
+use leptos::prelude::*;
+
+use crate::components::status::{failed, loading};
+use crate::forms::{TargetAttempt, TextField, posted};
+use crate::i18n::use_lang;
+
+#[server(endpoint = "list_targets")]
+pub async fn list_targets() -> Result<Vec<TargetView>, Error> {
+    crate::state::respond(async {
+        let state = crate::state::app_state()?;
+        hocvuso::service::targets::list(&state.db, &crate::state::actor()).await
+    })
+    .await
+}
+
+#[component]
+pub fn TargetsPage() -> impl IntoView {
+    let lang = use_lang();
+    let targets = Resource::new(|| (), |_| list_targets());
+    let attempt = posted::<TargetAttempt>().unwrap_or_default();
+    let problem = |field: &str| attempt.error.as_ref().and_then(|e| e.field_problem(field));
+    let rows_problems = match &attempt.error {
+        Some(Error::InvalidRows(rows)) => rows
+            .iter()
+            .map(|r| view! { <li>{format!("{} {}, {}: {} — ", lang.t(Text::Line), r.line, r.column, r.value)} {lang.t(r.problem)}</li> })
+            .collect_view()
+            .into_any(),
+        _ => ().into_any(),
+    };
+    let form = attempt.form.clone();
+    let metric = form.metric.clone();
+    view! {
+        <crate::pages::admin::AdminNav lang />
+        <h1>{lang.t(Text::Targets)}</h1>
+        {attempt.imported.map(|n| view! { <p class="notice" role="status">{lang.t(Text::TargetsSaved)} " " {n}</p> })}
+        {attempt.error.as_ref().filter(|e| !matches!(e, Error::Invalid(_))).map(|e| view! { <p class="error" role="alert">{lang.t(e.text())}</p> })}
+        <ul class="error">{rows_problems}</ul>
+        <form method="post" action="/admin/targets" class="form">
+            <div class="field">
+                <label for="unit_kind">{lang.t(Text::GroupBy)}</label>
+                <select id="unit_kind" name="unit_kind">
+                    {[("commune", Text::Commune), ("organisation", Text::Organisation), ("team", Text::Teams), ("province", Text::WholeProvince)]
+                        .into_iter()
+                        .map(|(v, t)| view! { <option value=v selected=form.unit_kind == v>{lang.t(t)}</option> })
+                        .collect_view()}
+                </select>
+                {problem("unit_kind").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
+            </div>
+            <TextField lang name="unit" label=Text::TargetUnit value=form.unit.clone() problem=problem("unit") hint=Text::TargetUnitHint />
+            <TextField lang name="period" label=Text::Period value=form.period.clone() problem=problem("period") hint=Text::TargetPeriodHint />
+            <div class="field">
+                <label for="metric">{lang.t(Text::TargetMetricLabel)}</label>
+                <select id="metric" name="metric">
+                    {[("completion_rate", Text::CompletionRate), ("enrolments", Text::Enrolments), ("learners_trained", Text::Completions)]
+                        .into_iter()
+                        .map(|(v, t)| view! { <option value=v selected=metric == v>{lang.t(t)}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <TextField lang name="value" label=Text::Target value=form.value.clone() problem=problem("value") inputmode="decimal" />
+            <button type="submit">{lang.t(Text::Save)}</button>
+        </form>
+        <form method="post" action="/admin/targets/import" enctype="multipart/form-data" class="form">
+            <label for="targets-file">{lang.t(Text::TargetsFile)}</label>
+            <input id="targets-file" type="file" name="file" accept=".csv,.xlsx" />
+            <small class="hint">"unit_kind,unit,period,metric,value"</small>
+            <button type="submit" class="secondary">{lang.t(Text::ImportFromFile)}</button>
+        </form>
+        <Suspense fallback=move || loading(lang)>
+            {move || Suspend::new(async move {
+                match targets.await {
+                    Ok(list) => view! {
+                        <div class="table-scroll">
+                            <table class="units" data-testid="targets">
+                                <thead><tr>
+                                    <th>{lang.t(Text::Name)}</th><th>{lang.t(Text::Period)}</th>
+                                    <th>{lang.t(Text::TargetMetricLabel)}</th><th class="num">{lang.t(Text::Target)}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|t| {
+                                        let value = if t.metric == "completion_rate" { lang.percent(Some(t.value)) } else { lang.count(t.value) };
+                                        view! { <tr><td>{t.unit_name}</td><td>{t.period}</td><td>{t.metric}</td><td class="num">{value}</td></tr> }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(err) => failed(lang, &err),
+                }
+            })}
+        </Suspense>
+    }
+}

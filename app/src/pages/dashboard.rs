@@ -1,0 +1,334 @@
+//! `/dashboard`: completion by commune, organisation, team or course, against targets, with a bar
+//! chart and the weekly trend. Everything lives in the URL (filters, sort), so a view can be
+//! bookmarked and shared, and every link works without JavaScript.
+use hocvuso::Error;
+use hocvuso::i18n::{Lang, Text};
+use hocvuso::model::{CompletionRow, CompletionTable, DashboardFilter, TargetMetric, TargetStatus, UnitKind};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::charts::{Bar, RateBars, TrendChart};
+use crate::components::stat_card::StatCard;
+use crate::components::status::{failed, loading};
+use crate::i18n::use_lang;
+
+/// The table, and the courses the filter offers (code, title).
+#[server(endpoint = "get_dashboard")]
+pub async fn get_dashboard(filter: DashboardFilter) -> Result<(CompletionTable, Vec<(String, String)>), Error> {
+    crate::state::respond(async {
+        let state = crate::state::app_state()?;
+        let actor = crate::state::actor();
+        let table = hocvuso::service::dashboard::completion(&state.db, &actor, state.province, &filter).await?;
+        let courses = hocvuso::service::courses::list(&state.db, &actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| (c.code, c.title))
+            .collect();
+        Ok((table, courses))
+    })
+    .await
+}
+
+/// How a row reads its target: "98/95%" and whether it is met, in words and a symbol, not colour alone.
+pub fn target_view(status: Option<&TargetStatus>, lang: Lang) -> impl IntoView + use<> {
+    status.copied().map(|t| {
+        let figures = match t.metric {
+            TargetMetric::CompletionRate => {
+                format!("{}/{}", lang.percent(Some(t.actual)).trim_end_matches('%'), lang.percent(Some(t.target)))
+            }
+            _ => format!("{}/{}", lang.count(t.actual), lang.count(t.target)),
+        };
+        let (mark, word) = if t.met { ("✓", Text::TargetMet) } else { ("✗", Text::TargetBehind) };
+        view! {
+            <span class="target" class:met=t.met class:behind=!t.met data-testid="target">
+                {figures} " " <span aria-hidden="true">{mark}</span> <span class="target-word">{lang.t(word)}</span>
+            </span>
+        }
+    })
+}
+
+/// The query string of the current filter with some keys changed (None removes a key).
+fn href_with(query: &[(String, String)], changes: &[(&str, Option<String>)]) -> String {
+    let mut pairs: Vec<(String, String)> =
+        query.iter().filter(|(k, _)| !changes.iter().any(|(c, _)| c == k)).cloned().collect();
+    for (key, value) in changes {
+        if let Some(v) = value {
+            pairs.push((key.to_string(), v.clone()));
+        }
+    }
+    let encoded: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    format!("/dashboard?{}", encoded.join("&"))
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn kind_label(kind: UnitKind) -> Text {
+    match kind {
+        UnitKind::Commune | UnitKind::Province => Text::Commune,
+        UnitKind::Organisation => Text::Organisation,
+        UnitKind::Team => Text::Teams,
+        UnitKind::Course => Text::Courses,
+    }
+}
+
+/// Rows in the order the URL asks for: by rate (the default), name, enrolments, completions or new.
+fn sorted(mut rows: Vec<CompletionRow>, sort: &str, descending: bool) -> Vec<CompletionRow> {
+    let folded = |r: &CompletionRow| hocvuso::text::fold(&r.name);
+    rows.sort_by(|a, b| {
+        let order = match sort {
+            "name" => folded(a).cmp(&folded(b)),
+            "enrolled" => a.completion.enrolled.cmp(&b.completion.enrolled),
+            "completed" => a.completion.completed.cmp(&b.completion.completed),
+            "new" => a.new_completed.cmp(&b.new_completed),
+            // Exact: completed/enrolled compared by cross-multiplying; no enrolment ranks lowest.
+            _ => (a.completion.completed * b.completion.enrolled.max(1))
+                .cmp(&(b.completion.completed * a.completion.enrolled.max(1)))
+                .then((a.completion.enrolled > 0).cmp(&(b.completion.enrolled > 0))),
+        };
+        let order = if descending { order.reverse() } else { order };
+        order.then_with(|| folded(a).cmp(&folded(b)))
+    });
+    rows
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let get = move |key: &str| query.with(|q| q.get(key).filter(|v| !v.is_empty()));
+    let filter = move || DashboardFilter {
+        by: get("by"),
+        course: get("course"),
+        period: get("period"),
+        from: get("from"),
+        to: get("to"),
+        commune: get("commune"),
+        organisation: get("organisation"),
+        province: None,
+    };
+    let data = Resource::new(filter, get_dashboard);
+    view! {
+        <Suspense fallback=move || loading(lang)>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((table, courses)) => {
+                        let pairs: Vec<(String, String)> = query.with(|q| {
+                            ["by", "course", "period", "from", "to", "commune", "organisation", "sort", "dir"]
+                                .into_iter()
+                                .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| (k.to_string(), v)))
+                                .collect()
+                        });
+                        let sort = get("sort").unwrap_or_else(|| "rate".into());
+                        let descending = get("dir").is_none_or(|d| d != "asc");
+                        view! { <DashboardView table courses pairs sort descending lang filter=filter() /> }.into_any()
+                    }
+                    Err(err) => failed(lang, &err),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DashboardView(
+    table: CompletionTable,
+    courses: Vec<(String, String)>,
+    pairs: Vec<(String, String)>,
+    sort: String,
+    descending: bool,
+    lang: Lang,
+    filter: DashboardFilter,
+) -> impl IntoView {
+    let total = table.total.clone();
+    let by = table.by;
+    let period = table.period;
+    let in_period = period.is_some();
+    let by_course = by == UnitKind::Course;
+    let rows = sorted(table.rows, &sort, descending);
+
+    // Column headers sort by following a link; the same header again turns the order around.
+    let header = |key: &'static str, text: Text, class: &'static str| {
+        let active = sort == key;
+        let next_dir = if active && descending { "asc" } else { "desc" };
+        let href = href_with(&pairs, &[("sort", Some(key.to_string())), ("dir", Some(next_dir.to_string()))]);
+        let arrow = if !active {
+            ""
+        } else if descending {
+            " ▼"
+        } else {
+            " ▲"
+        };
+        let aria = if !active {
+            None
+        } else if descending {
+            Some("descending")
+        } else {
+            Some("ascending")
+        };
+        view! {
+            <th class=class aria-sort=aria>
+                <a href=href data-testid=format!("sort-{key}")>{lang.t(text)}{arrow}</a>
+            </th>
+        }
+    };
+    let drill = |row: &CompletionRow| -> (Option<String>, Vec<(Text, String)>) {
+        match by {
+            UnitKind::Commune => (
+                Some(href_with(
+                    &pairs,
+                    &[
+                        ("by", Some("organisation".into())),
+                        ("commune", Some(row.id.clone())),
+                        ("sort", None),
+                        ("dir", None),
+                    ],
+                )),
+                vec![
+                    (
+                        Text::Teams,
+                        href_with(
+                            &pairs,
+                            &[
+                                ("by", Some("team".into())),
+                                ("commune", Some(row.id.clone())),
+                                ("sort", None),
+                                ("dir", None),
+                            ],
+                        ),
+                    ),
+                    (Text::Learners, format!("/learners?commune={}", row.id)),
+                ],
+            ),
+            UnitKind::Organisation => (
+                Some(href_with(
+                    &pairs,
+                    &[
+                        ("by", Some("team".into())),
+                        ("organisation", Some(row.id.clone())),
+                        ("sort", None),
+                        ("dir", None),
+                    ],
+                )),
+                vec![(Text::Learners, format!("/learners?organisation={}", row.id))],
+            ),
+            UnitKind::Team => (Some(format!("/learners?team={}", row.id)), vec![]),
+            UnitKind::Course | UnitKind::Province => (
+                Some(href_with(
+                    &pairs,
+                    &[("by", Some("commune".into())), ("course", Some(row.id.clone())), ("sort", None), ("dir", None)],
+                )),
+                vec![],
+            ),
+        }
+    };
+    let bars: Vec<Bar> = rows
+        .iter()
+        .filter(|r| r.completion.enrolled > 0)
+        .take(20)
+        .map(|r| Bar {
+            label: r.name.clone(),
+            tenths: r.completion.rate_tenths(),
+            target_tenths: r.targets.iter().find(|t| t.metric == TargetMetric::CompletionRate).map(|t| t.target),
+        })
+        .collect();
+    let body = rows
+        .iter()
+        .map(|row| {
+            let tenths = row.completion.rate_tenths();
+            let width = format!("width:{}%", tenths.unwrap_or(0) as f64 / 10.0);
+            let (main, extra) = drill(row);
+            view! {
+                <tr data-unit=row.id.clone()>
+                    <td>
+                        <a href=main.unwrap_or_default() data-testid="drill">{row.name.clone()}</a>
+                        {extra.into_iter().map(|(text, href)| view! { " " <a class="sub-link" href=href>{lang.t(text)}</a> }).collect_view()}
+                    </td>
+                    <td class="num">{lang.count(row.completion.enrolled)}</td>
+                    <td class="num wide-only">{lang.count(row.completion.completed)}</td>
+                    <td class="rate">
+                        <span class="num">{lang.percent(tenths)}</span>
+                        <span class="bar" aria-hidden="true"><span class="bar-fill" style=width></span></span>
+                    </td>
+                    <td class="wide-only">{target_view(row.targets.first(), lang)}</td>
+                    {in_period.then(|| view! { <td class="num">{lang.count(row.new_completed)}</td> })}
+                </tr>
+            }
+        })
+        .collect_view();
+    let selected = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
+    let by_value = filter.by.clone().unwrap_or_else(|| "commune".into());
+    let kinds = [
+        ("commune", Text::Commune),
+        ("organisation", Text::Organisation),
+        ("team", Text::Teams),
+        ("course", Text::Courses),
+    ];
+    let period_text = period.map(|p| p.to_string());
+    let week_now = hocvuso::week::IsoWeek::current();
+    view! {
+        <h1>{lang.t(Text::Dashboard)}</h1>
+        <p class="actions-row no-print">
+            <a href=format!("/leaderboard?by={}", if by_course { "commune" } else { by.as_str() })>{lang.t(Text::Leaderboard)}</a>
+            <a href=format!("/reports/weekly?week={week_now}")>{lang.t(Text::WeeklyReport)}</a>
+            {(filter.commune.is_some() || filter.organisation.is_some() || filter.course.is_some())
+                .then(|| view! { <a href="/dashboard">{lang.t(Text::WholeProvince)}</a> })}
+        </p>
+        <form method="get" action="/dashboard" class="filters no-print" role="search">
+            <select name="by" aria-label=lang.t(Text::GroupBy)>
+                {kinds.into_iter().map(|(value, text)| view! { <option value=value selected=by_value == value>{lang.t(text)}</option> }).collect_view()}
+            </select>
+            <select name="course" aria-label=lang.t(Text::Courses)>
+                <option value="">{lang.t(Text::AllCourses)}</option>
+                {courses.into_iter().map(|(code, title)| {
+                    let is = selected(&filter.course, &code);
+                    view! { <option value=code.clone() selected=is>{format!("{code} · {title}")}</option> }
+                }).collect_view()}
+            </select>
+            <input name="period" aria-label=lang.t(Text::Period) placeholder="2026-W48, 2026-11, 2026-Q4" value=filter.period.clone().unwrap_or_default() />
+            <input name="from" type="date" aria-label=lang.t(Text::FromDate) value=filter.from.clone().unwrap_or_default() />
+            <input name="to" type="date" aria-label=lang.t(Text::ToDate) value=filter.to.clone().unwrap_or_default() />
+            {filter.commune.clone().map(|c| view! { <input type="hidden" name="commune" value=c /> })}
+            {filter.organisation.clone().map(|o| view! { <input type="hidden" name="organisation" value=o /> })}
+            <button type="submit">{lang.t(Text::Show)}</button>
+        </form>
+        {period_text.clone().map(|p| view! { <p class="hint" data-testid="period">{lang.t(Text::Period)} ": " {p} " · " {lang.t(Text::PeriodNote)}</p> })}
+        <section class="stat-grid">
+            <StatCard label=lang.t(Text::Enrolments) value=lang.count(total.completion.enrolled) testid="enrolled" />
+            <StatCard label=lang.t(Text::Completions) value=lang.count(total.completion.completed) testid="completed" />
+            <StatCard label=lang.t(Text::CompletionRate) value=lang.percent(total.completion.rate_tenths()) testid="rate" />
+            <StatCard label=lang.t(Text::Learners) value=lang.count(total.learners) testid="learners" />
+            {in_period.then(|| view! { <StatCard label=lang.t(Text::NewCompletions) value=lang.count(total.new_completed) testid="new-completed" /> })}
+        </section>
+        {(!total.targets.is_empty()).then(|| view! { <p class="total-target">{lang.t(Text::Target)} ": " {target_view(total.targets.first(), lang)}</p> })}
+        <h2>{lang.t(kind_label(by))}</h2>
+        <div class="table-scroll">
+            <table class="units" data-testid="dashboard-table">
+                <thead>
+                    <tr>
+                        {header("name", kind_label(by), "")}
+                        {header("enrolled", Text::Enrolments, "num")}
+                        {header("completed", Text::Completions, "num wide-only")}
+                        {header("rate", Text::CompletionRate, "")}
+                        <th class="wide-only">{lang.t(Text::Target)}</th>
+                        {in_period.then(|| header("new", Text::NewCompletions, "num"))}
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+        {(!bars.is_empty()).then(|| view! { <RateBars bars lang caption=lang.t(Text::CompletionRate).to_string() /> })}
+        {(!table.trend.is_empty()).then(|| view! {
+            <h2>{lang.t(Text::Trend)}</h2>
+            <TrendChart points=table.trend.clone() lang />
+        })}
+    }
+}

@@ -1,0 +1,152 @@
+//! `/reports/weekly?week=2026-W48`: the steering committee's weekly report, one clean A4 page when
+//! printed, with the same figures as XLSX (real numbers) and CSV.
+use hocvuso::Error;
+use hocvuso::i18n::{Lang, Text};
+use hocvuso::model::{CompletionRow, UnitKind, WeeklyReport};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::stat_card::StatCard;
+use crate::components::status::{failed, loading};
+use crate::i18n::use_lang;
+use crate::pages::dashboard::target_view;
+
+#[server(endpoint = "get_weekly_report")]
+pub async fn get_weekly_report(week: Option<String>) -> Result<WeeklyReport, Error> {
+    crate::state::respond(async {
+        let state = crate::state::app_state()?;
+        let week = match week.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            None => hocvuso::week::IsoWeek::current(),
+            Some(w) => hocvuso::week::IsoWeek::parse(w).ok_or_else(|| Error::invalid("week", Text::PeriodInvalid))?,
+        };
+        hocvuso::service::report::weekly(&state.db, &crate::state::actor(), state.province, week).await
+    })
+    .await
+}
+
+/// "+12" or "−3": this week against last week.
+fn change(now: i64, before: i64, lang: Lang) -> String {
+    let d = now - before;
+    if d >= 0 { format!("+{}", lang.count(d)) } else { format!("−{}", lang.count(-d)) }
+}
+
+fn unit_rows(rows: Vec<CompletionRow>, lang: Lang) -> impl IntoView {
+    rows.into_iter()
+        .map(|r| {
+            view! {
+                <tr>
+                    <td>{r.name.clone()}</td>
+                    <td class="num">{lang.count(r.new_completed)}</td>
+                    <td class="num">{lang.count(r.completion.completed)} "/" {lang.count(r.completion.enrolled)}</td>
+                    <td class="num">{lang.percent(r.completion.rate_tenths())}</td>
+                    <td>{target_view(r.targets.first(), lang)}</td>
+                </tr>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+pub fn WeeklyReportPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let report = Resource::new(move || query.with(|q| q.get("week")), get_weekly_report);
+    view! {
+        <Suspense fallback=move || loading(lang)>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(r) => view! { <ReportView r lang /> }.into_any(),
+                    Err(err) => failed(lang, &err),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
+    let week = r.week;
+    let (now, then) = (r.total.clone(), r.total_before.clone());
+    let head = move || {
+        view! {
+            <thead>
+                <tr>
+                    <th>{lang.t(Text::Name)}</th>
+                    <th class="num">{lang.t(Text::NewCompletions)}</th>
+                    <th class="num">{lang.t(Text::Completions)} "/" {lang.t(Text::Enrolments)}</th>
+                    <th class="num">{lang.t(Text::CompletionRate)}</th>
+                    <th>{lang.t(Text::Target)}</th>
+                </tr>
+            </thead>
+        }
+    };
+    let kind_text = |k: UnitKind| match k {
+        UnitKind::Organisation => Text::Organisation,
+        UnitKind::Team => Text::Teams,
+        _ => Text::Commune,
+    };
+    let behind = r
+        .behind_target
+        .into_iter()
+        .map(|(kind, row)| {
+            view! {
+                <tr>
+                    <td>{lang.t(kind_text(kind))}</td>
+                    <td>{row.name.clone()}</td>
+                    <td class="num">{lang.percent(row.completion.rate_tenths())}</td>
+                    <td>{target_view(row.targets.first(), lang)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let movers = r
+        .movers
+        .into_iter()
+        .map(|m| {
+            let sign = if m.change_tenths >= 0 { "▲" } else { "▼" };
+            view! {
+                <tr>
+                    <td>{m.name}</td>
+                    <td class="num">{lang.percent(m.before.rate_tenths())}</td>
+                    <td class="num">{lang.percent(m.now.rate_tenths())}</td>
+                    <td class="num">{sign} {lang.percent(Some(m.change_tenths.abs()))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <article class="report" data-testid="weekly-report">
+            <h1>{lang.t(Text::WeeklyReport)} " · " {week.to_string()}</h1>
+            <p class="hint">
+                {week.monday().format("%d/%m/%Y").to_string()} " – "
+                {week.sunday().format("%d/%m/%Y").to_string()}
+            </p>
+            <p class="actions-row no-print">
+                <a href=format!("/reports/weekly?week={}", week.previous())>"← " {week.previous().to_string()}</a>
+                <a href=format!("/reports/weekly?week={}", week.next())>{week.next().to_string()} " →"</a>
+                <a rel="external" download="" href=format!("/api/v1/reports/weekly?week={week}&format=xlsx") data-testid="download-xlsx">"Excel (XLSX)"</a>
+                <a rel="external" download="" href=format!("/api/v1/reports/weekly?week={week}&format=csv")>"CSV"</a>
+            </p>
+            <section class="stat-grid">
+                <StatCard label=lang.t(Text::NewEnrolments) value=format!("{} ({})", lang.count(now.new_enrolled), change(now.new_enrolled, then.new_enrolled, lang)) testid="week-enrolled" />
+                <StatCard label=lang.t(Text::NewCompletions) value=format!("{} ({})", lang.count(now.new_completed), change(now.new_completed, then.new_completed, lang)) testid="week-completed" />
+                <StatCard label=lang.t(Text::Enrolments) value=lang.count(now.completion.enrolled) testid="enrolled" />
+                <StatCard label=lang.t(Text::Completions) value=lang.count(now.completion.completed) testid="completed" />
+                <StatCard label=lang.t(Text::CompletionRate) value=format!("{} ({} {})", lang.percent(now.completion.rate_tenths()), lang.t(Text::LastWeek), lang.percent(then.completion.rate_tenths())) testid="rate" />
+            </section>
+            <h2>{lang.t(Text::BehindTarget)}</h2>
+            <div class="table-scroll"><table class="units" data-testid="behind-target"><tbody>{behind}</tbody></table></div>
+            <h2>{lang.t(Text::Movers)}</h2>
+            <div class="table-scroll">
+                <table class="units" data-testid="movers">
+                    <thead><tr><th>{lang.t(Text::Commune)}</th><th class="num">{lang.t(Text::LastWeek)}</th><th class="num">{lang.t(Text::ThisWeek)}</th><th class="num">{lang.t(Text::Change)}</th></tr></thead>
+                    <tbody>{movers}</tbody>
+                </table>
+            </div>
+            <h2>{lang.t(Text::ActiveTeams)}</h2>
+            <div class="table-scroll"><table class="units" data-testid="active-teams">{head()}<tbody>{unit_rows(r.active_teams, lang)}</tbody></table></div>
+            <h2>{lang.t(Text::Communes)}</h2>
+            <div class="table-scroll"><table class="units" data-testid="report-communes">{head()}<tbody>{unit_rows(r.communes, lang)}</tbody></table></div>
+        </article>
+    }
+}

@@ -1,0 +1,210 @@
+//! The weekly report the steering committee reads: this week against last week, cumulative rates,
+//! units behind target, biggest movers and the most active teams. Built from the dashboards (and so
+//! from the counters), as a page, an XLSX workbook with real numbers, and a CSV.
+use sea_orm::ConnectionTrait;
+
+use crate::Result;
+use crate::auth::Actor;
+use crate::i18n::{Lang, Text};
+use crate::model::{Completion, CompletionRow, DashboardFilter, Mover, TargetMetric, UnitKind, WeeklyReport};
+use crate::service::dashboard;
+use crate::service::table::{self, Cell, Sheet};
+use crate::week::IsoWeek;
+
+/// How many movers and active teams the report lists.
+pub const TOP: usize = 5;
+
+fn filter(by: UnitKind, week: IsoWeek) -> DashboardFilter {
+    DashboardFilter { by: Some(by.as_str().into()), period: Some(week.to_string()), ..Default::default() }
+}
+
+pub async fn weekly(db: &impl ConnectionTrait, actor: &Actor, province: i32, week: IsoWeek) -> Result<WeeklyReport> {
+    let communes = dashboard::completion(db, actor, province, &filter(UnitKind::Commune, week)).await?;
+    let before = dashboard::completion(db, actor, province, &filter(UnitKind::Commune, week.previous())).await?;
+    let organisations = dashboard::completion(db, actor, province, &filter(UnitKind::Organisation, week)).await?;
+    let teams = dashboard::completion(db, actor, province, &filter(UnitKind::Team, week)).await?;
+
+    let behind_target =
+        [(UnitKind::Commune, &communes), (UnitKind::Organisation, &organisations), (UnitKind::Team, &teams)]
+            .into_iter()
+            .flat_map(|(kind, table)| {
+                table.rows.iter().filter(|r| r.targets.iter().any(|t| !t.met)).map(move |r| (kind, r.clone()))
+            })
+            .collect();
+
+    let rate = |c: Completion| c.rate_tenths().unwrap_or(0);
+    let mut movers: Vec<Mover> = communes
+        .rows
+        .iter()
+        .zip(&before.rows)
+        .map(|(now, then)| Mover {
+            id: now.id.clone(),
+            name: now.name.clone(),
+            before: then.completion,
+            now: now.completion,
+            change_tenths: rate(now.completion) - rate(then.completion),
+        })
+        .filter(|m| m.change_tenths != 0)
+        .collect();
+    movers.sort_by(|a, b| b.change_tenths.abs().cmp(&a.change_tenths.abs()).then_with(|| a.name.cmp(&b.name)));
+    movers.truncate(TOP);
+
+    let mut active_teams: Vec<CompletionRow> = teams.rows.into_iter().filter(|t| t.new_completed > 0).collect();
+    active_teams.sort_by(|a, b| {
+        b.new_completed
+            .cmp(&a.new_completed)
+            .then(b.new_enrolled.cmp(&a.new_enrolled))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    active_teams.truncate(TOP);
+
+    Ok(WeeklyReport {
+        week,
+        total: communes.total,
+        total_before: before.total,
+        communes: communes.rows,
+        behind_target,
+        movers,
+        active_teams,
+    })
+}
+
+/// "98/95%": the actual figure over the target, for the completion rate in percent.
+pub fn target_text(row: &CompletionRow) -> String {
+    row.targets
+        .first()
+        .map(|t| match t.metric {
+            TargetMetric::CompletionRate => format!("{}/{}%", tenths(t.actual), tenths(t.target)),
+            _ => format!("{}/{}", t.actual, t.target),
+        })
+        .unwrap_or_default()
+}
+
+/// 955 → "95.5", 950 → "95".
+fn tenths(value: i64) -> String {
+    if value % 10 == 0 { (value / 10).to_string() } else { format!("{}.{}", value / 10, value % 10) }
+}
+
+fn rate_cell(c: Completion) -> Cell {
+    c.rate().map_or(Cell::Empty, Cell::Rate)
+}
+
+fn unit_cells(row: &CompletionRow) -> Vec<Cell> {
+    vec![
+        Cell::Text(row.id.clone()),
+        Cell::Text(row.name.clone()),
+        Cell::Number(row.new_enrolled),
+        Cell::Number(row.new_completed),
+        Cell::Number(row.completion.enrolled),
+        Cell::Number(row.completion.completed),
+        rate_cell(row.completion),
+        Cell::Text(target_text(row)),
+    ]
+}
+
+fn unit_header(lang: Lang) -> [&'static str; 8] {
+    [
+        "id",
+        lang.t(Text::Name),
+        lang.t(Text::NewEnrolments),
+        lang.t(Text::NewCompletions),
+        lang.t(Text::Enrolments),
+        lang.t(Text::Completions),
+        lang.t(Text::CompletionRate),
+        lang.t(Text::Target),
+    ]
+}
+
+/// The report as a workbook: a summary sheet, every commune, units behind target, movers, teams.
+pub fn xlsx(report: &WeeklyReport, lang: Lang) -> Result<Vec<u8>> {
+    let summary_header = [lang.t(Text::Figure), lang.t(Text::ThisWeek), lang.t(Text::LastWeek)];
+    let (now, then) = (&report.total, &report.total_before);
+    let summary = vec![
+        vec![
+            Cell::Text(lang.t(Text::Week).into()),
+            Cell::Text(report.week.to_string()),
+            Cell::Text(report.week.previous().to_string()),
+        ],
+        vec![
+            Cell::Text(lang.t(Text::NewEnrolments).into()),
+            Cell::Number(now.new_enrolled),
+            Cell::Number(then.new_enrolled),
+        ],
+        vec![
+            Cell::Text(lang.t(Text::NewCompletions).into()),
+            Cell::Number(now.new_completed),
+            Cell::Number(then.new_completed),
+        ],
+        vec![
+            Cell::Text(lang.t(Text::Enrolments).into()),
+            Cell::Number(now.completion.enrolled),
+            Cell::Number(then.completion.enrolled),
+        ],
+        vec![
+            Cell::Text(lang.t(Text::Completions).into()),
+            Cell::Number(now.completion.completed),
+            Cell::Number(then.completion.completed),
+        ],
+        vec![Cell::Text(lang.t(Text::CompletionRate).into()), rate_cell(now.completion), rate_cell(then.completion)],
+        vec![Cell::Text(lang.t(Text::Learners).into()), Cell::Number(now.learners), Cell::Number(then.learners)],
+    ];
+    let header = unit_header(lang);
+    let behind: Vec<Vec<Cell>> = report
+        .behind_target
+        .iter()
+        .map(|(kind, row)| {
+            let mut cells = unit_cells(row);
+            cells.insert(0, Cell::Text(kind.as_str().into()));
+            cells
+        })
+        .collect();
+    let behind_header: Vec<&str> = std::iter::once("kind").chain(header).collect();
+    let movers_header =
+        ["id", lang.t(Text::Name), lang.t(Text::LastWeek), lang.t(Text::ThisWeek), lang.t(Text::Change)];
+    let movers = report
+        .movers
+        .iter()
+        .map(|m| {
+            vec![
+                Cell::Text(m.id.clone()),
+                Cell::Text(m.name.clone()),
+                rate_cell(m.before),
+                rate_cell(m.now),
+                Cell::Rate(m.change_tenths as f64 / 1000.0),
+            ]
+        })
+        .collect();
+    table::write_workbook(&[
+        Sheet { name: lang.t(Text::Summary), header: &summary_header, rows: summary },
+        Sheet { name: lang.t(Text::Communes), header: &header, rows: report.communes.iter().map(unit_cells).collect() },
+        Sheet { name: lang.t(Text::BehindTarget), header: &behind_header, rows: behind },
+        Sheet { name: lang.t(Text::Movers), header: &movers_header, rows: movers },
+        Sheet {
+            name: lang.t(Text::ActiveTeams),
+            header: &header,
+            rows: report.active_teams.iter().map(unit_cells).collect(),
+        },
+    ])
+}
+
+/// The communes of the report as CSV (numbers as plain digits, the rate as a fraction).
+pub fn csv(report: &WeeklyReport, lang: Lang) -> Vec<u8> {
+    let header = unit_header(lang);
+    let rows: Vec<Vec<String>> = report
+        .communes
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.clone(),
+                r.name.clone(),
+                r.new_enrolled.to_string(),
+                r.new_completed.to_string(),
+                r.completion.enrolled.to_string(),
+                r.completion.completed.to_string(),
+                r.completion.rate().map(|x| format!("{x:.4}")).unwrap_or_default(),
+                target_text(r),
+            ]
+        })
+        .collect();
+    table::write_csv(&header, &rows)
+}

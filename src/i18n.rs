@@ -330,6 +330,7 @@ texts! {
     TargetPeriodHint => "Để trống cho cả chiến dịch, hoặc 2026-W48, 2026-11, 2026-Q4, 2026", "Empty for the whole campaign, or 2026-W48, 2026-11, 2026-Q4, 2026";
     TargetMetricLabel => "Chỉ số", "Metric";
     TargetsFile => "Tệp chỉ tiêu (CSV hoặc Excel)", "Targets file (CSV or Excel)";
+    NoneThisWeek => "Không có.", "None.";
     NewEntry => "mới", "new";
     RankByCompletions => "Hạng theo số hoàn thành", "Rank by completions";
     LeaderboardRule => "Xếp hạng theo tỷ lệ hoàn thành luỹ kế đến cuối tuần; bằng nhau thì theo số hoàn thành, rồi theo tên; ▲▼ so với tuần trước. Đơn vị có ít lượt đăng ký hơn mức tối thiểu được liệt kê riêng. Mức tối thiểu:", "Ranked by cumulative completion rate at the end of the week; ties by completions, then name; ▲▼ against the week before. Units with fewer enrolments than the minimum are listed apart. Minimum:";

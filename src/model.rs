@@ -49,6 +49,21 @@ impl Completion {
     }
 }
 
+/// Best completion rate first, compared exactly (cross-multiplied, not rounded); ties broken by
+/// completions, then name; units with no enrolment last.
+pub fn rank_cmp(a: (Completion, &str), b: (Completion, &str)) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let ((ca, na), (cb, nb)) = (a, b);
+    match (ca.enrolled > 0, cb.enrolled > 0) {
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        _ => (cb.completed * ca.enrolled.max(1))
+            .cmp(&(ca.completed * cb.enrolled.max(1)))
+            .then(cb.completed.cmp(&ca.completed))
+            .then_with(|| crate::text::fold(na).cmp(&crate::text::fold(nb))),
+    }
+}
+
 /// One unit's figures, as a row of a dashboard table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UnitFigures {

@@ -332,6 +332,19 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
         enrolment::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
     }
     deltas.apply(&txn).await?;
+    // Targets, as a steering committee sets them: 80% for the province, 75% for every commune.
+    let target = |kind: &str, id: String, value: i64| crate::entity::target::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        unit_kind: Set(kind.to_string()),
+        unit_id: Set(id),
+        period: Set(String::new()),
+        metric: Set("completion_rate".to_string()),
+        value: Set(value),
+        created_at: Set(created),
+    };
+    let mut targets = vec![target("province", DEMO_PROVINCE.to_string(), 800)];
+    targets.extend(communes.iter().map(|c| target("commune", c.code.to_string(), 750)));
+    crate::entity::target::Entity::insert_many(targets).exec(&txn).await?;
     app_meta::ActiveModel { key: Set("demo".to_string()), value: Set(created.to_rfc3339()) }.insert(&txn).await?;
     txn.commit().await?;
 

@@ -7,24 +7,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use crate::auth::{Actor, Role};
 use crate::entity::{app_meta, commune, province, stat_counter, team};
 use crate::model::{Completion, Overview, UnitFigures, UnitKind};
-use crate::text::fold;
 use crate::{Error, Result};
 
 /// Best completion rate first; ties broken by completions, then name. Units with no enrolment go last.
 pub fn rank_order(a: &UnitFigures, b: &UnitFigures) -> Ordering {
-    let rate = |u: &UnitFigures| u.completion.rate_tenths();
-    match (rate(a), rate(b)) {
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        _ => {
-            // Compare completed/enrolled exactly by cross-multiplying, not by rounded tenths.
-            let exact = (b.completion.completed * a.completion.enrolled.max(1))
-                .cmp(&(a.completion.completed * b.completion.enrolled.max(1)));
-            exact
-                .then(b.completion.completed.cmp(&a.completion.completed))
-                .then_with(|| fold(&a.name).cmp(&fold(&b.name)))
-        }
-    }
+    crate::model::rank_cmp((a.completion, &a.name), (b.completion, &b.name))
 }
 
 /// The overview of a province. Organisers see the communes of their scope in the table; the

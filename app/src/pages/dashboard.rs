@@ -80,22 +80,22 @@ fn kind_label(kind: UnitKind) -> Text {
     }
 }
 
-/// Rows in the order the URL asks for: by rate (the default), name, enrolments, completions or new.
+/// Rows in the order the URL asks for: by rate as ranked (the default), name, enrolments,
+/// completions or new completions; the same header again turns the order around.
 fn sorted(mut rows: Vec<CompletionRow>, sort: &str, descending: bool) -> Vec<CompletionRow> {
     let folded = |r: &CompletionRow| hocvuso::text::fold(&r.name);
     rows.sort_by(|a, b| {
+        let by_rank = hocvuso::model::rank_cmp((a.completion, &a.name), (b.completion, &b.name));
         let order = match sort {
             "name" => folded(a).cmp(&folded(b)),
             "enrolled" => a.completion.enrolled.cmp(&b.completion.enrolled),
             "completed" => a.completion.completed.cmp(&b.completion.completed),
             "new" => a.new_completed.cmp(&b.new_completed),
-            // Exact: completed/enrolled compared by cross-multiplying; no enrolment ranks lowest.
-            _ => (a.completion.completed * b.completion.enrolled.max(1))
-                .cmp(&(b.completion.completed * a.completion.enrolled.max(1)))
-                .then((a.completion.enrolled > 0).cmp(&(b.completion.enrolled > 0))),
+            // Ranked best first, so "descending" is the ranking itself.
+            _ => by_rank.reverse(),
         };
         let order = if descending { order.reverse() } else { order };
-        order.then_with(|| folded(a).cmp(&folded(b)))
+        order.then(by_rank)
     });
     rows
 }

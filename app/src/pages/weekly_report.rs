@@ -85,6 +85,8 @@ fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
         UnitKind::Team => Text::Teams,
         _ => Text::Commune,
     };
+    let none = move |empty: bool| empty.then(|| view! { <p class="hint">{lang.t(Text::NoneThisWeek)}</p> });
+    let (no_behind, no_movers, no_teams) = (r.behind_target.is_empty(), r.movers.is_empty(), r.active_teams.is_empty());
     let behind = r
         .behind_target
         .into_iter()
@@ -135,8 +137,10 @@ fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
                 <StatCard label=lang.t(Text::CompletionRate) value=format!("{} ({} {})", lang.percent(now.completion.rate_tenths()), lang.t(Text::LastWeek), lang.percent(then.completion.rate_tenths())) testid="rate" />
             </section>
             <h2>{lang.t(Text::BehindTarget)}</h2>
+            {none(no_behind)}
             <div class="table-scroll"><table class="units" data-testid="behind-target"><tbody>{behind}</tbody></table></div>
             <h2>{lang.t(Text::Movers)}</h2>
+            {none(no_movers)}
             <div class="table-scroll">
                 <table class="units" data-testid="movers">
                     <thead><tr><th>{lang.t(Text::Commune)}</th><th class="num">{lang.t(Text::LastWeek)}</th><th class="num">{lang.t(Text::ThisWeek)}</th><th class="num">{lang.t(Text::Change)}</th></tr></thead>
@@ -144,6 +148,7 @@ fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
                 </table>
             </div>
             <h2>{lang.t(Text::ActiveTeams)}</h2>
+            {none(no_teams)}
             <div class="table-scroll"><table class="units" data-testid="active-teams">{head()}<tbody>{unit_rows(r.active_teams, lang)}</tbody></table></div>
             <h2>{lang.t(Text::Communes)}</h2>
             <div class="table-scroll"><table class="units" data-testid="report-communes">{head()}<tbody>{unit_rows(r.communes, lang)}</tbody></table></div>

@@ -33,6 +33,7 @@ fn row_json(row: &CompletionRow) -> Value {
         "new_enrolled": row.new_enrolled,
         "new_completed": row.new_completed,
         "target": row.targets.first(),
+        "targets": row.targets,
     })
 }
 

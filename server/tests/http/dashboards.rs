@@ -152,9 +152,12 @@ async fn targets_are_shown_against_the_actual_figures(db: DatabaseConnection) {
     let done = post("/api/v1/imports/targets", file.into(), "text/csv").await.unwrap();
     assert_eq!(done.json::<Value>().await.unwrap()["changed"], 2);
     let (_, table) = get_json(&app, &cookie, "/api/v1/stats/completion?by=commune&period=2026-W47").await;
-    assert_eq!(table["total"]["target"]["metric"], "enrolments");
-    assert_eq!(table["total"]["target"]["target"], 8000);
-    assert_eq!(table["total"]["target"]["met"], false);
+    // The province: the demo's campaign rate target, and this week's enrolment target.
+    let targets = table["total"]["targets"].as_array().unwrap();
+    assert_eq!(targets[0]["metric"], "completion_rate");
+    assert_eq!(targets[0]["target"], 800);
+    assert_eq!((targets[1]["metric"].as_str(), targets[1]["target"].as_i64()), (Some("enrolments"), Some(8000)));
+    assert_eq!(targets[1]["met"], false);
     let row = table["rows"].as_array().unwrap().iter().find(|r| r["id"] == "4465").unwrap().clone();
     assert_eq!(row["target"]["target"], 805, "the campaign target applies to any period");
 

@@ -39,6 +39,53 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(options).await
 }
 
+/// Copies a SQLite database to `out` while it is in use (`VACUUM INTO` reads one consistent snapshot;
+/// writers carry on). PostgreSQL is backed up with `pg_dump` instead.
+pub async fn backup(db: &DatabaseConnection, out: &std::path::Path) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return Err(DbErr::Custom("PostgreSQL: use pg_dump (see README.md, Backups)".into()));
+    }
+    if out.exists() {
+        return Err(DbErr::Custom(format!("{} exists already; choose a new file", out.display())));
+    }
+    let path = out.to_str().ok_or_else(|| DbErr::Custom("the backup path is not UTF-8".into()))?;
+    db.execute_unprepared(&format!("VACUUM INTO '{}'", path.replace('\'', "''"))).await?;
+    Ok(())
+}
+
+/// Replaces the SQLite database of `url` with the backup `file`, after checking the backup opens as
+/// a hocvuso database. The server must be stopped. The old file is kept beside it as `….before-restore`.
+pub async fn restore(url: &str, file: &std::path::Path) -> Result<(), DbErr> {
+    let custom = |m: String| DbErr::Custom(m);
+    let target =
+        sqlite_file(url).ok_or_else(|| custom("restore works on a SQLite file; PostgreSQL: use pg_restore".into()))?;
+    let check = connect(&format!("sqlite://{}?mode=ro", file.display())).await?;
+    {
+        use sea_orm::ConnectionTrait;
+        check
+            .query_one_raw(sea_orm::Statement::from_string(
+                check.get_database_backend(),
+                "SELECT COUNT(*) FROM seaql_migrations",
+            ))
+            .await
+            .map_err(|_| custom(format!("{} is not a hocvuso backup", file.display())))?;
+    }
+    check.close().await?;
+    let target = std::path::Path::new(target);
+    let staged = target.with_extension("restoring");
+    std::fs::copy(file, &staged).map_err(|e| custom(format!("cannot copy {}: {e}", file.display())))?;
+    if target.exists() {
+        let kept = target.with_extension("before-restore");
+        std::fs::rename(target, &kept).map_err(|e| custom(format!("cannot move the old database aside: {e}")))?;
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+    }
+    std::fs::rename(&staged, target).map_err(|e| custom(format!("cannot put the backup in place: {e}")))?;
+    Ok(())
+}
+
 /// The file path inside a sqlite URL, if it names a file.
 fn sqlite_file(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;

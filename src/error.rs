@@ -40,6 +40,9 @@ pub enum Error {
     /// The database cannot be reached right now; worth retrying.
     #[error("service unavailable")]
     Unavailable,
+    /// The request's body is larger than the route accepts.
+    #[error("request too large")]
+    TooLarge,
     /// A fault that was logged on the server; the user sees only a short message.
     #[error("internal error")]
     Internal,
@@ -73,6 +76,7 @@ impl Error {
             Error::RateLimited(_) => Text::RateLimited,
             Error::Forbidden => Text::Forbidden,
             Error::Unavailable => Text::Unavailable,
+            Error::TooLarge => Text::BodyTooLarge,
             Error::Internal => Text::Internal,
             Error::Transport(_) => Text::Network,
         }
@@ -88,7 +92,10 @@ impl Error {
             Error::RateLimited(_) => 429,
             Error::Forbidden => 403,
             Error::Unavailable => 503,
-            Error::Internal | Error::Transport(_) => 500,
+            Error::TooLarge => 413,
+            // On the server a transport error is a request that could not be decoded.
+            Error::Transport(_) => 400,
+            Error::Internal => 500,
         }
     }
 }
@@ -101,6 +108,30 @@ impl FromServerFnError for Error {
     }
 }
 
+/// Errors that retrying later may cure: the connection to the database was lost or refused, or the
+/// SQLite file is locked or read-only. They become 503 with a message, never a 500 or a panic.
+#[cfg(feature = "server")]
+fn database_unreachable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err else {
+        return false;
+    };
+    match e.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::Protocol(_)
+        | Sqlx::Tls(_) => true,
+        // SQLite: 5 busy, 6 locked, 8 read-only (extended codes keep the primary code in the low byte).
+        Sqlx::Database(db) => db.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| {
+            matches!(c & 0xff, 5 | 6 | 8) && db.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>().is_some()
+        }),
+        _ => false,
+    }
+}
+
 #[cfg(feature = "server")]
 impl From<sea_orm::DbErr> for Error {
     /// Logged here with its text; the caller only learns whether retrying may help.
@@ -108,6 +139,10 @@ impl From<sea_orm::DbErr> for Error {
         use sea_orm::DbErr;
         match &err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::warn!(error = %err, "database unavailable");
+                Error::Unavailable
+            }
+            _ if database_unreachable(&err) => {
                 tracing::warn!(error = %err, "database unavailable");
                 Error::Unavailable
             }

@@ -331,6 +331,7 @@ texts! {
     TargetMetricLabel => "Chỉ số", "Metric";
     TargetsFile => "Tệp chỉ tiêu (CSV hoặc Excel)", "Targets file (CSV or Excel)";
     NoneThisWeek => "Không có.", "None.";
+    BodyTooLarge => "Nội dung gửi lên quá lớn.", "The request is too large.";
     NewEntry => "mới", "new";
     RankByCompletions => "Hạng theo số hoàn thành", "Rank by completions";
     LeaderboardRule => "Xếp hạng theo tỷ lệ hoàn thành luỹ kế đến cuối tuần; bằng nhau thì theo số hoàn thành, rồi theo tên; ▲▼ so với tuần trước. Đơn vị có ít lượt đăng ký hơn mức tối thiểu được liệt kê riêng. Mức tối thiểu:", "Ranked by cumulative completion rate at the end of the week; ties by completions, then name; ▲▼ against the week before. Units with fewer enrolments than the minimum are listed apart. Minimum:";

@@ -22,6 +22,8 @@ commands:
                         import learners from CSV or XLSX; nothing is written if any row is bad
   import completions FILE [--dry-run]
                         import completions exported from a MOOC platform (CSV or XLSX)
+  backup --out FILE     copy the SQLite database to FILE while the app keeps serving
+  restore FILE          replace the SQLite database with a backup (stop the server first)
   report weekly [--week 2026-W48] --out FILE.xlsx|FILE.csv
                         write the weekly report (the current week unless given)
   token create --name NAME --scope ingest|read-stats
@@ -161,6 +163,21 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             let (token, secret) = hocvuso::service::tokens::create(&db, "cli", name, scope).await.map_err(say)?;
             println!("token {:?} created with scope {}; it is shown once, below:", token.name, token.scope.as_str());
             println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ["backup", rest @ ..] => {
+            let values = options(rest, &["--out"])?;
+            let out = values.get("--out").ok_or_else(|| format!("backup needs --out FILE\n\n{USAGE}"))?;
+            let db = open(&config).await?;
+            hocvuso::db::backup(&db, std::path::Path::new(out)).await.map_err(|e| format!("backup failed: {e}"))?;
+            println!("backup written to {out}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ["restore", file] => {
+            hocvuso::db::restore(&config.database_url, std::path::Path::new(file))
+                .await
+                .map_err(|e| format!("restore failed: {e}"))?;
+            println!("database {} restored from {file}", config.database_for_humans());
             Ok(ExitCode::SUCCESS)
         }
         ["report", "weekly", rest @ ..] => {

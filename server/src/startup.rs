@@ -10,7 +10,10 @@ use hocvuso_app::{App, shell};
 use leptos::config::get_configuration;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sea_orm::DatabaseConnection;
+use std::time::Duration;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::config::Config;
 use crate::{api, auth, routes, security};
@@ -47,12 +50,24 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // The last layer added runs first.
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(from_fn(security::server_fn_decoding_errors))
         .layer(from_fn(security::refuse_cross_site))
         .layer(from_fn(security::log_request))
         .layer(from_fn(security::security_headers))
         .layer(CompressionLayer::new())
+        // Every route: a body limit (uploads raise theirs above) and a bound on how long a request may take.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .with_state(state)
 }
+
+/// The largest body a form, server function or REST call may send (file uploads excepted).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// The longest a request may take, uploads of large files included.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// After SIGTERM, how long requests in flight may take before the process exits anyway.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 /// The state every request sees. The Leptos settings come from cargo-leptos at build time.
 pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, String> {
@@ -80,10 +95,23 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> Result<(), String>
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     println!("hocvuso serves http://{}", config.addr);
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server stopped: {e}"))
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stopping.send(true);
+        });
+    // Requests in flight get SHUTDOWN_GRACE to finish; then the process stops regardless.
+    let deadline = async move {
+        let mut stopped = stopped;
+        let _ = stopped.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+        tracing::warn!("requests still running after the shutdown grace period; stopping anyway");
+    };
+    tokio::select! {
+        result = server => result.map_err(|e| format!("server stopped: {e}")),
+        () = deadline => Ok(()),
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C; axum then stops accepting and lets requests in flight finish.

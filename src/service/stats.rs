@@ -128,7 +128,10 @@ impl Deltas {
 
     /// Adds the deltas to the counter rows, creating the rows that do not exist yet.
     pub async fn apply(self, db: &impl ConnectionTrait) -> Result<()> {
-        let rows: Vec<_> = self.0.into_iter().filter(|(_, tally)| !tally.is_zero()).collect();
+        let mut rows: Vec<_> = self.0.into_iter().filter(|(_, tally)| !tally.is_zero()).collect();
+        // Always the same order: concurrent transactions then lock counter rows in the same order
+        // and cannot deadlock one another on PostgreSQL.
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
         // 7 values a row; stay well under SQLite's limit of bound parameters.
         for chunk in rows.chunks(1000) {
             let mut insert = Query::insert();

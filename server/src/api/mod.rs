@@ -109,7 +109,9 @@ fn error_code(err: &Error) -> &'static str {
         Error::RateLimited(_) => "rate_limited",
         Error::Forbidden => "forbidden",
         Error::Unavailable => "unavailable",
-        Error::Internal | Error::Transport(_) => "internal",
+        Error::TooLarge => "too_large",
+        Error::Transport(_) => "bad_request",
+        Error::Internal => "internal",
     }
 }
 
@@ -170,6 +172,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError(Error::TooLarge)),
             Err(_) => Err(ApiError(Error::invalid("body", Text::BodyNotJson))),
         }
     }

@@ -11,10 +11,11 @@ mod learner_pages;
 mod logs;
 mod my_progress;
 mod pages;
+mod reliability;
 mod sessions;
 mod xapi;
 
-async fn migrate(db: &DatabaseConnection) {
+pub async fn migrate(db: &DatabaseConnection) {
     Migrator::up(db, None).await.expect("migrations apply");
 }
 

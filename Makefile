@@ -13,7 +13,7 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS)/node_modules/.bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test tools e2e-deps build build-release lint unit e2e clean-data
+.PHONY: run test tools e2e-deps build build-release lint unit e2e fuzz soak clean-data
 
 ## Serve the app at http://127.0.0.1:3000 with the demo campaign when the database is empty.
 run: tools build-release
@@ -49,6 +49,14 @@ lint:
 
 unit:
 	cargo nextest run --workspace --no-fail-fast
+
+## 1,000,000 fuzz executions (500,000 a target) of the spreadsheet reader and the cell parsers; `make test` runs 2,000 a target.
+fuzz:
+	FUZZ_CASES=500000 cargo nextest run -p hocvuso --test fuzz --no-capture
+
+## The long concurrency run: 50 clients × 200 learners each (SQLite, and PostgreSQL when HOCVUSO_TEST_POSTGRES_URL is set).
+soak:
+	HOCVUSO_SOAK_LEARNERS=200 cargo nextest run -p hocvuso-server --no-capture reliability::concurrency
 
 e2e: build
 	cd end2end && npx playwright test

@@ -60,21 +60,26 @@ pub async fn restore(url: &str, file: &std::path::Path) -> Result<(), DbErr> {
     let custom = |m: String| DbErr::Custom(m);
     let target =
         sqlite_file(url).ok_or_else(|| custom("restore works on a SQLite file; PostgreSQL: use pg_restore".into()))?;
-    let check = connect(&format!("sqlite://{}?mode=ro", file.display())).await?;
-    {
-        use sea_orm::ConnectionTrait;
-        check
-            .query_one_raw(sea_orm::Statement::from_string(
-                check.get_database_backend(),
-                "SELECT COUNT(*) FROM seaql_migrations",
-            ))
-            .await
-            .map_err(|_| custom(format!("{} is not a hocvuso backup", file.display())))?;
-    }
-    check.close().await?;
     let target = std::path::Path::new(target);
     let staged = target.with_extension("restoring");
     std::fs::copy(file, &staged).map_err(|e| custom(format!("cannot copy {}: {e}", file.display())))?;
+    // Checked on the copy, so the backup file itself is never touched.
+    let is_backup = async {
+        use sea_orm::ConnectionTrait;
+        let check = connect(&format!("sqlite://{}", staged.display())).await.ok()?;
+        let sql =
+            sea_orm::Statement::from_string(check.get_database_backend(), "SELECT COUNT(*) FROM seaql_migrations");
+        let found = check.query_one_raw(sql).await.ok().flatten().is_some();
+        let _ = check.close().await;
+        Some(found)
+    };
+    if is_backup.await != Some(true) {
+        let _ = std::fs::remove_file(&staged);
+        return Err(custom(format!("{} is not a hocvuso backup", file.display())));
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", staged.display()));
+    }
     if target.exists() {
         let kept = target.with_extension("before-restore");
         std::fs::rename(target, &kept).map_err(|e| custom(format!("cannot move the old database aside: {e}")))?;

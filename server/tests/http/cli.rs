@@ -118,3 +118,187 @@ fn the_weekly_report_is_written_as_a_workbook() {
     assert!(!wrong.status.success());
     assert_eq!(stderr(&wrong).trim(), "hocvuso: tuần 20 is not a week such as 2026-W48");
 }
+
+/// `hocvuso serve` in the background on a free port; returns the child and its address.
+fn serve(database: &str) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_hocvuso"))
+        .args(["serve"])
+        .env("DATABASE_URL", database)
+        .env("HOCVUSO_ADDR", &addr)
+        .env("HOCVUSO_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (child, addr)
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    assert!(Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap().success());
+}
+
+/// Every table's rows, sorted, as text: two databases hold the same data when these are equal.
+fn dump(database: &str) -> String {
+    let path = database.trim_start_matches("sqlite://").split('?').next().unwrap();
+    let script = format!(
+        "import sqlite3\nc=sqlite3.connect('{path}')\nfor (t,) in c.execute(\"SELECT name FROM sqlite_master WHERE type='table' ORDER BY name\"):\n    rows=sorted(repr(r) for r in c.execute(f'SELECT * FROM \"{{t}}\"'))\n    print(t, len(rows), hash(tuple(rows)))"
+    );
+    let output = Command::new("python3").args(["-c", &script]).env("PYTHONHASHSEED", "0").output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn sigterm_lets_a_request_in_flight_finish_then_exits_zero() {
+    use std::io::{Read, Write};
+    let db = fresh_database();
+    let (mut child, addr) = serve(&db);
+    // A sign-in whose body is still on its way when SIGTERM arrives.
+    let body = r#"{"username":"nobody","password":"sai-roi-nhe-1"}"#;
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(stream, "POST /api/v1/session HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}", body.len(), &body[..10]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    signal(&child, "TERM");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(std::net::TcpStream::connect(&addr).is_err(), "no new connections after SIGTERM");
+    stream.write_all(body[10..].as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "the request in flight was answered: {answer}");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn a_backup_taken_while_serving_restores_to_identical_data() {
+    let db = fresh_database();
+    assert!(hocvuso(&db, &["seed-demo"], &[]).status.success());
+    let (mut child, addr) = serve(&db);
+    let out = std::env::temp_dir().join(format!("hocvuso-backup-{}.db", uuid::Uuid::new_v4().simple()));
+    let out = out.to_str().unwrap();
+    let backup = hocvuso(&db, &["backup", "--out", out], &[]);
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    assert_eq!(stdout(&backup).trim(), format!("backup written to {out}"));
+    assert!(std::net::TcpStream::connect(&addr).is_ok(), "the app kept serving");
+    signal(&child, "TERM");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let again = hocvuso(&db, &["backup", "--out", out], &[]);
+    assert_eq!(
+        stderr(&again).trim(),
+        format!("hocvuso: backup failed: Custom Error: {out} exists already; choose a new file")
+    );
+
+    let restored = fresh_database();
+    let done = hocvuso(&restored, &["restore", out], &[]);
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert_eq!(dump(&restored), dump(&db));
+    assert!(hocvuso(&restored, &["stats", "verify"], &[]).status.success());
+    let not_a_backup = std::env::temp_dir().join("hocvuso-not-a-backup.txt");
+    std::fs::write(&not_a_backup, "hello").unwrap();
+    let refused = hocvuso(&fresh_database(), &["restore", not_a_backup.to_str().unwrap()], &[]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("restore failed"), "{}", stderr(&refused));
+}
+
+#[test]
+fn an_import_killed_part_way_leaves_the_database_as_it_was() {
+    let db = fresh_database();
+    assert!(hocvuso(&db, &["seed-demo"], &[]).status.success());
+    let before = dump(&db);
+    // 60,000 new learners: long enough to be killed while writing.
+    let file = std::env::temp_dir().join(format!("hocvuso-big-{}.csv", uuid::Uuid::new_v4().simple()));
+    let mut csv = String::from("full_name,birth_date,gender,phone,commune\n");
+    for i in 0..60_000u32 {
+        let letters: String = i.to_string().chars().map(|d| (b'a' + d.to_digit(10).unwrap() as u8) as char).collect();
+        csv.push_str(&format!("Học Viên {letters},05/03/1990,nu,09{:08},4465\n", 10_000_000 + i));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let path = db.trim_start_matches("sqlite://").split('?').next().unwrap().to_string();
+    let wal = format!("{path}-wal");
+    let wal_before = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hocvuso"))
+        .args(["import", "learners", file.to_str().unwrap(), "--consent-version", "2026-11"])
+        .env("DATABASE_URL", &db)
+        .env("HOCVUSO_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once its transaction has written a few megabytes, i.e. part-way through the rows.
+    let started = std::time::Instant::now();
+    loop {
+        let grown = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > wal_before + 4 * 1024 * 1024;
+        if grown {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the import finished before it could be killed");
+        assert!(started.elapsed() < std::time::Duration::from_secs(120));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    signal(&child, "KILL");
+    child.wait().unwrap();
+    // The next start is clean and the data is exactly as before: no partial rows, counters intact.
+    assert!(hocvuso(&db, &["migrate"], &[]).status.success());
+    assert_eq!(dump(&db), before);
+    assert!(hocvuso(&db, &["stats", "verify"], &[]).status.success());
+}
+
+/// The same on PostgreSQL: the import is killed while its INSERTs run; the server rolls the
+/// transaction back when the connection drops.
+#[test]
+fn an_import_killed_part_way_leaves_postgres_as_it_was() {
+    let Some(base) = std::env::var("HOCVUSO_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else { return };
+    let name = format!("hocvuso_test_{}", uuid::Uuid::new_v4().simple());
+    let psql = |db: &str, sql: &str| -> String {
+        let url = hocvuso::db::testing::with_database(&base, db);
+        let output = Command::new("psql").args([url.as_str(), "-tAc", sql]).output().expect("psql runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap().trim().to_string()
+    };
+    psql("postgres", &format!("CREATE DATABASE {name}"));
+    let db = hocvuso::db::testing::with_database(&base, &name);
+    assert!(hocvuso(&db, &["seed-demo"], &[]).status.success());
+    let count = || {
+        psql(
+            &name,
+            "SELECT (SELECT COUNT(*) FROM learner) || '/' || (SELECT SUM(enrolled + completed + learners) FROM stat_counter)",
+        )
+    };
+    let before = count();
+
+    let file = std::env::temp_dir().join(format!("hocvuso-big-{}.csv", uuid::Uuid::new_v4().simple()));
+    let mut csv = String::from("full_name,birth_date,gender,phone,commune\n");
+    for i in 0..60_000u32 {
+        let letters: String = i.to_string().chars().map(|d| (b'a' + d.to_digit(10).unwrap() as u8) as char).collect();
+        csv.push_str(&format!("Học Viên {letters},05/03/1990,nu,09{:08},4465\n", 10_000_000 + i));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hocvuso"))
+        .args(["import", "learners", file.to_str().unwrap(), "--consent-version", "2026-11"])
+        .env("DATABASE_URL", &db)
+        .env("HOCVUSO_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let writing = format!(
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '{name}' AND query LIKE 'INSERT INTO \"learner\"%'"
+    );
+    let started = std::time::Instant::now();
+    while psql("postgres", &writing) == "0" {
+        assert!(child.try_wait().unwrap().is_none(), "the import finished before it could be killed");
+        assert!(started.elapsed() < std::time::Duration::from_secs(120));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    signal(&child, "KILL");
+    child.wait().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(hocvuso(&db, &["migrate"], &[]).status.success());
+    assert_eq!(count(), before, "no partial rows, counters intact");
+    assert!(hocvuso(&db, &["stats", "verify"], &[]).status.success());
+}

@@ -167,7 +167,7 @@ fn sigterm_lets_a_request_in_flight_finish_then_exits_zero() {
     signal(&child, "TERM");
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(std::net::TcpStream::connect(&addr).is_err(), "no new connections after SIGTERM");
-    stream.write_all(body[10..].as_bytes()).unwrap();
+    stream.write_all(&body.as_bytes()[10..]).unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 401"), "the request in flight was answered: {answer}");

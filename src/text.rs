@@ -27,6 +27,17 @@ pub fn fold(text: &str) -> String {
     folded
 }
 
+/// Percent-encodes a URL query value (RFC 3986 unreserved characters stay as they are).
+pub fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::fold;

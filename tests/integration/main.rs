@@ -15,3 +15,13 @@ mod privacy;
 mod progress;
 mod registration;
 mod stats;
+
+/// A tiny deterministic generator, so a failure replays exactly.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}

@@ -11,15 +11,7 @@ use hocvuso::service::learner::{self, NewLearner};
 use hocvuso::service::stats;
 use hocvuso::service::units;
 
-/// A tiny deterministic generator, so a failure replays exactly.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((self.0 >> 33) % n as u64) as usize
-    }
-}
+use crate::Lcg;
 
 fn day(rng: &mut Lcg) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 3, 1, 0, 0, 0).unwrap() + Duration::hours(rng.below(24 * 600) as i64)

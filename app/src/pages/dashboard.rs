@@ -57,18 +57,8 @@ fn href_with(query: &[(String, String)], changes: &[(&str, Option<String>)]) -> 
             pairs.push((key.to_string(), v.clone()));
         }
     }
-    let encoded: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    let encoded: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", hocvuso::text::url_encode(v))).collect();
     format!("/dashboard?{}", encoded.join("&"))
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn kind_label(kind: UnitKind) -> Text {

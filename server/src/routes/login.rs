@@ -16,17 +16,6 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// `POST /login`: to `next` with a fresh session, or back to the form saying why (never echoing the password).
 pub async fn login(
     State(state): State<AppState>,
@@ -43,8 +32,11 @@ pub async fn login(
                 Error::BadCredentials | Error::Unauthorized => "credentials",
                 _ => "unavailable",
             };
-            let back =
-                format!("/login?error={reason}&username={}&next={}", encode(form.username.trim()), encode(&next));
+            let back = format!(
+                "/login?error={reason}&username={}&next={}",
+                hocvuso::text::url_encode(form.username.trim()),
+                hocvuso::text::url_encode(&next)
+            );
             Redirect::to(&back).into_response()
         }
     }

@@ -206,12 +206,8 @@ fn a_backup_taken_while_serving_restores_to_identical_data() {
     assert!(stderr(&refused).contains("restore failed"), "{}", stderr(&refused));
 }
 
-#[test]
-fn an_import_killed_part_way_leaves_the_database_as_it_was() {
-    let db = fresh_database();
-    assert!(hocvuso(&db, &["seed-demo"], &[]).status.success());
-    let before = dump(&db);
-    // 60,000 new learners: long enough to be killed while writing.
+/// 60,000 new learners in Xã Khao Mang: an import long enough to be killed while it writes.
+fn big_learner_file() -> std::path::PathBuf {
     let file = std::env::temp_dir().join(format!("hocvuso-big-{}.csv", uuid::Uuid::new_v4().simple()));
     let mut csv = String::from("full_name,birth_date,gender,phone,commune\n");
     for i in 0..60_000u32 {
@@ -219,6 +215,15 @@ fn an_import_killed_part_way_leaves_the_database_as_it_was() {
         csv.push_str(&format!("Học Viên {letters},05/03/1990,nu,09{:08},4465\n", 10_000_000 + i));
     }
     std::fs::write(&file, csv).unwrap();
+    file
+}
+
+#[test]
+fn an_import_killed_part_way_leaves_the_database_as_it_was() {
+    let db = fresh_database();
+    assert!(hocvuso(&db, &["seed-demo"], &[]).status.success());
+    let before = dump(&db);
+    let file = big_learner_file();
     let path = db.trim_start_matches("sqlite://").split('?').next().unwrap().to_string();
     let wal = format!("{path}-wal");
     let wal_before = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
@@ -271,13 +276,7 @@ fn an_import_killed_part_way_leaves_postgres_as_it_was() {
     };
     let before = count();
 
-    let file = std::env::temp_dir().join(format!("hocvuso-big-{}.csv", uuid::Uuid::new_v4().simple()));
-    let mut csv = String::from("full_name,birth_date,gender,phone,commune\n");
-    for i in 0..60_000u32 {
-        let letters: String = i.to_string().chars().map(|d| (b'a' + d.to_digit(10).unwrap() as u8) as char).collect();
-        csv.push_str(&format!("Học Viên {letters},05/03/1990,nu,09{:08},4465\n", 10_000_000 + i));
-    }
-    std::fs::write(&file, csv).unwrap();
+    let file = big_learner_file();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hocvuso"))
         .args(["import", "learners", file.to_str().unwrap(), "--consent-version", "2026-11"])
         .env("DATABASE_URL", &db)

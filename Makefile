@@ -13,7 +13,7 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS)/node_modules/.bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test tools e2e-deps build build-release lint unit e2e fuzz soak clean-data
+.PHONY: run test tools e2e-deps build build-release lint unit e2e fuzz soak bench clean-data
 
 ## Serve the app at http://127.0.0.1:3000 with the demo campaign when the database is empty.
 run: tools build-release
@@ -49,6 +49,12 @@ lint:
 
 unit:
 	cargo nextest run --workspace --no-fail-fast
+
+## The benchmark (README, Performance): BENCH_SIZE=small (default), province or country; PostgreSQL too
+## when HOCVUSO_BENCH_POSTGRES_URL is set. Prints a table and writes target/bench.json.
+bench: tools build-release
+	@command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
+	./target/release/hocvuso bench --size $${BENCH_SIZE:-small} --out target/bench.json
 
 ## 1,000,000 fuzz executions (500,000 a target) of the spreadsheet reader and the cell parsers; `make test` runs 2,000 a target.
 fuzz:

@@ -1,0 +1,494 @@
+//! `hocvuso bench`: generates a deterministic synthetic campaign and measures what the performance
+//! issue asks for — dashboards from the counters against GROUP BY over the raw rows, import
+//! throughput, HTTP throughput and latency under `wrk`, the wasm bundle, and the server's peak memory.
+//! It prints one table and writes the figures as JSON. It asserts nothing: figures, not verdicts.
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use hocvuso::auth::{AccountActor, Actor, Role};
+use hocvuso::entity::{commune, course, enrolment, learner, organisation, team};
+use hocvuso::model::DashboardFilter;
+use hocvuso::service::stats::{Deltas, Placement};
+use hocvuso::week::week_of;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, Statement,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// How big a campaign to generate.
+#[derive(Clone, Copy, Debug)]
+pub struct Size {
+    pub name: &'static str,
+    pub learners: usize,
+    /// Lào Cai (15) for small and province; every province for country.
+    pub province: Option<i32>,
+}
+
+pub const SIZES: [Size; 3] = [
+    Size { name: "small", learners: 10_000, province: Some(15) },
+    Size { name: "province", learners: 1_000_000, province: Some(15) },
+    Size { name: "country", learners: 10_000_000, province: None },
+];
+
+const ENROLMENTS_PER_LEARNER: usize = 3;
+const IMPORT_ROWS: usize = 100_000;
+
+/// SplitMix64: the same data on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn bench_actor() -> Actor {
+    Actor::Account(AccountActor {
+        id: Uuid::nil(),
+        username: "bench".into(),
+        display_name: "Benchmark".into(),
+        role: Role::Admin,
+        scope: Default::default(),
+    })
+}
+
+/// Writes `size.learners` learners with 3 enrolments each (76% completed) over ~600 organisations and
+/// ~1,500 teams per million learners, in bulk, with the counters that the services would have kept.
+pub async fn generate(db: &DatabaseConnection, size: Size) -> Result<(), String> {
+    let err = |e: sea_orm::DbErr| e.to_string();
+    let mut rng = Rng(57);
+    let mut query = commune::Entity::find();
+    if let Some(p) = size.province {
+        query = query.filter(commune::Column::ProvinceCode.eq(p));
+    }
+    let communes = query.all(db).await.map_err(err)?;
+    let now = Utc::now();
+    let start = Utc.with_ymd_and_hms(2025, 3, 3, 2, 0, 0).single().expect("a date");
+    let span = (Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).single().expect("a date") - start).num_seconds();
+
+    let mut courses = Vec::new();
+    for i in 0..5 {
+        let row = course::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            code: Set(format!("BENCH-{i}")),
+            title: Set(format!("Khoá {i}")),
+            title_en: Set(None),
+            platform: Set("bench".into()),
+            url: Set(None),
+            hours: Set(4),
+            active: Set(true),
+            created_at: Set(now),
+            activity_iri: Set(None),
+        };
+        courses.push(row.insert(db).await.map_err(err)?.id);
+    }
+    let units = |per_million: usize| (size.learners * per_million / 1_000_000).max(communes.len().min(per_million));
+    let mut organisations: Vec<(Uuid, i32)> = Vec::new();
+    let rows: Vec<organisation::ActiveModel> = (0..units(600))
+        .map(|i| {
+            let c = &communes[i % communes.len()];
+            let id = Uuid::now_v7();
+            organisations.push((id, c.code));
+            organisation::ActiveModel {
+                id: Set(id),
+                name: Set(format!("Cơ quan {i}")),
+                name_folded: Set(format!("co quan {i}")),
+                kind: Set("co_quan".into()),
+                commune_code: Set(c.code),
+                parent_id: Set(None),
+                active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        })
+        .collect();
+    for chunk in rows.chunks(1000) {
+        organisation::Entity::insert_many(chunk.to_vec()).exec(db).await.map_err(err)?;
+    }
+    let mut teams_of: BTreeMap<i32, Vec<Uuid>> = BTreeMap::new();
+    let rows: Vec<team::ActiveModel> = (0..units(1500))
+        .map(|i| {
+            let c = &communes[i % communes.len()];
+            let id = Uuid::now_v7();
+            teams_of.entry(c.code).or_default().push(id);
+            team::ActiveModel {
+                id: Set(id),
+                name: Set(format!("Đội hình {i}")),
+                name_folded: Set(format!("doi hinh {i}")),
+                commune_code: Set(c.code),
+                organisation_id: Set(None),
+                leader_name: Set(None),
+                member_count: Set(10),
+                founded_on: Set(None),
+                active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        })
+        .collect();
+    for chunk in rows.chunks(1000) {
+        team::Entity::insert_many(chunk.to_vec()).exec(db).await.map_err(err)?;
+    }
+
+    let mut deltas = Deltas::default();
+    let province_of: BTreeMap<i32, i32> = communes.iter().map(|c| (c.code, c.province_code)).collect();
+    let batch = 2_000;
+    let mut done = 0;
+    while done < size.learners {
+        let txn = hocvuso::db::write(db).await.map_err(err)?;
+        let mut learners = Vec::with_capacity(batch);
+        let mut enrolments = Vec::with_capacity(batch * ENROLMENTS_PER_LEARNER);
+        for i in done..(done + batch).min(size.learners) {
+            let c = &communes[rng.below(communes.len())];
+            let organisation = (rng.below(3) == 0)
+                .then(|| organisations[rng.below(organisations.len())])
+                .filter(|(_, code)| *code == c.code)
+                .map(|(id, _)| id);
+            let team = teams_of.get(&c.code).map(|t| t[rng.below(t.len())]);
+            let at = start + chrono::Duration::seconds(rng.below(span as usize) as i64);
+            let placement = Placement { province: province_of[&c.code], commune: c.code, organisation, team };
+            let id = Uuid::now_v7();
+            deltas.learner(&placement, week_of(at), 1);
+            learners.push(learner::ActiveModel {
+                id: Set(id),
+                code: Set(format!("BN-{i:08}")),
+                full_name: Set(format!("Học viên {i}")),
+                name_folded: Set(format!("hoc vien {i}")),
+                birth_date: Set(None),
+                gender: Set("khac".into()),
+                phone: Set(Some(format!("+849{:08}", i))),
+                commune_code: Set(c.code),
+                organisation_id: Set(organisation),
+                team_id: Set(team),
+                access_token: Set(None),
+                consent_version: Set(Some("bench".into())),
+                consent_at: Set(Some(at)),
+                registered_by: Set(None),
+                dedup_key: Set(Some(format!("bench|{i}"))),
+                active: Set(true),
+                created_at: Set(at),
+                created_week: Set(week_of(at)),
+                updated_at: Set(at),
+                citizen_id_hash: Set(None),
+                erased_at: Set(None),
+                erased_by: Set(None),
+            });
+            let first = rng.below(courses.len());
+            for k in 0..ENROLMENTS_PER_LEARNER {
+                let course = courses[(first + k) % courses.len()];
+                let completed = (rng.below(100) < 76).then(|| at + chrono::Duration::days(1 + rng.below(60) as i64));
+                deltas.enrolment(&placement, course, week_of(at), completed.map(week_of), 1);
+                enrolments.push(enrolment::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    learner_id: Set(id),
+                    course_id: Set(course),
+                    status: Set(if completed.is_some() { "completed" } else { "enrolled" }.into()),
+                    progress: Set(if completed.is_some() { 100 } else { 0 }),
+                    enrolled_at: Set(at),
+                    enrolled_week: Set(week_of(at)),
+                    completed_at: Set(completed),
+                    completed_week: Set(completed.map(week_of)),
+                    score: Set(None),
+                    certificate_no: Set(None),
+                    source: Set("import".into()),
+                    updated_at: Set(at),
+                });
+            }
+        }
+        for chunk in learners.chunks(1000) {
+            learner::Entity::insert_many(chunk.to_vec()).exec(&txn).await.map_err(err)?;
+        }
+        for chunk in enrolments.chunks(2000) {
+            enrolment::Entity::insert_many(chunk.to_vec()).exec(&txn).await.map_err(err)?;
+        }
+        txn.commit().await.map_err(err)?;
+        done = (done + batch).min(size.learners);
+    }
+    let txn = hocvuso::db::write(db).await.map_err(err)?;
+    deltas.apply(&txn).await.map_err(|e| e.to_string())?;
+    txn.commit().await.map_err(err)?;
+    Ok(())
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}
+
+/// 1: completion by commune from the counters, and the same by GROUP BY over the raw rows.
+async fn dashboard_vs_group_by(db: &DatabaseConnection, province: i32) -> Result<Value, String> {
+    let filter = DashboardFilter::default();
+    let actor = bench_actor();
+    let mut counters = Vec::new();
+    for _ in 0..21 {
+        let started = Instant::now();
+        hocvuso::service::dashboard::completion(db, &actor, province, &filter).await.map_err(|e| e.to_string())?;
+        counters.push(started.elapsed());
+    }
+    let sql = "SELECT l.commune_code, COUNT(*) AS n, SUM(CASE WHEN e.status = 'completed' THEN 1 ELSE 0 END) AS c \
+               FROM enrolment e JOIN learner l ON l.id = e.learner_id WHERE l.active = true GROUP BY l.commune_code";
+    let mut group_by = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.map_err(|e| e.to_string())?;
+        group_by.push(started.elapsed());
+    }
+    let (a, b) = (median(counters), median(group_by));
+    Ok(json!({"counters_ms": ms(a), "group_by_ms": ms(b), "ratio": (b.as_secs_f64() / a.as_secs_f64()).round()}))
+}
+
+/// 2: rows per second of a 100k-row learner file and a completion file, validation included.
+async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Result<Value, String> {
+    let actor = bench_actor();
+    let mut csv = String::from("full_name,birth_date,gender,phone,commune\n");
+    let communes: Vec<i32> = commune::Entity::find()
+        .filter(commune::Column::ProvinceCode.eq(province))
+        .all(db)
+        .await
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|c| c.code)
+        .collect();
+    for i in 0..IMPORT_ROWS {
+        let letters: String =
+            i.to_string().chars().map(|d| (b'a' + d.to_digit(10).unwrap_or(0) as u8) as char).collect();
+        csv.push_str(&format!("Nhập Khẩu {letters},05/03/1990,nu,08{:08},{}\n", i, communes[i % communes.len()]));
+    }
+    let options = hocvuso::service::import::ImportOptions {
+        consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let report = hocvuso::service::import::import_learners(db, &actor, province, csv.as_bytes(), &options)
+        .await
+        .map_err(|e| format!("learner import: {e:?}"))?;
+    let learner_rate = report.created as f64 / started.elapsed().as_secs_f64();
+
+    // Completions of enrolments not yet completed: generated learners × courses they are not in.
+    let rows = IMPORT_ROWS.min(learners * 2);
+    let mut csv = String::from("learner_code,course_code,status,completed_at\n");
+    for i in 0..rows {
+        let learner = i / 2;
+        csv.push_str(&format!("BN-{learner:08},BENCH-{},completed,20/11/2026\n", (learner * 7 + 3 + i % 2) % 5));
+    }
+    let started = Instant::now();
+    let report = hocvuso::service::import_completions::import_completions(db, &actor, csv.as_bytes(), &options)
+        .await
+        .map_err(|e| format!("completion import: {e:?}"))?;
+    let completion_rate = rows as f64 / started.elapsed().as_secs_f64();
+    Ok(json!({
+        "learner_rows": IMPORT_ROWS, "learner_rows_per_s": learner_rate.round(),
+        "completion_rows": rows, "completion_rows_per_s": completion_rate.round(),
+        "completion_report": {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+    }))
+}
+
+/// The Requests/sec, 50% and 99% latency lines of `wrk --latency`.
+fn parse_wrk(output: &str) -> Value {
+    let find = |prefix: &str| {
+        output.lines().find_map(|l| l.trim().strip_prefix(prefix).map(|r| r.trim().to_string())).unwrap_or_default()
+    };
+    let latency_ms = |text: String| -> f64 {
+        let (value, scale) = if let Some(v) = text.strip_suffix("us") {
+            (v, 0.001)
+        } else if let Some(v) = text.strip_suffix("ms") {
+            (v, 1.0)
+        } else if let Some(v) = text.strip_suffix('s') {
+            (v, 1000.0)
+        } else {
+            (text.as_str(), f64::NAN)
+        };
+        value.parse::<f64>().map_or(f64::NAN, |v| (v * scale * 100.0).round() / 100.0)
+    };
+    json!({
+        "requests_per_s": find("Requests/sec:").parse::<f64>().unwrap_or(f64::NAN).round(),
+        "p50_ms": latency_ms(find("50%")),
+        "p99_ms": latency_ms(find("99%")),
+    })
+}
+
+/// Peak resident memory of a process, in MB (VmHWM).
+fn peak_rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map_or(f64::NAN, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
+}
+
+/// Bytes a GET transfers on the wire (headers included) with the given Accept-Encoding, and the body.
+fn transferred(addr: &str, path: &str, encoding: &str) -> Result<(usize, String), String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: {encoding}\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    Ok((bytes.len(), String::from_utf8_lossy(&bytes).to_string()))
+}
+
+/// 3–5: serves the database with this (release) binary, loads it with wrk, reads its peak memory and
+/// what a first visit transfers.
+async fn http(database_url: &str, token: &str) -> Result<Value, String> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| e.to_string())?
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("HOCVUSO_ADDR", &addr)
+        .env("HOCVUSO_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = server.kill();
+            return Err("the server did not start".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let base = format!("http://{addr}");
+    let week = hocvuso::week::IsoWeek::current();
+    let mut results = serde_json::Map::new();
+    for (name, path) in [
+        ("leaderboard_page", format!("/leaderboard?by=commune&week={week}")),
+        ("stats_completion_api", "/api/v1/stats/completion?by=commune".to_string()),
+    ] {
+        let output = Command::new("wrk")
+            .args([
+                "-t2",
+                "-c32",
+                "-d10s",
+                "--latency",
+                "-H",
+                &format!("Authorization: Bearer {token}"),
+                &format!("{base}{path}"),
+            ])
+            .output()
+            .map_err(|e| format!("wrk: {e} (make bench installs it)"))?;
+        results.insert(name.into(), parse_wrk(&String::from_utf8_lossy(&output.stdout)));
+    }
+    results.insert("peak_rss_mb".into(), json!(peak_rss_mb(server.id())));
+
+    // The wasm bundle, and everything a first visit to / transfers (brotli, as browsers ask).
+    let (page_bytes, page) = transferred(&addr, "/", "identity")?;
+    let mut first_visit = transferred(&addr, "/", "br")?.0;
+    let _ = page_bytes;
+    for asset in ["/pkg/hocvuso.js", "/pkg/hocvuso.css", "/pkg/hocvuso.wasm"] {
+        if page.contains(asset) {
+            first_visit += transferred(&addr, asset, "br")?.0;
+        }
+    }
+    let (gzip, _) = transferred(&addr, "/pkg/hocvuso.wasm", "gzip")?;
+    let (brotli, _) = transferred(&addr, "/pkg/hocvuso.wasm", "br")?;
+    let (raw, _) = transferred(&addr, "/pkg/hocvuso.wasm", "identity")?;
+    results.insert("wasm".into(), json!({"raw_kb": raw / 1024, "gzip_kb": gzip / 1024, "brotli_kb": brotli / 1024}));
+    results.insert("first_visit_kb".into(), json!(first_visit / 1024));
+    let _ = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
+    let _ = server.wait();
+    Ok(Value::Object(results))
+}
+
+/// Runs every measurement on one database and returns the figures.
+async fn measure(database_url: &str, size: Size) -> Result<Value, String> {
+    let db = hocvuso::db::connect(database_url).await.map_err(|e| e.to_string())?;
+    <migration::Migrator as migration::MigratorTrait>::up(&db, None).await.map_err(|e| e.to_string())?;
+    let province = size.province.unwrap_or(15);
+    let started = Instant::now();
+    generate(&db, size).await?;
+    let generated_s = started.elapsed().as_secs_f64().round();
+    let dashboard = dashboard_vs_group_by(&db, province).await?;
+    let (_, token) = hocvuso::service::tokens::create(&db, "bench", "bench", hocvuso::auth::TokenScope::ReadStats)
+        .await
+        .map_err(|e| e.to_string())?;
+    let http = http(database_url, &token).await?;
+    // Imports last: they add rows the HTTP figures should not see.
+    let imports = imports(&db, province, size.learners).await?;
+    Ok(json!({"generated_s": generated_s, "dashboard": dashboard, "imports": imports, "http": http}))
+}
+
+/// `hocvuso bench --size small|province|country`: SQLite always (not for country), PostgreSQL when
+/// HOCVUSO_BENCH_POSTGRES_URL names a server (a fresh database is made on it).
+pub async fn run(size_name: &str, out: &str) -> Result<(), String> {
+    let size = SIZES.into_iter().find(|s| s.name == size_name).ok_or_else(|| format!("no size {size_name}"))?;
+    let mut figures = serde_json::Map::new();
+    if size.province.is_some() {
+        let path = std::env::temp_dir().join(format!("hocvuso-bench-{}.db", Uuid::new_v4().simple()));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        figures.insert("sqlite".into(), measure(&url, size).await?);
+        let _ = std::fs::remove_file(&path);
+    }
+    if let Some(base) = std::env::var("HOCVUSO_BENCH_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+        let name = format!("hocvuso_bench_{}", Uuid::new_v4().simple());
+        let admin = hocvuso::db::connect(&base).await.map_err(|e| e.to_string())?;
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.map_err(|e| e.to_string())?;
+        let url = hocvuso::db::testing::with_database(&base, &name);
+        figures.insert("postgres".into(), measure(&url, size).await?);
+        let _ = admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await;
+    }
+    let machine = format!(
+        "{} cores, {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l
+                .split(':')
+                .nth(1)
+                .unwrap_or("")
+                .trim()
+                .to_string()))
+            .unwrap_or_default()
+    );
+    let report = json!({"size": size.name, "learners": size.learners, "enrolments": size.learners * ENROLMENTS_PER_LEARNER,
+        "machine": machine, "at": Utc::now().to_rfc3339(), "figures": figures});
+    std::fs::write(out, serde_json::to_string_pretty(&report).unwrap_or_default()).map_err(|e| e.to_string())?;
+    print_table(&report);
+    Ok(())
+}
+
+fn print_table(report: &Value) {
+    println!(
+        "hocvuso bench · size {} ({} learners, {} enrolments) · {}",
+        report["size"], report["learners"], report["enrolments"], report["machine"]
+    );
+    println!("{:<44} {:>14} {:>14} {:>12}", "figure", "sqlite", "postgres", "target");
+    let rows: [(&str, &str, &str); 12] = [
+        ("dashboard from counters, median ms", "/dashboard/counters_ms", "≤ 20"),
+        ("same by GROUP BY over raw rows, median ms", "/dashboard/group_by_ms", ""),
+        ("ratio GROUP BY / counters", "/dashboard/ratio", "≥ 50"),
+        ("learner import, rows/s (100k rows)", "/imports/learner_rows_per_s", "≥ 100000"),
+        ("completion import, rows/s", "/imports/completion_rows_per_s", "≥ 100000"),
+        ("leaderboard page, requests/s", "/http/leaderboard_page/requests_per_s", "≥ 2000"),
+        ("leaderboard page, p99 ms", "/http/leaderboard_page/p99_ms", "≤ 50"),
+        ("/api/v1/stats/completion, requests/s", "/http/stats_completion_api/requests_per_s", "≥ 2000"),
+        ("/api/v1/stats/completion, p99 ms", "/http/stats_completion_api/p99_ms", "≤ 50"),
+        ("wasm gzip KB (raw, brotli in JSON)", "/http/wasm/gzip_kb", "≤ 250"),
+        ("first visit to /, KB transferred", "/http/first_visit_kb", "≤ 400"),
+        ("server peak RSS under load, MB", "/http/peak_rss_mb", "≤ 150"),
+    ];
+    for (label, pointer, target) in rows {
+        let cell =
+            |db: &str| report["figures"][db].pointer(pointer).map(|v| v.to_string()).unwrap_or_else(|| "–".into());
+        println!("{label:<44} {:>14} {:>14} {target:>12}", cell("sqlite"), cell("postgres"));
+    }
+}

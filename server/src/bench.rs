@@ -252,6 +252,14 @@ async fn dashboard_vs_group_by(db: &DatabaseConnection, province: i32) -> Result
     Ok(json!({"counters_ms": ms(a), "group_by_ms": ms(b), "ratio": (b.as_secs_f64() / a.as_secs_f64()).round()}))
 }
 
+/// An import's refusal in one line: the first bad row and how many there are.
+fn brief(err: &hocvuso::Error) -> String {
+    match err {
+        hocvuso::Error::InvalidRows(rows) => format!("{} bad rows, the first: {:?}", rows.len(), rows.first()),
+        other => format!("{other:?}"),
+    }
+}
+
 /// 2: rows per second of a 100k-row learner file and a completion file, validation included.
 async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Result<Value, String> {
     let actor = bench_actor();
@@ -267,7 +275,7 @@ async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Res
     for i in 0..IMPORT_ROWS {
         let letters: String =
             i.to_string().chars().map(|d| (b'a' + d.to_digit(10).unwrap_or(0) as u8) as char).collect();
-        csv.push_str(&format!("Nhập Khẩu {letters},05/03/1990,nu,08{:08},{}\n", i, communes[i % communes.len()]));
+        csv.push_str(&format!("Nhập Khẩu {letters},05/03/1990,nu,098{:07},{}\n", i, communes[i % communes.len()]));
     }
     let options = hocvuso::service::import::ImportOptions {
         consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
@@ -276,7 +284,7 @@ async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Res
     let started = Instant::now();
     let report = hocvuso::service::import::import_learners(db, &actor, province, csv.as_bytes(), &options)
         .await
-        .map_err(|e| format!("learner import: {e:?}"))?;
+        .map_err(|e| format!("learner import: {}", brief(&e)))?;
     let learner_rate = report.created as f64 / started.elapsed().as_secs_f64();
 
     // Completions of enrolments not yet completed: generated learners × courses they are not in.
@@ -289,7 +297,7 @@ async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Res
     let started = Instant::now();
     let report = hocvuso::service::import_completions::import_completions(db, &actor, csv.as_bytes(), &options)
         .await
-        .map_err(|e| format!("completion import: {e:?}"))?;
+        .map_err(|e| format!("completion import: {}", brief(&e)))?;
     let completion_rate = rows as f64 / started.elapsed().as_secs_f64();
     Ok(json!({
         "learner_rows": IMPORT_ROWS, "learner_rows_per_s": learner_rate.round(),

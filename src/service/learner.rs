@@ -107,6 +107,19 @@ impl From<InsertError> for Error {
 /// Inserts a learner and counts them, inside the caller's transaction. A duplicate person is caught
 /// by the database's unique key (so two organisers at the same instant still make one learner).
 pub async fn insert(txn: &DatabaseTransaction, new: NewLearner) -> Result<learner::Model, InsertError> {
+    let mut deltas = Deltas::default();
+    let inserted = insert_counted(txn, new, &mut deltas).await?;
+    deltas.apply(txn).await?;
+    Ok(inserted)
+}
+
+/// `insert`, adding the learner's counts to `deltas` for the caller to write once: an import of
+/// 100,000 rows then updates each counter row once, not 100,000 times.
+pub async fn insert_counted(
+    txn: &DatabaseTransaction,
+    new: NewLearner,
+    deltas: &mut Deltas,
+) -> Result<learner::Model, InsertError> {
     let placement = Placement::of(txn, new.commune, new.organisation, new.team).await?;
     let created_week = crate::week::week_of(new.registered_at);
     let name_folded = fold(&new.full_name);
@@ -119,7 +132,7 @@ pub async fn insert(txn: &DatabaseTransaction, new: NewLearner) -> Result<learne
     {
         return Err(InsertError::Duplicate(existing.code));
     }
-    let row = learner::ActiveModel {
+    let mut row = learner::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(new_learner_code()),
         full_name: Set(new.full_name),
@@ -143,25 +156,37 @@ pub async fn insert(txn: &DatabaseTransaction, new: NewLearner) -> Result<learne
         erased_at: Set(None),
         erased_by: Set(None),
     };
-    // A savepoint, so a lost race leaves the caller's transaction usable.
-    let savepoint = txn.begin().await?;
-    let inserted = match row.insert(&savepoint).await {
-        Ok(inserted) => {
-            savepoint.commit().await?;
-            inserted
+    // A savepoint, so a lost race leaves the caller's transaction usable. Codes are random (30 bits):
+    // at a million learners a new code meets an old one now and then, and simply draws again.
+    let mut attempts = 0;
+    let inserted = loop {
+        let savepoint = txn.begin().await?;
+        match row.clone().insert(&savepoint).await {
+            Ok(inserted) => {
+                savepoint.commit().await?;
+                break inserted;
+            }
+            Err(err) if is_unique_violation(&err, "dedup_key") => {
+                savepoint.rollback().await?;
+                let key = dedup.unwrap_or_default();
+                let existing = learner::Entity::find().filter(learner::Column::DedupKey.eq(key)).one(txn).await?;
+                return Err(existing.map_or(InsertError::Other(Error::Unavailable), |e| InsertError::Duplicate(e.code)));
+            }
+            Err(err) if attempts < 5 && is_code_taken(&err) => {
+                savepoint.rollback().await?;
+                attempts += 1;
+                row.code = Set(new_learner_code());
+            }
+            Err(err) => return Err(err.into()),
         }
-        Err(err) if is_unique_violation(&err, "dedup_key") => {
-            savepoint.rollback().await?;
-            let key = dedup.unwrap_or_default();
-            let existing = learner::Entity::find().filter(learner::Column::DedupKey.eq(key)).one(txn).await?;
-            return Err(existing.map_or(InsertError::Other(Error::Unavailable), |e| InsertError::Duplicate(e.code)));
-        }
-        Err(err) => return Err(err.into()),
     };
-    let mut deltas = Deltas::default();
     deltas.learner(&placement, created_week, 1);
-    deltas.apply(txn).await?;
     Ok(inserted)
+}
+
+/// True when `err` says the learner code is taken (SQLite names the column, PostgreSQL its constraint).
+fn is_code_taken(err: &sea_orm::DbErr) -> bool {
+    is_unique_violation(err, "learner.code") || is_unique_violation(err, "learner_code_key")
 }
 
 /// True when `err` is a unique-key violation naming `column`.

@@ -46,6 +46,21 @@ pub async fn enrol_in(
     at: DateTime<Utc>,
     source: Source,
 ) -> Result<(enrolment::Model, bool)> {
+    let mut deltas = Deltas::default();
+    let enrolled = enrol_counted(txn, learner_id, course_id, at, source, &mut deltas).await?;
+    deltas.apply(txn).await?;
+    Ok(enrolled)
+}
+
+/// `enrol_in`, adding to `deltas` for the caller to write once (imports).
+pub async fn enrol_counted(
+    txn: &DatabaseTransaction,
+    learner_id: Uuid,
+    course_id: Uuid,
+    at: DateTime<Utc>,
+    source: Source,
+    deltas: &mut Deltas,
+) -> Result<(enrolment::Model, bool)> {
     let find = || {
         enrolment::Entity::find()
             .filter(enrolment::Column::LearnerId.eq(learner_id))
@@ -82,9 +97,7 @@ pub async fn enrol_in(
         }
         Err(err) => return Err(err.into()),
     };
-    let mut deltas = Deltas::default();
-    count(txn, &row, 1, &mut deltas).await?;
-    deltas.apply(txn).await?;
+    count(txn, &row, 1, deltas).await?;
     Ok((row, true))
 }
 
@@ -95,16 +108,27 @@ pub async fn change_in(
     id: Uuid,
     edit: impl FnOnce(&enrolment::Model, &mut enrolment::ActiveModel),
 ) -> Result<enrolment::Model> {
+    let mut deltas = Deltas::default();
+    let new = change_counted(txn, id, edit, &mut deltas).await?;
+    deltas.apply(txn).await?;
+    Ok(new)
+}
+
+/// `change_in`, adding to `deltas` for the caller to write once (imports).
+pub async fn change_counted(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    edit: impl FnOnce(&enrolment::Model, &mut enrolment::ActiveModel),
+    deltas: &mut Deltas,
+) -> Result<enrolment::Model> {
     // FOR UPDATE on PostgreSQL: two clients changing one enrolment take turns, so counters move once.
     let old = enrolment::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(Error::NotFound)?;
-    let mut deltas = Deltas::default();
-    count(txn, &old, -1, &mut deltas).await?;
+    count(txn, &old, -1, deltas).await?;
     let mut row = old.clone().into_active_model();
     edit(&old, &mut row);
     row.updated_at = Set(now());
     let new = row.update(txn).await?;
-    count(txn, &new, 1, &mut deltas).await?;
-    deltas.apply(txn).await?;
+    count(txn, &new, 1, deltas).await?;
     Ok(new)
 }
 

@@ -13,7 +13,7 @@ use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::model::{EnrolmentStatus, ImportReport, RowError, Source};
 use crate::person::{FullName, PhoneNumber};
-use crate::service::enrolment::{Completion, change_in, completed, enrol_in};
+use crate::service::enrolment::{Completion, change_counted, completed, enrol_counted};
 use crate::service::import::ImportOptions;
 use crate::service::progress::parse_completed_at;
 use crate::service::{audit, now, table};
@@ -249,12 +249,14 @@ pub async fn import_completions(
         return Ok(report);
     }
     let txn = crate::db::write(db).await?;
+    // Every row's counter changes, written once at the end.
+    let mut deltas = crate::service::stats::Deltas::default();
     for r in good {
         if existing.get(&(r.learner.id, r.course.id)).is_some_and(|e| same(e, &r)) {
             continue;
         }
         let enrolled_at = r.completed_at.unwrap_or(at_now).min(at_now);
-        let (row, _) = enrol_in(&txn, r.learner.id, r.course.id, enrolled_at, Source::Import).await?;
+        let (row, _) = enrol_counted(&txn, r.learner.id, r.course.id, enrolled_at, Source::Import, &mut deltas).await?;
         match r.status {
             EnrolmentStatus::Completed => {
                 let completion = Completion {
@@ -263,21 +265,22 @@ pub async fn import_completions(
                     certificate_no: r.certificate_no,
                     source: Source::Import,
                 };
-                change_in(&txn, row.id, completed(completion)).await?;
+                change_counted(&txn, row.id, completed(completion), &mut deltas).await?;
             }
             status => {
-                change_in(&txn, row.id, |_, change| {
+                let edit = |_: &_, change: &mut crate::entity::enrolment::ActiveModel| {
                     use sea_orm::Set;
                     change.status = Set(status.as_str().to_string());
                     change.progress = Set(r.progress);
                     change.completed_at = Set(None);
                     change.completed_week = Set(None);
                     change.score = Set(r.score);
-                })
-                .await?;
+                };
+                change_counted(&txn, row.id, edit, &mut deltas).await?;
             }
         }
     }
+    deltas.apply(&txn).await?;
     audit::record(
         &txn,
         &actor.label(),

@@ -10,6 +10,7 @@ use chrono::{TimeZone, Utc};
 use hocvuso::auth::{AccountActor, Actor, Role};
 use hocvuso::entity::{commune, course, enrolment, learner, organisation, team};
 use hocvuso::model::DashboardFilter;
+use hocvuso::service::demo::Rng;
 use hocvuso::service::stats::{Deltas, Placement};
 use hocvuso::week::week_of;
 use sea_orm::{
@@ -35,23 +36,6 @@ pub const SIZES: [Size; 3] = [
 
 const ENROLMENTS_PER_LEARNER: usize = 3;
 const IMPORT_ROWS: usize = 100_000;
-
-/// SplitMix64: the same data on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn bench_actor() -> Actor {
     Actor::Account(AccountActor {
@@ -399,9 +383,8 @@ async fn http(database_url: &str, token: &str) -> Result<Value, String> {
     results.insert("peak_rss_mb".into(), json!(peak_rss_mb(server.id())));
 
     // The wasm bundle, and everything a first visit to / transfers (brotli, as browsers ask).
-    let (page_bytes, page) = transferred(&addr, "/", "identity")?;
+    let (_, page) = transferred(&addr, "/", "identity")?;
     let mut first_visit = transferred(&addr, "/", "br")?.0;
-    let _ = page_bytes;
     for asset in ["/pkg/hocvuso.js", "/pkg/hocvuso.css", "/pkg/hocvuso.wasm"] {
         if page.contains(asset) {
             first_visit += transferred(&addr, asset, "br")?.0;

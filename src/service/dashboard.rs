@@ -110,20 +110,18 @@ async fn view(db: &impl ConnectionTrait, actor: &Actor, province: i32, filter: &
 
     let communes = commune::Entity::find().filter(commune::Column::ProvinceCode.eq(province)).all(db).await?;
     let in_province: HashSet<i32> = communes.iter().map(|c| c.code).collect();
-    let organisations: Vec<organisation::Model> = organisation::Entity::find()
+    // Only this province's units: a country-wide database holds every province's.
+    let codes: Vec<i32> = in_province.iter().copied().collect();
+    let organisations = organisation::Entity::find()
         .filter(organisation::Column::Active.eq(true))
+        .filter(organisation::Column::CommuneCode.is_in(codes.clone()))
         .all(db)
-        .await?
-        .into_iter()
-        .filter(|o| in_province.contains(&o.commune_code))
-        .collect();
-    let teams: Vec<team::Model> = team::Entity::find()
+        .await?;
+    let teams = team::Entity::find()
         .filter(team::Column::Active.eq(true))
+        .filter(team::Column::CommuneCode.is_in(codes))
         .all(db)
-        .await?
-        .into_iter()
-        .filter(|t| in_province.contains(&t.commune_code))
-        .collect();
+        .await?;
 
     // The place filter, checked against the scope (outside it is as if it did not exist).
     let sees_commune = |code: i32| scope.as_ref().is_none_or(|(c, _)| c.contains(&code));

@@ -29,7 +29,8 @@ pub const DEMO_PASSWORD: &str = "hocvuso-demo-2026";
 pub const DEMO_ORGANISER_COMMUNES: [i32; 2] = [4465, 4456];
 
 /// SplitMix64: a few lines, no dependency, and the same numbers on every machine.
-struct Rng(u64);
+/// SplitMix64: the same numbers on every run (the demo, the benchmark).
+pub struct Rng(pub u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -40,7 +41,7 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 

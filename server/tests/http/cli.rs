@@ -206,6 +206,17 @@ fn a_backup_taken_while_serving_restores_to_identical_data() {
     assert!(stderr(&refused).contains("restore failed"), "{}", stderr(&refused));
 }
 
+/// `hocvuso import learners FILE` started in the background, to be killed part-way.
+fn spawn_import(database: &str, file: &std::path::Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_hocvuso"))
+        .args(["import", "learners", file.to_str().unwrap(), "--consent-version", "2026-11"])
+        .env("DATABASE_URL", database)
+        .env("HOCVUSO_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// 60,000 new learners in Xã Khao Mang: an import long enough to be killed while it writes.
 fn big_learner_file() -> std::path::PathBuf {
     let file = std::env::temp_dir().join(format!("hocvuso-big-{}.csv", uuid::Uuid::new_v4().simple()));
@@ -227,13 +238,7 @@ fn an_import_killed_part_way_leaves_the_database_as_it_was() {
     let path = db.trim_start_matches("sqlite://").split('?').next().unwrap().to_string();
     let wal = format!("{path}-wal");
     let wal_before = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hocvuso"))
-        .args(["import", "learners", file.to_str().unwrap(), "--consent-version", "2026-11"])
-        .env("DATABASE_URL", &db)
-        .env("HOCVUSO_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_import(&db, &file);
     // Kill it once its transaction has written a few megabytes, i.e. part-way through the rows.
     let started = std::time::Instant::now();
     loop {
@@ -277,13 +282,7 @@ fn an_import_killed_part_way_leaves_postgres_as_it_was() {
     let before = count();
 
     let file = big_learner_file();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hocvuso"))
-        .args(["import", "learners", file.to_str().unwrap(), "--consent-version", "2026-11"])
-        .env("DATABASE_URL", &db)
-        .env("HOCVUSO_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_import(&db, &file);
     let writing = format!(
         "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '{name}' AND query LIKE 'INSERT INTO \"learner\"%'"
     );

@@ -191,3 +191,54 @@ pub async fn remove(db: &DatabaseConnection, id: Uuid) -> Result<()> {
     txn.commit().await?;
     Ok(())
 }
+
+/// Writes many changed enrolments (imports), 500 rows a statement. Moving their counters is the
+/// caller's work, as with `insert_many`.
+pub async fn update_many(txn: &DatabaseTransaction, rows: &[enrolment::Model]) -> Result<()> {
+    const COLUMNS: [&str; 9] = [
+        "id",
+        "status",
+        "progress",
+        "completed_at",
+        "completed_week",
+        "score",
+        "certificate_no",
+        "source",
+        "updated_at",
+    ];
+    let backend = txn.get_database_backend();
+    for chunk in rows.chunks(500) {
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * COLUMNS.len());
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for e in chunk {
+            let placeholders: Vec<String> = (1..=COLUMNS.len())
+                .map(|i| match backend {
+                    sea_orm::DbBackend::Postgres => format!("${}", values.len() + i),
+                    _ => "?".to_string(),
+                })
+                .collect();
+            tuples.push(format!("({})", placeholders.join(", ")));
+            values.extend([
+                e.id.into(),
+                e.status.clone().into(),
+                e.progress.into(),
+                e.completed_at.into(),
+                e.completed_week.into(),
+                e.score.into(),
+                e.certificate_no.clone().into(),
+                e.source.clone().into(),
+                e.updated_at.into(),
+            ]);
+        }
+        // One text for both databases: a named VALUES list joined by id (SQLite ≥ 3.33 and PostgreSQL).
+        let set: Vec<String> = COLUMNS[1..].iter().map(|c| format!("{c} = v.{c}")).collect();
+        let sql = format!(
+            "WITH v({}) AS (VALUES {}) UPDATE enrolment SET {} FROM v WHERE enrolment.id = v.id",
+            COLUMNS.join(", "),
+            tuples.join(", "),
+            set.join(", ")
+        );
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
+    }
+    Ok(())
+}

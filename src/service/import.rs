@@ -11,7 +11,7 @@ use crate::consent::CONSENT_VERSION;
 use crate::entity::learner;
 use crate::i18n::Text;
 use crate::model::{ImportReport, LearnerForm, RowError};
-use crate::service::learner::{dedup_key, insert_counted, update_in};
+use crate::service::learner::{dedup_key, insert_many_counted, update_in};
 use crate::service::registration::{Directory, ValidLearner, today, validate};
 use crate::service::{audit, table};
 use crate::text::fold;
@@ -320,14 +320,15 @@ pub async fn import_learners(
         return Ok(report);
     }
     let txn = crate::db::write(db).await?;
-    // New learners' counts, written once at the end.
+    // New learners are written many rows a statement, their counts once at the end.
     let mut created = crate::service::stats::Deltas::default();
+    let mut new_learners = Vec::new();
     for plan in plans {
         match plan {
             Plan::Create(valid, hash) => {
                 let mut new = valid.into_new(Some(account.id));
                 new.citizen_id_hash = hash;
-                insert_counted(&txn, new, &mut created).await?;
+                new_learners.push(new);
             }
             Plan::Update(row, valid, hash) => {
                 update_in(&txn, *row, |change| {
@@ -345,6 +346,7 @@ pub async fn import_learners(
             Plan::Unchanged => {}
         }
     }
+    insert_many_counted(&txn, new_learners, &mut created).await?;
     created.apply(&txn).await?;
     audit::record(
         &txn,

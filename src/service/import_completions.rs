@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
+};
 use serde_json::json;
 
 use crate::auth::Actor;
@@ -13,9 +15,11 @@ use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::model::{EnrolmentStatus, ImportReport, RowError, Source};
 use crate::person::{FullName, PhoneNumber};
-use crate::service::enrolment::{Completion, change_counted, completed, enrol_counted};
+use crate::service::enrolment::{change_counted, enrol_counted, update_many};
 use crate::service::import::ImportOptions;
+use crate::service::learner::{completed_week, is_unique_violation};
 use crate::service::progress::parse_completed_at;
+use crate::service::stats::Placement;
 use crate::service::{audit, now, table};
 use crate::text::fold;
 use crate::{Error, Result};
@@ -223,21 +227,8 @@ pub async fn import_completions(
     }
 
     // Compare with what is recorded: created, updated or unchanged.
-    let existing: HashMap<(uuid::Uuid, uuid::Uuid), enrolment::Model> = enrolment::Entity::find()
-        .filter(enrolment::Column::LearnerId.is_in(good.iter().map(|r| r.learner.id).collect::<Vec<_>>()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| ((e.learner_id, e.course_id), e))
-        .collect();
+    let (_, existing) = recorded(db, &good).await?;
     let mut report = ImportReport { dry_run: options.dry_run, unknown_columns, ..ImportReport::default() };
-    let same = |e: &enrolment::Model, r: &Row| {
-        e.status == r.status.as_str()
-            && (r.status == EnrolmentStatus::Completed || e.progress == r.progress)
-            && e.completed_at.map(|t| t.date_naive()) == r.completed_at.map(|t| t.date_naive())
-            && e.score == r.score
-            && e.certificate_no == r.certificate_no
-    };
     for r in &good {
         match existing.get(&(r.learner.id, r.course.id)) {
             None => report.created += 1,
@@ -249,38 +240,7 @@ pub async fn import_completions(
         return Ok(report);
     }
     let txn = crate::db::write(db).await?;
-    // Every row's counter changes, written once at the end.
-    let mut deltas = crate::service::stats::Deltas::default();
-    for r in good {
-        if existing.get(&(r.learner.id, r.course.id)).is_some_and(|e| same(e, &r)) {
-            continue;
-        }
-        let enrolled_at = r.completed_at.unwrap_or(at_now).min(at_now);
-        let (row, _) = enrol_counted(&txn, r.learner.id, r.course.id, enrolled_at, Source::Import, &mut deltas).await?;
-        match r.status {
-            EnrolmentStatus::Completed => {
-                let completion = Completion {
-                    at: r.completed_at.unwrap_or(at_now),
-                    score: r.score,
-                    certificate_no: r.certificate_no,
-                    source: Source::Import,
-                };
-                change_counted(&txn, row.id, completed(completion), &mut deltas).await?;
-            }
-            status => {
-                let edit = |_: &_, change: &mut crate::entity::enrolment::ActiveModel| {
-                    use sea_orm::Set;
-                    change.status = Set(status.as_str().to_string());
-                    change.progress = Set(r.progress);
-                    change.completed_at = Set(None);
-                    change.completed_week = Set(None);
-                    change.score = Set(r.score);
-                };
-                change_counted(&txn, row.id, edit, &mut deltas).await?;
-            }
-        }
-    }
-    deltas.apply(&txn).await?;
+    write_rows(&txn, good, at_now).await?;
     audit::record(
         &txn,
         &actor.label(),
@@ -292,4 +252,153 @@ pub async fn import_completions(
     .await?;
     txn.commit().await?;
     Ok(report)
+}
+
+/// True when the recorded enrolment `e` already says what row `r` says.
+fn same(e: &enrolment::Model, r: &Row) -> bool {
+    e.status == r.status.as_str()
+        && (r.status == EnrolmentStatus::Completed || e.progress == r.progress)
+        && e.completed_at.map(|t| t.date_naive()) == r.completed_at.map(|t| t.date_naive())
+        && e.score == r.score
+        && e.certificate_no == r.certificate_no
+}
+
+type Enrolments = HashMap<(uuid::Uuid, uuid::Uuid), enrolment::Model>;
+
+/// The rows' learners as recorded now, and their enrolments by (learner, course), 1,000 learners a
+/// query. Enrolments are locked on PostgreSQL (SQLite's write transaction holds the whole file).
+async fn recorded(
+    conn: &impl sea_orm::ConnectionTrait,
+    rows: &[Row],
+) -> Result<(HashMap<uuid::Uuid, learner::Model>, Enrolments)> {
+    use sea_orm::QuerySelect;
+    let mut ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.learner.id).collect();
+    ids.sort();
+    ids.dedup();
+    let (mut learners, mut enrolments) = (HashMap::new(), HashMap::new());
+    for chunk in ids.chunks(1000) {
+        for l in learner::Entity::find().filter(learner::Column::Id.is_in(chunk.to_vec())).all(conn).await? {
+            learners.insert(l.id, l);
+        }
+        for e in enrolment::Entity::find()
+            .filter(enrolment::Column::LearnerId.is_in(chunk.to_vec()))
+            .lock_exclusive()
+            .all(conn)
+            .await?
+        {
+            enrolments.insert((e.learner_id, e.course_id), e);
+        }
+    }
+    Ok((learners, enrolments))
+}
+
+/// The enrolment row `r` asks for: `old` changed, or a new one.
+fn apply_row(old: Option<&enrolment::Model>, r: &Row, at_now: DateTime<Utc>) -> enrolment::Model {
+    let enrolled_at = r.completed_at.unwrap_or(at_now).min(at_now);
+    let mut row = old.cloned().unwrap_or_else(|| enrolment::Model {
+        id: uuid::Uuid::now_v7(),
+        learner_id: r.learner.id,
+        course_id: r.course.id,
+        status: EnrolmentStatus::Enrolled.as_str().to_string(),
+        progress: 0,
+        enrolled_at,
+        enrolled_week: crate::week::week_of(enrolled_at),
+        completed_at: None,
+        completed_week: None,
+        score: None,
+        certificate_no: None,
+        source: Source::Import.as_str().to_string(),
+        updated_at: at_now,
+    });
+    row.status = r.status.as_str().to_string();
+    row.score = r.score;
+    row.updated_at = at_now;
+    if r.status == EnrolmentStatus::Completed {
+        let at = r.completed_at.unwrap_or(at_now);
+        row.progress = 100;
+        row.completed_at = Some(at);
+        row.completed_week = Some(crate::week::week_of(at));
+        row.certificate_no = r.certificate_no.clone();
+        row.source = Source::Import.as_str().to_string();
+    } else {
+        row.progress = r.progress;
+        row.completed_at = None;
+        row.completed_week = None;
+    }
+    row
+}
+
+/// Writes the good rows inside `txn`: the recorded enrolments are read again there (locked on
+/// PostgreSQL), new ones inserted and changed ones updated many rows a statement, and every
+/// counter row moved once. A batch of new rows that meets an enrolment made meanwhile goes again
+/// row by row through the enrolment service.
+async fn write_rows(txn: &sea_orm::DatabaseTransaction, good: Vec<Row>, at_now: DateTime<Utc>) -> Result<()> {
+    let (learners, recorded) = recorded(txn, &good).await?;
+    let mut provinces = HashMap::new();
+    let mut deltas = crate::service::stats::Deltas::default();
+    // What each enrolment the file names will be, and whether it is new; later rows win.
+    let mut pending: HashMap<(uuid::Uuid, uuid::Uuid), (enrolment::Model, bool, Row)> = HashMap::new();
+    let mut order = Vec::new();
+    for r in good {
+        // An inactive learner's enrolments are in no count.
+        let Some(learner) = learners.get(&r.learner.id).filter(|l| l.active) else { continue };
+        if !provinces.contains_key(&learner.commune_code) {
+            let placement = Placement::of(txn, learner.commune_code, None, None).await?;
+            provinces.insert(learner.commune_code, placement.province);
+        }
+        let placement = Placement {
+            province: provinces[&learner.commune_code],
+            commune: learner.commune_code,
+            organisation: learner.organisation_id,
+            team: learner.team_id,
+        };
+        let key = (r.learner.id, r.course.id);
+        let (old, is_new) = match (pending.get(&key), recorded.get(&key)) {
+            (Some((model, is_new, _)), _) => (Some(model), *is_new),
+            (None, recorded) => (recorded, recorded.is_none()),
+        };
+        if old.is_some_and(|e| same(e, &r)) {
+            continue;
+        }
+        let new = apply_row(old, &r, at_now);
+        if let Some(old) = old {
+            deltas.enrolment(&placement, old.course_id, old.enrolled_week, completed_week(old), -1);
+        }
+        deltas.enrolment(&placement, new.course_id, new.enrolled_week, completed_week(&new), 1);
+        if pending.insert(key, (new, is_new, r)).is_none() {
+            order.push(key);
+        }
+    }
+    let (inserts, updates): (Vec<_>, Vec<_>) =
+        order.iter().filter_map(|key| pending.remove(key)).partition(|(_, is_new, _)| *is_new);
+    update_many(txn, &updates.into_iter().map(|(e, _, _)| e).collect::<Vec<_>>()).await?;
+    for chunk in inserts.chunks(1000) {
+        let savepoint = txn.begin().await?;
+        let rows = chunk.iter().map(|(e, _, _)| e.clone().into_active_model());
+        match enrolment::Entity::insert_many(rows).exec_without_returning(&savepoint).await {
+            Ok(_) => savepoint.commit().await?,
+            Err(err) if is_unique_violation(&err, "course_id") || is_unique_violation(&err, "uq_enrolment") => {
+                // Someone enrolled one of these learners meanwhile: these rows go through the
+                // enrolment service one by one, which moves the counters from what is there now.
+                savepoint.rollback().await?;
+                for (new, _, r) in chunk {
+                    let learner = &learners[&new.learner_id];
+                    let placement = Placement {
+                        province: provinces[&learner.commune_code],
+                        commune: learner.commune_code,
+                        organisation: learner.organisation_id,
+                        team: learner.team_id,
+                    };
+                    deltas.enrolment(&placement, new.course_id, new.enrolled_week, completed_week(new), -1);
+                    let (row, _) =
+                        enrol_counted(txn, new.learner_id, new.course_id, new.enrolled_at, Source::Import, &mut deltas)
+                            .await?;
+                    let target = apply_row(Some(&row), r, at_now).into_active_model().reset_all();
+                    change_counted(txn, row.id, |_, change| *change = target, &mut deltas).await?;
+                }
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    deltas.apply(txn).await
 }

@@ -14,6 +14,7 @@ use crate::text::fold;
 use crate::{Error, Result};
 
 /// A learner as the services receive it, already parsed.
+#[derive(Clone)]
 pub struct NewLearner {
     pub full_name: String,
     pub birth_date: Option<NaiveDate>,
@@ -121,41 +122,12 @@ pub async fn insert_counted(
     deltas: &mut Deltas,
 ) -> Result<learner::Model, InsertError> {
     let placement = Placement::of(txn, new.commune, new.organisation, new.team).await?;
-    let created_week = crate::week::week_of(new.registered_at);
-    let name_folded = fold(&new.full_name);
-    let dedup = match (&new.phone, new.birth_date) {
-        (Some(phone), Some(birth)) => Some(dedup_key(phone, &name_folded, birth)),
-        _ => None,
-    };
+    let (mut row, created_week, dedup) = new_row(new);
     if let Some(key) = &dedup
         && let Some(existing) = learner::Entity::find().filter(learner::Column::DedupKey.eq(key)).one(txn).await?
     {
         return Err(InsertError::Duplicate(existing.code));
     }
-    let mut row = learner::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        code: Set(new_learner_code()),
-        full_name: Set(new.full_name),
-        name_folded: Set(name_folded),
-        birth_date: Set(new.birth_date),
-        gender: Set(new.gender),
-        phone: Set(new.phone),
-        commune_code: Set(new.commune),
-        organisation_id: Set(new.organisation),
-        team_id: Set(new.team),
-        access_token: Set(Some(new_access_token())),
-        consent_at: Set(new.consent_version.as_ref().map(|_| new.registered_at)),
-        consent_version: Set(new.consent_version),
-        registered_by: Set(new.registered_by),
-        dedup_key: Set(dedup.clone()),
-        active: Set(true),
-        created_at: Set(new.registered_at),
-        created_week: Set(created_week),
-        updated_at: Set(now()),
-        citizen_id_hash: Set(new.citizen_id_hash),
-        erased_at: Set(None),
-        erased_by: Set(None),
-    };
     // A savepoint, so a lost race leaves the caller's transaction usable. Codes are random (30 bits):
     // at a million learners a new code meets an old one now and then, and simply draws again.
     let mut attempts = 0;
@@ -181,6 +153,103 @@ pub async fn insert_counted(
         }
     };
     deltas.learner(&placement, created_week, 1);
+    Ok(inserted)
+}
+
+/// The row of a new learner (fresh code and progress link), its registration week and its person key.
+fn new_row(new: NewLearner) -> (learner::ActiveModel, i32, Option<String>) {
+    let created_week = crate::week::week_of(new.registered_at);
+    let name_folded = fold(&new.full_name);
+    let dedup = match (&new.phone, new.birth_date) {
+        (Some(phone), Some(birth)) => Some(dedup_key(phone, &name_folded, birth)),
+        _ => None,
+    };
+    let row = learner::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(new_learner_code()),
+        full_name: Set(new.full_name),
+        name_folded: Set(name_folded),
+        birth_date: Set(new.birth_date),
+        gender: Set(new.gender),
+        phone: Set(new.phone),
+        commune_code: Set(new.commune),
+        organisation_id: Set(new.organisation),
+        team_id: Set(new.team),
+        access_token: Set(Some(new_access_token())),
+        consent_at: Set(new.consent_version.as_ref().map(|_| new.registered_at)),
+        consent_version: Set(new.consent_version),
+        registered_by: Set(new.registered_by),
+        dedup_key: Set(dedup.clone()),
+        active: Set(true),
+        created_at: Set(new.registered_at),
+        created_week: Set(created_week),
+        updated_at: Set(now()),
+        citizen_id_hash: Set(new.citizen_id_hash),
+        erased_at: Set(None),
+        erased_by: Set(None),
+    };
+    (row, created_week, dedup)
+}
+
+/// Inserts many new learners at once (imports), 1,000 rows a statement, each statement in a
+/// savepoint. When the database refuses a statement (someone registered one of these people a
+/// moment ago, or a drawn code is taken) its rows go again one by one through `insert_counted`,
+/// which draws a new code or names the person already registered. Returns how many were inserted.
+pub async fn insert_many_counted(
+    txn: &DatabaseTransaction,
+    learners: Vec<NewLearner>,
+    deltas: &mut Deltas,
+) -> Result<usize, InsertError> {
+    // 22 values a row: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+    const ROWS_PER_STATEMENT: usize = 1000;
+    let mut provinces: std::collections::HashMap<i32, i32> = std::collections::HashMap::new();
+    let mut codes = std::collections::HashSet::new();
+    let mut inserted = 0;
+    let mut learners = learners.into_iter().peekable();
+    while learners.peek().is_some() {
+        let chunk: Vec<NewLearner> = learners.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let mut rows = Vec::with_capacity(chunk.len());
+        let mut counts = Vec::with_capacity(chunk.len());
+        for new in &chunk {
+            if !provinces.contains_key(&new.commune) {
+                let placement = Placement::of(txn, new.commune, None, None).await?;
+                provinces.insert(new.commune, placement.province);
+            }
+        }
+        for new in chunk.iter().map(NewLearner::clone) {
+            let placement = Placement {
+                province: provinces[&new.commune],
+                commune: new.commune,
+                organisation: new.organisation,
+                team: new.team,
+            };
+            let (mut row, created_week, _) = new_row(new);
+            // Codes drawn twice within this import draw again here; codes taken earlier are the fallback's.
+            while !codes.insert(row.code.clone().unwrap()) {
+                row.code = Set(new_learner_code());
+            }
+            rows.push(row);
+            counts.push((placement, created_week));
+        }
+        let savepoint = txn.begin().await?;
+        match learner::Entity::insert_many(rows).exec_without_returning(&savepoint).await {
+            Ok(_) => {
+                savepoint.commit().await?;
+                for (placement, week) in counts {
+                    deltas.learner(&placement, week, 1);
+                }
+                inserted += chunk.len();
+            }
+            Err(err) if is_unique_violation(&err, "dedup_key") || is_code_taken(&err) => {
+                savepoint.rollback().await?;
+                for new in chunk {
+                    insert_counted(txn, new, deltas).await?;
+                    inserted += 1;
+                }
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
     Ok(inserted)
 }
 

@@ -174,3 +174,123 @@ async fn xlsx_imports_and_exports_are_formula_safe(db: DatabaseConnection) {
 }
 
 on_both_databases!(xlsx_and_export, xlsx_imports_and_exports_are_formula_safe);
+
+/// A name made of letters only, distinct for each `i`.
+fn name(i: usize) -> String {
+    let letters: String = i.to_string().chars().map(|d| (b'a' + d.to_digit(10).unwrap() as u8) as char).collect();
+    format!("Nguyễn Văn {letters}")
+}
+
+async fn large_files_are_written_many_rows_a_statement_with_exact_counts(db: DatabaseConnection) {
+    use hocvuso::service::import_completions::import_completions;
+    use hocvuso::service::{courses, stats};
+    for code in ["KNS-01", "KNS-02"] {
+        let course = hocvuso::model::CourseForm {
+            code: code.into(),
+            title: code.into(),
+            platform: "onething.vn".into(),
+            hours: "4".into(),
+            ..Default::default()
+        };
+        courses::create(&db, &admin(), &course).await.unwrap();
+    }
+    // 2,500 people: three statements of up to 1,000 rows.
+    let mut file = String::from("full_name,birth_date,gender,phone,commune\n");
+    for i in 0..2_500 {
+        let commune = if i % 3 == 0 { 4456 } else { 4465 };
+        file.push_str(&format!("{},05/03/1990,nu,0912{i:06},{commune}\n", name(i)));
+    }
+    assert_eq!(import_learners(&db, &admin(), 15, file.as_bytes(), &stated()).await.unwrap(), report(2_500, 0, 0));
+    let rows = learner::Entity::find().all(&db).await.unwrap();
+    let codes: std::collections::HashSet<_> = rows.iter().map(|l| l.code.clone()).collect();
+    let tokens: std::collections::HashSet<_> = rows.iter().filter_map(|l| l.access_token.clone()).collect();
+    assert_eq!((rows.len(), codes.len(), tokens.len()), (2_500, 2_500, 2_500), "a code and a link each");
+    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    let overview = hocvuso::service::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
+    let learners_in = |id: &str| overview.communes.iter().find(|c| c.id == id).unwrap().learners;
+    assert_eq!((learners_in("4456"), learners_in("4465")), (834, 1_666));
+
+    // Everyone enrolled in KNS-01 (a third completed), then a second file that completes, reopens,
+    // leaves alone, adds KNS-02 and names one enrolment twice (the later row wins).
+    let code_of: std::collections::HashMap<String, String> =
+        rows.iter().map(|l| (l.phone.clone().unwrap(), l.code.clone())).collect();
+    let code = |i: usize| code_of[&format!("+84912{i:06}")].clone();
+    let mut first = String::from("learner_code,course_code,status,completed_at\n");
+    for i in 0..2_500 {
+        let status = if i % 3 == 0 { "completed,20/11/2026" } else { "enrolled," };
+        first.push_str(&format!("{},KNS-01,{status}\n", code(i)));
+    }
+    let done = import_completions(&db, &admin(), first.as_bytes(), &ImportOptions::default()).await.unwrap();
+    assert_eq!((done.created, done.updated, done.unchanged), (2_500, 0, 0));
+    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    let mut second = String::from("learner_code,course_code,status,completed_at\n");
+    for i in 0..1_200 {
+        let status = match i % 4 {
+            0 => "in progress,",
+            1 => "completed,21/11/2026",
+            _ => "enrolled,", // unchanged, or a completion undone
+        };
+        second.push_str(&format!("{},KNS-01,{status}\n", code(i)));
+        second.push_str(&format!("{},KNS-02,completed,22/11/2026\n", code(i)));
+    }
+    second.push_str(&format!("{},KNS-02,in progress,\n", code(7)));
+    let done = import_completions(&db, &admin(), second.as_bytes(), &ImportOptions::default()).await.unwrap();
+    assert_eq!(stats::verify(&db).await.unwrap(), vec![], "counters equal the raw rows");
+    // KNS-02: 1,200 new, the last row for learner 7 is "in progress"; KNS-01: 2,500 enrolments.
+    let enrolments = hocvuso::entity::enrolment::Entity::find().all(&db).await.unwrap();
+    let completed = enrolments.iter().filter(|e| e.status == "completed").count();
+    // KNS-01: rows below 1,200 completed when i % 4 == 1, the rest as the first file left them.
+    let kns01 = (0..1_200).filter(|i| i % 4 == 1).count() + (1_200..2_500).filter(|i| i % 3 == 0).count();
+    assert_eq!(enrolments.len(), 3_700);
+    assert_eq!((kns01, completed), (734, 734 + 1_199));
+    assert_eq!(done.created, 1_201, "KNS-02 rows, the repeated one included");
+}
+
+on_both_databases!(large_files, large_files_are_written_many_rows_a_statement_with_exact_counts);
+
+async fn a_person_registered_meanwhile_fails_the_import_and_writes_nothing(db: DatabaseConnection) {
+    use hocvuso::service::learner::{InsertError, NewLearner, insert_many_counted};
+    use hocvuso::service::stats::Deltas;
+    let registered = hocvuso::service::registration::register(
+        &db,
+        &admin(),
+        15,
+        &crate::registration::form("Lò Thị Dơ", "0912 000 002", "4456"),
+    )
+    .await
+    .unwrap();
+    let person = |name: &str, phone: &str| NewLearner {
+        full_name: name.into(),
+        birth_date: chrono::NaiveDate::from_ymd_opt(1990, 3, 5),
+        gender: "nu".into(),
+        phone: Some(phone.into()),
+        commune: 4456,
+        organisation: None,
+        team: None,
+        consent_version: Some(CONSENT_VERSION.into()),
+        registered_by: None,
+        registered_at: chrono::Utc::now(),
+        citizen_id_hash: None,
+    };
+    // As if the import had checked before the other organiser's registration landed.
+    let txn = hocvuso::db::write(&db).await.unwrap();
+    let batch = vec![person("Nguyễn Văn An", "+84912000001"), person("Lò Thị Dơ", "+84912000002")];
+    let mut deltas = Deltas::default();
+    let Err(InsertError::Duplicate(code)) = insert_many_counted(&txn, batch, &mut deltas).await else {
+        panic!("expected the person registered meanwhile");
+    };
+    assert_eq!(code, registered.code);
+    drop(txn);
+    assert_eq!(learners(&db).await, 1, "nothing of the batch was written");
+
+    let txn = hocvuso::db::write(&db).await.unwrap();
+    let batch = vec![person("Nguyễn Văn An", "+84912000001"), person("Lò Văn Sính", "+84912000003")];
+    let mut deltas = Deltas::default();
+    assert!(matches!(insert_many_counted(&txn, batch, &mut deltas).await, Ok(2)));
+    deltas.apply(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(learners(&db).await, 3);
+    assert_eq!(hocvuso::service::stats::verify(&db).await.unwrap(), vec![]);
+}
+
+on_both_databases!(registered_meanwhile, a_person_registered_meanwhile_fails_the_import_and_writes_nothing);

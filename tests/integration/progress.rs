@@ -222,3 +222,31 @@ async fn a_whole_team_is_enrolled_at_once_with_counts(db: DatabaseConnection) {
 }
 
 on_both_databases!(team_enrolment, a_whole_team_is_enrolled_at_once_with_counts);
+
+async fn an_enrolment_made_during_a_completion_import_is_counted_once(db: DatabaseConnection) {
+    use hocvuso::entity::{course, enrolment, learner};
+    use hocvuso::service::import::ImportOptions;
+    use hocvuso::service::import_completions::import_completions;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let pao = setup(&db).await;
+    let learner = learner::Entity::find().one(&db).await.unwrap().unwrap();
+    let course = course::Entity::find().one(&db).await.unwrap().unwrap();
+    // An organiser enrols Pao and has not committed yet when the import writes the same enrolment.
+    let other = hocvuso::db::write(&db).await.unwrap();
+    hocvuso::service::enrolment::enrol_in(&other, learner.id, course.id, chrono::Utc::now(), Source::Form)
+        .await
+        .unwrap();
+    let file = format!("learner_code,course_code,status,completed_at\n{pao},KNS-01,completed,20/11/2026\n");
+    let import = {
+        let db = db.clone();
+        tokio::spawn(async move { import_completions(&db, &admin(), file.as_bytes(), &ImportOptions::default()).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    other.commit().await.unwrap();
+    import.await.unwrap().unwrap();
+    assert_eq!(enrolment::Entity::find().count(&db).await.unwrap(), 1);
+    assert_eq!(tally(&db, UnitKind::Province, "15").await, (1, 1));
+    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+}
+
+on_both_databases!(enrolled_meanwhile, an_enrolment_made_during_a_completion_import_is_counted_once);

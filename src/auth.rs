@@ -126,6 +126,16 @@ impl Actor {
         }
     }
 
+    /// What this actor may see, as a key: two actors with the same key get the same figures.
+    pub fn visibility(&self) -> String {
+        match self {
+            Actor::Anonymous => "anonymous".into(),
+            Actor::Account(account) if account.role == Role::Admin => "admin".into(),
+            Actor::Account(account) => format!("organiser:{:?}", account.scope),
+            Actor::Token(token) => format!("token:{}", token.scope.as_str()),
+        }
+    }
+
     /// How the audit log names this actor.
     pub fn label(&self) -> String {
         match self {

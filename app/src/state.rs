@@ -24,6 +24,9 @@ pub struct AppState {
     /// The key citizen ID numbers are hashed with; none means imports refuse them.
     #[from_ref(skip)]
     pub citizen_id_key: Option<String>,
+    /// Dashboards, leaderboards, reports and the overview, kept while the database is unchanged.
+    #[from_ref(skip)]
+    pub figures: std::sync::Arc<hocvuso::service::figures::Figures>,
 }
 
 /// The state of the running server, as seen from inside a server function.

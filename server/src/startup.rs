@@ -78,6 +78,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, St
         leptos_options.output_name = "hocvuso".into();
     }
     leptos_options.site_addr = config.addr;
+    let figures = std::sync::Arc::new(hocvuso::service::figures::Figures::new(&db));
     Ok(AppState {
         leptos_options,
         db,
@@ -86,6 +87,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, St
         secure_cookies: config.secure_cookies,
         public_url: config.public_url.clone(),
         citizen_id_key: config.citizen_id_key.clone(),
+        figures,
     })
 }
 

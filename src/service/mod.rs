@@ -6,6 +6,7 @@ pub mod courses;
 pub mod dashboard;
 pub mod demo;
 pub mod enrolment;
+pub mod figures;
 pub mod import;
 pub mod import_completions;
 pub mod learner;

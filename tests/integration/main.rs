@@ -9,6 +9,7 @@ async fn migrate(db: &sea_orm::DatabaseConnection) {
 mod accounts;
 mod dashboard;
 mod demo;
+mod figures;
 mod import;
 mod migrations;
 mod privacy;

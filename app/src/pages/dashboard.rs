@@ -18,7 +18,7 @@ pub async fn get_dashboard(filter: DashboardFilter) -> Result<(CompletionTable, 
     crate::state::respond(async {
         let state = crate::state::app_state()?;
         let actor = crate::state::actor();
-        let table = hocvuso::service::dashboard::completion(&state.db, &actor, state.province, &filter).await?;
+        let table = state.figures.completion(&state.db, &actor, state.province, &filter).await?;
         let courses = hocvuso::service::courses::list(&state.db, &actor)
             .await
             .unwrap_or_default()

@@ -20,8 +20,7 @@ pub async fn get_leaderboard(by: String, week: Option<String>, min: Option<i64>)
         };
         let filter = hocvuso::model::DashboardFilter { by: Some(by), ..Default::default() };
         let min = min.unwrap_or(hocvuso::service::dashboard::DEFAULT_MIN_ENROLLED);
-        hocvuso::service::dashboard::leaderboard(&state.db, &crate::state::actor(), state.province, &filter, week, min)
-            .await
+        state.figures.leaderboard(&state.db, &crate::state::actor(), state.province, &filter, week, min).await
     })
     .await
 }

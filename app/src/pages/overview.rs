@@ -13,7 +13,7 @@ use crate::i18n::use_lang;
 pub async fn get_overview() -> Result<Overview, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
-        hocvuso::service::overview::overview(&state.db, state.province, &crate::state::actor()).await
+        state.figures.overview(&state.db, state.province, &crate::state::actor()).await
     })
     .await
 }

@@ -19,7 +19,7 @@ pub async fn get_weekly_report(week: Option<String>) -> Result<WeeklyReport, Err
             None => hocvuso::week::IsoWeek::current(),
             Some(w) => hocvuso::week::IsoWeek::parse(w).ok_or_else(|| Error::invalid("week", Text::PeriodInvalid))?,
         };
-        hocvuso::service::report::weekly(&state.db, &crate::state::actor(), state.province, week).await
+        state.figures.weekly_report(&state.db, &crate::state::actor(), state.province, week).await
     })
     .await
 }

@@ -18,7 +18,7 @@ use super::{ApiResult, Caller, JsonBody};
 /// `GET /api/v1/stats/overview`: the province's headline figures, for people and `read-stats` tokens.
 pub async fn overview(State(state): State<AppState>, Caller(actor): Caller) -> ApiResult<Json<Overview>> {
     actor.require_account_or_token(TokenScope::ReadStats)?;
-    Ok(Json(hocvuso::service::overview::overview(&state.db, state.province, &actor).await?))
+    Ok(Json(state.figures.overview(&state.db, state.province, &actor).await?))
 }
 
 /// One unit's figures as REST shows them; `rate` is the exact fraction completed/enrolled.
@@ -43,7 +43,7 @@ pub async fn completion(
     Caller(actor): Caller,
     Query(filter): Query<DashboardFilter>,
 ) -> ApiResult<Json<Value>> {
-    let table = dashboard::completion(&state.db, &actor, state.province, &filter).await?;
+    let table = state.figures.completion(&state.db, &actor, state.province, &filter).await?;
     Ok(Json(json!({
         "by": table.by.as_str(),
         "period": table.period.map(|p| p.to_string()),
@@ -77,7 +77,7 @@ pub async fn leaderboard(
 ) -> ApiResult<Json<Value>> {
     let week = week_of(&query)?;
     let min = query.min.unwrap_or(dashboard::DEFAULT_MIN_ENROLLED);
-    let board = dashboard::leaderboard(&state.db, &actor, state.province, &filter, week, min).await?;
+    let board = state.figures.leaderboard(&state.db, &actor, state.province, &filter, week, min).await?;
     let rows = |rows: &[hocvuso::model::LeaderboardRow]| -> Vec<Value> {
         rows.iter()
             .map(|r| {
@@ -108,7 +108,7 @@ pub async fn weekly_report(
 ) -> ApiResult<Response> {
     let week = week_of(&query)?;
     let lang = crate::i18n::request_lang(&headers);
-    let data = report::weekly(&state.db, &actor, state.province, week).await?;
+    let data = state.figures.weekly_report(&state.db, &actor, state.province, week).await?;
     let download = |content_type: &str, extension: &str, bytes: Vec<u8>| {
         let name = format!("bao-cao-tuan-{week}.{extension}");
         (

@@ -1,0 +1,143 @@
+//! Figures computed once per state of the database. Dashboards, leaderboards, the weekly report and
+//! the overview are kept for as long as nothing has been committed — by this process or any other
+//! (a CLI import, a second server on PostgreSQL) — so a thousand readers of one unchanged leaderboard
+//! cost one computation, and the first reader after any change computes afresh: never stale.
+//!
+//! The database's state is named by SQLite's `PRAGMA data_version`, read on a connection of its own
+//! (it changes whenever another connection commits), or by PostgreSQL's `pg_current_snapshot()`
+//! (equal snapshots see the same committed transactions). The state is read before computing, so
+//! a change committed meanwhile leaves the entry under a name no later reader will ask for.
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use sea_orm::sqlx::ConnectOptions;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+use crate::Result;
+use crate::auth::Actor;
+use crate::model::{CompletionTable, DashboardFilter, Leaderboard, Overview, WeeklyReport};
+use crate::service::{dashboard, overview, report};
+use crate::week::IsoWeek;
+
+/// Entries kept at most; past that the cache starts again empty.
+const MAX_ENTRIES: usize = 1024;
+
+type Entry = (String, Arc<dyn Any + Send + Sync>);
+
+pub struct Figures {
+    /// How to open SQLite's watching connection; None on PostgreSQL or in memory (never cached there).
+    sqlite: Option<SqliteConnectOptions>,
+    postgres: bool,
+    /// The connection that reads `data_version`, and how many times it was opened (a new connection
+    /// counts from its own start, so its values are told apart by this number).
+    watcher: tokio::sync::Mutex<(Option<SqliteConnection>, u64)>,
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+impl Figures {
+    /// A cache for the database `db` reaches.
+    pub fn new(db: &DatabaseConnection) -> Figures {
+        let sqlite = (db.get_database_backend() == DbBackend::Sqlite)
+            .then(|| (*db.get_sqlite_connection_pool().connect_options()).clone())
+            .filter(|options| !options.get_filename().to_string_lossy().starts_with("file:sqlx-in-memory"));
+        Figures {
+            sqlite,
+            postgres: db.get_database_backend() == DbBackend::Postgres,
+            watcher: tokio::sync::Mutex::new((None, 0)),
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The database's present state, or None when it cannot be told (then nothing is cached).
+    async fn state(&self, db: &DatabaseConnection) -> Option<String> {
+        if self.postgres {
+            let sql = Statement::from_string(DbBackend::Postgres, "SELECT pg_current_snapshot()::text AS s");
+            return db.query_one_raw(sql).await.ok().flatten().and_then(|row| row.try_get::<String>("", "s").ok());
+        }
+        let options = self.sqlite.as_ref()?;
+        let mut watcher = self.watcher.lock().await;
+        if watcher.0.is_none() {
+            watcher.0 = options.connect().await.ok();
+            watcher.1 += 1;
+        }
+        let connection = watcher.0.as_mut()?;
+        match sea_orm::sqlx::query_scalar::<_, i64>("PRAGMA data_version").fetch_one(connection).await {
+            Ok(version) => Some(format!("{}:{version}", watcher.1)),
+            Err(_) => {
+                watcher.0 = None;
+                None
+            }
+        }
+    }
+
+    /// The figures under `key` for the database as it is now: kept ones if nothing has changed
+    /// since they were computed, else `compute`'s (errors are not kept).
+    pub async fn get<T, F>(&self, db: &DatabaseConnection, key: String, compute: F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Future<Output = Result<T>>,
+    {
+        let Some(state) = self.state(db).await else { return compute.await };
+        if let Some(found) = self.entries.lock().ok().and_then(|entries| {
+            entries.get(&key).filter(|(at, _)| *at == state).and_then(|(_, value)| value.downcast_ref::<T>().cloned())
+        }) {
+            return Ok(found);
+        }
+        let value = compute.await?;
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(key, (state, Arc::new(value.clone())));
+        }
+        Ok(value)
+    }
+}
+
+/// The read services, through the cache. The key holds everything their answer depends on: the
+/// province, what the actor may see, the filter, and today's date (periods end "today").
+impl Figures {
+    fn key(what: &str, province: i32, actor: &Actor, rest: impl std::fmt::Debug) -> String {
+        format!("{what}|{province}|{}|{rest:?}|{}", actor.visibility(), crate::week::vietnam_today())
+    }
+
+    pub async fn overview(&self, db: &DatabaseConnection, province: i32, actor: &Actor) -> Result<Overview> {
+        self.get(db, Self::key("overview", province, actor, ()), overview::overview(db, province, actor)).await
+    }
+
+    pub async fn completion(
+        &self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        province: i32,
+        filter: &DashboardFilter,
+    ) -> Result<CompletionTable> {
+        let key = Self::key("completion", province, actor, filter);
+        self.get(db, key, dashboard::completion(db, actor, province, filter)).await
+    }
+
+    pub async fn leaderboard(
+        &self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        province: i32,
+        filter: &DashboardFilter,
+        week: IsoWeek,
+        min_enrolled: i64,
+    ) -> Result<Leaderboard> {
+        let key = Self::key("leaderboard", province, actor, (filter, week, min_enrolled));
+        self.get(db, key, dashboard::leaderboard(db, actor, province, filter, week, min_enrolled)).await
+    }
+
+    pub async fn weekly_report(
+        &self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        province: i32,
+        week: IsoWeek,
+    ) -> Result<WeeklyReport> {
+        self.get(db, Self::key("weekly", province, actor, week), report::weekly(db, actor, province, week)).await
+    }
+}

@@ -1,0 +1,69 @@
+//! Kept figures: computed once while the database is unchanged, afresh after any commit, never
+//! shared between people who may see different things.
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use hocvuso::auth::Actor;
+use hocvuso::model::DashboardFilter;
+use hocvuso::on_both_databases;
+use hocvuso::service::figures::Figures;
+use hocvuso::service::{overview, registration};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::registration::{admin, form, organiser};
+
+async fn figures_are_kept_until_anything_is_committed(db: DatabaseConnection) {
+    let figures = Figures::new(&db);
+    let computed = AtomicUsize::new(0);
+    let learners = || async {
+        let compute = async {
+            computed.fetch_add(1, Ordering::SeqCst);
+            overview::overview(&db, 15, &Actor::Anonymous).await
+        };
+        figures.get(&db, "overview".into(), compute).await.unwrap().learners
+    };
+    // PostgreSQL's snapshot moves with every database of the server (other tests run beside this
+    // one), so there a kept answer may be computed again: the counts are exact on SQLite only.
+    let exact = db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    let times = |n: usize| {
+        let done = computed.load(Ordering::SeqCst);
+        assert!(if exact { done == n } else { done >= n }, "computed {done} times, expected {n}");
+    };
+    assert_eq!((learners().await, learners().await, learners().await), (0, 0, 0));
+    times(1);
+
+    registration::register(&db, &admin(), 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap();
+    assert_eq!(learners().await, 1, "a commit is seen at once");
+    assert_eq!(learners().await, 1);
+    times(2);
+
+    // A transaction that changes nothing it reads still counts as a change: computed again, same answer.
+    let txn = hocvuso::db::write(&db).await.unwrap();
+    hocvuso::service::audit::record(&txn, "test", "note", "learner", None, serde_json::json!({})).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(learners().await, 1);
+    times(3);
+
+    // Errors are not kept.
+    let failing = figures.get::<i64, _>(&db, "failing".into(), async { Err(hocvuso::Error::Forbidden) }).await;
+    assert!(matches!(failing, Err(hocvuso::Error::Forbidden)));
+    let later = figures.get(&db, "failing".into(), async { Ok(7_i64) }).await.unwrap();
+    assert_eq!(later, 7);
+}
+
+on_both_databases!(kept_until_commit, figures_are_kept_until_anything_is_committed);
+
+async fn people_who_see_different_things_get_their_own_figures(db: DatabaseConnection) {
+    let figures = Figures::new(&db);
+    registration::register(&db, &admin(), 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap();
+    registration::register(&db, &admin(), 15, &form("Lò Thị Dơ", "0362 000 222", "4456")).await.unwrap();
+    let filter = DashboardFilter::default();
+    let rows = |table: hocvuso::model::CompletionTable| table.rows.len();
+    let everyone = figures.completion(&db, &admin(), 15, &filter).await.unwrap();
+    let khao_mang = figures.completion(&db, &organiser(&[4465]), 15, &filter).await.unwrap();
+    let again = figures.completion(&db, &admin(), 15, &filter).await.unwrap();
+    assert_eq!((rows(everyone.clone()), rows(khao_mang), rows(again.clone())), (99, 1, 99));
+    assert_eq!(everyone, again);
+    assert!(matches!(figures.completion(&db, &Actor::Anonymous, 15, &filter).await, Err(hocvuso::Error::Unauthorized)));
+}
+
+on_both_databases!(own_figures, people_who_see_different_things_get_their_own_figures);

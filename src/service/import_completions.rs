@@ -342,16 +342,9 @@ async fn write_rows(txn: &sea_orm::DatabaseTransaction, good: Vec<Row>, at_now: 
     for r in good {
         // An inactive learner's enrolments are in no count.
         let Some(learner) = learners.get(&r.learner.id).filter(|l| l.active) else { continue };
-        if !provinces.contains_key(&learner.commune_code) {
-            let placement = Placement::of(txn, learner.commune_code, None, None).await?;
-            provinces.insert(learner.commune_code, placement.province);
-        }
-        let placement = Placement {
-            province: provinces[&learner.commune_code],
-            commune: learner.commune_code,
-            organisation: learner.organisation_id,
-            team: learner.team_id,
-        };
+        let placement =
+            Placement::cached(txn, &mut provinces, learner.commune_code, learner.organisation_id, learner.team_id)
+                .await?;
         let key = (r.learner.id, r.course.id);
         let (old, is_new) = match (pending.get(&key), recorded.get(&key)) {
             (Some((model, is_new, _)), _) => (Some(model), *is_new),
@@ -383,12 +376,14 @@ async fn write_rows(txn: &sea_orm::DatabaseTransaction, good: Vec<Row>, at_now: 
                 savepoint.rollback().await?;
                 for (new, _, r) in chunk {
                     let learner = &learners[&new.learner_id];
-                    let placement = Placement {
-                        province: provinces[&learner.commune_code],
-                        commune: learner.commune_code,
-                        organisation: learner.organisation_id,
-                        team: learner.team_id,
-                    };
+                    let placement = Placement::cached(
+                        txn,
+                        &mut provinces,
+                        learner.commune_code,
+                        learner.organisation_id,
+                        learner.team_id,
+                    )
+                    .await?;
                     deltas.enrolment(&placement, new.course_id, new.enrolled_week, completed_week(new), -1);
                     let (row, _) =
                         enrol_counted(txn, new.learner_id, new.course_id, new.enrolled_at, Source::Import, &mut deltas)

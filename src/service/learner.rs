@@ -210,19 +210,8 @@ pub async fn insert_many_counted(
         let chunk: Vec<NewLearner> = learners.by_ref().take(ROWS_PER_STATEMENT).collect();
         let mut rows = Vec::with_capacity(chunk.len());
         let mut counts = Vec::with_capacity(chunk.len());
-        for new in &chunk {
-            if !provinces.contains_key(&new.commune) {
-                let placement = Placement::of(txn, new.commune, None, None).await?;
-                provinces.insert(new.commune, placement.province);
-            }
-        }
         for new in chunk.iter().map(NewLearner::clone) {
-            let placement = Placement {
-                province: provinces[&new.commune],
-                commune: new.commune,
-                organisation: new.organisation,
-                team: new.team,
-            };
+            let placement = Placement::cached(txn, &mut provinces, new.commune, new.organisation, new.team).await?;
             let (mut row, created_week, _) = new_row(new);
             // Codes drawn twice within this import draw again here; codes taken earlier are the fallback's.
             while !codes.insert(row.code.clone().unwrap()) {

@@ -39,6 +39,26 @@ impl Placement {
         Ok(Placement { province, commune, organisation, team })
     }
 
+    /// The placement of a learner in `commune`, `organisation` and `team`, each commune's province
+    /// looked up once per `provinces` (imports place thousands of learners in a few communes).
+    pub async fn cached(
+        db: &impl ConnectionTrait,
+        provinces: &mut HashMap<i32, i32>,
+        commune: i32,
+        organisation: Option<Uuid>,
+        team: Option<Uuid>,
+    ) -> Result<Placement> {
+        let province = match provinces.get(&commune) {
+            Some(province) => *province,
+            None => {
+                let province = Placement::of(db, commune, None, None).await?.province;
+                provinces.insert(commune, province);
+                province
+            }
+        };
+        Ok(Placement { province, commune, organisation, team })
+    }
+
     fn units(&self) -> impl Iterator<Item = (UnitKind, String)> + '_ {
         [
             Some((UnitKind::Province, self.province.to_string())),

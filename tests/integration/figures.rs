@@ -7,7 +7,7 @@ use hocvuso::model::DashboardFilter;
 use hocvuso::on_both_databases;
 use hocvuso::service::figures::Figures;
 use hocvuso::service::{overview, registration};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 
 use crate::registration::{admin, form, organiser};
 

@@ -234,6 +234,51 @@ async fn counters(
     Ok(query.all(db).await?)
 }
 
+/// Counter rows of some units for one course: the all-time rows (week 0) without a period; with one,
+/// a row per unit for everything before the period (dated the week before it) and the period's weekly
+/// rows. The rows before are the all-time row less the weekly rows from the period's first week on,
+/// so a recent period reads few rows however long the campaign has run.
+async fn unit_counters(
+    db: &impl ConnectionTrait,
+    kind: UnitKind,
+    ids: Vec<String>,
+    course_id: &str,
+    period: Option<Period>,
+) -> Result<Vec<stat_counter::Model>> {
+    let Some(period) = period else { return counters(db, kind, Some(ids), Some(course_id), None).await };
+    let rows = stat_counter::Entity::find()
+        .filter(stat_counter::Column::UnitKind.eq(kind.as_str()))
+        .filter(stat_counter::Column::UnitId.is_in(ids))
+        .filter(stat_counter::Column::CourseId.eq(course_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(stat_counter::Column::Week.eq(0))
+                .add(stat_counter::Column::Week.gte(period.first.0)),
+        )
+        .all(db)
+        .await?;
+    let before_week = period.first.previous().0;
+    let mut before: BTreeMap<String, stat_counter::Model> = BTreeMap::new();
+    let mut inside = Vec::new();
+    for row in rows {
+        let entry = before.entry(row.unit_id.clone()).or_insert_with(|| stat_counter::Model {
+            week: before_week,
+            enrolled: 0,
+            completed: 0,
+            learners: 0,
+            ..row.clone()
+        });
+        let sign = if row.week == 0 { 1 } else { -1 };
+        entry.enrolled += sign * row.enrolled;
+        entry.completed += sign * row.completed;
+        entry.learners += sign * row.learners;
+        if period.contains(row.week) {
+            inside.push(row);
+        }
+    }
+    Ok(before.into_values().chain(inside).collect())
+}
+
 /// Cumulative and in-period figures, summed from counter rows.
 #[derive(Clone, Copy, Debug, Default)]
 struct Sums {
@@ -302,7 +347,7 @@ pub async fn completion(
         }
     } else {
         let ids = view.rows.iter().map(|u| u.id.clone()).collect();
-        for row in counters(db, view.by, Some(ids), Some(&view.course_id), up_to).await? {
+        for row in unit_counters(db, view.by, ids, &view.course_id, view.period).await? {
             sums.entry(row.unit_id.clone()).or_default().add(&row, view.period);
         }
     }
@@ -386,7 +431,7 @@ pub async fn leaderboard(
         return Err(invalid("by", Text::InvalidInput));
     }
     let ids: Vec<String> = view.rows.iter().map(|u| u.id.clone()).collect();
-    let rows = counters(db, view.by, Some(ids), Some(&view.course_id), Some(week.0)).await?;
+    let rows = unit_counters(db, view.by, ids, &view.course_id, Some(Period { first: week, last: week })).await?;
     let previous = week.previous().0;
     let mut now: HashMap<&str, Completion> = HashMap::new();
     let mut before: HashMap<&str, Completion> = HashMap::new();

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use hocvuso::auth::{AccountActor, Actor};
-use hocvuso::service::{accounts, now, sessions, tokens};
+use hocvuso::service::{accounts, now, sessions};
 use hocvuso_app::state::AppState;
 
 pub const SESSION_COOKIE: &str = "hocvuso_session";
@@ -52,7 +52,7 @@ fn client_addr(state: &AppState, request: &Request) -> String {
 pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let headers = request.headers();
     let actor = if let Some(secret) = bearer(headers) {
-        match tokens::resolve(&state.db, secret).await {
+        match state.figures.token(&state.db, secret).await {
             Ok(Some(token)) => Actor::Token(token),
             _ => Actor::Anonymous,
         }

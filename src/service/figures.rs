@@ -16,7 +16,7 @@ use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use crate::Result;
-use crate::auth::Actor;
+use crate::auth::{Actor, TokenActor};
 use crate::model::{CompletionTable, DashboardFilter, Leaderboard, Overview, WeeklyReport};
 use crate::service::{dashboard, overview, report};
 use crate::week::IsoWeek;
@@ -101,6 +101,12 @@ impl Figures {
 impl Figures {
     fn key(what: &str, province: i32, actor: &Actor, rest: impl std::fmt::Debug) -> String {
         format!("{what}|{province}|{}|{rest:?}|{}", actor.visibility(), crate::week::vietnam_today())
+    }
+
+    /// The token a Bearer secret names (a revocation is a commit, so it takes effect at once).
+    pub async fn token(&self, db: &DatabaseConnection, secret: &str) -> Result<Option<TokenActor>> {
+        let key = format!("token|{}", crate::service::secret::digest(secret));
+        self.get(db, key, crate::service::tokens::resolve(db, secret)).await
     }
 
     pub async fn overview(&self, db: &DatabaseConnection, province: i32, actor: &Actor) -> Result<Overview> {

@@ -195,8 +195,13 @@ async fn tokens_resolve_until_revoked(db: DatabaseConnection) {
         Error::Unauthorized
     );
 
+    // The server resolves tokens through the kept figures: a revocation is seen at once there too.
+    let figures = hocvuso::service::figures::Figures::new(&db);
+    assert_eq!(figures.token(&db, &secret).await.unwrap().map(|t| t.id), Some(token.id));
+    assert_eq!(figures.token(&db, &secret).await.unwrap().map(|t| t.id), Some(token.id));
     tokens::revoke(&db, &admin, token.id).await.unwrap();
     assert!(tokens::resolve(&db, &secret).await.unwrap().is_none(), "a revoked token opens nothing");
+    assert!(figures.token(&db, &secret).await.unwrap().is_none(), "nor through the kept figures");
     assert!(tokens::list(&db, &admin).await.unwrap()[0].revoked_at.is_some());
     let trail = audit_trail(&db).await;
     assert_eq!(trail[trail.len() - 2..].iter().map(|t| t.1.as_str()).collect::<Vec<_>>(), ["create", "revoke"]);

@@ -59,17 +59,37 @@ impl Placement {
         Ok(Placement { province, commune, organisation, team })
     }
 
-    fn units(&self) -> impl Iterator<Item = (UnitKind, String)> + '_ {
+    fn units(&self) -> impl Iterator<Item = (UnitKind, UnitRef)> + '_ {
         [
-            Some((UnitKind::Province, self.province.to_string())),
-            Some((UnitKind::Commune, self.commune.to_string())),
-            self.organisation.map(|id| (UnitKind::Organisation, id.to_string())),
-            self.team.map(|id| (UnitKind::Team, id.to_string())),
+            Some((UnitKind::Province, UnitRef::Code(self.province))),
+            Some((UnitKind::Commune, UnitRef::Code(self.commune))),
+            self.organisation.map(|id| (UnitKind::Organisation, UnitRef::Id(id))),
+            self.team.map(|id| (UnitKind::Team, UnitRef::Id(id))),
         ]
         .into_iter()
         .flatten()
     }
 }
+
+/// A unit as `Deltas` gather it: a code or an id, made text only when written (an import of
+/// 100,000 rows adds millions of changes to a few thousand counter rows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum UnitRef {
+    Code(i32),
+    Id(Uuid),
+}
+
+impl UnitRef {
+    fn text(self) -> String {
+        match self {
+            UnitRef::Code(code) => code.to_string(),
+            UnitRef::Id(id) => id.to_string(),
+        }
+    }
+}
+
+/// A counter row's key while gathering: unit, course (None = all courses) and week.
+type DeltaKey = (UnitKind, UnitRef, Option<Uuid>, i32);
 
 /// One counter row's key. `course_id` is empty for all courses; `week` is 0 for all time.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -95,11 +115,10 @@ impl Tally {
 
 /// Changes to counters, gathered during a transaction and written once at its end.
 #[derive(Debug, Default)]
-pub struct Deltas(HashMap<CounterKey, Tally>);
+pub struct Deltas(HashMap<DeltaKey, Tally>);
 
 impl Deltas {
-    fn add(&mut self, unit_kind: UnitKind, unit_id: &str, course_id: &str, week: i32, tally: Tally) {
-        let key = CounterKey { unit_kind, unit_id: unit_id.to_string(), course_id: course_id.to_string(), week };
+    fn add(&mut self, key: DeltaKey, tally: Tally) {
         let entry = self.0.entry(key).or_default();
         entry.enrolled += tally.enrolled;
         entry.completed += tally.completed;
@@ -110,8 +129,8 @@ impl Deltas {
     pub fn learner(&mut self, placement: &Placement, created_week: i32, count: i64) {
         let tally = Tally { learners: count, ..Tally::default() };
         for (kind, id) in placement.units() {
-            self.add(kind, &id, "", 0, tally);
-            self.add(kind, &id, "", created_week, tally);
+            self.add((kind, id, None, 0), tally);
+            self.add((kind, id, None, created_week), tally);
         }
     }
 
@@ -124,19 +143,18 @@ impl Deltas {
         completed_week: Option<i32>,
         count: i64,
     ) {
-        let course = course.to_string();
         let enrolled = Tally { enrolled: count, ..Tally::default() };
         let completed = Tally { completed: count, ..Tally::default() };
-        let units = placement.units().chain(std::iter::once((UnitKind::Course, course.clone())));
+        let units = placement.units().chain(std::iter::once((UnitKind::Course, UnitRef::Id(course))));
         for (kind, id) in units {
             // The course unit is already per course; other units keep an all-courses row and a per-course row.
-            let courses: &[&str] = if kind == UnitKind::Course { &[""] } else { &["", &course] };
-            for course_id in courses {
-                self.add(kind, &id, course_id, 0, enrolled);
-                self.add(kind, &id, course_id, enrolled_week, enrolled);
+            let courses: &[Option<Uuid>] = if kind == UnitKind::Course { &[None] } else { &[None, Some(course)] };
+            for &course_id in courses {
+                self.add((kind, id, course_id, 0), enrolled);
+                self.add((kind, id, course_id, enrolled_week), enrolled);
                 if let Some(week) = completed_week {
-                    self.add(kind, &id, course_id, 0, completed);
-                    self.add(kind, &id, course_id, week, completed);
+                    self.add((kind, id, course_id, 0), completed);
+                    self.add((kind, id, course_id, week), completed);
                 }
             }
         }
@@ -146,56 +164,72 @@ impl Deltas {
         self.0.values().all(Tally::is_zero)
     }
 
+    /// The changes by counter row, zero ones left out.
+    fn into_counters(self) -> BTreeMap<CounterKey, Tally> {
+        self.0
+            .into_iter()
+            .filter(|(_, tally)| !tally.is_zero())
+            .map(|((unit_kind, unit, course, week), tally)| {
+                let course_id = course.map(|c| c.to_string()).unwrap_or_default();
+                (CounterKey { unit_kind, unit_id: unit.text(), course_id, week }, tally)
+            })
+            .collect()
+    }
+
     /// Adds the deltas to the counter rows, creating the rows that do not exist yet.
     pub async fn apply(self, db: &impl ConnectionTrait) -> Result<()> {
-        let mut rows: Vec<_> = self.0.into_iter().filter(|(_, tally)| !tally.is_zero()).collect();
-        // Always the same order: concurrent transactions then lock counter rows in the same order
-        // and cannot deadlock one another on PostgreSQL.
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
-        // 7 values a row; stay well under SQLite's limit of bound parameters.
-        for chunk in rows.chunks(1000) {
-            let mut insert = Query::insert();
-            insert.into_table(stat_counter::Entity).columns([
+        add_to_counters(db, self.into_counters()).await
+    }
+}
+
+/// Adds `rows` to the counter rows, creating those that do not exist yet.
+async fn add_to_counters(db: &impl ConnectionTrait, rows: BTreeMap<CounterKey, Tally>) -> Result<()> {
+    let rows: Vec<_> = rows.into_iter().collect();
+    // In key order (a BTreeMap): concurrent transactions then lock counter rows in the same
+    // order and cannot deadlock one another on PostgreSQL.
+    // 7 values a row; stay well under SQLite's limit of bound parameters.
+    for chunk in rows.chunks(1000) {
+        let mut insert = Query::insert();
+        insert.into_table(stat_counter::Entity).columns([
+            stat_counter::Column::UnitKind,
+            stat_counter::Column::UnitId,
+            stat_counter::Column::CourseId,
+            stat_counter::Column::Week,
+            stat_counter::Column::Enrolled,
+            stat_counter::Column::Completed,
+            stat_counter::Column::Learners,
+        ]);
+        for (key, tally) in chunk {
+            insert.values_panic([
+                key.unit_kind.as_str().into(),
+                key.unit_id.clone().into(),
+                key.course_id.clone().into(),
+                key.week.into(),
+                tally.enrolled.into(),
+                tally.completed.into(),
+                tally.learners.into(),
+            ]);
+        }
+        let add_excluded = |column: stat_counter::Column| {
+            (column, Expr::col((stat_counter::Entity, column)).add(Expr::col((Alias::new("excluded"), column))))
+        };
+        insert.on_conflict(
+            OnConflict::columns([
                 stat_counter::Column::UnitKind,
                 stat_counter::Column::UnitId,
                 stat_counter::Column::CourseId,
                 stat_counter::Column::Week,
-                stat_counter::Column::Enrolled,
-                stat_counter::Column::Completed,
-                stat_counter::Column::Learners,
-            ]);
-            for (key, tally) in chunk {
-                insert.values_panic([
-                    key.unit_kind.as_str().into(),
-                    key.unit_id.clone().into(),
-                    key.course_id.clone().into(),
-                    key.week.into(),
-                    tally.enrolled.into(),
-                    tally.completed.into(),
-                    tally.learners.into(),
-                ]);
-            }
-            let add_excluded = |column: stat_counter::Column| {
-                (column, Expr::col((stat_counter::Entity, column)).add(Expr::col((Alias::new("excluded"), column))))
-            };
-            insert.on_conflict(
-                OnConflict::columns([
-                    stat_counter::Column::UnitKind,
-                    stat_counter::Column::UnitId,
-                    stat_counter::Column::CourseId,
-                    stat_counter::Column::Week,
-                ])
-                .values([
-                    add_excluded(stat_counter::Column::Enrolled),
-                    add_excluded(stat_counter::Column::Completed),
-                    add_excluded(stat_counter::Column::Learners),
-                ])
-                .to_owned(),
-            );
-            db.execute(&insert).await?;
-        }
-        Ok(())
+            ])
+            .values([
+                add_excluded(stat_counter::Column::Enrolled),
+                add_excluded(stat_counter::Column::Completed),
+                add_excluded(stat_counter::Column::Learners),
+            ])
+            .to_owned(),
+        );
+        db.execute(&insert).await?;
     }
+    Ok(())
 }
 
 fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
@@ -254,7 +288,7 @@ pub async fn recompute(db: &impl ConnectionTrait) -> Result<BTreeMap<CounterKey,
         );
     }
 
-    Ok(deltas.0.into_iter().filter(|(_, tally)| !tally.is_zero()).collect())
+    Ok(deltas.into_counters())
 }
 
 /// The counters as stored, zero rows left out.
@@ -319,7 +353,7 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<Vec<Difference>> {
 pub async fn rebuild(db: &sea_orm::DatabaseConnection) -> Result<()> {
     let txn = crate::db::write(db).await?;
     stat_counter::Entity::delete_many().exec(&txn).await?;
-    Deltas(recompute(&txn).await?.into_iter().collect()).apply(&txn).await?;
+    add_to_counters(&txn, recompute(&txn).await?).await?;
     txn.commit().await?;
     Ok(())
 }

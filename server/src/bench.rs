@@ -411,33 +411,34 @@ async fn http(database_url: &str, token: &str) -> Result<Value, String> {
     Ok(Value::Object(results))
 }
 
-/// Runs every measurement on one database and returns the figures.
-async fn measure(database_url: &str, size: Size) -> Result<Value, String> {
+/// Runs every measurement (or only the part `only` names, to profile it) on one database.
+async fn measure(database_url: &str, size: Size, only: Option<&str>) -> Result<Value, String> {
     let db = hocvuso::db::connect(database_url).await.map_err(|e| e.to_string())?;
     <migration::Migrator as migration::MigratorTrait>::up(&db, None).await.map_err(|e| e.to_string())?;
     let province = size.province.unwrap_or(15);
     let started = Instant::now();
     generate(&db, size).await?;
     let generated_s = started.elapsed().as_secs_f64().round();
-    let dashboard = dashboard_vs_group_by(&db, province).await?;
+    let runs = |part: &str| only.is_none_or(|o| o == part);
+    let dashboard = if runs("dashboard") { dashboard_vs_group_by(&db, province).await? } else { Value::Null };
     let (_, token) = hocvuso::service::tokens::create(&db, "bench", "bench", hocvuso::auth::TokenScope::ReadStats)
         .await
         .map_err(|e| e.to_string())?;
-    let http = http(database_url, &token).await?;
+    let http = if runs("http") { http(database_url, &token).await? } else { Value::Null };
     // Imports last: they add rows the HTTP figures should not see.
-    let imports = imports(&db, province, size.learners).await?;
+    let imports = if runs("imports") { imports(&db, province, size.learners).await? } else { Value::Null };
     Ok(json!({"generated_s": generated_s, "dashboard": dashboard, "imports": imports, "http": http}))
 }
 
 /// `hocvuso bench --size small|province|country`: SQLite always (not for country), PostgreSQL when
 /// HOCVUSO_BENCH_POSTGRES_URL names a server (a fresh database is made on it).
-pub async fn run(size_name: &str, out: &str) -> Result<(), String> {
+pub async fn run(size_name: &str, out: &str, only: Option<&str>) -> Result<(), String> {
     let size = SIZES.into_iter().find(|s| s.name == size_name).ok_or_else(|| format!("no size {size_name}"))?;
     let mut figures = serde_json::Map::new();
     if size.province.is_some() {
         let path = std::env::temp_dir().join(format!("hocvuso-bench-{}.db", Uuid::new_v4().simple()));
         let url = format!("sqlite://{}?mode=rwc", path.display());
-        figures.insert("sqlite".into(), measure(&url, size).await?);
+        figures.insert("sqlite".into(), measure(&url, size, only).await?);
         let _ = std::fs::remove_file(&path);
     }
     if let Some(base) = std::env::var("HOCVUSO_BENCH_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
@@ -445,7 +446,7 @@ pub async fn run(size_name: &str, out: &str) -> Result<(), String> {
         let admin = hocvuso::db::connect(&base).await.map_err(|e| e.to_string())?;
         admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.map_err(|e| e.to_string())?;
         let url = hocvuso::db::testing::with_database(&base, &name);
-        figures.insert("postgres".into(), measure(&url, size).await?);
+        figures.insert("postgres".into(), measure(&url, size, only).await?);
         let _ = admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await;
     }
     let machine = format!(

@@ -24,7 +24,7 @@ commands:
                         import completions exported from a MOOC platform (CSV or XLSX)
   backup --out FILE     copy the SQLite database to FILE while the app keeps serving
   restore FILE          replace the SQLite database with a backup (stop the server first)
-  bench [--size small|province|country] [--out FILE.json]
+  bench [--size small|province|country] [--out FILE.json] [--only dashboard|imports|http]
                         generate a synthetic campaign and measure it (see README, Performance)
   report weekly [--week 2026-W48] --out FILE.xlsx|FILE.csv
                         write the weekly report (the current week unless given)
@@ -183,10 +183,10 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         ["bench", rest @ ..] => {
-            let values = options(rest, &["--size", "--out"])?;
+            let values = options(rest, &["--size", "--out", "--only"])?;
             let size = values.get("--size").copied().unwrap_or("small");
             let out = values.get("--out").copied().unwrap_or("target/bench.json");
-            crate::bench::run(size, out).await?;
+            crate::bench::run(size, out, values.get("--only").copied()).await?;
             Ok(ExitCode::SUCCESS)
         }
         ["report", "weekly", rest @ ..] => {

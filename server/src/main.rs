@@ -3,6 +3,10 @@ use std::process::ExitCode;
 
 use hocvuso_server::{cli, config};
 
+/// mimalloc instead of glibc's malloc: page rendering allocates many small strings.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

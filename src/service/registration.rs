@@ -83,18 +83,31 @@ pub struct Directory {
 }
 
 impl Directory {
+    /// The province's communes and its active organisations and teams (not the whole country's).
     pub async fn load(db: &impl ConnectionTrait, province: i32) -> Result<Directory> {
+        let communes = CommuneIndex::load(db, province).await?;
+        let codes: Vec<i32> = communes.by_code.keys().copied().collect();
         let mut organisations = HashMap::new();
-        for o in organisation::Entity::find().filter(organisation::Column::Active.eq(true)).all(db).await? {
+        for o in organisation::Entity::find()
+            .filter(organisation::Column::Active.eq(true))
+            .filter(organisation::Column::CommuneCode.is_in(codes.clone()))
+            .all(db)
+            .await?
+        {
             organisations.insert(o.id.to_string(), o.clone());
             organisations.entry(o.name_folded.clone()).or_insert(o);
         }
         let mut teams = HashMap::new();
-        for t in team::Entity::find().filter(team::Column::Active.eq(true)).all(db).await? {
+        for t in team::Entity::find()
+            .filter(team::Column::Active.eq(true))
+            .filter(team::Column::CommuneCode.is_in(codes))
+            .all(db)
+            .await?
+        {
             teams.insert(t.id.to_string(), t.clone());
             teams.entry(t.name_folded.clone()).or_insert(t);
         }
-        Ok(Directory { communes: CommuneIndex::load(db, province).await?, organisations, teams })
+        Ok(Directory { communes, organisations, teams })
     }
 
     /// An active organisation by id or by name (without regard to marks).

@@ -6,11 +6,11 @@ use axum::response::{IntoResponse, Response};
 use hocvuso::Error;
 use hocvuso::auth::TokenScope;
 use hocvuso::i18n::Text;
-use hocvuso::model::{CompletionRow, DashboardFilter, Overview};
+use hocvuso::model::{CompletionRow, DashboardFilter, LeaderboardRow, Overview, TargetStatus, WeekPoint};
 use hocvuso::service::{dashboard, report, targets};
 use hocvuso::week::IsoWeek;
 use hocvuso_app::state::AppState;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{ApiResult, Caller, JsonBody};
@@ -22,19 +22,43 @@ pub async fn overview(State(state): State<AppState>, Caller(actor): Caller) -> A
 }
 
 /// One unit's figures as REST shows them; `rate` is the exact fraction completed/enrolled.
-fn row_json(row: &CompletionRow) -> Value {
-    json!({
-        "id": row.id,
-        "name": row.name,
-        "enrolled": row.completion.enrolled,
-        "completed": row.completion.completed,
-        "rate": row.completion.rate(),
-        "learners": row.learners,
-        "new_enrolled": row.new_enrolled,
-        "new_completed": row.new_completed,
-        "target": row.targets.first(),
-        "targets": row.targets,
-    })
+/// Written straight to the response (typed, not a `Value` tree: this is the busiest read).
+#[derive(Serialize)]
+struct RowJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    enrolled: i64,
+    completed: i64,
+    rate: Option<f64>,
+    learners: i64,
+    new_enrolled: i64,
+    new_completed: i64,
+    target: Option<&'a TargetStatus>,
+    targets: &'a [TargetStatus],
+}
+
+fn row_json(row: &CompletionRow) -> RowJson<'_> {
+    RowJson {
+        id: &row.id,
+        name: &row.name,
+        enrolled: row.completion.enrolled,
+        completed: row.completion.completed,
+        rate: row.completion.rate(),
+        learners: row.learners,
+        new_enrolled: row.new_enrolled,
+        new_completed: row.new_completed,
+        target: row.targets.first(),
+        targets: &row.targets,
+    }
+}
+
+#[derive(Serialize)]
+struct CompletionJson<'a> {
+    by: &'static str,
+    period: Option<String>,
+    rows: Vec<RowJson<'a>>,
+    total: RowJson<'a>,
+    trend: &'a [WeekPoint],
 }
 
 /// `GET /api/v1/stats/completion?by=commune|organisation|team|course&province=&commune=&organisation=&course=&period=&from=&to=`.
@@ -42,15 +66,16 @@ pub async fn completion(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Query(filter): Query<DashboardFilter>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let table = state.figures.completion(&state.db, &actor, state.province, &filter).await?;
-    Ok(Json(json!({
-        "by": table.by.as_str(),
-        "period": table.period.map(|p| p.to_string()),
-        "rows": table.rows.iter().map(row_json).collect::<Vec<_>>(),
-        "total": row_json(&table.total),
-        "trend": table.trend,
-    })))
+    let body = CompletionJson {
+        by: table.by.as_str(),
+        period: table.period.map(|p| p.to_string()),
+        rows: table.rows.iter().map(row_json).collect(),
+        total: row_json(&table.total),
+        trend: &table.trend,
+    };
+    Ok(Json(body).into_response())
 }
 
 #[derive(Deserialize)]
@@ -78,25 +103,40 @@ pub async fn leaderboard(
     let week = week_of(&query)?;
     let min = query.min.unwrap_or(dashboard::DEFAULT_MIN_ENROLLED);
     let board = state.figures.leaderboard(&state.db, &actor, state.province, &filter, week, min).await?;
-    let rows = |rows: &[hocvuso::model::LeaderboardRow]| -> Vec<Value> {
-        rows.iter()
-            .map(|r| {
-                json!({
-                    "id": r.id, "name": r.name,
-                    "enrolled": r.completion.enrolled, "completed": r.completion.completed, "rate": r.completion.rate(),
-                    "rank": r.rank, "previous_rank": r.previous_rank, "movement": r.movement,
-                    "rank_by_completions": r.rank_by_completions,
-                })
-            })
-            .collect()
-    };
     Ok(Json(json!({
         "by": board.by.as_str(),
         "week": board.week.to_string(),
         "min_enrolled": board.min_enrolled,
-        "ranked": rows(&board.ranked),
-        "unranked": rows(&board.unranked),
+        "ranked": board.ranked.iter().map(leaderboard_row).collect::<Vec<_>>(),
+        "unranked": board.unranked.iter().map(leaderboard_row).collect::<Vec<_>>(),
     })))
+}
+
+#[derive(Serialize)]
+struct LeaderboardRowJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    enrolled: i64,
+    completed: i64,
+    rate: Option<f64>,
+    rank: Option<u32>,
+    previous_rank: Option<u32>,
+    movement: Option<i32>,
+    rank_by_completions: u32,
+}
+
+fn leaderboard_row(r: &LeaderboardRow) -> LeaderboardRowJson<'_> {
+    LeaderboardRowJson {
+        id: &r.id,
+        name: &r.name,
+        enrolled: r.completion.enrolled,
+        completed: r.completion.completed,
+        rate: r.completion.rate(),
+        rank: r.rank,
+        previous_rank: r.previous_rank,
+        movement: r.movement,
+        rank_by_completions: r.rank_by_completions,
+    }
 }
 
 /// `GET /api/v1/reports/weekly?week=2026-W48&format=json|xlsx|csv`.

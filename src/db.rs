@@ -32,6 +32,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
+                    // 64 MB of page cache a connection (SQLite's default is 2 MB): an import's random
+                    // codes and keys touch every page of the learner indexes.
+                    .pragma("cache_size", "-65536")
             });
     } else {
         options.max_connections(16);

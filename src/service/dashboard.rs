@@ -112,16 +112,28 @@ async fn view(db: &impl ConnectionTrait, actor: &Actor, province: i32, filter: &
     let in_province: HashSet<i32> = communes.iter().map(|c| c.code).collect();
     // Only this province's units: a country-wide database holds every province's.
     let codes: Vec<i32> = in_province.iter().copied().collect();
-    let organisations = organisation::Entity::find()
-        .filter(organisation::Column::Active.eq(true))
-        .filter(organisation::Column::CommuneCode.is_in(codes.clone()))
-        .all(db)
-        .await?;
-    let teams = team::Entity::find()
-        .filter(team::Column::Active.eq(true))
-        .filter(team::Column::CommuneCode.is_in(codes))
-        .all(db)
-        .await?;
+    // Organisations and teams only when the view needs them (a province has ~600 and ~1,500).
+    let needs_organisations = by == UnitKind::Organisation
+        || text(&filter.organisation).is_some()
+        || scope.as_ref().is_some_and(|(_, orgs)| !orgs.is_empty());
+    let organisations = if needs_organisations {
+        organisation::Entity::find()
+            .filter(organisation::Column::Active.eq(true))
+            .filter(organisation::Column::CommuneCode.is_in(codes.clone()))
+            .all(db)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let teams = if by == UnitKind::Team {
+        team::Entity::find()
+            .filter(team::Column::Active.eq(true))
+            .filter(team::Column::CommuneCode.is_in(codes))
+            .all(db)
+            .await?
+    } else {
+        Vec::new()
+    };
 
     // The place filter, checked against the scope (outside it is as if it did not exist).
     let sees_commune = |code: i32| scope.as_ref().is_none_or(|(c, _)| c.contains(&code));

@@ -22,9 +22,11 @@ use crate::service::{dashboard, overview, report};
 use crate::week::IsoWeek;
 
 /// Entries kept at most; past that the cache starts again empty.
-const MAX_ENTRIES: usize = 1024;
+const MAX_ENTRIES: usize = 256;
 
-type Entry = (String, Arc<dyn Any + Send + Sync>);
+/// The state the entries were computed in, and the entries by key. Only the latest state's are kept:
+/// the state only moves forward, so older entries could never be read again.
+type Entries = (String, HashMap<String, Arc<dyn Any + Send + Sync>>);
 
 pub struct Figures {
     /// How to open SQLite's watching connection; None on PostgreSQL or in memory (never cached there).
@@ -33,7 +35,7 @@ pub struct Figures {
     /// The connection that reads `data_version`, and how many times it was opened (a new connection
     /// counts from its own start, so its values are told apart by this number).
     watcher: tokio::sync::Mutex<(Option<SqliteConnection>, u64)>,
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Mutex<Entries>,
 }
 
 impl Figures {
@@ -46,7 +48,7 @@ impl Figures {
             sqlite,
             postgres: db.get_database_backend() == DbBackend::Postgres,
             watcher: tokio::sync::Mutex::new((None, 0)),
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new((String::new(), HashMap::new())),
         }
     }
 
@@ -81,16 +83,19 @@ impl Figures {
     {
         let Some(state) = self.state(db).await else { return compute.await };
         if let Some(found) = self.entries.lock().ok().and_then(|entries| {
-            entries.get(&key).filter(|(at, _)| *at == state).and_then(|(_, value)| value.downcast_ref::<T>().cloned())
+            let (at, values) = &*entries;
+            values.get(&key).filter(|_| *at == state).and_then(|value| value.downcast_ref::<T>().cloned())
         }) {
             return Ok(found);
         }
         let value = compute.await?;
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+            let (at, values) = &mut *entries;
+            if *at != state || values.len() >= MAX_ENTRIES {
+                values.clear();
+                *at = state;
             }
-            entries.insert(key, (state, Arc::new(value.clone())));
+            values.insert(key, Arc::new(value.clone()));
         }
         Ok(value)
     }

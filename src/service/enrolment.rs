@@ -192,10 +192,15 @@ pub async fn remove(db: &DatabaseConnection, id: Uuid) -> Result<()> {
     Ok(())
 }
 
-/// Writes many changed enrolments (imports), 500 rows a statement. Moving their counters is the
-/// caller's work, as with `insert_many`.
-pub async fn update_many(txn: &DatabaseTransaction, rows: &[enrolment::Model]) -> Result<()> {
-    const COLUMNS: [&str; 9] = [
+/// Writes many changed enrolments (imports), 500 a statement: each `(new, was)` is written only if the
+/// row is still as `was` (same status, completion week and last change), so no lock is needed while
+/// reading. Returns the ids written; the others were changed meanwhile and are the caller's to redo.
+/// Moving the counters is the caller's work, as with `insert_many`.
+pub async fn update_many(
+    txn: &DatabaseTransaction,
+    rows: &[(enrolment::Model, enrolment::Model)],
+) -> Result<std::collections::HashSet<Uuid>> {
+    const COLUMNS: [&str; 12] = [
         "id",
         "status",
         "progress",
@@ -205,12 +210,17 @@ pub async fn update_many(txn: &DatabaseTransaction, rows: &[enrolment::Model]) -
         "certificate_no",
         "source",
         "updated_at",
+        "was_status",
+        "was_completed_week",
+        "was_updated_at",
     ];
+    const SET: usize = 9;
     let backend = txn.get_database_backend();
+    let mut written = std::collections::HashSet::new();
     for chunk in rows.chunks(500) {
         let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * COLUMNS.len());
         let mut tuples = Vec::with_capacity(chunk.len());
-        for e in chunk {
+        for (e, was) in chunk {
             let placeholders: Vec<String> = (1..=COLUMNS.len())
                 .map(|i| match backend {
                     sea_orm::DbBackend::Postgres => format!("${}", values.len() + i),
@@ -228,17 +238,24 @@ pub async fn update_many(txn: &DatabaseTransaction, rows: &[enrolment::Model]) -
                 e.certificate_no.clone().into(),
                 e.source.clone().into(),
                 e.updated_at.into(),
+                was.status.clone().into(),
+                was.completed_week.into(),
+                was.updated_at.into(),
             ]);
         }
-        // One text for both databases: a named VALUES list joined by id (SQLite ≥ 3.33 and PostgreSQL).
-        let set: Vec<String> = COLUMNS[1..].iter().map(|c| format!("{c} = v.{c}")).collect();
+        // One text for both databases: a named VALUES list joined by id (SQLite ≥ 3.39 and PostgreSQL).
+        let set: Vec<String> = COLUMNS[1..SET].iter().map(|c| format!("{c} = v.{c}")).collect();
         let sql = format!(
-            "WITH v({}) AS (VALUES {}) UPDATE enrolment SET {} FROM v WHERE enrolment.id = v.id",
+            "WITH v({}) AS (VALUES {}) UPDATE enrolment SET {} FROM v WHERE enrolment.id = v.id \
+             AND enrolment.status = v.was_status AND enrolment.updated_at = v.was_updated_at \
+             AND enrolment.completed_week IS NOT DISTINCT FROM v.was_completed_week RETURNING enrolment.id",
             COLUMNS.join(", "),
             tuples.join(", "),
             set.join(", ")
         );
-        txn.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
+        for row in txn.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await? {
+            written.insert(row.try_get_by_index::<Uuid>(0)?);
+        }
     }
-    Ok(())
+    Ok(written)
 }

@@ -273,13 +273,32 @@ fn same(e: &enrolment::Model, r: &Row) -> bool {
 
 type Enrolments = HashMap<(uuid::Uuid, uuid::Uuid), enrolment::Model>;
 
+/// What a file does to one enrolment: the row it will be, the row recorded before (None: new), the
+/// file's last row for it, and the learner's place.
+struct Change {
+    new: enrolment::Model,
+    recorded: Option<enrolment::Model>,
+    row: Row,
+    placement: Placement,
+}
+
+impl Change {
+    /// Takes this change's counts back out of `deltas` (when the enrolment service writes it instead).
+    fn take_back(&self, deltas: &mut crate::service::stats::Deltas) {
+        let (new, placement) = (&self.new, &self.placement);
+        deltas.enrolment(placement, new.course_id, new.enrolled_week, completed_week(new), -1);
+        if let Some(was) = &self.recorded {
+            deltas.enrolment(placement, was.course_id, was.enrolled_week, completed_week(was), 1);
+        }
+    }
+}
+
 /// The rows' learners as recorded now, and their enrolments by (learner, course), 1,000 learners a
-/// query. Enrolments are locked on PostgreSQL (SQLite's write transaction holds the whole file).
+/// query. Nothing is locked: changes are written only where rows are still as read (`update_many`).
 async fn recorded(
     conn: &impl sea_orm::ConnectionTrait,
     rows: &[Row],
 ) -> Result<(HashMap<uuid::Uuid, learner::Model>, Enrolments)> {
-    use sea_orm::QuerySelect;
     let mut ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.learner.id).collect();
     ids.sort();
     ids.dedup();
@@ -288,12 +307,7 @@ async fn recorded(
         for l in learner::Entity::find().filter(learner::Column::Id.is_in(chunk.to_vec())).all(conn).await? {
             learners.insert(l.id, l);
         }
-        for e in enrolment::Entity::find()
-            .filter(enrolment::Column::LearnerId.is_in(chunk.to_vec()))
-            .lock_exclusive()
-            .all(conn)
-            .await?
-        {
+        for e in enrolment::Entity::find().filter(enrolment::Column::LearnerId.is_in(chunk.to_vec())).all(conn).await? {
             enrolments.insert((e.learner_id, e.course_id), e);
         }
     }
@@ -336,10 +350,9 @@ fn apply_row(old: Option<&enrolment::Model>, r: &Row, at_now: DateTime<Utc>) -> 
     row
 }
 
-/// Writes the good rows inside `txn`, given the learners and enrolments recorded as read there (locked
-/// on PostgreSQL): new enrolments inserted and changed ones updated many rows a statement, and every
-/// counter row moved once. A batch of new rows that meets an enrolment made meanwhile goes again
-/// row by row through the enrolment service.
+/// Writes the good rows inside `txn`, given the learners and enrolments as read there: new enrolments
+/// inserted and changed ones updated many rows a statement, every counter row moved once. What
+/// another client changed or created meanwhile goes through the enrolment service row by row.
 async fn write_rows(
     txn: &sea_orm::DatabaseTransaction,
     good: Vec<Row>,
@@ -349,8 +362,8 @@ async fn write_rows(
 ) -> Result<()> {
     let mut provinces = HashMap::new();
     let mut deltas = crate::service::stats::Deltas::default();
-    // What each enrolment the file names will be, and whether it is new; later rows win.
-    let mut pending: HashMap<(uuid::Uuid, uuid::Uuid), (enrolment::Model, bool, Row)> = HashMap::new();
+    // What each enrolment the file names will be; later rows win.
+    let mut pending: HashMap<(uuid::Uuid, uuid::Uuid), Change> = HashMap::new();
     let mut order = Vec::new();
     for r in good {
         // An inactive learner's enrolments are in no count.
@@ -359,10 +372,8 @@ async fn write_rows(
             Placement::cached(txn, &mut provinces, learner.commune_code, learner.organisation_id, learner.team_id)
                 .await?;
         let key = (r.learner.id, r.course.id);
-        let (old, is_new) = match (pending.get(&key), recorded.get(&key)) {
-            (Some((model, is_new, _)), _) => (Some(model), *is_new),
-            (None, recorded) => (recorded, recorded.is_none()),
-        };
+        let was = recorded.get(&key);
+        let old = pending.get(&key).map(|change| &change.new).or(was);
         if old.is_some_and(|e| same(e, &r)) {
             continue;
         }
@@ -371,38 +382,45 @@ async fn write_rows(
             deltas.enrolment(&placement, old.course_id, old.enrolled_week, completed_week(old), -1);
         }
         deltas.enrolment(&placement, new.course_id, new.enrolled_week, completed_week(&new), 1);
-        if pending.insert(key, (new, is_new, r)).is_none() {
+        if pending.insert(key, Change { new, recorded: was.cloned(), row: r, placement }).is_none() {
             order.push(key);
         }
     }
     let (inserts, updates): (Vec<_>, Vec<_>) =
-        order.iter().filter_map(|key| pending.remove(key)).partition(|(_, is_new, _)| *is_new);
-    update_many(txn, &updates.into_iter().map(|(e, _, _)| e).collect::<Vec<_>>()).await?;
+        order.iter().filter_map(|key| pending.remove(key)).partition(|change| change.recorded.is_none());
+
+    // Changed enrolments are updated only where they still are as read; any changed meanwhile
+    // goes through the enrolment service, which moves the counters from what is there now.
+    let pairs: Vec<_> = updates.iter().filter_map(|c| c.recorded.clone().map(|was| (c.new.clone(), was))).collect();
+    let updated = update_many(txn, &pairs).await?;
+    for change in updates.iter().filter(|c| !updated.contains(&c.new.id)) {
+        change.take_back(&mut deltas);
+        let row = &change.row;
+        change_counted(
+            txn,
+            change.new.id,
+            |now, edit| *edit = apply_row(Some(now), row, at_now).into_active_model().reset_all(),
+            &mut deltas,
+        )
+        .await?;
+    }
     for chunk in inserts.chunks(1000) {
         let savepoint = txn.begin().await?;
-        let rows = chunk.iter().map(|(e, _, _)| e.clone().into_active_model());
+        let rows = chunk.iter().map(|change| change.new.clone().into_active_model());
         match enrolment::Entity::insert_many(rows).exec_without_returning(&savepoint).await {
             Ok(_) => savepoint.commit().await?,
             Err(err) if is_unique_violation(&err, "course_id") || is_unique_violation(&err, "uq_enrolment") => {
                 // Someone enrolled one of these learners meanwhile: these rows go through the
                 // enrolment service one by one, which moves the counters from what is there now.
                 savepoint.rollback().await?;
-                for (new, _, r) in chunk {
-                    let learner = &learners[&new.learner_id];
-                    let placement = Placement::cached(
-                        txn,
-                        &mut provinces,
-                        learner.commune_code,
-                        learner.organisation_id,
-                        learner.team_id,
-                    )
-                    .await?;
-                    deltas.enrolment(&placement, new.course_id, new.enrolled_week, completed_week(new), -1);
+                for change in chunk {
+                    change.take_back(&mut deltas);
+                    let new = &change.new;
                     let (row, _) =
                         enrol_counted(txn, new.learner_id, new.course_id, new.enrolled_at, Source::Import, &mut deltas)
                             .await?;
-                    let target = apply_row(Some(&row), r, at_now).into_active_model().reset_all();
-                    change_counted(txn, row.id, |_, change| *change = target, &mut deltas).await?;
+                    let target = apply_row(Some(&row), &change.row, at_now).into_active_model().reset_all();
+                    change_counted(txn, row.id, |_, edit| *edit = target, &mut deltas).await?;
                 }
             }
             Err(err) => return Err(err.into()),

@@ -250,3 +250,57 @@ async fn an_enrolment_made_during_a_completion_import_is_counted_once(db: Databa
 }
 
 on_both_databases!(enrolled_meanwhile, an_enrolment_made_during_a_completion_import_is_counted_once);
+
+async fn a_completion_changed_during_an_import_is_counted_once(db: DatabaseConnection) {
+    use hocvuso::entity::enrolment;
+    use hocvuso::service::enrolment::{change_in, not_completed};
+    use hocvuso::service::import::ImportOptions;
+    use hocvuso::service::import_completions::import_completions;
+    use sea_orm::EntityTrait;
+    let pao = setup(&db).await;
+    progress::record_completion(&db, &token(TokenScope::Ingest), &report(&pao, "2026-11-02"), Source::Api)
+        .await
+        .unwrap();
+    let recorded = enrolment::Entity::find().one(&db).await.unwrap().unwrap();
+    // An organiser undoes the completion and has not committed yet when the import (which says
+    // "completed on 20/11/2026", another week) writes the same enrolment.
+    let other = hocvuso::db::write(&db).await.unwrap();
+    change_in(&other, recorded.id, not_completed).await.unwrap();
+    let file = format!("learner_code,course_code,status,completed_at\n{pao},KNS-01,completed,20/11/2026\n");
+    let import = {
+        let db = db.clone();
+        tokio::spawn(async move { import_completions(&db, &admin(), file.as_bytes(), &ImportOptions::default()).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    other.commit().await.unwrap();
+    import.await.unwrap().unwrap();
+    // The import came last: completed in the week of 20/11, counted once, in that week only.
+    let now = enrolment::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!((now.status.as_str(), now.completed_week), ("completed", Some(202647)));
+    assert_eq!(tally(&db, UnitKind::Province, "15").await, (1, 1));
+    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+}
+
+on_both_databases!(completed_meanwhile, a_completion_changed_during_an_import_is_counted_once);
+
+async fn bulk_updates_write_only_rows_still_as_read(db: DatabaseConnection) {
+    use hocvuso::entity::enrolment;
+    use hocvuso::service::enrolment::update_many;
+    use sea_orm::EntityTrait;
+    let pao = setup(&db).await;
+    progress::enrol(&db, &admin(), &pao, "kns-01", Source::Form).await.unwrap();
+    let was = enrolment::Entity::find().one(&db).await.unwrap().unwrap();
+    let new = enrolment::Model { status: "in_progress".into(), progress: 40, ..was.clone() };
+    let stale = enrolment::Model { updated_at: was.updated_at - chrono::Duration::seconds(1), ..was.clone() };
+    let txn = hocvuso::db::write(&db).await.unwrap();
+    assert!(update_many(&txn, &[(new.clone(), stale)]).await.unwrap().is_empty(), "changed since: not written");
+    assert_eq!(
+        update_many(&txn, &[(new.clone(), was.clone())]).await.unwrap().into_iter().collect::<Vec<_>>(),
+        [was.id]
+    );
+    txn.commit().await.unwrap();
+    let now = enrolment::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!((now.status.as_str(), now.progress), ("in_progress", 40));
+}
+
+on_both_databases!(bulk_updates, bulk_updates_write_only_rows_still_as_read);

@@ -223,10 +223,23 @@ async fn a_whole_team_is_enrolled_at_once_with_counts(db: DatabaseConnection) {
 
 on_both_databases!(team_enrolment, a_whole_team_is_enrolled_at_once_with_counts);
 
-async fn an_enrolment_made_during_a_completion_import_is_counted_once(db: DatabaseConnection) {
-    use hocvuso::entity::{course, enrolment, learner};
+/// Imports "`code` completed KNS-01 on 20/11/2026" while `other` holds an uncommitted change, and
+/// commits `other` while the import waits to write (on PostgreSQL it then meets the committed change).
+async fn import_completing_while_uncommitted(db: &DatabaseConnection, code: &str, other: sea_orm::DatabaseTransaction) {
     use hocvuso::service::import::ImportOptions;
     use hocvuso::service::import_completions::import_completions;
+    let file = format!("learner_code,course_code,status,completed_at\n{code},KNS-01,completed,20/11/2026\n");
+    let import = {
+        let db = db.clone();
+        tokio::spawn(async move { import_completions(&db, &admin(), file.as_bytes(), &ImportOptions::default()).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    other.commit().await.unwrap();
+    import.await.unwrap().unwrap();
+}
+
+async fn an_enrolment_made_during_a_completion_import_is_counted_once(db: DatabaseConnection) {
+    use hocvuso::entity::{course, enrolment, learner};
     use sea_orm::{EntityTrait, PaginatorTrait};
     let pao = setup(&db).await;
     let learner = learner::Entity::find().one(&db).await.unwrap().unwrap();
@@ -236,14 +249,7 @@ async fn an_enrolment_made_during_a_completion_import_is_counted_once(db: Databa
     hocvuso::service::enrolment::enrol_in(&other, learner.id, course.id, chrono::Utc::now(), Source::Form)
         .await
         .unwrap();
-    let file = format!("learner_code,course_code,status,completed_at\n{pao},KNS-01,completed,20/11/2026\n");
-    let import = {
-        let db = db.clone();
-        tokio::spawn(async move { import_completions(&db, &admin(), file.as_bytes(), &ImportOptions::default()).await })
-    };
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-    other.commit().await.unwrap();
-    import.await.unwrap().unwrap();
+    import_completing_while_uncommitted(&db, &pao, other).await;
     assert_eq!(enrolment::Entity::find().count(&db).await.unwrap(), 1);
     assert_eq!(tally(&db, UnitKind::Province, "15").await, (1, 1));
     assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
@@ -254,8 +260,6 @@ on_both_databases!(enrolled_meanwhile, an_enrolment_made_during_a_completion_imp
 async fn a_completion_changed_during_an_import_is_counted_once(db: DatabaseConnection) {
     use hocvuso::entity::enrolment;
     use hocvuso::service::enrolment::{change_in, not_completed};
-    use hocvuso::service::import::ImportOptions;
-    use hocvuso::service::import_completions::import_completions;
     use sea_orm::EntityTrait;
     let pao = setup(&db).await;
     progress::record_completion(&db, &token(TokenScope::Ingest), &report(&pao, "2026-11-02"), Source::Api)
@@ -266,14 +270,7 @@ async fn a_completion_changed_during_an_import_is_counted_once(db: DatabaseConne
     // "completed on 20/11/2026", another week) writes the same enrolment.
     let other = hocvuso::db::write(&db).await.unwrap();
     change_in(&other, recorded.id, not_completed).await.unwrap();
-    let file = format!("learner_code,course_code,status,completed_at\n{pao},KNS-01,completed,20/11/2026\n");
-    let import = {
-        let db = db.clone();
-        tokio::spawn(async move { import_completions(&db, &admin(), file.as_bytes(), &ImportOptions::default()).await })
-    };
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-    other.commit().await.unwrap();
-    import.await.unwrap().unwrap();
+    import_completing_while_uncommitted(&db, &pao, other).await;
     // The import came last: completed in the week of 20/11, counted once, in that week only.
     let now = enrolment::Entity::find().one(&db).await.unwrap().unwrap();
     assert_eq!((now.status.as_str(), now.completed_week), ("completed", Some(202647)));

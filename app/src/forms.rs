@@ -83,3 +83,68 @@ pub struct TargetAttempt {
     pub error: Option<Error>,
     pub imported: Option<u64>,
 }
+
+/// A change on `/admin/accounts` that did not go through: the account it was for (None: a new
+/// organiser) and what was typed, never the password.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountAttempt {
+    pub id: Option<uuid::Uuid>,
+    pub username: String,
+    pub display_name: String,
+    pub communes: String,
+    pub error: Option<Error>,
+}
+
+/// A token made on `/admin/tokens` (its secret, shown this once and never in a URL), or what was
+/// typed and why it was refused.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TokenAttempt {
+    pub name: String,
+    pub scope: String,
+    pub secret: Option<String>,
+    pub error: Option<Error>,
+}
+
+/// A course on `/admin/courses` that was not saved: the code it edits (None: a new course), what was
+/// typed and why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CatalogueAttempt {
+    pub existing: Option<String>,
+    pub form: hocvuso::model::CourseForm,
+    pub error: Option<Error>,
+}
+
+/// A change on `/organisations` or `/teams` that did not go through: the unit it was for (None: a
+/// new one), what was typed and why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnitAttempt {
+    pub id: Option<uuid::Uuid>,
+    pub form: hocvuso::model::UnitForm,
+    pub error: Option<Error>,
+}
+
+/// The message of a refused change, with its field problems, in the reader's language.
+#[component]
+pub fn ActionError(lang: Lang, error: Option<Error>) -> impl IntoView {
+    error.map(|err| {
+        let fields = match &err {
+            Error::Invalid(fields) => fields.iter().map(|f| lang.t(f.problem)).collect::<Vec<_>>().join(" "),
+            _ => String::new(),
+        };
+        view! {
+            <p class="error" role="alert">
+                {lang.t(err.text())}
+                " "
+                {fields}
+            </p>
+        }
+    })
+}
+
+/// "Saved." after a change went through (the server redirects back with `?saved=1`).
+#[component]
+pub fn SavedNotice(lang: Lang) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let saved = query.with_untracked(|q| q.get("saved").is_some());
+    saved.then(|| view! { <p class="notice" role="status" data-testid="saved">{lang.t(Text::Saved)}</p> })
+}

@@ -60,8 +60,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Pages render whole on the server (SsrMode::Async): they read without JavaScript and on a slow
-/// link the figures arrive in the first response. Only islands (`#[island]`: the admin and unit
-/// pages' live forms) ship to the browser, which keeps the wasm bundle small.
+/// link the figures arrive in the first response. Every form is a plain post answered by the server,
+/// so no page needs code in the browser: the wasm bundle only hydrates islands (`#[island]`), of
+/// which there are none today, and stays small (README, Performance).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

@@ -33,6 +33,13 @@ pub fn router(state: AppState) -> Router {
         .route("/learners/{code}/forget", post(routes::forms::forget_learner))
         .route("/tra-cuu", post(routes::forms::lookup))
         .route("/admin/targets", post(routes::forms::set_target))
+        .route("/admin/accounts", post(routes::admin::create_organiser))
+        .route("/admin/accounts/{id}/{what}", post(routes::admin::change_account))
+        .route("/admin/tokens", post(routes::admin::create_token))
+        .route("/admin/tokens/{id}/revoke", post(routes::admin::revoke_token))
+        .route("/admin/courses", post(routes::admin::save_course))
+        .merge(routes::units::routes(hocvuso::model::UnitKind::Organisation))
+        .merge(routes::units::routes(hocvuso::model::UnitKind::Team))
         .route(
             "/admin/targets/import",
             post(routes::forms::import_targets)

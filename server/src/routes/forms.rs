@@ -17,7 +17,7 @@ use hocvuso_app::state::AppState;
 use leptos::prelude::provide_context;
 
 /// Renders the Leptos page at the request's path, with `attempt` in context, answering `status`.
-async fn render_page<T: Clone + Send + Sync + 'static>(
+pub(crate) async fn render_page<T: Clone + Send + Sync + 'static>(
     state: &AppState,
     mut parts: Parts,
     status: StatusCode,
@@ -40,28 +40,51 @@ async fn render_page<T: Clone + Send + Sync + 'static>(
     response
 }
 
-fn actor(parts: &Parts) -> Actor {
+pub(crate) fn actor(parts: &Parts) -> Actor {
     parts.extensions.get::<Actor>().cloned().unwrap_or_default()
 }
 
-fn status(err: &Error) -> StatusCode {
+pub(crate) fn status(err: &Error) -> StatusCode {
     StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// A form body (urlencoded) of at most `limit` bytes, or None when it cannot be read as `T`.
+pub(crate) async fn read_form<T: serde::de::DeserializeOwned>(body: Body, limit: usize) -> Option<T> {
+    to_bytes(body, limit).await.ok().and_then(|b| serde_urlencoded::from_bytes(&b).ok())
+}
+
+/// Post/redirect/get for the list pages: back to `page` saying "saved", or `page` rendered again
+/// with the refused attempt (what was typed and why), answering the error's status.
+pub(crate) async fn saved_or_refused<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    mut parts: Parts,
+    page: &str,
+    outcome: Result<(), Error>,
+    refused: impl FnOnce(Error) -> T,
+) -> Response {
+    match outcome {
+        Ok(()) => Redirect::to(&format!("{page}?saved=1")).into_response(),
+        Err(err) => {
+            let code = status(&err);
+            parts.uri = page.parse().unwrap_or(parts.uri);
+            render_page(state, parts, code, refused(err)).await
+        }
+    }
 }
 
 /// `POST /learners/new`: to the learner's card, or the form again with its problems.
 pub async fn register_learner(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let form: LearnerForm =
-        match to_bytes(body, 64 * 1024).await.ok().and_then(|b| serde_urlencoded::from_bytes(&b).ok()) {
-            Some(form) => form,
-            None => {
-                let attempt = RegisterAttempt {
-                    form: LearnerForm::default(),
-                    error: Some(Error::invalid("form", Text::InvalidInput)),
-                };
-                return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
-            }
-        };
+    let form: LearnerForm = match read_form(body, 64 * 1024).await {
+        Some(form) => form,
+        None => {
+            let attempt = RegisterAttempt {
+                form: LearnerForm::default(),
+                error: Some(Error::invalid("form", Text::InvalidInput)),
+            };
+            return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
+        }
+    };
     match registration::register(&state.db, &actor(&parts), state.province, &form).await {
         Ok(learner) => Redirect::to(&format!("/learners/{}?registered=1", learner.code)).into_response(),
         Err(err) => {
@@ -74,9 +97,7 @@ pub async fn register_learner(State(state): State<AppState>, request: Request) -
 /// `POST /learners/{code}/edit`: back to the card, or the form again with its problems.
 pub async fn edit_learner(State(state): State<AppState>, Path(code): Path<String>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let Some(form) =
-        to_bytes(body, 64 * 1024).await.ok().and_then(|b| serde_urlencoded::from_bytes::<LearnerForm>(&b).ok())
-    else {
+    let Some(form) = read_form::<LearnerForm>(body, 64 * 1024).await else {
         let attempt =
             RegisterAttempt { form: LearnerForm::default(), error: Some(Error::invalid("form", Text::InvalidInput)) };
         return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
@@ -124,8 +145,7 @@ pub async fn change_course(
     use hocvuso::service::progress;
     let (parts, body) = request.into_parts();
     let actor = actor(&parts);
-    let fields =
-        to_bytes(body, 16 * 1024).await.ok().and_then(|b| serde_urlencoded::from_bytes::<CourseFields>(&b).ok());
+    let fields = read_form::<CourseFields>(body, 16 * 1024).await;
     let outcome = match (fields, what.as_str()) {
         (None, _) => Err(Error::invalid("course_code", Text::UnknownCourse)),
         (Some(f), "enrol") => {
@@ -220,8 +240,7 @@ pub struct LookupFields {
 /// answer for a phone and birth date that match nobody (429 past the per-address limit).
 pub async fn lookup(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let fields =
-        to_bytes(body, 4 * 1024).await.ok().and_then(|b| serde_urlencoded::from_bytes::<LookupFields>(&b).ok());
+    let fields = read_form::<LookupFields>(body, 4 * 1024).await;
     let Some(fields) = fields else {
         let attempt = LookupAttempt { error: Some(Error::invalid("phone", Text::InvalidInput)), ..Default::default() };
         return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
@@ -263,11 +282,7 @@ pub struct ForgetFields {
 /// confirmation; to the list saying so, or back to the data page saying what is missing.
 pub async fn forget_learner(State(state): State<AppState>, Path(code): Path<String>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let confirmed = to_bytes(body, 1024)
-        .await
-        .ok()
-        .and_then(|b| serde_urlencoded::from_bytes::<ForgetFields>(&b).ok())
-        .is_some_and(|f| f.confirm.as_deref() == Some("yes"));
+    let confirmed = read_form::<ForgetFields>(body, 1024).await.is_some_and(|f| f.confirm.as_deref() == Some("yes"));
     let outcome = if confirmed {
         hocvuso::service::privacy::erase(&state.db, &actor(&parts), &code).await
     } else {
@@ -287,11 +302,7 @@ pub async fn forget_learner(State(state): State<AppState>, Path(code): Path<Stri
 /// `POST /admin/targets`: sets one target; back to the page saying so, or the form with its problems.
 pub async fn set_target(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let form = to_bytes(body, 8 * 1024)
-        .await
-        .ok()
-        .and_then(|b| serde_urlencoded::from_bytes::<hocvuso::model::TargetForm>(&b).ok())
-        .unwrap_or_default();
+    let form = read_form::<hocvuso::model::TargetForm>(body, 8 * 1024).await.unwrap_or_default();
     let outcome = hocvuso::service::targets::set(&state.db, &actor(&parts), &form).await;
     let attempt = match outcome {
         Ok(()) => TargetAttempt { imported: Some(1), ..Default::default() },

@@ -3,6 +3,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 
 mod access;
+mod admin_pages;
 mod cli;
 mod completions;
 mod dashboards;

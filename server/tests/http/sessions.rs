@@ -138,7 +138,7 @@ async fn cross_site_requests_are_refused(db: DatabaseConnection) {
 
     let forged_form = app
         .client
-        .post(format!("{}/api/create_token", app.address))
+        .post(format!("{}/admin/tokens", app.address))
         .header("cookie", &cookie)
         .header("sec-fetch-site", "cross-site")
         .form(&[("name", "forged"), ("scope", "ingest")])

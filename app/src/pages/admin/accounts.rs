@@ -1,13 +1,15 @@
-//! `/admin/accounts`: create organisers, change their scopes, reset passwords, deactivate. Nothing is deleted.
+//! `/admin/accounts`: create organisers, change their scopes, reset passwords, deactivate. Nothing is
+//! deleted. Plain form posts (`server/src/routes/admin.rs`), so the page works without JavaScript;
+//! a refused change comes back beside what was typed (passwords excepted).
 use hocvuso::Error;
 use hocvuso::auth::Role;
 use hocvuso::i18n::{Lang, Text};
 use hocvuso::model::AccountSummary;
 use leptos::prelude::*;
-use uuid::Uuid;
 
-use super::{ActionError, AdminNav};
+use super::AdminNav;
 use crate::components::status::{failed, loading};
+use crate::forms::{AccountAttempt, ActionError, SavedNotice, posted};
 use crate::i18n::use_lang;
 
 #[server(endpoint = "list_accounts")]
@@ -19,169 +21,96 @@ pub async fn list_accounts() -> Result<Vec<AccountSummary>, Error> {
     .await
 }
 
-#[server(endpoint = "create_organiser")]
-pub async fn create_organiser(
-    username: String,
-    display_name: String,
-    password: String,
-    communes: String,
-) -> Result<(), Error> {
-    crate::state::respond(async {
-        let state = crate::state::app_state()?;
-        let scope = hocvuso::service::accounts::parse_scope(&communes)?;
-        hocvuso::service::accounts::create_organiser(
-            &state.db,
-            &crate::state::actor(),
-            &username,
-            &display_name,
-            &password,
-            &scope,
-        )
-        .await
-        .map(|_| ())
-    })
-    .await
-}
-
-#[server(endpoint = "set_account_scope")]
-pub async fn set_account_scope(id: Uuid, communes: String) -> Result<(), Error> {
-    crate::state::respond(async {
-        let state = crate::state::app_state()?;
-        let scope = hocvuso::service::accounts::parse_scope(&communes)?;
-        hocvuso::service::accounts::set_scope(&state.db, &crate::state::actor(), id, &scope).await
-    })
-    .await
-}
-
-#[server(endpoint = "reset_account_password")]
-pub async fn reset_account_password(id: Uuid, password: String) -> Result<(), Error> {
-    crate::state::respond(async {
-        let state = crate::state::app_state()?;
-        hocvuso::service::accounts::reset_password(&state.db, &crate::state::actor(), id, &password).await
-    })
-    .await
-}
-
-#[server(endpoint = "set_account_active")]
-pub async fn set_account_active(id: Uuid, active: bool) -> Result<(), Error> {
-    crate::state::respond(async {
-        let state = crate::state::app_state()?;
-        hocvuso::service::accounts::set_active(&state.db, &crate::state::actor(), id, active).await
-    })
-    .await
-}
-
 fn scope_text(account: &AccountSummary) -> String {
     account.scope.communes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
 }
 
-#[island]
+#[component]
 pub fn AccountsPage() -> impl IntoView {
     let lang = use_lang();
-    let create = ServerAction::<CreateOrganiser>::new();
-    let scope = ServerAction::<SetAccountScope>::new();
-    let reset = ServerAction::<ResetAccountPassword>::new();
-    let active = ServerAction::<SetAccountActive>::new();
-    let accounts = Resource::new(
-        move || (create.version().get(), scope.version().get(), reset.version().get(), active.version().get()),
-        |_| list_accounts(),
-    );
-    let action_error = move || {
-        [
-            create.value().get().and_then(Result::err),
-            scope.value().get().and_then(Result::err),
-            reset.value().get().and_then(Result::err),
-            active.value().get().and_then(Result::err),
-        ]
-        .into_iter()
-        .flatten()
-        .next()
-    };
+    let accounts = Resource::new(|| (), |_| list_accounts());
+    let attempt = posted::<AccountAttempt>().unwrap_or_default();
+    // A new organiser's form keeps what was typed when it was refused; a row's form keeps its own.
+    let new = if attempt.id.is_none() { attempt.clone() } else { AccountAttempt::default() };
     view! {
         <h1>{lang.t(Text::Accounts)}</h1>
         <AdminNav lang />
-        {move || view! { <ActionError lang error=action_error() /> }}
+        <SavedNotice lang />
+        <ActionError lang error=attempt.error.clone() />
         <Suspense fallback=move || loading(lang)>
-            {move || Suspend::new(async move {
-                match accounts.await {
-                    Ok(list) => view! { <AccountTable lang accounts=list scope reset active /> }.into_any(),
-                    Err(err) => failed(lang, &err),
-                }
-            })}
+            {move || {
+                let attempt = attempt.clone();
+                Suspend::new(async move {
+                    match accounts.await {
+                        Ok(list) => view! { <AccountTable lang accounts=list attempt /> }.into_any(),
+                        Err(err) => failed(lang, &err),
+                    }
+                })
+            }}
         </Suspense>
         <h2>{lang.t(Text::NewOrganiser)}</h2>
-        <ActionForm action=create attr:class="form">
+        <form method="post" action="/admin/accounts" class="form">
             <label for="new-username">{lang.t(Text::Username)}</label>
-            <input id="new-username" name="username" autocapitalize="none" required />
+            <input id="new-username" name="username" value=new.username autocapitalize="none" required />
             <label for="new-display-name">{lang.t(Text::DisplayName)}</label>
-            <input id="new-display-name" name="display_name" required />
+            <input id="new-display-name" name="display_name" value=new.display_name required />
             <label for="new-password">{lang.t(Text::Password)}</label>
             <input id="new-password" name="password" type="password" autocomplete="new-password" required />
             <label for="new-communes">{lang.t(Text::ScopeLabel)}</label>
-            <input id="new-communes" name="communes" inputmode="numeric" required />
+            <input id="new-communes" name="communes" value=new.communes inputmode="numeric" required />
             <small class="hint">{lang.t(Text::ScopeHelp)}</small>
             <button type="submit">{lang.t(Text::Create)}</button>
-        </ActionForm>
+        </form>
     }
 }
 
 #[component]
-fn AccountTable(
-    lang: Lang,
-    accounts: Vec<AccountSummary>,
-    scope: ServerAction<SetAccountScope>,
-    reset: ServerAction<ResetAccountPassword>,
-    active: ServerAction<SetAccountActive>,
-) -> impl IntoView {
+fn AccountTable(lang: Lang, accounts: Vec<AccountSummary>, attempt: AccountAttempt) -> impl IntoView {
     let rows = accounts
         .into_iter()
         .map(|account| {
-            let id = account.id.to_string();
+            let id = account.id;
             let role = if account.role == Role::Admin { Text::RoleAdmin } else { Text::RoleOrganiser };
             let status = if account.active { Text::Active } else { Text::Inactive };
             let toggle = if account.active { Text::Deactivate } else { Text::Reactivate };
+            // The refused form of this row, if any, opens again with what was typed.
+            let refused = attempt.id == Some(id);
             let scope_form = (account.role == Role::Organiser).then(|| {
-                let id = id.clone();
-                let current = scope_text(&account);
+                let current = if refused { attempt.communes.clone() } else { scope_text(&account) };
                 view! {
-                    <details>
+                    <details open=refused>
                         <summary>{lang.t(Text::ScopeLabel)}</summary>
-                        <ActionForm action=scope attr:class="form">
-                            <input type="hidden" name="id" value=id />
+                        <form method="post" action=format!("/admin/accounts/{id}/scope") class="form">
                             <label>
                                 {lang.t(Text::ScopeHelp)}
                                 <input name="communes" value=current required />
                             </label>
                             <button type="submit">{lang.t(Text::Save)}</button>
-                        </ActionForm>
+                        </form>
                     </details>
                 }
             });
-            let scope_shown = scope_text(&account);
-            let (id_toggle, id_reset) = (id.clone(), id);
             view! {
                 <tr data-username=account.username.clone()>
                     <td>{account.username.clone()}</td>
                     <td>{account.display_name.clone()}</td>
                     <td>{lang.t(role)}</td>
-                    <td>{scope_shown}</td>
+                    <td>{scope_text(&account)}</td>
                     <td>{lang.t(status)}</td>
                     <td class="actions">
-                        <ActionForm action=active attr:class="inline">
-                            <input type="hidden" name="id" value=id_toggle />
+                        <form method="post" action=format!("/admin/accounts/{id}/active") class="inline">
                             <input type="hidden" name="active" value=(!account.active).to_string() />
                             <button type="submit">{lang.t(toggle)}</button>
-                        </ActionForm>
+                        </form>
                         <details>
                             <summary>{lang.t(Text::ResetPassword)}</summary>
-                            <ActionForm action=reset attr:class="form">
-                                <input type="hidden" name="id" value=id_reset />
+                            <form method="post" action=format!("/admin/accounts/{id}/password") class="form">
                                 <label>
                                     {lang.t(Text::NewPassword)}
                                     <input name="password" type="password" autocomplete="new-password" required />
                                 </label>
                                 <button type="submit">{lang.t(Text::Save)}</button>
-                            </ActionForm>
+                            </form>
                         </details>
                         {scope_form}
                     </td>

@@ -1,12 +1,13 @@
 //! `/admin/courses`: the course catalogue — code, title (Vietnamese, optional English), platform, link,
-//! xAPI activity IRI, hours, open or closed.
+//! xAPI activity IRI, hours, open or closed. Plain form posts (`server/src/routes/admin.rs`).
 use hocvuso::Error;
 use hocvuso::i18n::Text;
-use hocvuso::model::{CourseForm, CourseView};
+use hocvuso::model::CourseView;
 use leptos::prelude::*;
 
-use super::{ActionError, AdminNav};
+use super::AdminNav;
 use crate::components::status::{failed, loading};
+use crate::forms::{ActionError, CatalogueAttempt, SavedNotice, posted};
 use crate::i18n::use_lang;
 
 #[server(endpoint = "list_courses")]
@@ -21,29 +22,22 @@ pub async fn list_courses() -> Result<Vec<CourseView>, Error> {
     .await
 }
 
-/// Creates a course, or edits the one named by `existing` (its code stays).
-#[server(endpoint = "save_course")]
-pub async fn save_course(existing: Option<String>, form: CourseForm) -> Result<(), Error> {
-    crate::state::respond(async {
-        let state = crate::state::app_state()?;
-        let actor = crate::state::actor();
-        match existing.filter(|c| !c.is_empty()) {
-            None => hocvuso::service::courses::create(&state.db, &actor, &form).await.map(|_| ()),
-            Some(code) => hocvuso::service::courses::update(&state.db, &actor, &code, &form).await.map(|_| ()),
-        }
-    })
-    .await
+fn field(value: &Option<String>) -> String {
+    value.clone().unwrap_or_default()
 }
 
-#[island]
+#[component]
 pub fn CoursesPage() -> impl IntoView {
     let lang = use_lang();
-    let save = ServerAction::<SaveCourse>::new();
-    let courses = Resource::new(move || save.version().get(), |_| list_courses());
+    let courses = Resource::new(|| (), |_| list_courses());
+    let attempt = posted::<CatalogueAttempt>().unwrap_or_default();
+    // A new course's form keeps what was typed when it was refused (an edit is the row's button).
+    let new = if attempt.existing.is_none() { attempt.form.clone() } else { Default::default() };
     view! {
         <h1>{lang.t(Text::Courses)}</h1>
         <AdminNav lang />
-        {move || view! { <ActionError lang error=save.value().get().and_then(Result::err) /> }}
+        <SavedNotice lang />
+        <ActionError lang error=attempt.error.clone() />
         <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match courses.await {
@@ -62,15 +56,17 @@ pub fn CoursesPage() -> impl IntoView {
                                         <td class="num">{c.hours}</td>
                                         <td>{lang.t(status)}</td>
                                         <td class="actions">
-                                            <ActionForm action=save attr:class="inline">
+                                            <form method="post" action="/admin/courses" class="inline">
                                                 <input type="hidden" name="existing" value=code.clone() />
-                                                <input type="hidden" name="form[code]" value=code />
-                                                <input type="hidden" name="form[title]" value=title />
-                                                <input type="hidden" name="form[platform]" value=platform />
-                                                <input type="hidden" name="form[hours]" value=c.hours.to_string() />
-                                                <input type="hidden" name="form[active]" value=toggle />
+                                                <input type="hidden" name="code" value=code />
+                                                <input type="hidden" name="title" value=title />
+                                                <input type="hidden" name="title_en" value=field(&c.title_en) />
+                                                <input type="hidden" name="platform" value=platform />
+                                                <input type="hidden" name="url" value=field(&c.url) />
+                                                <input type="hidden" name="hours" value=c.hours.to_string() />
+                                                <input type="hidden" name="active" value=toggle />
                                                 <button type="submit">{lang.t(if c.active { Text::Deactivate } else { Text::Reactivate })}</button>
-                                            </ActionForm>
+                                            </form>
                                         </td>
                                     </tr>
                                 }
@@ -100,15 +96,15 @@ pub fn CoursesPage() -> impl IntoView {
             })}
         </Suspense>
         <h2>{lang.t(Text::Create)}</h2>
-        <ActionForm action=save attr:class="form">
-            <label>{lang.t(Text::CourseCode)} <input name="form[code]" required autocapitalize="characters" /></label>
-            <label>{lang.t(Text::Name)} <input name="form[title]" required /></label>
-            <label>{lang.t(Text::TitleEnglish)} <input name="form[title_en]" /></label>
-            <label>{lang.t(Text::Platform)} <input name="form[platform]" required /></label>
-            <label>{lang.t(Text::Link)} <input name="form[url]" type="url" /></label>
-            <label>{lang.t(Text::ActivityIri)} <input name="form[activity_iri]" /></label>
-            <label>{lang.t(Text::Hours)} <input name="form[hours]" inputmode="numeric" required /></label>
+        <form method="post" action="/admin/courses" class="form">
+            <label>{lang.t(Text::CourseCode)} <input name="code" value=new.code required autocapitalize="characters" /></label>
+            <label>{lang.t(Text::Name)} <input name="title" value=new.title required /></label>
+            <label>{lang.t(Text::TitleEnglish)} <input name="title_en" value=field(&new.title_en) /></label>
+            <label>{lang.t(Text::Platform)} <input name="platform" value=new.platform required /></label>
+            <label>{lang.t(Text::Link)} <input name="url" value=field(&new.url) type="url" /></label>
+            <label>{lang.t(Text::ActivityIri)} <input name="activity_iri" value=field(&new.activity_iri) /></label>
+            <label>{lang.t(Text::Hours)} <input name="hours" value=new.hours inputmode="numeric" required /></label>
             <button type="submit">{lang.t(Text::Create)}</button>
-        </ActionForm>
+        </form>
     }
 }

@@ -5,7 +5,6 @@ pub mod courses;
 pub mod targets;
 pub mod tokens;
 
-use hocvuso::Error;
 use hocvuso::i18n::{Lang, Text};
 use leptos::prelude::*;
 
@@ -21,22 +20,4 @@ pub fn AdminNav(lang: Lang) -> impl IntoView {
             <a href="/admin/audit">{lang.t(Text::AuditLog)}</a>
         </nav>
     }
-}
-
-/// The message of a failed action, and its field problems, in the reader's language.
-#[component]
-pub fn ActionError(lang: Lang, error: Option<Error>) -> impl IntoView {
-    error.map(|err| {
-        let fields = match &err {
-            Error::Invalid(fields) => fields.iter().map(|f| lang.t(f.problem)).collect::<Vec<_>>().join(" "),
-            _ => String::new(),
-        };
-        view! {
-            <p class="error" role="alert">
-                {lang.t(err.text())}
-                " "
-                {fields}
-            </p>
-        }
-    })
 }

@@ -1,12 +1,13 @@
-//! `/admin/tokens`: API tokens for MOOC platforms and other tools; the secret is shown once.
+//! `/admin/tokens`: API tokens for MOOC platforms and other tools; the secret is shown once, on the
+//! answer to the form that made it (never in a URL). Plain form posts (`server/src/routes/admin.rs`).
 use hocvuso::Error;
 use hocvuso::i18n::Text;
 use hocvuso::model::TokenSummary;
 use leptos::prelude::*;
-use uuid::Uuid;
 
-use super::{ActionError, AdminNav};
+use super::AdminNav;
 use crate::components::status::{failed, loading};
+use crate::forms::{ActionError, SavedNotice, TokenAttempt, posted};
 use crate::i18n::use_lang;
 
 #[server(endpoint = "list_tokens")]
@@ -18,53 +19,26 @@ pub async fn list_tokens() -> Result<Vec<TokenSummary>, Error> {
     .await
 }
 
-/// Returns the secret, once.
-#[server(endpoint = "create_token")]
-pub async fn create_token(name: String, scope: String) -> Result<String, Error> {
-    crate::state::respond(async {
-        let state = crate::state::app_state()?;
-        let scope =
-            hocvuso::auth::TokenScope::parse(&scope).ok_or_else(|| Error::invalid("scope", Text::TokenScopeInvalid))?;
-        let (_, secret) =
-            hocvuso::service::tokens::create_by_admin(&state.db, &crate::state::actor(), &name, scope).await?;
-        Ok(secret)
-    })
-    .await
-}
-
-#[server(endpoint = "revoke_token")]
-pub async fn revoke_token(id: Uuid) -> Result<(), Error> {
-    crate::state::respond(async {
-        let state = crate::state::app_state()?;
-        hocvuso::service::tokens::revoke(&state.db, &crate::state::actor(), id).await
-    })
-    .await
-}
-
-#[island]
+#[component]
 pub fn TokensPage() -> impl IntoView {
     let lang = use_lang();
-    let create = ServerAction::<CreateToken>::new();
-    let revoke = ServerAction::<RevokeToken>::new();
-    let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_tokens());
-    let action_error =
-        move || create.value().get().and_then(Result::err).or_else(|| revoke.value().get().and_then(Result::err));
-    let secret = move || create.value().get().and_then(Result::ok);
+    let tokens = Resource::new(|| (), |_| list_tokens());
+    let attempt = posted::<TokenAttempt>().unwrap_or_default();
+    // After a token was made the form starts empty again; after a refusal it keeps what was typed.
+    let (name, scope) = if attempt.secret.is_some() { Default::default() } else { (attempt.name, attempt.scope) };
     view! {
         <h1>{lang.t(Text::ApiTokens)}</h1>
         <AdminNav lang />
-        {move || view! { <ActionError lang error=action_error() /> }}
-        {move || {
-            secret()
-                .map(|secret| {
-                    view! {
-                        <div class="notice">
-                            <p>{lang.t(Text::TokenShownOnce)}</p>
-                            <code data-testid="new-token">{secret}</code>
-                        </div>
-                    }
-                })
-        }}
+        <SavedNotice lang />
+        <ActionError lang error=attempt.error />
+        {attempt.secret.map(|secret| {
+            view! {
+                <div class="notice" role="status">
+                    <p>{lang.t(Text::TokenShownOnce)}</p>
+                    <code data-testid="new-token">{secret}</code>
+                </div>
+            }
+        })}
         <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match tokens.await {
@@ -81,10 +55,9 @@ pub fn TokensPage() -> impl IntoView {
                                             {match token.revoked_at {
                                                 Some(_) => lang.t(Text::Revoked).into_any(),
                                                 None => view! {
-                                                    <ActionForm action=revoke attr:class="inline">
-                                                        <input type="hidden" name="id" value=token.id.to_string() />
+                                                    <form method="post" action=format!("/admin/tokens/{}/revoke", token.id) class="inline">
                                                         <button type="submit">{lang.t(Text::Revoke)}</button>
-                                                    </ActionForm>
+                                                    </form>
                                                 }
                                                 .into_any(),
                                             }}
@@ -115,15 +88,15 @@ pub fn TokensPage() -> impl IntoView {
             })}
         </Suspense>
         <h2>{lang.t(Text::NewToken)}</h2>
-        <ActionForm action=create attr:class="form">
+        <form method="post" action="/admin/tokens" class="form">
             <label for="token-name">{lang.t(Text::Name)}</label>
-            <input id="token-name" name="name" required />
+            <input id="token-name" name="name" value=name required />
             <label for="token-scope">{lang.t(Text::ScopeLabel)}</label>
             <select id="token-scope" name="scope">
                 <option value="ingest">"ingest"</option>
-                <option value="read-stats">"read-stats"</option>
+                <option value="read-stats" selected=scope == "read-stats">"read-stats"</option>
             </select>
             <button type="submit">{lang.t(Text::Create)}</button>
-        </ActionForm>
+        </form>
     }
 }

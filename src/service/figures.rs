@@ -9,7 +9,9 @@
 //! a change committed meanwhile leaves the entry under a name no later reader will ask for.
 use std::any::Any;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use sea_orm::sqlx::ConnectOptions;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
@@ -32,10 +34,21 @@ pub struct Figures {
     /// How to open SQLite's watching connection; None on PostgreSQL or in memory (never cached there).
     sqlite: Option<SqliteConnectOptions>,
     postgres: bool,
-    /// The connection that reads `data_version`, and how many times it was opened (a new connection
-    /// counts from its own start, so its values are told apart by this number).
-    watcher: tokio::sync::Mutex<(Option<SqliteConnection>, u64)>,
+    /// One reader of the state at a time, so that readers who waited share its answer.
+    watcher: tokio::sync::Mutex<Watcher>,
+    /// How many times the state was read from the database.
+    reads: AtomicU64,
     entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Watcher {
+    /// The connection that reads SQLite's `data_version`, and how many times it was opened (a new
+    /// connection counts from its own start, so its values are told apart by this number).
+    connection: Option<SqliteConnection>,
+    opened: u64,
+    /// The latest state read, and when that read began.
+    last: Option<(Instant, String)>,
 }
 
 impl Figures {
@@ -47,28 +60,54 @@ impl Figures {
         Figures {
             sqlite,
             postgres: db.get_database_backend() == DbBackend::Postgres,
-            watcher: tokio::sync::Mutex::new((None, 0)),
+            watcher: tokio::sync::Mutex::new(Watcher::default()),
+            reads: AtomicU64::new(0),
             entries: Mutex::new((String::new(), HashMap::new())),
         }
     }
 
     /// The database's present state, or None when it cannot be told (then nothing is cached).
+    /// A read that began after this call began sees every commit made before it, so a caller who
+    /// waited for the lock takes such a read's answer instead of reading again: under load one read
+    /// serves all who asked while the previous one ran.
     async fn state(&self, db: &DatabaseConnection) -> Option<String> {
+        if !self.postgres && self.sqlite.is_none() {
+            return None;
+        }
+        let asked = Instant::now();
+        let mut watcher = self.watcher.lock().await;
+        if let Some((began, state)) = &watcher.last
+            && *began >= asked
+        {
+            return Some(state.clone());
+        }
+        let began = Instant::now();
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        let state = self.read_state(db, &mut watcher).await;
+        watcher.last = state.clone().map(|s| (began, s));
+        state
+    }
+
+    /// How many times the database's state has been read (readers who waited share a read).
+    pub fn state_reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
+    }
+
+    async fn read_state(&self, db: &DatabaseConnection, watcher: &mut Watcher) -> Option<String> {
         if self.postgres {
             let sql = Statement::from_string(DbBackend::Postgres, "SELECT pg_current_snapshot()::text AS s");
             return db.query_one_raw(sql).await.ok().flatten().and_then(|row| row.try_get::<String>("", "s").ok());
         }
         let options = self.sqlite.as_ref()?;
-        let mut watcher = self.watcher.lock().await;
-        if watcher.0.is_none() {
-            watcher.0 = options.connect().await.ok();
-            watcher.1 += 1;
+        if watcher.connection.is_none() {
+            watcher.connection = options.connect().await.ok();
+            watcher.opened += 1;
         }
-        let connection = watcher.0.as_mut()?;
+        let connection = watcher.connection.as_mut()?;
         match sea_orm::sqlx::query_scalar::<_, i64>("PRAGMA data_version").fetch_one(connection).await {
-            Ok(version) => Some(format!("{}:{version}", watcher.1)),
+            Ok(version) => Some(format!("{}:{version}", watcher.opened)),
             Err(_) => {
-                watcher.0 = None;
+                watcher.connection = None;
                 None
             }
         }

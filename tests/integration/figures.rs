@@ -67,3 +67,28 @@ async fn people_who_see_different_things_get_their_own_figures(db: DatabaseConne
 }
 
 on_both_databases!(own_figures, people_who_see_different_things_get_their_own_figures);
+
+async fn readers_who_wait_share_a_read_and_never_miss_a_commit(db: DatabaseConnection) {
+    let figures = Figures::new(&db);
+    let learners = || async {
+        let compute = overview::overview(&db, 15, &Actor::Anonymous);
+        figures.get(&db, "overview".into(), compute).await.unwrap().learners
+    };
+    // Thirty readers at once (join_all polls up to 30 in turn): the first reads the state, the second
+    // finds that read began before it asked and reads again, and the other 28 asked before that
+    // second read began: they share it.
+    let before = figures.state_reads();
+    let answers = futures::future::join_all((0..30).map(|_| learners())).await;
+    assert_eq!(answers, vec![0; 30]);
+    assert_eq!(figures.state_reads() - before, 2, "30 readers, 2 reads");
+
+    // Whoever asks after a commit has returned sees it, however many read beside them.
+    for n in 1..=4_i64 {
+        let phone = format!("0362 000 11{n}");
+        registration::register(&db, &admin(), 15, &form("Lò Văn Pao", &phone, "4465")).await.unwrap();
+        let seen = futures::future::join_all((0..10).map(|_| learners())).await;
+        assert_eq!(seen, vec![n; 10], "after commit {n}");
+    }
+}
+
+on_both_databases!(shared_reads, readers_who_wait_share_a_read_and_never_miss_a_commit);

@@ -144,58 +144,54 @@ pub async fn generate(db: &DatabaseConnection, size: Size) -> Result<(), String>
             let placement = Placement { province: province_of[&c.code], commune: c.code, organisation, team };
             let id = Uuid::now_v7();
             deltas.learner(&placement, week_of(at), 1);
-            learners.push(learner::ActiveModel {
-                id: Set(id),
-                code: Set(format!("BN-{i:08}")),
-                full_name: Set(format!("Học viên {i}")),
-                name_folded: Set(format!("hoc vien {i}")),
-                birth_date: Set(None),
-                gender: Set("khac".into()),
-                phone: Set(Some(format!("+849{:08}", i))),
-                commune_code: Set(c.code),
-                organisation_id: Set(organisation),
-                team_id: Set(team),
-                access_token: Set(None),
-                consent_version: Set(Some("bench".into())),
-                consent_at: Set(Some(at)),
-                registered_by: Set(None),
-                dedup_key: Set(Some(format!("bench|{i}"))),
-                active: Set(true),
-                created_at: Set(at),
-                created_week: Set(week_of(at)),
-                updated_at: Set(at),
-                citizen_id_hash: Set(None),
-                erased_at: Set(None),
-                erased_by: Set(None),
+            learners.push(learner::Model {
+                id,
+                code: bench_code(i),
+                full_name: format!("Học viên {i}"),
+                name_folded: format!("hoc vien {i}"),
+                birth_date: None,
+                gender: "khac".into(),
+                phone: Some(format!("+849{:08}", i)),
+                commune_code: c.code,
+                organisation_id: organisation,
+                team_id: team,
+                access_token: None,
+                consent_version: Some("bench".into()),
+                consent_at: Some(at),
+                registered_by: None,
+                dedup_key: Some(format!("bench|{i}")),
+                active: true,
+                created_at: at,
+                created_week: week_of(at),
+                updated_at: at,
+                citizen_id_hash: None,
+                erased_at: None,
+                erased_by: None,
             });
             let first = rng.below(courses.len());
             for k in 0..ENROLMENTS_PER_LEARNER {
                 let course = courses[(first + k) % courses.len()];
                 let completed = (rng.below(100) < 76).then(|| at + chrono::Duration::days(1 + rng.below(60) as i64));
                 deltas.enrolment(&placement, course, week_of(at), completed.map(week_of), 1);
-                enrolments.push(enrolment::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    learner_id: Set(id),
-                    course_id: Set(course),
-                    status: Set(if completed.is_some() { "completed" } else { "enrolled" }.into()),
-                    progress: Set(if completed.is_some() { 100 } else { 0 }),
-                    enrolled_at: Set(at),
-                    enrolled_week: Set(week_of(at)),
-                    completed_at: Set(completed),
-                    completed_week: Set(completed.map(week_of)),
-                    score: Set(None),
-                    certificate_no: Set(None),
-                    source: Set("import".into()),
-                    updated_at: Set(at),
+                enrolments.push(enrolment::Model {
+                    id: Uuid::now_v7(),
+                    learner_id: id,
+                    course_id: course,
+                    status: if completed.is_some() { "completed" } else { "enrolled" }.into(),
+                    progress: if completed.is_some() { 100 } else { 0 },
+                    enrolled_at: at,
+                    enrolled_week: week_of(at),
+                    completed_at: completed,
+                    completed_week: completed.map(week_of),
+                    score: None,
+                    certificate_no: None,
+                    source: "import".into(),
+                    updated_at: at,
                 });
             }
         }
-        for chunk in learners.chunks(1000) {
-            learner::Entity::insert_many(chunk.to_vec()).exec(&txn).await.map_err(err)?;
-        }
-        for chunk in enrolments.chunks(2000) {
-            enrolment::Entity::insert_many(chunk.to_vec()).exec(&txn).await.map_err(err)?;
-        }
+        hocvuso::db::insert_models(&txn, &learners).await.map_err(err)?;
+        hocvuso::db::insert_models(&txn, &enrolments).await.map_err(err)?;
         txn.commit().await.map_err(err)?;
         done = (done + batch).min(size.learners);
     }
@@ -209,6 +205,13 @@ pub async fn generate(db: &DatabaseConnection, size: Size) -> Result<(), String>
         db.execute_unprepared("ANALYZE").await.map_err(err)?;
     }
     Ok(())
+}
+
+/// The code of the `i`th generated learner: distinct for every `i` below 2^30 (an odd multiplier is a
+/// bijection modulo 2^30) and spread over all codes as drawn ones are, so imports meet taken codes
+/// as often as in a real campaign this size.
+fn bench_code(i: usize) -> String {
+    hocvuso::service::learner::learner_code((i as u32).wrapping_mul(0x2545_F491) & ((1 << 30) - 1))
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -293,7 +296,11 @@ async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Res
     let mut csv = String::from("learner_code,course_code,status,completed_at\n");
     for i in 0..rows {
         let learner = i / 2;
-        csv.push_str(&format!("BN-{learner:08},BENCH-{},completed,20/11/2026\n", (learner * 7 + 3 + i % 2) % 5));
+        csv.push_str(&format!(
+            "{},BENCH-{},completed,20/11/2026\n",
+            bench_code(learner),
+            (learner * 7 + 3 + i % 2) % 5
+        ));
     }
     let started = Instant::now();
     let report = hocvuso::service::import_completions::import_completions(db, &actor, csv.as_bytes(), &options)

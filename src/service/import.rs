@@ -17,6 +17,9 @@ use crate::service::{audit, table};
 use crate::text::fold;
 use crate::{Error, Result};
 
+/// An import that writes this many rows refreshes the planner's statistics afterwards.
+pub const BULK_ROWS: u64 = 1_000;
+
 /// What the uploader says beside the file.
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
@@ -362,6 +365,9 @@ pub async fn import_learners(
     )
     .await?;
     txn.commit().await?;
+    if report.created + report.updated >= BULK_ROWS {
+        crate::db::analyze(db, "learner").await;
+    }
     // Where an import's time goes (rows, not people's data), for the benchmark's profile.
     tracing::debug!(rows = rows.len() - 1, ?read, ?checked, ?matched, written = ?started.elapsed(), "learner import");
     Ok(report)

@@ -257,6 +257,9 @@ pub async fn import_completions(
     )
     .await?;
     txn.commit().await?;
+    if report.created + report.updated >= crate::service::import::BULK_ROWS {
+        crate::db::analyze(db, "enrolment").await;
+    }
     // Where an import's time goes (rows, not people's data), for the benchmark's profile.
     tracing::debug!(rows = rows.len() - 1, ?read, ?looked_up, ?matched, written = ?started.elapsed(), "completion import");
     Ok(report)
@@ -406,9 +409,9 @@ async fn write_rows(
     }
     for chunk in inserts.chunks(1000) {
         let savepoint = txn.begin().await?;
-        let rows = chunk.iter().map(|change| change.new.clone().into_active_model());
-        match enrolment::Entity::insert_many(rows).exec_without_returning(&savepoint).await {
-            Ok(_) => savepoint.commit().await?,
+        let rows: Vec<enrolment::Model> = chunk.iter().map(|change| change.new.clone()).collect();
+        match crate::db::insert_models(&savepoint, &rows).await {
+            Ok(()) => savepoint.commit().await?,
             Err(err) if is_unique_violation(&err, "course_id") || is_unique_violation(&err, "uq_enrolment") => {
                 // Someone enrolled one of these learners meanwhile: these rows go through the
                 // enrolment service one by one, which moves the counters from what is there now.

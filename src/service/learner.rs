@@ -2,7 +2,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    Set, TransactionTrait,
+    QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -34,8 +34,12 @@ const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
 /// A fresh learner code such as "HV-7K2M9Q".
 pub fn new_learner_code() -> String {
-    let random = Uuid::new_v4().as_u128();
-    let code: String = (0..6).map(|i| CODE_ALPHABET[((random >> (i * 5)) & 31) as usize] as char).collect();
+    learner_code(Uuid::new_v4().as_u128() as u32)
+}
+
+/// The learner code of the low 30 bits of `bits`: six letters or digits of `CODE_ALPHABET`.
+pub fn learner_code(bits: u32) -> String {
+    let code: String = (0..6).map(|i| CODE_ALPHABET[((bits >> (i * 5)) & 31) as usize] as char).collect();
     format!("HV-{code}")
 }
 
@@ -122,7 +126,8 @@ pub async fn insert_counted(
     deltas: &mut Deltas,
 ) -> Result<learner::Model, InsertError> {
     let placement = Placement::of(txn, new.commune, new.organisation, new.team).await?;
-    let (mut row, created_week, dedup) = new_row(new);
+    let (row, created_week, dedup) = new_row(new);
+    let mut row = row.into_active_model().reset_all();
     if let Some(key) = &dedup
         && let Some(existing) = learner::Entity::find().filter(learner::Column::DedupKey.eq(key)).one(txn).await?
     {
@@ -157,44 +162,45 @@ pub async fn insert_counted(
 }
 
 /// The row of a new learner (fresh code and progress link), its registration week and its person key.
-fn new_row(new: NewLearner) -> (learner::ActiveModel, i32, Option<String>) {
+fn new_row(new: NewLearner) -> (learner::Model, i32, Option<String>) {
     let created_week = crate::week::week_of(new.registered_at);
     let name_folded = fold(&new.full_name);
     let dedup = match (&new.phone, new.birth_date) {
         (Some(phone), Some(birth)) => Some(dedup_key(phone, &name_folded, birth)),
         _ => None,
     };
-    let row = learner::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        code: Set(new_learner_code()),
-        full_name: Set(new.full_name),
-        name_folded: Set(name_folded),
-        birth_date: Set(new.birth_date),
-        gender: Set(new.gender),
-        phone: Set(new.phone),
-        commune_code: Set(new.commune),
-        organisation_id: Set(new.organisation),
-        team_id: Set(new.team),
-        access_token: Set(Some(new_access_token())),
-        consent_at: Set(new.consent_version.as_ref().map(|_| new.registered_at)),
-        consent_version: Set(new.consent_version),
-        registered_by: Set(new.registered_by),
-        dedup_key: Set(dedup.clone()),
-        active: Set(true),
-        created_at: Set(new.registered_at),
-        created_week: Set(created_week),
-        updated_at: Set(now()),
-        citizen_id_hash: Set(new.citizen_id_hash),
-        erased_at: Set(None),
-        erased_by: Set(None),
+    let row = learner::Model {
+        id: Uuid::now_v7(),
+        code: new_learner_code(),
+        full_name: new.full_name,
+        name_folded,
+        birth_date: new.birth_date,
+        gender: new.gender,
+        phone: new.phone,
+        commune_code: new.commune,
+        organisation_id: new.organisation,
+        team_id: new.team,
+        access_token: Some(new_access_token()),
+        consent_at: new.consent_version.as_ref().map(|_| new.registered_at),
+        consent_version: new.consent_version,
+        registered_by: new.registered_by,
+        dedup_key: dedup.clone(),
+        active: true,
+        created_at: new.registered_at,
+        created_week,
+        updated_at: now(),
+        citizen_id_hash: new.citizen_id_hash,
+        erased_at: None,
+        erased_by: None,
     };
     (row, created_week, dedup)
 }
 
 /// Inserts many new learners at once (imports), 1,000 rows a statement, each statement in a
-/// savepoint. When the database refuses a statement (someone registered one of these people a
-/// moment ago, or a drawn code is taken) its rows go again one by one through `insert_counted`,
-/// which draws a new code or names the person already registered. Returns how many were inserted.
+/// savepoint. Drawn codes already taken are drawn again before writing. When the database refuses
+/// a statement all the same (someone registered one of these people a moment ago, or took a code
+/// meanwhile) its rows go again one by one through `insert_counted`, which draws a new code or
+/// names the person already registered. Returns how many were inserted.
 pub async fn insert_many_counted(
     txn: &DatabaseTransaction,
     learners: Vec<NewLearner>,
@@ -210,19 +216,20 @@ pub async fn insert_many_counted(
         let chunk: Vec<NewLearner> = learners.by_ref().take(ROWS_PER_STATEMENT).collect();
         let mut rows = Vec::with_capacity(chunk.len());
         let mut counts = Vec::with_capacity(chunk.len());
-        for new in chunk.iter().map(NewLearner::clone) {
+        for new in &chunk {
             let placement = Placement::cached(txn, &mut provinces, new.commune, new.organisation, new.team).await?;
-            let (mut row, created_week, _) = new_row(new);
-            // Codes drawn twice within this import draw again here; codes taken earlier are the fallback's.
-            while !codes.insert(row.code.clone().unwrap()) {
-                row.code = Set(new_learner_code());
+            let (mut row, created_week, _) = new_row(new.clone());
+            // Codes drawn twice within this import draw again here; codes taken before, just below.
+            while !codes.insert(row.code.clone()) {
+                row.code = new_learner_code();
             }
             rows.push(row);
             counts.push((placement, created_week));
         }
+        draw_again_where_taken(txn, &mut rows, &mut codes).await?;
         let savepoint = txn.begin().await?;
-        match learner::Entity::insert_many(rows).exec_without_returning(&savepoint).await {
-            Ok(_) => {
+        match crate::db::insert_models(&savepoint, &rows).await {
+            Ok(()) => {
                 savepoint.commit().await?;
                 for (placement, week) in counts {
                     deltas.learner(&placement, week, 1);
@@ -240,6 +247,38 @@ pub async fn insert_many_counted(
         }
     }
     Ok(inserted)
+}
+
+/// Draws new codes for the rows whose code some learner has already (30-bit codes: among a million
+/// learners one draw in a thousand meets one), until none does; `codes` holds the codes drawn so
+/// far in this import, which a new draw must not repeat either.
+pub async fn draw_again_where_taken(
+    txn: &DatabaseTransaction,
+    rows: &mut [learner::Model],
+    codes: &mut std::collections::HashSet<String>,
+) -> Result<()> {
+    let mut pending: Vec<usize> = (0..rows.len()).collect();
+    while !pending.is_empty() {
+        let asked: Vec<String> = pending.iter().map(|&i| rows[i].code.clone()).collect();
+        let taken: std::collections::HashSet<String> = learner::Entity::find()
+            .select_only()
+            .column(learner::Column::Code)
+            .filter(learner::Column::Code.is_in(asked))
+            .into_tuple::<String>()
+            .all(txn)
+            .await?
+            .into_iter()
+            .collect();
+        pending.retain(|&i| taken.contains(&rows[i].code));
+        for &i in &pending {
+            let mut code = new_learner_code();
+            while !codes.insert(code.clone()) {
+                code = new_learner_code();
+            }
+            rows[i].code = code;
+        }
+    }
+    Ok(())
 }
 
 /// True when `err` says the learner code is taken (SQLite names the column, PostgreSQL its constraint).

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod i18n;
+pub mod kept_pages;
 pub mod routes;
 pub mod security;
 pub mod startup;

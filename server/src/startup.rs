@@ -16,7 +16,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::Config;
-use crate::{api, auth, routes, security};
+use crate::{api, auth, kept_pages, routes, security};
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // The last layer added runs first.
+        .layer(from_fn_with_state(state.clone(), kept_pages::serve))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
         .layer(from_fn(security::server_fn_decoding_errors))
         .layer(from_fn(security::refuse_cross_site))

@@ -36,8 +36,9 @@ pub struct Figures {
     postgres: bool,
     /// One reader of the state at a time, so that readers who waited share its answer.
     watcher: tokio::sync::Mutex<Watcher>,
-    /// How many times the state was read from the database.
+    /// How many times the state was read from the database, and how many values were kept.
     reads: AtomicU64,
+    kept: AtomicU64,
     entries: Mutex<Entries>,
 }
 
@@ -62,6 +63,7 @@ impl Figures {
             postgres: db.get_database_backend() == DbBackend::Postgres,
             watcher: tokio::sync::Mutex::new(Watcher::default()),
             reads: AtomicU64::new(0),
+            kept: AtomicU64::new(0),
             entries: Mutex::new((String::new(), HashMap::new())),
         }
     }
@@ -70,7 +72,7 @@ impl Figures {
     /// A read that began after this call began sees every commit made before it, so a caller who
     /// waited for the lock takes such a read's answer instead of reading again: under load one read
     /// serves all who asked while the previous one ran.
-    async fn state(&self, db: &DatabaseConnection) -> Option<String> {
+    pub async fn state(&self, db: &DatabaseConnection) -> Option<String> {
         if !self.postgres && self.sqlite.is_none() {
             return None;
         }
@@ -91,6 +93,11 @@ impl Figures {
     /// How many times the database's state has been read (readers who waited share a read).
     pub fn state_reads(&self) -> u64 {
         self.reads.load(Ordering::Relaxed)
+    }
+
+    /// How many values have been computed and kept (a reader served from what is kept adds none).
+    pub fn kept_count(&self) -> u64 {
+        self.kept.load(Ordering::Relaxed)
     }
 
     async fn read_state(&self, db: &DatabaseConnection, watcher: &mut Watcher) -> Option<String> {
@@ -121,22 +128,32 @@ impl Figures {
         F: Future<Output = Result<T>>,
     {
         let Some(state) = self.state(db).await else { return compute.await };
-        if let Some(found) = self.entries.lock().ok().and_then(|entries| {
-            let (at, values) = &*entries;
-            values.get(&key).filter(|_| *at == state).and_then(|value| value.downcast_ref::<T>().cloned())
-        }) {
+        if let Some(found) = self.kept::<T>(&state, &key) {
             return Ok(found);
         }
         let value = compute.await?;
+        self.keep(state, key, value.clone());
+        Ok(value)
+    }
+
+    /// The value kept under `key` in database state `state`, if any.
+    pub fn kept<T: Clone + 'static>(&self, state: &str, key: &str) -> Option<T> {
+        let entries = self.entries.lock().ok()?;
+        let (at, values) = &*entries;
+        values.get(key).filter(|_| at == state).and_then(|value| value.downcast_ref::<T>().cloned())
+    }
+
+    /// Keeps `value` under `key` for state `state` (read before `value` was computed).
+    pub fn keep<T: Send + Sync + 'static>(&self, state: String, key: String, value: T) {
         if let Ok(mut entries) = self.entries.lock() {
             let (at, values) = &mut *entries;
             if *at != state || values.len() >= MAX_ENTRIES {
                 values.clear();
                 *at = state;
             }
-            values.insert(key, Arc::new(value.clone()));
+            values.insert(key, Arc::new(value));
+            self.kept.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(value)
     }
 }
 

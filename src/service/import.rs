@@ -156,6 +156,7 @@ pub async fn import_learners(
 
     let mut errors: Vec<RowError> = Vec::new();
     let mut valid_rows: Vec<(u64, ValidLearner, String, Option<String>)> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     for (index, row) in rows.iter().enumerate().skip(1) {
         let line = index as u64 + 1;
@@ -197,12 +198,12 @@ pub async fn import_learners(
         match validate(actor, &directory, &form, today) {
             Ok(valid) => {
                 let key = dedup_key(valid.phone.as_str(), &valid.full_name.folded(), valid.birth_date.date());
-                if let Some(first) = seen.insert(key, line) {
-                    let _ = first;
+                if seen.insert(key.clone(), line).is_some() {
                     row_error(Column::FullName, Text::DuplicateInFile);
                     continue;
                 }
                 valid_rows.push((line, valid, cell(row, Column::LearnerCode).trim().to_uppercase(), citizen_id_hash));
+                keys.push(key);
             }
             Err(Error::Invalid(fields)) => {
                 for field in fields {
@@ -222,10 +223,6 @@ pub async fn import_learners(
 
     let checked = started.elapsed();
     // Match each good row with who is registered already: by learner code, else by the person's key.
-    let keys: Vec<String> = valid_rows
-        .iter()
-        .map(|(_, v, _, _)| dedup_key(v.phone.as_str(), &v.full_name.folded(), v.birth_date.date()))
-        .collect();
     let codes: Vec<String> = valid_rows.iter().map(|(_, _, code, _)| code.clone()).filter(|c| !c.is_empty()).collect();
     let hashes: Vec<String> = valid_rows.iter().filter_map(|(_, _, _, hash)| hash.clone()).collect();
     let mut existing_by_hash: HashMap<String, learner::Model> = HashMap::new();
@@ -238,7 +235,7 @@ pub async fn import_learners(
     }
     let mut existing_by_key: HashMap<String, learner::Model> = HashMap::new();
     let mut existing_by_code: HashMap<String, learner::Model> = HashMap::new();
-    for chunk in keys.chunks(500) {
+    for chunk in keys.chunks(1000) {
         for row in learner::Entity::find().filter(learner::Column::DedupKey.is_in(chunk.to_vec())).all(db).await? {
             existing_by_key.insert(row.dedup_key.clone().unwrap_or_default(), row);
         }

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
+    TransactionTrait,
 };
 use serde_json::json;
 
@@ -64,9 +65,30 @@ fn parse_status(text: &str) -> Option<EnrolmentStatus> {
     }
 }
 
+/// What a completion needs to know of its learner: who, whether counted, where, and how a row
+/// without a code names them. Read instead of whole learners (a file names tens of thousands).
+#[derive(Clone, Debug, sea_orm::FromQueryResult)]
+struct Learner {
+    id: uuid::Uuid,
+    code: String,
+    phone: Option<String>,
+    name_folded: String,
+    active: bool,
+    commune_code: i32,
+    organisation_id: Option<uuid::Uuid>,
+    team_id: Option<uuid::Uuid>,
+}
+
+/// The learners `filter` selects, as a completion needs them.
+async fn learners_where(conn: &impl sea_orm::ConnectionTrait, filter: sea_orm::Condition) -> Result<Vec<Learner>> {
+    use learner::Column as C;
+    let columns = [C::Id, C::Code, C::Phone, C::NameFolded, C::Active, C::CommuneCode, C::OrganisationId, C::TeamId];
+    Ok(learner::Entity::find().select_only().columns(columns).filter(filter).into_model::<Learner>().all(conn).await?)
+}
+
 /// What one good row says.
 struct Row {
-    learner: learner::Model,
+    learner: Learner,
     course: course::Model,
     status: EnrolmentStatus,
     progress: i32,
@@ -119,28 +141,30 @@ pub async fn import_completions(
     // Everything the file names, loaded once.
     let catalogue: HashMap<String, course::Model> =
         course::Entity::find().all(db).await?.into_iter().map(|c| (c.code.clone(), c)).collect();
-    let codes: Vec<String> =
+    // Each learner once, however many rows name them.
+    let codes: std::collections::BTreeSet<String> =
         rows.iter().skip(1).map(|r| cell(r, Column::LearnerCode).to_uppercase()).filter(|c| !c.is_empty()).collect();
+    let codes: Vec<String> = codes.into_iter().collect();
     let mut by_code = HashMap::new();
-    for chunk in codes.chunks(500) {
-        for l in learner::Entity::find()
-            .filter(learner::Column::Code.is_in(chunk.to_vec()))
-            .filter(learner::Column::ErasedAt.is_null())
-            .all(db)
-            .await?
-        {
+    for chunk in codes.chunks(1000) {
+        let filter = sea_orm::Condition::all()
+            .add(learner::Column::Code.is_in(chunk.to_vec()))
+            .add(learner::Column::ErasedAt.is_null());
+        for l in learners_where(db, filter).await? {
             by_code.insert(l.code.clone(), l);
         }
     }
-    let phones: Vec<String> = rows
+    let phones: std::collections::BTreeSet<String> = rows
         .iter()
         .skip(1)
         .filter(|r| cell(r, Column::LearnerCode).is_empty())
         .filter_map(|r| PhoneNumber::parse(&cell(r, Column::Phone)).ok().map(|p| p.as_str().to_string()))
         .collect();
-    let mut by_phone: HashMap<(String, String), Vec<learner::Model>> = HashMap::new();
-    for chunk in phones.chunks(500) {
-        for l in learner::Entity::find().filter(learner::Column::Phone.is_in(chunk.to_vec())).all(db).await? {
+    let phones: Vec<String> = phones.into_iter().collect();
+    let mut by_phone: HashMap<(String, String), Vec<Learner>> = HashMap::new();
+    for chunk in phones.chunks(1000) {
+        let filter = sea_orm::Condition::all().add(learner::Column::Phone.is_in(chunk.to_vec()));
+        for l in learners_where(db, filter).await? {
             by_phone.entry((l.phone.clone().unwrap_or_default(), l.name_folded.clone())).or_default().push(l);
         }
     }
@@ -301,13 +325,13 @@ impl Change {
 async fn recorded(
     conn: &impl sea_orm::ConnectionTrait,
     rows: &[Row],
-) -> Result<(HashMap<uuid::Uuid, learner::Model>, Enrolments)> {
+) -> Result<(HashMap<uuid::Uuid, Learner>, Enrolments)> {
     let mut ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.learner.id).collect();
     ids.sort();
     ids.dedup();
     let (mut learners, mut enrolments) = (HashMap::new(), HashMap::new());
     for chunk in ids.chunks(1000) {
-        for l in learner::Entity::find().filter(learner::Column::Id.is_in(chunk.to_vec())).all(conn).await? {
+        for l in learners_where(conn, sea_orm::Condition::all().add(learner::Column::Id.is_in(chunk.to_vec()))).await? {
             learners.insert(l.id, l);
         }
         for e in enrolment::Entity::find().filter(enrolment::Column::LearnerId.is_in(chunk.to_vec())).all(conn).await? {
@@ -359,7 +383,7 @@ fn apply_row(old: Option<&enrolment::Model>, r: &Row, at_now: DateTime<Utc>) -> 
 async fn write_rows(
     txn: &sea_orm::DatabaseTransaction,
     good: Vec<Row>,
-    learners: HashMap<uuid::Uuid, learner::Model>,
+    learners: HashMap<uuid::Uuid, Learner>,
     recorded: Enrolments,
     at_now: DateTime<Utc>,
 ) -> Result<()> {

@@ -8,6 +8,7 @@ mod cli;
 mod completions;
 mod dashboards;
 mod imports;
+mod kept_pages;
 mod learner_pages;
 mod logs;
 mod my_progress;
@@ -24,6 +25,8 @@ pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
     pub client: reqwest::Client,
+    /// The server's kept figures and pages.
+    pub figures: std::sync::Arc<hocvuso::service::figures::Figures>,
 }
 
 impl TestApp {
@@ -50,10 +53,11 @@ pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
         citizen_id_key: Some(CITIZEN_ID_KEY.into()),
     };
     let state = hocvuso_server::startup::app_state(&config, db.clone()).expect("app state");
+    let figures = state.figures.clone();
     let service = hocvuso_server::startup::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await });
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address: format!("http://{addr}"), db, client }
+    TestApp { address: format!("http://{addr}"), db, client, figures }
 }
 
 /// The text of the element carrying `data-testid="{testid}"`.

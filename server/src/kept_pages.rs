@@ -76,6 +76,10 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     if let Some(page) = state.figures.kept::<KeptPage>(&db_state, &key) {
         return answer(&page);
     }
+    let _turn = state.figures.one_at_a_time(&key).await;
+    if let Some(page) = state.figures.kept::<KeptPage>(&db_state, &key) {
+        return answer(&page);
+    }
     let response = next.run(request).await;
     let headers = response.headers();
     let is_html = headers.get(CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));

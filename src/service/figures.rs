@@ -40,6 +40,9 @@ pub struct Figures {
     reads: AtomicU64,
     kept: AtomicU64,
     entries: Mutex<Entries>,
+    /// A lock per key being computed, so that readers who come while it is computed wait for it
+    /// instead of computing it too (after a restart or a commit, every reader at once).
+    computing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Default)]
@@ -65,6 +68,7 @@ impl Figures {
             reads: AtomicU64::new(0),
             kept: AtomicU64::new(0),
             entries: Mutex::new((String::new(), HashMap::new())),
+            computing: Mutex::new(HashMap::new()),
         }
     }
 
@@ -131,9 +135,29 @@ impl Figures {
         if let Some(found) = self.kept::<T>(&state, &key) {
             return Ok(found);
         }
+        let _turn = self.one_at_a_time(&key).await;
+        if let Some(found) = self.kept::<T>(&state, &key) {
+            return Ok(found);
+        }
         let value = compute.await?;
         self.keep(state, key, value.clone());
         Ok(value)
+    }
+
+    /// Waits until no one else computes `key`; the guard holds the turn. Whoever waited looks for a
+    /// kept value again before computing.
+    pub async fn one_at_a_time(&self, key: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = match self.computing.lock() {
+            Ok(mut computing) => {
+                // Locks nobody holds or waits for are dropped now and then.
+                if computing.len() > MAX_ENTRIES {
+                    computing.retain(|_, lock| Arc::strong_count(lock) > 1);
+                }
+                computing.entry(key.to_string()).or_default().clone()
+            }
+            Err(_) => Arc::default(),
+        };
+        lock.lock_owned().await
     }
 
     /// The value kept under `key` in database state `state`, if any.

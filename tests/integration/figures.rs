@@ -92,3 +92,26 @@ async fn readers_who_wait_share_a_read_and_never_miss_a_commit(db: DatabaseConne
 }
 
 on_both_databases!(shared_reads, readers_who_wait_share_a_read_and_never_miss_a_commit);
+
+async fn readers_who_come_while_a_figure_is_computed_wait_for_it(db: DatabaseConnection) {
+    let figures = Figures::new(&db);
+    let computed = AtomicUsize::new(0);
+    let learners = || async {
+        let compute = async {
+            computed.fetch_add(1, Ordering::SeqCst);
+            overview::overview(&db, 15, &Actor::Anonymous).await
+        };
+        figures.get(&db, "overview".into(), compute).await.unwrap().learners
+    };
+    let answers = futures::future::join_all((0..20).map(|_| learners())).await;
+    assert_eq!(answers, vec![0; 20]);
+    // PostgreSQL's snapshot moves with the other tests' databases: exact on SQLite only.
+    let done = computed.load(Ordering::SeqCst);
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        assert_eq!(done, 1, "twenty readers at once, one computation");
+    } else {
+        assert!(done >= 1);
+    }
+}
+
+on_both_databases!(one_computation, readers_who_come_while_a_figure_is_computed_wait_for_it);

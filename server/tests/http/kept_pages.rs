@@ -57,16 +57,7 @@ async fn figure_pages_are_kept_until_a_commit_and_never_shared(db: DatabaseConne
 
     // A commit is seen at once: one more learner in the overview.
     let (_, before) = page(&app, &cookie, "/").await;
-    let form = hocvuso::model::LearnerForm {
-        full_name: "Lò Văn Pao".into(),
-        birth_date: "05/03/1990".into(),
-        gender: "Nam".into(),
-        phone: "0362 000 111".into(),
-        commune: "4465".into(),
-        consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
-        ..Default::default()
-    };
-    hocvuso::service::registration::register(&app.db, &admin, 15, &form).await.unwrap();
+    crate::register_learner(&app.db).await;
     let (_, after) = page(&app, &cookie, "/").await;
     assert_eq!((figure(&before, "learners"), figure(&after, "learners")), ("3.043".into(), "3.044".into()));
 

@@ -11,16 +11,19 @@ use sea_orm::DatabaseConnection;
 
 use crate::registration::{admin, form, organiser};
 
+/// The overview's learner count through `figures`, counting in `computed` each time it is computed.
+async fn counted_learners(db: &DatabaseConnection, figures: &Figures, computed: &AtomicUsize) -> i64 {
+    let compute = async {
+        computed.fetch_add(1, Ordering::SeqCst);
+        overview::overview(db, 15, &Actor::Anonymous).await
+    };
+    figures.get(db, "overview".into(), compute).await.unwrap().learners
+}
+
 async fn figures_are_kept_until_anything_is_committed(db: DatabaseConnection) {
     let figures = Figures::new(&db);
     let computed = AtomicUsize::new(0);
-    let learners = || async {
-        let compute = async {
-            computed.fetch_add(1, Ordering::SeqCst);
-            overview::overview(&db, 15, &Actor::Anonymous).await
-        };
-        figures.get(&db, "overview".into(), compute).await.unwrap().learners
-    };
+    let learners = || counted_learners(&db, &figures, &computed);
     // PostgreSQL's snapshot moves with every database of the server (other tests run beside this
     // one), so there a kept answer may be computed again: the counts are exact on SQLite only.
     let exact = db.get_database_backend() == sea_orm::DbBackend::Sqlite;
@@ -96,13 +99,7 @@ on_both_databases!(shared_reads, readers_who_wait_share_a_read_and_never_miss_a_
 async fn readers_who_come_while_a_figure_is_computed_wait_for_it(db: DatabaseConnection) {
     let figures = Figures::new(&db);
     let computed = AtomicUsize::new(0);
-    let learners = || async {
-        let compute = async {
-            computed.fetch_add(1, Ordering::SeqCst);
-            overview::overview(&db, 15, &Actor::Anonymous).await
-        };
-        figures.get(&db, "overview".into(), compute).await.unwrap().learners
-    };
+    let learners = || counted_learners(&db, &figures, &computed);
     let answers = futures::future::join_all((0..20).map(|_| learners())).await;
     assert_eq!(answers, vec![0; 20]);
     // PostgreSQL's snapshot moves with the other tests' databases: exact on SQLite only.

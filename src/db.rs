@@ -204,6 +204,25 @@ pub async fn write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr
     .await
 }
 
+/// Makes writers that name the same key take turns until the first commits, so a count and the row
+/// that depends on it are one atomic step (rate limits). PostgreSQL takes a transaction-scoped
+/// advisory lock per key, in a fixed order so two writers cannot deadlock; on SQLite the write
+/// transaction (`write`) already holds the database's one write lock.
+pub async fn lock_keys(txn: &DatabaseTransaction, keys: &[&str]) -> Result<(), DbErr> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let mut keys = keys.to_vec();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        let sql = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+        txn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, [key.into()])).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::sqlite_file;

@@ -40,6 +40,10 @@ pub enum Error {
     /// The database cannot be reached right now; worth retrying.
     #[error("service unavailable")]
     Unavailable,
+    /// Too much heavy work at once (spreadsheets being read, passwords being hashed); try again
+    /// after this many seconds.
+    #[error("busy, retry in {0} s")]
+    Busy(u32),
     /// The request's body is larger than the route accepts.
     #[error("request too large")]
     TooLarge,
@@ -76,6 +80,7 @@ impl Error {
             Error::RateLimited(_) => Text::RateLimited,
             Error::Forbidden => Text::Forbidden,
             Error::Unavailable => Text::Unavailable,
+            Error::Busy(_) => Text::ServerBusy,
             Error::TooLarge => Text::BodyTooLarge,
             Error::Internal => Text::Internal,
             Error::Transport(_) => Text::Network,
@@ -91,7 +96,7 @@ impl Error {
             Error::Unauthorized | Error::BadCredentials => 401,
             Error::RateLimited(_) => 429,
             Error::Forbidden => 403,
-            Error::Unavailable => 503,
+            Error::Unavailable | Error::Busy(_) => 503,
             Error::TooLarge => 413,
             // On the server a transport error is a request that could not be decoded.
             Error::Transport(_) => 400,

@@ -171,6 +171,7 @@ texts! {
     UnknownTeam => "Không có đội hình này.", "No such team.";
     ConsentRequired => "Cần xác nhận học viên đã đồng ý với thông báo xử lý dữ liệu cá nhân (phiên bản hiện hành).", "Confirm that the learner agreed to the current personal-data notice.";
     AlreadyRegistered => "Người này đã được đăng ký, mã học viên:", "This person is registered already, learner code:";
+    AlreadyRegisteredElsewhere => "Người này đã được đăng ký ở đơn vị khác, ngoài phạm vi của bạn.", "This person is registered already, outside your scope.";
     UnitNameInvalid => "Tên cần từ 2 đến 150 ký tự.", "The name needs 2 to 150 characters.";
     OrganisationKindInvalid => "Chọn loại: cơ quan, trường học, doanh nghiệp, chi đoàn hoặc khác.", "Choose a kind: agency, school, enterprise, youth-union branch or other.";
     MemberCountInvalid => "Số thành viên là số nguyên từ 0 đến 10.000.", "The member count is a whole number from 0 to 10,000.";
@@ -179,6 +180,11 @@ texts! {
     FileTooLarge => "Tệp quá lớn (tối đa 20 MB).", "The file is too large (at most 20 MB).";
     FileNotReadable => "Không đọc được tệp. Hãy dùng CSV (UTF-8) hoặc Excel (.xlsx).", "The file cannot be read. Use CSV (UTF-8) or Excel (.xlsx).";
     FileEmpty => "Tệp không có dòng dữ liệu nào.", "The file has no data rows.";
+    FileTooManyRows => "Tệp có quá nhiều dòng (tối đa 1.000.000 dòng).", "The file has too many rows (at most 1,000,000).";
+    FileTooManyColumns => "Tệp có quá nhiều cột (tối đa 200 cột).", "The file has too many columns (at most 200).";
+    FileTooManyCells => "Tệp có quá nhiều ô hoặc quá nhiều chữ (tối đa 2.000.000 ô, 48 MB chữ, 1 MB trong một ô).", "The file has too many cells or too much text (at most 2,000,000 cells, 48 MB of text, 1 MB in one cell).";
+    FileTooLargeUnpacked => "Tệp Excel giải nén ra quá lớn (trang tính tối đa 200 MB, phần chữ dùng chung tối đa 50 MB) hoặc có quá nhiều phần (tối đa 10.000).", "The Excel file unpacks to too much (at most 200 MB for the sheet, 50 MB for its shared text) or has too many parts (at most 10,000).";
+    FileTooDeep => "Tệp Excel lồng nhau quá sâu (tối đa 64 tầng).", "The Excel file is nested too deeply (at most 64 levels).";
     ColumnMissing => "Thiếu cột bắt buộc.", "A required column is missing.";
     ColumnRepeated => "Cột này xuất hiện hai lần.", "This column appears twice.";
     RowLength => "Số ô của dòng không khớp với dòng tiêu đề.", "The row has a different number of cells from the header.";
@@ -343,6 +349,8 @@ texts! {
     NewProgressLink => "Cấp đường dẫn mới (đường dẫn cũ sẽ hết hiệu lực)", "Issue a new link (the old one stops working)";
     LinkNoLongerValid => "Đường dẫn này không còn hiệu lực. Hãy hỏi người tổ chức để nhận đường dẫn mới.", "This link is no longer valid. Ask your organiser for a new one.";
     BodyNotJson => "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.";
+    ServerBusy => "Máy chủ đang bận xử lý nhiều yêu cầu; vui lòng thử lại sau ít giây.", "The server is busy with other requests; please try again in a few seconds.";
+    UnknownField => "Trường này không được hỗ trợ; hãy kiểm tra tên trường.", "This field is not known; check its name.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";
 }

@@ -8,6 +8,7 @@ pub mod consent;
 pub mod error;
 pub mod i18n;
 pub mod model;
+pub mod net;
 pub mod person;
 pub mod text;
 pub mod week;

@@ -380,7 +380,8 @@ pub struct CourseForm {
     #[serde(default)]
     pub title_en: Option<String>,
     pub platform: String,
-    #[serde(default)]
+    /// `link` is the name the first REST contract used.
+    #[serde(default, alias = "link")]
     pub url: Option<String>,
     #[serde(deserialize_with = "text_or_number")]
     pub hours: String,

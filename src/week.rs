@@ -26,6 +26,10 @@ pub fn week_of_date(date: NaiveDate) -> i32 {
     week.year() * 100 + week.week() as i32
 }
 
+/// The years a week or period may fall in: the campaign's years with room to spare. Anything
+/// outside is refused at the boundary, so date arithmetic on a week can never overflow.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2020..=2100;
+
 /// An ISO week as written in URLs and reports: "2026-W48".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct IsoWeek(pub i32);
@@ -33,7 +37,7 @@ pub struct IsoWeek(pub i32);
 impl IsoWeek {
     pub fn parse(text: &str) -> Option<IsoWeek> {
         let (year, week) = text.trim().split_once(['-', '_'])?;
-        let year: i32 = year.parse().ok()?;
+        let year: i32 = year.parse().ok().filter(|y| YEARS.contains(y))?;
         let week: u32 = week.trim_start_matches(['W', 'w']).parse().ok()?;
         NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)?;
         Some(IsoWeek(year * 100 + week as i32))
@@ -63,11 +67,11 @@ impl IsoWeek {
     }
 
     pub fn previous(self) -> IsoWeek {
-        IsoWeek(week_of_date(self.monday() - chrono::Duration::days(7)))
+        self.monday().checked_sub_days(chrono::Days::new(7)).map_or(self, |d| IsoWeek(week_of_date(d)))
     }
 
     pub fn next(self) -> IsoWeek {
-        IsoWeek(week_of_date(self.monday() + chrono::Duration::days(7)))
+        self.monday().checked_add_days(chrono::Days::new(7)).map_or(self, |d| IsoWeek(week_of_date(d)))
     }
 }
 
@@ -88,7 +92,7 @@ impl Period {
             return Some(Period { first: week, last: week });
         }
         let (year, rest) = text.split_once('-').map_or((text, None), |(y, r)| (y, Some(r)));
-        let year: i32 = year.parse().ok().filter(|y| (2000..=2100).contains(y))?;
+        let year: i32 = year.parse().ok().filter(|y| YEARS.contains(y))?;
         let (first_month, last_month) = match rest {
             None => (1, 12),
             Some(q) if q.starts_with(['Q', 'q']) => {
@@ -112,7 +116,9 @@ impl Period {
 
     /// The weeks of a date range (yyyy-mm-dd or dd/mm/yyyy), both days included.
     pub fn between(from: NaiveDate, to: NaiveDate) -> Option<Period> {
-        (from <= to).then(|| Period { first: IsoWeek(week_of_date(from)), last: IsoWeek(week_of_date(to)) })
+        let in_range = |d: NaiveDate| YEARS.contains(&d.year());
+        (from <= to && in_range(from) && in_range(to))
+            .then(|| Period { first: IsoWeek(week_of_date(from)), last: IsoWeek(week_of_date(to)) })
     }
 
     pub fn contains(self, week: i32) -> bool {
@@ -187,5 +193,17 @@ mod tests {
         assert_eq!(IsoWeek(202601).previous().to_string(), "2025-W52");
         assert_eq!(IsoWeek::parse("2026-W54"), None);
         assert_eq!(IsoWeek::parse("tuần 48"), None);
+    }
+
+    #[test]
+    fn weeks_and_periods_outside_the_campaign_years_are_refused() {
+        for bad in ["-262143-W02", "262143-W02", "2019-W52", "2101-W01"] {
+            assert_eq!(IsoWeek::parse(bad), None, "{bad}");
+            assert_eq!(Period::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Period::parse("2019"), None);
+        let far = NaiveDate::from_ymd_opt(-262_143, 1, 1).unwrap();
+        assert_eq!(Period::between(far, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()), None);
+        assert_eq!(Period::between(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), NaiveDate::MAX), None);
     }
 }

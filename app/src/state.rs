@@ -12,9 +12,9 @@ pub struct AppState {
     /// The province the overview shows (official code; 15 = Lào Cai).
     #[from_ref(skip)]
     pub province: i32,
-    /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
+    /// The reverse proxies whose X-Forwarded-For/-Proto are believed; none by default.
     #[from_ref(skip)]
-    pub trust_proxy: bool,
+    pub trusted_proxies: hocvuso::net::TrustedProxies,
     /// Mark cookies Secure (served over HTTPS, perhaps behind a proxy that terminates TLS).
     #[from_ref(skip)]
     pub secure_cookies: bool,

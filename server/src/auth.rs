@@ -36,16 +36,18 @@ pub fn has_bearer(headers: &HeaderMap) -> bool {
     bearer(headers).is_some()
 }
 
+/// The peer, as the connection says.
+fn peer(request_extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    request_extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+/// The client's throttling key: its address as the trusted proxies report it (never what the
+/// client itself wrote), an IPv6 client by its /64.
 fn client_addr(state: &AppState, request: &Request) -> String {
-    let forwarded = state
-        .trust_proxy
-        .then(|| {
-            request.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_string())
-        })
-        .flatten();
-    forwarded
-        .or_else(|| request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into())
+    let Some(peer) = peer(request.extensions()) else { return "unknown".into() };
+    let forwarded: Vec<&str> =
+        request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    hocvuso::net::throttle_key(state.trusted_proxies.client(peer, &forwarded))
 }
 
 /// Resolves the actor for every request. A database fault here means "anonymous", never a panic.
@@ -65,6 +67,10 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         Actor::Anonymous
     };
     let addr = ClientAddr(client_addr(&state, &request));
+    // Only a trusted proxy may say how the client connected; anyone else's word is dropped here.
+    if !peer(request.extensions()).is_some_and(|p| state.trusted_proxies.trusts(p)) {
+        request.headers_mut().remove("x-forwarded-proto");
+    }
     request.extensions_mut().insert(actor);
     request.extensions_mut().insert(addr);
     next.run(request).await
@@ -81,9 +87,17 @@ fn cookie_header(value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue
     HeaderValue::from_str(&cookie).expect("a cookie of hex digits")
 }
 
+/// Served over HTTPS: configured so, or said by a trusted proxy in front (`authenticate` removes
+/// X-Forwarded-Proto from any other peer's requests).
 fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.secure_cookies || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+}
+
+/// Whether this request reached the site over HTTPS: configured so, or said by a trusted proxy.
+pub fn is_https(state: &AppState, request: &Request) -> bool {
     state.secure_cookies
-        || (state.trust_proxy && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https"))
+        || (peer(request.extensions()).is_some_and(|p| state.trusted_proxies.trusts(p))
+            && request.headers().get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https"))
 }
 
 /// Checks the password and starts a fresh session (rotated: any session the browser held ends).

@@ -390,9 +390,52 @@ fn transferred(addr: &str, path: &str, encoding: &str) -> Result<(usize, String)
     Ok((bytes.len(), String::from_utf8_lossy(&bytes).to_string()))
 }
 
-/// 3–5: serves the database with this (release) binary, loads it with wrk, reads its peak memory and
-/// what a first visit transfers.
-async fn http(database_url: &str, token: &str) -> Result<Value, String> {
+/// Signs in over REST and returns the session cookie (`name=value`).
+fn sign_in(addr: &str, username: &str, password: &str) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let body = json!({"username": username, "password": password}).to_string();
+    let mut stream = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "POST /api/v1/session HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    answer
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().starts_with("set-cookie:").then(|| l[11..].trim().to_string()))
+        .and_then(|c| c.split(';').next().map(str::to_string))
+        .ok_or_else(|| format!("sign-in failed: {}", answer.lines().next().unwrap_or_default()))
+}
+
+/// The whole learner export as CSV (streamed by the server): seconds, rows and MB received.
+fn export_all(addr: &str, cookie: &str) -> Result<Value, String> {
+    use std::io::{BufRead, Write};
+    let started = Instant::now();
+    let mut stream = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET /api/v1/learners/export?format=csv HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let (mut lines, mut bytes) = (0_u64, 0_u64);
+    let mut reader = std::io::BufReader::new(stream);
+    let mut line = Vec::new();
+    while reader.read_until(b'\n', &mut line).map_err(|e| e.to_string())? > 0 {
+        lines += 1;
+        bytes += line.len() as u64;
+        line.clear();
+    }
+    // Chunk-size lines and the answer's head are counted too: rows are within a few hundred of this.
+    Ok(json!({"seconds": started.elapsed().as_secs_f64(), "lines": lines, "mb": bytes as f64 / 1e6}))
+}
+
+/// 3–5: serves the database with this (release) binary, exports every learner, loads it with wrk,
+/// reads its peak memory and what a first visit transfers.
+async fn http(database_url: &str, token: &str, admin: (&str, &str)) -> Result<Value, String> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .map_err(|e| e.to_string())?
         .local_addr()
@@ -418,6 +461,11 @@ async fn http(database_url: &str, token: &str) -> Result<Value, String> {
     let base = format!("http://{addr}");
     let week = hocvuso::week::IsoWeek::current();
     let mut results = serde_json::Map::new();
+    // First the export, so the peak memory read after it is the export's (plus start-up).
+    let cookie = sign_in(&addr, admin.0, admin.1)?;
+    let mut export = export_all(&addr, &cookie)?;
+    export["peak_rss_mb"] = json!(peak_rss_mb(server.id()));
+    results.insert("export_csv".into(), export);
     for (name, path) in [
         ("leaderboard_page", format!("/leaderboard?by=commune&week={week}")),
         ("stats_completion_api", "/api/v1/stats/completion?by=commune".to_string()),
@@ -469,7 +517,10 @@ async fn measure(database_url: &str, size: Size, only: Option<&str>) -> Result<V
     let (_, token) = hocvuso::service::tokens::create(&db, "bench", "bench", hocvuso::auth::TokenScope::ReadStats)
         .await
         .map_err(|e| e.to_string())?;
-    let http = if runs("http") { http(database_url, &token).await? } else { Value::Null };
+    let password = format!("bench-{}", uuid::Uuid::new_v4().simple());
+    hocvuso::service::accounts::create_admin(&db, "bench.admin", "Bench", &password).await.map_err(|e| brief(&e))?;
+    let admin = ("bench.admin", password.as_str());
+    let http = if runs("http") { http(database_url, &token, admin).await? } else { Value::Null };
     // Imports last: they add rows the HTTP figures should not see.
     let imports = if runs("imports") { imports(&db, province, size.learners).await? } else { Value::Null };
     Ok(json!({"generated_s": generated_s, "dashboard": dashboard, "imports": imports, "http": http}))
@@ -520,7 +571,7 @@ fn print_table(report: &Value) {
         report["size"], report["learners"], report["enrolments"], report["machine"]
     );
     println!("{:<44} {:>14} {:>14} {:>12}", "figure", "sqlite", "postgres", "target");
-    let rows: [(&str, &str, &str); 14] = [
+    let rows: [(&str, &str, &str); 16] = [
         ("dashboard from counters, median ms", "/dashboard/counters_ms", "≤ 20"),
         ("leaderboard computed afresh, median ms", "/dashboard/leaderboard_ms", ""),
         ("same by GROUP BY over raw rows, median ms", "/dashboard/group_by_ms", ""),
@@ -535,6 +586,8 @@ fn print_table(report: &Value) {
         ("wasm gzip KB (raw, brotli in JSON)", "/http/wasm/gzip_kb", "≤ 250"),
         ("first visit to /, KB transferred", "/http/first_visit_kb", "≤ 400"),
         ("server peak RSS under load, MB", "/http/peak_rss_mb", "≤ 150"),
+        ("learner export, whole CSV, seconds", "/http/export_csv/seconds", ""),
+        ("  server peak RSS after it, MB", "/http/export_csv/peak_rss_mb", ""),
     ];
     for (label, pointer, target) in rows {
         let cell =

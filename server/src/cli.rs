@@ -109,7 +109,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             };
             let db = open(&config).await?;
             if if_empty && !hocvuso::service::demo::is_empty(&db).await.map_err(|e| e.to_string())? {
-                println!("the database already holds learners; demo not loaded");
+                println!("the database already holds accounts or learners; demo not loaded");
                 if hocvuso::service::demo::is_demo(&db).await.map_err(|e| e.to_string())? {
                     println!("{}", demo_logins());
                 }

@@ -13,8 +13,8 @@ pub struct Config {
     pub log: String,
     /// The province the overview shows (official code).
     pub province: i32,
-    /// Behind a reverse proxy: take the client address and scheme from X-Forwarded-For/-Proto.
-    pub trust_proxy: bool,
+    /// The reverse proxies whose X-Forwarded-For/-Proto are believed (HOCVUSO_TRUSTED_PROXIES).
+    pub trusted_proxies: hocvuso::net::TrustedProxies,
     /// Always mark the session cookie Secure (the site is served over HTTPS).
     pub secure_cookies: bool,
     /// The address people use to reach the site, for printed links and QR codes.
@@ -50,12 +50,20 @@ impl Config {
             return Err("HOCVUSO_CITIZEN_ID_KEY must be at least 32 characters".to_string());
         }
         let flag = |name: &str| var(name).is_some_and(|v| matches!(v.to_lowercase().as_str(), "1" | "true" | "yes"));
+        let trusted_proxies = match var("HOCVUSO_TRUSTED_PROXIES") {
+            Some(list) => hocvuso::net::TrustedProxies::parse(&list).map_err(|bad| {
+                format!("HOCVUSO_TRUSTED_PROXIES: {bad:?} is not an address or network such as 10.0.0.0/8")
+            })?,
+            // The older switch: a proxy on this machine.
+            None if flag("HOCVUSO_TRUST_PROXY") => hocvuso::net::TrustedProxies::loopback(),
+            None => hocvuso::net::TrustedProxies::default(),
+        };
         Ok(Config {
             database_url,
             addr,
             log,
             province,
-            trust_proxy: flag("HOCVUSO_TRUST_PROXY"),
+            trusted_proxies,
             secure_cookies: flag("HOCVUSO_SECURE_COOKIES"),
             public_url: var("HOCVUSO_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
             citizen_id_key,

@@ -42,7 +42,9 @@ fn key(request: &Request) -> Option<String> {
         Actor::Token(token) => format!("token:{}", token.id),
     };
     let uri = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    Some(format!("page|{uri}|{lang}|{who}|{}", hocvuso::week::vietnam_today()))
+    // "page <path>" is the kind: each page's addresses share one bounded set of kept pages.
+    let path = request.uri().path();
+    Some(format!("page {path}|{uri}|{lang}|{who}|{}", hocvuso::week::vietnam_today()))
 }
 
 /// The nonce a page's Content-Security-Policy allows.

@@ -1,15 +1,16 @@
 //! Cross-site request refusal, security headers and a request log that carries no personal data.
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, ORIGIN, REFERER, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, ORIGIN, REFERER, REFERRER_POLICY,
+    STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hocvuso::i18n::Text;
+use hocvuso_app::state::AppState;
 
 use crate::auth::has_bearer;
 use crate::i18n::request_lang;
@@ -50,11 +51,37 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Paths whose answers hold personal data or secrets: no cache, shared or the browser's own, keeps them.
+fn is_private(path: &str) -> bool {
+    [
+        "/learners",
+        "/p/",
+        "/admin/",
+        "/tra-cuu",
+        "/login",
+        "/api/v1/learners",
+        "/api/v1/lookup",
+        "/api/v1/me",
+        "/api/v1/session",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
+}
+
 /// Headers on every response. Pages set their own Content-Security-Policy (with the hydration
-/// script's nonce); everything else gets one that allows nothing.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// script's nonce); everything else gets one that allows nothing. Over HTTPS, browsers are told to
+/// come back only over HTTPS (HSTS).
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let https = crate::auth::is_https(&state, &request);
+    let private = is_private(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if https {
+        headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    if private {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

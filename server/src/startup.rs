@@ -61,7 +61,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(security::server_fn_decoding_errors))
         .layer(from_fn(security::refuse_cross_site))
         .layer(from_fn(security::log_request))
-        .layer(from_fn(security::security_headers))
+        .layer(from_fn_with_state(state.clone(), security::security_headers))
         .layer(CompressionLayer::new())
         // Every route: a body limit (uploads raise theirs above) and a bound on how long a request may take.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -91,7 +91,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, St
         leptos_options,
         db,
         province: config.province,
-        trust_proxy: config.trust_proxy,
+        trusted_proxies: config.trusted_proxies.clone(),
         secure_cookies: config.secure_cookies,
         public_url: config.public_url.clone(),
         citizen_id_key: config.citizen_id_key.clone(),
@@ -101,6 +101,12 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, St
 
 pub async fn serve(config: Config, db: DatabaseConnection) -> Result<(), String> {
     let state = app_state(&config, db)?;
+    if config.public_url.starts_with("http://") {
+        tracing::warn!(
+            public_url = %config.public_url,
+            "HOCVUSO_PUBLIC_URL is plain http: personal progress links and sign-ins travel unencrypted; serve over HTTPS"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;

@@ -310,8 +310,26 @@ async fn throttled(
     Ok(None)
 }
 
+/// Sign-ins refused for too many failures since the process started. They are counted and logged,
+/// not audited: an anonymous caller must not be able to make the server write.
+static THROTTLED_SIGN_INS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn throttled_sign_ins() -> u64 {
+    THROTTLED_SIGN_INS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn refuse_throttled(wait: u32) -> Error {
+    let count = THROTTLED_SIGN_INS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    tracing::warn!(throttled_since_start = count, "sign-in refused: too many failures");
+    Error::RateLimited(wait)
+}
+
 /// Checks a username and password. Unknown users and wrong passwords get the same answer after the
 /// same work; after MAX_FAILURES failures in THROTTLE_WINDOW the account or address must wait.
+///
+/// The attempt is recorded as a failure before the password is checked, in one step with counting
+/// the earlier ones (`db::lock_keys`), so however many guesses arrive at once, at most MAX_FAILURES
+/// are ever checked per window; a right password then marks its attempt a success.
 pub async fn authenticate(
     db: &DatabaseConnection,
     username: &str,
@@ -320,23 +338,43 @@ pub async fn authenticate(
 ) -> Result<AccountActor> {
     let username = username.trim().to_lowercase();
     let at = now();
+    // A throttled caller is refused on a plain read: no write lock taken, nothing written.
     if let Some(wait) = throttled(db, &username, client_addr, at).await? {
-        audit::record(db, &username, "login_throttled", "account", None, json!({"client": client_addr})).await?;
-        return Err(Error::RateLimited(wait));
+        return Err(refuse_throttled(wait));
     }
-    let row = account::Entity::find().filter(account::Column::Username.eq(&username)).one(db).await?;
-    let matches = password::verify(password.to_string(), row.as_ref().map(|r| r.password_hash.clone())).await;
-    let account = row.filter(|r| matches && r.active);
+    // A turn to hash first, so a busy server answers 503 without spending anyone's attempts.
+    let permit = password::hashing_permit().await?;
     let txn = crate::db::write(db).await?;
-    login_attempt::ActiveModel {
+    crate::db::lock_keys(&txn, &[&format!("login user {username}"), &format!("login addr {client_addr}")]).await?;
+    if let Some(wait) = throttled(&txn, &username, client_addr, at).await? {
+        return Err(refuse_throttled(wait));
+    }
+    let attempt = login_attempt::ActiveModel {
         id: Set(Uuid::now_v7()),
         username: Set(username.clone()),
         client_addr: Set(client_addr.to_string()),
         at: Set(at),
-        success: Set(account.is_some()),
+        success: Set(false),
     }
     .insert(&txn)
     .await?;
+    txn.commit().await?;
+
+    let row = account::Entity::find().filter(account::Column::Username.eq(&username)).one(db).await?;
+    let matches = password::verify(&permit, password.to_string(), row.as_ref().map(|r| r.password_hash.clone())).await;
+    drop(permit);
+    let mut account = row.filter(|r| matches && r.active);
+    // The demo's password is published in the README: it opens nothing outside the demo campaign.
+    if account.is_some() && password == super::demo::DEMO_PASSWORD && !super::demo::is_demo(db).await? {
+        tracing::warn!("sign-in with the demo password refused: this database is not the demo");
+        account = None;
+    }
+    let txn = crate::db::write(db).await?;
+    if account.is_some() {
+        let mut success = attempt.into_active_model();
+        success.success = Set(true);
+        success.update(&txn).await?;
+    }
     let action = if account.is_some() { "login" } else { "login_failed" };
     let id = account.as_ref().map(|a| a.id.to_string());
     audit::record(&txn, &username, action, "account", id, json!({"client": client_addr})).await?;

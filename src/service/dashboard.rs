@@ -73,7 +73,8 @@ pub fn period_of(filter: &DashboardFilter) -> Result<Option<Period>> {
     match (date("from", text(&filter.from))?, date("to", text(&filter.to))?) {
         (None, None) => Ok(None),
         (from, to) => {
-            let from = from.unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2000, 1, 3).expect("a date"));
+            let first_year = *crate::week::YEARS.start();
+            let from = from.unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(first_year, 1, 1).expect("a date"));
             let to = to.unwrap_or_else(crate::week::vietnam_today);
             Period::between(from, to).map(Some).ok_or_else(|| invalid("to", Text::PeriodInvalid))
         }

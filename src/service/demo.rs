@@ -94,9 +94,10 @@ pub struct DemoSummary {
     pub completed: usize,
 }
 
-/// True when the database holds no learner yet (the demo is only loaded into an empty campaign).
+/// True when the database holds no learner and no account yet: the demo, whose logins have a
+/// published password, is only ever loaded into an empty database.
 pub async fn is_empty(db: &DatabaseConnection) -> Result<bool> {
-    Ok(learner::Entity::find().count(db).await? == 0)
+    Ok(learner::Entity::find().count(db).await? == 0 && crate::entity::account::Entity::find().count(db).await? == 0)
 }
 
 /// True when the database holds the demo campaign.
@@ -120,7 +121,7 @@ fn demo_code(index: usize) -> String {
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
     if !is_empty(db).await? {
         return Err(Error::Conflict(
-            "the database already holds learners; the demo is loaded only into an empty one".into(),
+            "the database already holds accounts or learners; the demo is loaded only into an empty one".into(),
         ));
     }
     let mut rng = Rng(0x00B1_4D4E_2025_0057);

@@ -23,12 +23,30 @@ use crate::model::{CompletionTable, DashboardFilter, Leaderboard, Overview, Week
 use crate::service::{dashboard, overview, report};
 use crate::week::IsoWeek;
 
-/// Entries kept at most; past that the cache starts again empty.
-const MAX_ENTRIES: usize = 256;
+/// Entries kept at most of one kind (a page's path, a kind of figures); past that the least
+/// recently used of that kind makes room, so a flood of new addresses for one page (`/?x=1`,
+/// `/?x=2`, …) never pushes out anyone else's figures.
+pub const MAX_PER_KIND: usize = 64;
 
-/// The state the entries were computed in, and the entries by key. Only the latest state's are kept:
-/// the state only moves forward, so older entries could never be read again.
-type Entries = (String, HashMap<String, Arc<dyn Any + Send + Sync>>);
+/// One kept value, and when it was last asked for.
+struct Entry {
+    value: Arc<dyn Any + Send + Sync>,
+    used: u64,
+}
+
+/// The state the entries were computed in, the entries by key, and a clock for "last used". Only
+/// the latest state's are kept: the state only moves forward, so older entries could never be read again.
+#[derive(Default)]
+struct Entries {
+    state: String,
+    values: HashMap<String, Entry>,
+    clock: u64,
+}
+
+/// What a key is a kind of: everything before its first '|' ("leaderboard", "page /dashboard").
+fn kind_of(key: &str) -> &str {
+    key.split('|').next().unwrap_or(key)
+}
 
 pub struct Figures {
     /// How to open SQLite's watching connection; None on PostgreSQL or in memory (never cached there).
@@ -67,7 +85,7 @@ impl Figures {
             watcher: tokio::sync::Mutex::new(Watcher::default()),
             reads: AtomicU64::new(0),
             kept: AtomicU64::new(0),
-            entries: Mutex::new((String::new(), HashMap::new())),
+            entries: Mutex::new(Entries::default()),
             computing: Mutex::new(HashMap::new()),
         }
     }
@@ -150,7 +168,7 @@ impl Figures {
         let lock = match self.computing.lock() {
             Ok(mut computing) => {
                 // Locks nobody holds or waits for are dropped now and then.
-                if computing.len() > MAX_ENTRIES {
+                if computing.len() > MAX_PER_KIND * 8 {
                     computing.retain(|_, lock| Arc::strong_count(lock) > 1);
                 }
                 computing.entry(key.to_string()).or_default().clone()
@@ -162,22 +180,41 @@ impl Figures {
 
     /// The value kept under `key` in database state `state`, if any.
     pub fn kept<T: Clone + 'static>(&self, state: &str, key: &str) -> Option<T> {
-        let entries = self.entries.lock().ok()?;
-        let (at, values) = &*entries;
-        values.get(key).filter(|_| at == state).and_then(|value| value.downcast_ref::<T>().cloned())
+        let mut entries = self.entries.lock().ok()?;
+        if entries.state != state {
+            return None;
+        }
+        entries.clock += 1;
+        let now = entries.clock;
+        let entry = entries.values.get_mut(key)?;
+        entry.used = now;
+        entry.value.downcast_ref::<T>().cloned()
     }
 
     /// Keeps `value` under `key` for state `state` (read before `value` was computed).
     pub fn keep<T: Send + Sync + 'static>(&self, state: String, key: String, value: T) {
-        if let Ok(mut entries) = self.entries.lock() {
-            let (at, values) = &mut *entries;
-            if *at != state || values.len() >= MAX_ENTRIES {
-                values.clear();
-                *at = state;
-            }
-            values.insert(key, Arc::new(value));
-            self.kept.fetch_add(1, Ordering::Relaxed);
+        let Ok(mut entries) = self.entries.lock() else { return };
+        if entries.state != state {
+            entries.values.clear();
+            entries.state = state;
         }
+        let kind = kind_of(&key);
+        let same_kind = entries.values.keys().filter(|k| kind_of(k) == kind).count();
+        if same_kind >= MAX_PER_KIND && !entries.values.contains_key(&key) {
+            let oldest = entries
+                .values
+                .iter()
+                .filter(|(k, _)| kind_of(k) == kind)
+                .min_by_key(|(_, entry)| entry.used)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                entries.values.remove(&oldest);
+            }
+        }
+        entries.clock += 1;
+        let used = entries.clock;
+        entries.values.insert(key, Entry { value: Arc::new(value), used });
+        self.kept.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -189,9 +226,18 @@ impl Figures {
     }
 
     /// The token a Bearer secret names (a revocation is a commit, so it takes effect at once).
+    /// Only tokens that exist are kept: anyone can send unknown secrets, and they must not fill the cache.
     pub async fn token(&self, db: &DatabaseConnection, secret: &str) -> Result<Option<TokenActor>> {
         let key = format!("token|{}", crate::service::secret::digest(secret));
-        self.get(db, key, crate::service::tokens::resolve(db, secret)).await
+        let Some(state) = self.state(db).await else { return crate::service::tokens::resolve(db, secret).await };
+        if let Some(found) = self.kept::<TokenActor>(&state, &key) {
+            return Ok(Some(found));
+        }
+        let token = crate::service::tokens::resolve(db, secret).await?;
+        if let Some(token) = &token {
+            self.keep(state, key, token.clone());
+        }
+        Ok(token)
     }
 
     pub async fn overview(&self, db: &DatabaseConnection, province: i32, actor: &Actor) -> Result<Overview> {

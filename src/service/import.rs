@@ -108,8 +108,11 @@ pub async fn import_learners(
     options: &ImportOptions,
 ) -> Result<ImportReport> {
     let account = actor.account()?.clone();
+    if options.dry_run {
+        crate::service::throttle::spend(db, &[crate::service::throttle::dry_run(account.id)]).await?;
+    }
     let started = std::time::Instant::now();
-    let rows = table::read(bytes)?;
+    let rows = table::read_uploaded(bytes).await?;
     let read = started.elapsed();
     let header = &rows[0];
 
@@ -257,7 +260,9 @@ pub async fn import_learners(
         let existing = if code.is_empty() {
             by_key
         } else {
-            match existing_by_code.get(&code) {
+            // A code outside the caller's scope is answered exactly as a code that does not exist.
+            let in_scope = |row: &&learner::Model| actor.may_manage(row.commune_code, row.organisation_id);
+            match existing_by_code.get(&code).filter(in_scope) {
                 None => {
                     errors.push(RowError {
                         line,
@@ -284,14 +289,21 @@ pub async fn import_learners(
         };
         plans.push(match existing {
             None => Plan::Create(valid, hash),
+            // The same person registered outside the caller's scope. A dry run answers as for a new
+            // person, so it cannot tell whether this phone, name and birth date exist elsewhere; a
+            // real import cannot register them twice and refuses the row, without their code.
             Some(row) if !actor.may_manage(row.commune_code, row.organisation_id) => {
-                errors.push(RowError {
-                    line,
-                    column: title(Column::Commune),
-                    value: String::new(),
-                    problem: Text::OutOfScope,
-                });
-                continue;
+                if options.dry_run {
+                    Plan::Create(valid, hash)
+                } else {
+                    errors.push(RowError {
+                        line,
+                        column: title(Column::FullName),
+                        value: String::new(),
+                        problem: Text::AlreadyRegisteredElsewhere,
+                    });
+                    continue;
+                }
             }
             Some(row)
                 if row.active
@@ -377,38 +389,48 @@ pub enum Format {
     Xlsx,
 }
 
-/// The actor's learners (the list's filters apply, not its pages) as a spreadsheet that imports again.
-/// Cells that a spreadsheet would run as formulas are neutralised.
-pub async fn export_learners(
+/// The columns of a learner export, as the learner import reads them back.
+pub const EXPORT_HEADER: [&str; 8] =
+    ["Mã học viên", "Họ và tên", "Ngày sinh", "Giới tính", "Số điện thoại", "Xã/Phường", "Cơ quan/Đơn vị", "Đội hình"];
+
+/// Rows an export reads a query.
+pub const EXPORT_PAGE_ROWS: u64 = 5_000;
+
+/// Where an export has got to: the last learner written, in the export's order (newest first).
+pub type ExportCursor = (chrono::DateTime<chrono::Utc>, uuid::Uuid);
+
+/// The next page of an export after `after`, and the cursor to go on from (None when it was the last).
+/// Keyset pages: each query starts where the last ended, with no OFFSET and no COUNT, so a
+/// province's million learners take a million rows' work, not a million squared.
+pub async fn export_page(
     db: &DatabaseConnection,
     actor: &Actor,
     filter: &crate::model::LearnerFilter,
-    format: Format,
-) -> Result<Vec<u8>> {
-    let header = [
-        "Mã học viên",
-        "Họ và tên",
-        "Ngày sinh",
-        "Giới tính",
-        "Số điện thoại",
-        "Xã/Phường",
-        "Cơ quan/Đơn vị",
-        "Đội hình",
-    ];
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let found = crate::service::registration::search(
-            db,
-            actor,
-            &crate::model::LearnerFilter { page: Some(page), ..filter.clone() },
-        )
+    after: Option<ExportCursor>,
+) -> Result<(Vec<Vec<String>>, Option<ExportCursor>)> {
+    use sea_orm::{Condition, QueryOrder, QuerySelect};
+    let mut query = crate::service::registration::filtered(actor, filter)?;
+    if let Some((created, id)) = after {
+        query = query.filter(
+            Condition::any()
+                .add(learner::Column::CreatedAt.lt(created))
+                .add(Condition::all().add(learner::Column::CreatedAt.eq(created)).add(learner::Column::Id.lt(id))),
+        );
+    }
+    let found = query
+        .order_by_desc(learner::Column::CreatedAt)
+        .order_by_desc(learner::Column::Id)
+        .limit(EXPORT_PAGE_ROWS)
+        .all(db)
         .await?;
-        let done = found.rows.len() < found.page_size as usize;
-        for l in found.rows {
+    let next = (found.len() as u64 == EXPORT_PAGE_ROWS).then(|| found.last().map(|l| (l.created_at, l.id))).flatten();
+    let rows = crate::service::registration::views(db, found)
+        .await?
+        .into_iter()
+        .map(|l| {
             let gender =
                 crate::person::Gender::parse(&l.gender).map(|g| crate::i18n::Lang::Vi.t(g.text())).unwrap_or_default();
-            rows.push(vec![
+            vec![
                 l.code,
                 l.full_name,
                 l.birth_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
@@ -417,12 +439,31 @@ pub async fn export_learners(
                 l.commune_code.to_string(),
                 l.organisation_name.unwrap_or_default(),
                 l.team_name.unwrap_or_default(),
-            ]);
+            ]
+        })
+        .collect();
+    Ok((rows, next))
+}
+
+/// The actor's learners (the list's filters apply, not its pages) as a whole spreadsheet that
+/// imports again. Cells that a spreadsheet would run as formulas are neutralised. (The REST
+/// handler streams a CSV export page by page instead.)
+pub async fn export_learners(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &crate::model::LearnerFilter,
+    format: Format,
+) -> Result<Vec<u8>> {
+    let header = EXPORT_HEADER;
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let (page, next) = export_page(db, actor, filter, after).await?;
+        rows.extend(page);
+        match next {
+            Some(cursor) => after = Some(cursor),
+            None => break,
         }
-        if done {
-            break;
-        }
-        page += 1;
     }
     match format {
         Format::Csv => Ok(table::write_csv(&header, &rows)),

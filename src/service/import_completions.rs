@@ -104,8 +104,16 @@ pub async fn import_completions(
     options: &ImportOptions,
 ) -> Result<ImportReport> {
     actor.require_account_or_token(crate::auth::TokenScope::Ingest)?;
+    if options.dry_run {
+        let who = match actor {
+            Actor::Account(account) => account.id,
+            Actor::Token(token) => token.id,
+            Actor::Anonymous => return Err(Error::Unauthorized),
+        };
+        crate::service::throttle::spend(db, &[crate::service::throttle::dry_run(who)]).await?;
+    }
     let started = std::time::Instant::now();
-    let rows = table::read(bytes)?;
+    let rows = table::read_uploaded(bytes).await?;
     let read = started.elapsed();
     let header = &rows[0];
     let mut columns = HashMap::new();
@@ -196,8 +204,9 @@ pub async fn import_completions(
             bad(if code.is_empty() { Column::Phone } else { Column::LearnerCode }, Text::UnknownLearner);
             continue;
         };
+        // Outside the caller's scope is answered exactly as no such learner.
         if matches!(actor, Actor::Account(_)) && !actor.may_manage(learner.commune_code, learner.organisation_id) {
-            bad(Column::LearnerCode, Text::OutOfScope);
+            bad(if code.is_empty() { Column::Phone } else { Column::LearnerCode }, Text::UnknownLearner);
             continue;
         }
         let Some(course) = catalogue.get(&cell(row, Column::CourseCode).to_uppercase()).filter(|c| c.active).cloned()

@@ -23,6 +23,7 @@ pub mod sessions;
 pub mod stats;
 pub mod table;
 pub mod targets;
+pub mod throttle;
 pub mod tokens;
 pub mod units;
 pub mod xapi;

@@ -43,7 +43,30 @@ impl Password {
 
     /// The argon2id hash (PHC string), computed on a blocking thread.
     pub async fn hash(self) -> Result<String> {
+        let _permit = hashing_permit().await?;
         tokio::task::spawn_blocking(move || hash_blocking(&self.0)).await.map_err(|_| Error::Internal)?
+    }
+}
+
+/// Hashes computed at once, process-wide: each argon2id hash takes 19 MiB and a core for a while,
+/// so an anonymous burst of sign-ins must queue rather than take gigabytes.
+pub const MAX_HASHES_IN_FLIGHT: usize = 4;
+/// How long a sign-in waits for a turn before it is told to come back (503 with Retry-After).
+const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_HASHES_IN_FLIGHT);
+
+/// A turn to hash, or `Error::Busy` when none comes within HASH_WAIT.
+pub async fn hashing_permit() -> Result<tokio::sync::SemaphorePermit<'static>> {
+    turn(&HASHING, HASH_WAIT).await
+}
+
+async fn turn(
+    turns: &'static tokio::sync::Semaphore,
+    wait: std::time::Duration,
+) -> Result<tokio::sync::SemaphorePermit<'static>> {
+    match tokio::time::timeout(wait, turns.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(Error::Busy(wait.as_secs().max(1) as u32)),
     }
 }
 
@@ -61,7 +84,9 @@ static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_blocking(&uuid::Uuid::new_v4().to_string()).unwrap_or_default());
 
 /// True when `password` matches `hash`; with `None` it checks the dummy hash and answers false.
-pub async fn verify(password: String, hash: Option<String>) -> bool {
+/// The caller holds a `hashing_permit` (taken before the attempt is recorded, so a busy server
+/// does not spend anyone's attempts).
+pub async fn verify(_permit: &tokio::sync::SemaphorePermit<'static>, password: String, hash: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
@@ -93,8 +118,23 @@ mod tests {
     async fn hashes_verify_and_unknown_users_never_match() {
         let hash = Password::parse("đồng-lúa-xanh-2026").unwrap().hash().await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify("đồng-lúa-xanh-2026".into(), Some(hash.clone())).await);
-        assert!(!verify("dong-lua-xanh-2026".into(), Some(hash)).await);
-        assert!(!verify("anything".into(), None).await);
+        let permit = hashing_permit().await.unwrap();
+        assert!(verify(&permit, "đồng-lúa-xanh-2026".into(), Some(hash.clone())).await);
+        assert!(!verify(&permit, "dong-lua-xanh-2026".into(), Some(hash)).await);
+        assert!(!verify(&permit, "anything".into(), None).await);
+    }
+
+    #[tokio::test]
+    async fn hashes_in_flight_are_capped_and_the_next_is_told_to_come_back() {
+        static TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_HASHES_IN_FLIGHT);
+        let wait = std::time::Duration::from_millis(50);
+        let mut held = Vec::new();
+        for _ in 0..MAX_HASHES_IN_FLIGHT {
+            held.push(turn(&TURNS, wait).await.unwrap());
+        }
+        // A fifth hash waits its while, then is answered 503 with Retry-After.
+        assert_eq!(turn(&TURNS, wait).await.unwrap_err(), Error::Busy(1));
+        drop(held);
+        assert!(turn(&TURNS, wait).await.is_ok());
     }
 }

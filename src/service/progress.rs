@@ -248,7 +248,8 @@ pub enum Group {
 }
 
 /// Enrols every active learner of a team or organisation in a course: how many were enrolled now and
-/// how many were already. Organisers only for groups inside their scope (404 otherwise).
+/// how many were already. Organisers only for groups inside their scope (404 otherwise), and only
+/// the members they may manage.
 pub async fn enrol_group(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -277,7 +278,11 @@ pub async fn enrol_group(
         .filter(learner::Column::Active.eq(true))
         .filter(learner::Column::ErasedAt.is_null())
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        // A team may hold people registered in a commune outside the organiser's scope: not theirs to enrol.
+        .filter(|l| actor.may_manage(l.commune_code, l.organisation_id))
+        .collect::<Vec<_>>();
     let txn = crate::db::write(db).await?;
     let (mut enrolled, mut already) = (0, 0);
     for l in &learners {

@@ -17,7 +17,7 @@ use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::model::{LearnerFilter, LearnerForm, LearnerView, Page};
 use crate::person::{BirthDate, FullName, Gender, PhoneNumber};
-use crate::service::learner::{NewLearner, insert};
+use crate::service::learner::{InsertError, NewLearner, insert};
 use crate::service::{audit, now};
 use crate::text::fold;
 use crate::{Error, Result};
@@ -208,7 +208,15 @@ impl ValidLearner {
     }
 }
 
-/// Registers one learner from a form. A person registered already gets `Conflict(their code)`.
+/// The answer for a person registered already: `Conflict` with their learner code when the caller
+/// may manage them, else with no code (another scope's learners are not the caller's to learn of).
+fn already_registered(actor: &Actor, existing: &learner::Model) -> Error {
+    let visible = actor.may_manage(existing.commune_code, existing.organisation_id);
+    Error::Conflict(if visible { existing.code.clone() } else { String::new() })
+}
+
+/// Registers one learner from a form. A person registered already gets `Conflict(their code)`
+/// (without the code when they are outside the caller's scope).
 pub async fn register(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -219,7 +227,14 @@ pub async fn register(
     let valid = validate(actor, &directory, form, today())?;
     let by = actor.account()?.id;
     let txn = crate::db::write(db).await?;
-    let row = insert(&txn, valid.into_new(Some(by))).await?;
+    let row = match insert(&txn, valid.into_new(Some(by))).await {
+        Ok(row) => row,
+        Err(InsertError::Duplicate(code)) => {
+            let existing = learner::Entity::find().filter(learner::Column::Code.eq(&code)).one(&txn).await?;
+            return Err(existing.map_or(Error::Conflict(String::new()), |e| already_registered(actor, &e)));
+        }
+        Err(InsertError::Other(err)) => return Err(err),
+    };
     audit::record(
         &txn,
         &actor.label(),
@@ -305,8 +320,8 @@ pub async fn find(db: &impl ConnectionTrait, actor: &Actor, code: &str) -> Resul
     Ok(views(db, vec![row]).await?.remove(0))
 }
 
-/// The actor's learners, newest first, searched without regard to marks ("nguyen van duc"), by code or by phone.
-pub async fn search(db: &impl ConnectionTrait, actor: &Actor, filter: &LearnerFilter) -> Result<Page<LearnerView>> {
+/// The actor's active learners that a list's filters select (search text, commune, organisation, team).
+pub fn filtered(actor: &Actor, filter: &LearnerFilter) -> Result<sea_orm::Select<learner::Entity>> {
     let mut query = learner::Entity::find().filter(scope_condition(actor)?).filter(learner::Column::Active.eq(true));
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let mut any = Condition::any()
@@ -326,6 +341,12 @@ pub async fn search(db: &impl ConnectionTrait, actor: &Actor, filter: &LearnerFi
     if let Some(team) = filter.team {
         query = query.filter(learner::Column::TeamId.eq(team));
     }
+    Ok(query)
+}
+
+/// The actor's learners, newest first, searched without regard to marks ("nguyen van duc"), by code or by phone.
+pub async fn search(db: &impl ConnectionTrait, actor: &Actor, filter: &LearnerFilter) -> Result<Page<LearnerView>> {
+    let query = filtered(actor, filter)?;
     let total = query.clone().count(db).await?;
     let page = filter.page.unwrap_or(1).max(1);
     let rows = query
@@ -410,7 +431,7 @@ pub async fn update(
     if let Some(other) = learner::Entity::find().filter(learner::Column::DedupKey.eq(&key)).one(&txn).await?
         && other.id != current.id
     {
-        return Err(Error::Conflict(other.code));
+        return Err(already_registered(actor, &other));
     }
     let row = learner::Entity::find_by_id(current.id).one(&txn).await?.ok_or(Error::NotFound)?;
     let before = json!({"commune": row.commune_code, "organisation": row.organisation_id, "team": row.team_id});

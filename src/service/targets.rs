@@ -160,7 +160,7 @@ async fn upsert(txn: &impl ConnectionTrait, actor: &Actor, t: ValidTarget) -> Re
 /// many targets changed.
 pub async fn import(db: &DatabaseConnection, actor: &Actor, bytes: &[u8]) -> Result<u64> {
     actor.require_admin()?;
-    let rows = table::read(bytes)?;
+    let rows = table::read_uploaded(bytes).await?;
     let header: Vec<String> = rows[0].iter().map(|h| table::header_key(h)).collect();
     let column = |name: &str| header.iter().position(|h| h == name);
     let columns = ["unit kind", "unit", "period", "metric", "value"].map(column);

@@ -30,6 +30,26 @@ async fn demo_campaign_has_the_reported_totals(db: DatabaseConnection) {
     // A second seed refuses and changes nothing.
     assert!(matches!(demo::seed_demo(&db).await, Err(hocvuso::Error::Conflict(_))));
     assert_eq!(overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap().completion.enrolled, 7678);
+    // In the demo, its logins work.
+    let admin = hocvuso::service::accounts::authenticate(&db, demo::DEMO_ADMIN, demo::DEMO_PASSWORD, "10.0.0.1").await;
+    assert_eq!(admin.unwrap().username, demo::DEMO_ADMIN);
 }
 
 on_both_databases!(demo_totals, demo_campaign_has_the_reported_totals);
+
+async fn the_demo_goes_only_into_an_empty_database_and_its_password_only_opens_the_demo(db: DatabaseConnection) {
+    use hocvuso::service::accounts;
+    // A real campaign that has accounts but no learners yet: `make run` must not seed it.
+    accounts::create_admin(&db, demo::DEMO_ADMIN, "Quản trị", demo::DEMO_PASSWORD).await.unwrap();
+    assert!(!demo::is_empty(&db).await.unwrap());
+    assert!(matches!(demo::seed_demo(&db).await, Err(hocvuso::Error::Conflict(_))));
+    assert!(!demo::is_demo(&db).await.unwrap());
+    // Someone gave a real account the README's password: it does not open a database that is not the demo.
+    let refused = accounts::authenticate(&db, demo::DEMO_ADMIN, demo::DEMO_PASSWORD, "10.0.0.1").await;
+    assert_eq!(refused.unwrap_err(), hocvuso::Error::BadCredentials);
+}
+
+on_both_databases!(
+    demo_only_when_empty,
+    the_demo_goes_only_into_an_empty_database_and_its_password_only_opens_the_demo
+);

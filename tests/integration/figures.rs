@@ -112,3 +112,44 @@ async fn readers_who_come_while_a_figure_is_computed_wait_for_it(db: DatabaseCon
 }
 
 on_both_databases!(one_computation, readers_who_come_while_a_figure_is_computed_wait_for_it);
+
+async fn a_flood_of_new_addresses_pushes_out_only_its_own_kind(db: DatabaseConnection) {
+    use hocvuso::service::figures::MAX_PER_KIND;
+    let figures = Figures::new(&db);
+    let state = "state-1".to_string();
+    figures.keep(state.clone(), "leaderboard|15|all|week".into(), 7_i64);
+    figures.keep(state.clone(), "page /|/|vi|anonymous|day".into(), 1_i64);
+    // Someone asks for `/?x=0`, `/?x=1`, … : each is a new page of the kind "page /".
+    for n in 0..(3 * MAX_PER_KIND) {
+        figures.keep(state.clone(), format!("page /|/?x={n}|vi|anonymous|day"), n as i64);
+        // The plain overview page is still read now and then, so it stays among the recently used.
+        if n % 16 == 0 {
+            assert_eq!(figures.kept::<i64>(&state, "page /|/|vi|anonymous|day"), Some(1), "after {n}");
+        }
+    }
+    assert_eq!(figures.kept::<i64>(&state, "leaderboard|15|all|week"), Some(7), "another kind is untouched");
+    assert_eq!(figures.kept::<i64>(&state, "page /|/|vi|anonymous|day"), Some(1), "recently used, kept");
+    assert_eq!(figures.kept::<i64>(&state, "page /|/?x=0|vi|anonymous|day"), None, "the least recently used went");
+    let last = 3 * MAX_PER_KIND - 1;
+    assert_eq!(figures.kept::<i64>(&state, &format!("page /|/?x={last}|vi|anonymous|day")), Some(last as i64));
+    let kept_of_kind = (0..3 * MAX_PER_KIND)
+        .filter(|n| figures.kept::<i64>(&state, &format!("page /|/?x={n}|vi|anonymous|day")).is_some())
+        .count();
+    assert_eq!(kept_of_kind, MAX_PER_KIND - 1, "at most MAX_PER_KIND of a kind, the plain page among them");
+}
+
+on_both_databases!(kept_per_kind, a_flood_of_new_addresses_pushes_out_only_its_own_kind);
+
+async fn unknown_bearer_secrets_are_never_kept(db: DatabaseConnection) {
+    let figures = Figures::new(&db);
+    let before = figures.kept_count();
+    for n in 0..20 {
+        assert_eq!(figures.token(&db, &format!("hvs_not-a-token-{n}")).await.unwrap(), None);
+    }
+    assert_eq!(figures.kept_count(), before, "nothing kept for secrets that name no token");
+    let (_, secret) =
+        hocvuso::service::tokens::create(&db, "moodle", "ingest", hocvuso::auth::TokenScope::Ingest).await.unwrap();
+    assert!(figures.token(&db, &secret).await.unwrap().is_some());
+}
+
+on_both_databases!(unknown_tokens, unknown_bearer_secrets_are_never_kept);

@@ -401,3 +401,61 @@ async fn a_person_registered_meanwhile_fails_the_import_and_writes_nothing(db: D
 }
 
 on_both_databases!(registered_meanwhile, a_person_registered_meanwhile_fails_the_import_and_writes_nothing);
+
+async fn people_outside_the_scope_are_not_revealed(db: DatabaseConnection) {
+    use hocvuso::service::registration;
+    // Nguyễn Văn An is registered in Xã Mù Cang Chải (4456) by someone else.
+    let elsewhere = crate::registration::form("Nguyễn Văn An", "0912 000 001", "4456");
+    let elsewhere = hocvuso::model::LearnerForm { birth_date: "05/03/1990".into(), ..elsewhere };
+    let code = registration::register(&db, &admin(), 15, &elsewhere).await.unwrap().code;
+    let inside = organiser(&[4465]);
+    let file = "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường\n\
+        Nguyễn Văn An,05/03/1990,Nam,0912 000 001,Xã Khao Mang\n";
+    let new_person = "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường\n\
+        Nguyễn Văn An,06/03/1990,Nam,0912 000 001,Xã Khao Mang\n";
+    // A dry run answers the same whether or not this phone, name and birth date exist elsewhere.
+    let dry = ImportOptions { dry_run: true, ..stated() };
+    let known = import_learners(&db, &inside, 15, file.as_bytes(), &dry).await.unwrap();
+    let unknown = import_learners(&db, &inside, 15, new_person.as_bytes(), &dry).await.unwrap();
+    assert_eq!(known, unknown);
+    assert_eq!(known, ImportReport { dry_run: true, ..report(1, 0, 0) });
+    // The real import cannot register the person twice: the row is refused without their code.
+    let Err(Error::InvalidRows(errors)) = import_learners(&db, &inside, 15, file.as_bytes(), &stated()).await else {
+        panic!("expected the row refused");
+    };
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].line, errors[0].problem), (2, Text::AlreadyRegisteredElsewhere));
+    assert!(!format!("{errors:?}").contains(&code), "another scope's learner code is not told");
+    // Their code in a file is answered exactly as a code that does not exist.
+    let by_code = format!(
+        "Mã học viên,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường\n\
+        {code},Nguyễn Văn An,05/03/1990,Nam,0912 000 001,Xã Khao Mang\n"
+    );
+    let missing = "Mã học viên,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường\n\
+        HV-ZZZZZZ,Nguyễn Văn An,05/03/1990,Nam,0912 000 001,Xã Khao Mang\n";
+    let problem = |err: Error| match err {
+        Error::InvalidRows(rows) => rows.iter().map(|r| (r.line, r.problem)).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        problem(import_learners(&db, &inside, 15, by_code.as_bytes(), &dry).await.unwrap_err()),
+        problem(import_learners(&db, &inside, 15, missing.as_bytes(), &dry).await.unwrap_err()),
+    );
+    // The registration form says the person exists, but not their code.
+    let form = hocvuso::model::LearnerForm { commune: "4465".into(), ..elsewhere.clone() };
+    assert_eq!(registration::register(&db, &inside, 15, &form).await.unwrap_err(), Error::Conflict(String::new()));
+    assert_eq!(registration::register(&db, &admin(), 15, &form).await.unwrap_err(), Error::Conflict(code));
+    assert_eq!(learners(&db).await, 1);
+    // Dry runs answer like lookups, so they are limited like lookups: four so far, six more, then no.
+    for _ in 0..6 {
+        assert!(import_learners(&db, &inside, 15, new_person.as_bytes(), &dry).await.is_ok());
+    }
+    let refused = import_learners(&db, &inside, 15, new_person.as_bytes(), &dry).await;
+    assert!(matches!(refused, Err(Error::RateLimited(_))), "{refused:?}");
+    assert!(
+        import_learners(&db, &admin(), 15, new_person.as_bytes(), &dry).await.is_ok(),
+        "another account is not held back"
+    );
+}
+
+on_both_databases!(scope_secrets, people_outside_the_scope_are_not_revealed);

@@ -183,7 +183,10 @@ HV-NOSUCH,KNS-01,completed,20/11/2026\n\
     );
     assert_eq!(tally(&db, UnitKind::Province, "15").await, (3, 1), "the good first row was not written either");
     let out_of_scope = import_completions(&db, &organiser(&[4456]), file.as_bytes(), &options).await.unwrap_err();
-    assert!(matches!(out_of_scope, Error::InvalidRows(rows) if rows.len() == 2 && rows[0].problem == Text::OutOfScope));
+    // Learners outside the organiser's scope are answered exactly as learners that do not exist.
+    assert!(
+        matches!(out_of_scope, Error::InvalidRows(rows) if rows.len() == 2 && rows[0].problem == Text::UnknownLearner)
+    );
     assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
 }
 
@@ -209,8 +212,16 @@ async fn a_whole_team_is_enrolled_at_once_with_counts(db: DatabaseConnection) {
         f.team = Some(team.id.to_string());
         members.push(registration::register(&db, &khao_mang, 15, &f).await.unwrap().code);
     }
+    // A member an admin placed in the team from Xã Mù Cang Chải: outside this organiser's scope.
+    let mut outside = form("Hờ Thị Mỷ", "0363 000 009", "4456");
+    outside.team = Some(team.id.to_string());
+    let outside = registration::register(&db, &admin(), 15, &outside).await.unwrap().code;
     progress::enrol(&db, &khao_mang, &members[0], "KNS-01", Source::Form).await.unwrap();
     assert_eq!(enrol_group(&db, &khao_mang, Group::Team(team.id), "KNS-01").await.unwrap(), (2, 1));
+    assert!(
+        progress::learner_progress(&db, &admin(), &outside).await.unwrap().courses.is_empty(),
+        "the organiser enrolled only the members in their scope"
+    );
     assert_eq!(enrol_group(&db, &khao_mang, Group::Team(team.id), "KNS-01").await.unwrap(), (0, 3));
     assert_eq!(tally(&db, UnitKind::Team, &team.id.to_string()).await, (3, 0));
     assert_eq!(

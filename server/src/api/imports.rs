@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -7,6 +7,7 @@ use hocvuso::Error;
 use hocvuso::i18n::Text;
 use hocvuso::model::{ImportReport, LearnerFilter};
 use hocvuso::service::import::{self, Format, ImportOptions};
+use hocvuso::service::table;
 use hocvuso_app::state::AppState;
 use serde::Deserialize;
 
@@ -91,14 +92,42 @@ pub async fn export_learners(
         None | Some("csv") => Format::Csv,
         Some(_) => return Err(Error::invalid("format", Text::ExportFormatInvalid).into()),
     };
-    let bytes = import::export_learners(&state.db, &actor, &filter, format).await?;
-    let (content_type, name) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", "hoc-vien.csv"),
-        Format::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "hoc-vien.xlsx"),
+    let (content_type, name, body) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", "hoc-vien.csv", csv_export(state.db.clone(), actor, filter).await?),
+        Format::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "hoc-vien.xlsx",
+            Body::from(import::export_learners(&state.db, &actor, &filter, format).await?),
+        ),
     };
     Ok((
         [(CONTENT_TYPE, content_type.to_string()), (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
-        bytes,
+        body,
     )
         .into_response())
+}
+
+/// A CSV export sent page by page as it is read, so a province's million learners need neither
+/// the whole file in memory nor a wait before the first byte. The first page is read before
+/// answering, so a refused caller still gets their error status.
+async fn csv_export(
+    db: sea_orm::DatabaseConnection,
+    actor: hocvuso::auth::Actor,
+    filter: LearnerFilter,
+) -> ApiResult<Body> {
+    use futures::StreamExt;
+    let (first, next) = import::export_page(&db, &actor, &filter, None).await?;
+    let head = Bytes::from(table::write_csv(&import::EXPORT_HEADER, &first));
+    let rest = futures::stream::unfold(next, move |cursor| {
+        let (db, actor, filter) = (db.clone(), actor.clone(), filter.clone());
+        async move {
+            let cursor = cursor?;
+            match import::export_page(&db, &actor, &filter, Some(cursor)).await {
+                Ok((rows, next)) => Some((Ok(Bytes::from(table::write_csv_rows(&rows))), next)),
+                // The answer has begun: the only way left to say it failed is to cut it short.
+                Err(err) => Some((Err(std::io::Error::other(format!("export stopped: {err}"))), None)),
+            }
+        }
+    });
+    Ok(Body::from_stream(futures::stream::once(async move { Ok::<_, std::io::Error>(head) }).chain(rest)))
 }

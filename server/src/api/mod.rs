@@ -109,6 +109,7 @@ fn error_code(err: &Error) -> &'static str {
         Error::RateLimited(_) => "rate_limited",
         Error::Forbidden => "forbidden",
         Error::Unavailable => "unavailable",
+        Error::Busy(_) => "busy",
         Error::TooLarge => "too_large",
         Error::Transport(_) => "bad_request",
         Error::Internal => "internal",
@@ -132,8 +133,8 @@ pub fn error_body(err: &Error, lang: Lang) -> serde_json::Value {
                 .collect::<Vec<_>>()
                 .into();
         }
-        Error::Conflict(existing) => body["existing"] = existing.clone().into(),
-        Error::RateLimited(seconds) => body["retry_after"] = (*seconds).into(),
+        Error::Conflict(existing) if !existing.is_empty() => body["existing"] = existing.clone().into(),
+        Error::RateLimited(seconds) | Error::Busy(seconds) => body["retry_after"] = (*seconds).into(),
         _ => {}
     }
     body
@@ -146,7 +147,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         return response;
     };
     let mut rendered = (response.status(), Json(error_body(&err, lang))).into_response();
-    if let Error::RateLimited(seconds) = err {
+    if let Error::RateLimited(seconds) | Error::Busy(seconds) = err {
         rendered.headers_mut().insert("retry-after", HeaderValue::from(seconds));
     }
     rendered
@@ -163,17 +164,74 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// A JSON body, with a clear 422 (not axum's plain-text rejection) when it does not parse.
+/// A JSON body, with a clear 422 (not axum's plain-text rejection) when it does not parse, and a
+/// 422 naming every field the body carries that its type does not know: a misspelt or renamed
+/// field is refused, never silently dropped.
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(JsonBody(value)),
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError(Error::TooLarge)),
-            Err(_) => Err(ApiError(Error::invalid("body", Text::BodyNotJson))),
+        let not_json = || ApiError(Error::invalid("body", Text::BodyNotJson));
+        let is_json = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| v == "application/json" || (v.starts_with("application/") && v.ends_with("+json")));
+        if !is_json {
+            return Err(not_json());
         }
+        let bytes = match axum::body::Bytes::from_request(request, state).await {
+            Ok(bytes) => bytes,
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError(Error::TooLarge));
+            }
+            Err(_) => return Err(not_json()),
+        };
+        parse_json_body(&bytes).map(JsonBody).map_err(ApiError)
+    }
+}
+
+/// Parses a JSON body into `T`, refusing fields `T` does not know (each named by its path, `0.link`).
+pub fn parse_json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let mut unknown = Vec::new();
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_ignored::deserialize(&mut deserializer, |path| unknown.push(path.to_string()))
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|_| Error::invalid("body", Text::BodyNotJson))?;
+    if unknown.is_empty() {
+        Ok(value)
+    } else {
+        Err(Error::Invalid(
+            unknown
+                .into_iter()
+                .map(|field| hocvuso::error::FieldError { field, problem: Text::UnknownField })
+                .collect(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_are_named_not_dropped() {
+        let err = parse_json_body::<Vec<hocvuso::model::CourseForm>>(
+            br#"[{"code":"A","title":"T","platform":"p","hours":1,"colour":"red","extra":{"x":1}}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.field_problem("0.colour"), Some(Text::UnknownField));
+        assert_eq!(err.field_problem("0.extra"), Some(Text::UnknownField));
+        let course: hocvuso::model::CourseForm =
+            parse_json_body(br#"{"code":"A","title":"T","platform":"p","hours":"1","link":"https://x"}"#).unwrap();
+        assert_eq!(course.url.as_deref(), Some("https://x"), "`link` is the first contract's name for `url`");
+        assert_eq!(
+            parse_json_body::<hocvuso::model::CourseForm>(b"{").unwrap_err().field_problem("body"),
+            Some(Text::BodyNotJson)
+        );
     }
 }

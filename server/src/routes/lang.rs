@@ -13,11 +13,7 @@ pub struct Next {
 /// `/lang/{code}?next=/path`: remembers the language in a cookie and goes back. Works without JavaScript.
 pub async fn set_lang(Path(code): Path<String>, Query(query): Query<Next>) -> Response {
     let lang = Lang::from_code(&code);
-    // Only a path on this site, never another origin.
-    let next = query
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".into());
+    let next = super::local_path(query.next.as_deref());
     let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
     let mut response = StatusCode::SEE_OTHER.into_response();
     let headers = response.headers_mut();

@@ -92,6 +92,82 @@ Lò Thị Dơ,05/03/1990,Nữ,12345,4465\n";
 
 on_both_databases!(rest_import, bad_rows_are_listed_and_good_files_import_once);
 
+/// Lowers this test process's address-space limit (the soft one), so a reader that tries to build a
+/// huge range fails here rather than taking the machine's memory. nextest runs each test in its own
+/// process.
+fn cap_address_space(bytes: u64) {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit and setrlimit read or write only the struct they are given.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_AS, &mut limit), 0);
+        limit.rlim_cur = limit.rlim_cur.min(bytes);
+        assert_eq!(libc::setrlimit(libc::RLIMIT_AS, &limit), 0);
+    }
+}
+
+/// The workbook that aborted the server (1.5 KB): one sheet holding only A1 and XFD1048576, a used
+/// range of 17 billion cells, written by hand.
+fn far_cell_workbook() -> Vec<u8> {
+    use std::io::Write;
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>full_name</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#,
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (path, xml) in parts {
+        zip.start_file(path, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(xml.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+async fn a_workbook_with_one_far_cell_is_refused_and_the_server_stays_up(db: DatabaseConnection) {
+    // The reader before this test aborted the process asking for 549,755,813,888 bytes at once.
+    cap_address_space(4 << 30);
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    let app = spawn_app(db).await;
+    let cookie = session_cookie(&app, "quantri", PASSWORD).await;
+    let workbook = far_cell_workbook();
+    assert!(workbook.len() < 2_000, "{} bytes", workbook.len());
+    for path in ["imports/completions?dry_run=true", "imports/learners?dry_run=true", "imports/targets"] {
+        let response = app
+            .client
+            .post(format!("{}/api/v1/{path}", app.address))
+            .header("cookie", &cookie)
+            .header("accept-language", "en")
+            .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .body(workbook.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["errors"][0]["field"], "file", "{path}");
+        assert_eq!(body["errors"][0]["message"], "The file has too many rows (at most 1,000,000).", "{path}");
+    }
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+on_both_databases!(far_cell_workbook_refused, a_workbook_with_one_far_cell_is_refused_and_the_server_stays_up);
+
 #[test]
 fn openapi_document_names_every_route() {
     let doc: serde_json::Value = serde_json::from_str(hocvuso_server::api::OPENAPI).expect("valid JSON");

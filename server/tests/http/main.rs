@@ -7,6 +7,7 @@ mod admin_pages;
 mod cli;
 mod completions;
 mod dashboards;
+mod exports;
 mod imports;
 mod kept_pages;
 mod learner_pages;
@@ -40,18 +41,27 @@ pub const CITIZEN_ID_KEY: &str = "test-key-for-citizen-id-numbers-0001";
 
 /// Starts the app on 127.0.0.1 with a random port, like `hocvuso serve` does.
 pub async fn spawn_app(db: DatabaseConnection) -> TestApp {
+    spawn_app_with(db, |_| {}).await
+}
+
+/// The same, with the configuration changed first (a trusted proxy, say).
+pub async fn spawn_app_with(
+    db: DatabaseConnection,
+    configure: impl FnOnce(&mut hocvuso_server::config::Config),
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let addr = listener.local_addr().unwrap();
-    let config = hocvuso_server::config::Config {
+    let mut config = hocvuso_server::config::Config {
         database_url: String::new(),
         addr,
         log: "warn".into(),
         province: 15,
-        trust_proxy: false,
+        trusted_proxies: Default::default(),
         secure_cookies: false,
         public_url: format!("http://{addr}"),
         citizen_id_key: Some(CITIZEN_ID_KEY.into()),
     };
+    configure(&mut config);
     let state = hocvuso_server::startup::app_state(&config, db.clone()).expect("app state");
     let figures = state.figures.clone();
     let service = hocvuso_server::startup::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -202,3 +202,60 @@ async fn a_page_shows_only_its_own_learner(db: DatabaseConnection) {
 }
 
 on_both_databases!(own_page_only, a_page_shows_only_its_own_learner);
+
+async fn lookups_are_limited_atomically_and_per_phone(db: DatabaseConnection) {
+    use hocvuso::service::lookup::own_page;
+    let code = register_learner(&db).await;
+    let token = token_of(&db, &code).await;
+    let app = spawn_app(db).await;
+    // 30 at once from one address: exactly the limit of 10 are looked up.
+    let tries = (0..30).map(|_| lookup_json(&app, "0362000999", "05/03/1990"));
+    let statuses: Vec<u16> = futures::future::join_all(tries).await.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 10, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 20, "{statuses:?}");
+
+    // One phone from ten addresses: its tenth try still answers, the eleventh from a fresh address does not.
+    for i in 0..9 {
+        let wrong = own_page(&app.db, "0362 000 111", "06/03/1990", &format!("10.1.0.{i}")).await;
+        assert_eq!(wrong.unwrap_err().field_problem("lookup"), Some(hocvuso::i18n::Text::LookupNoMatch));
+    }
+    assert_eq!(own_page(&app.db, "0362000111", "05/03/1990", "10.1.0.9").await, Ok(token));
+    let refused = own_page(&app.db, "+84362000111", "05/03/1990", "10.1.0.10").await;
+    assert!(matches!(refused, Err(hocvuso::Error::RateLimited(_))), "{refused:?}");
+    // Another phone from that address is not held back.
+    let other = own_page(&app.db, "0362000222", "05/03/1990", "10.1.0.10").await;
+    assert_eq!(other.unwrap_err().field_problem("lookup"), Some(hocvuso::i18n::Text::LookupNoMatch));
+}
+
+on_both_databases!(lookup_limits, lookups_are_limited_atomically_and_per_phone);
+
+async fn behind_a_proxy_the_client_cannot_choose_its_own_address(db: DatabaseConnection) {
+    // The test client connects from 127.0.0.1, which plays the trusted proxy here.
+    let app = crate::spawn_app_with(db, |config| {
+        config.trusted_proxies = hocvuso::net::TrustedProxies::parse("127.0.0.1/32").unwrap();
+    })
+    .await;
+    // Each try asks for another phone, so only the address limit is in play.
+    let lookup = |forwarded: String, try_number: usize| {
+        app.client
+            .post(format!("{}/api/v1/lookup", app.address))
+            .header("x-forwarded-for", forwarded)
+            .json(&serde_json::json!({"phone": format!("0362000{try_number:03}"), "birth_date": "05/03/1990"}))
+            .send()
+    };
+    // The client writes a new address on every try; the proxy appends the one it saw.
+    for i in 0..10 {
+        assert_eq!(lookup(format!("192.0.2.{i}, 198.51.100.7"), i).await.unwrap().status(), 422);
+    }
+    assert_eq!(lookup("192.0.2.99, 198.51.100.7".into(), 10).await.unwrap().status(), 429);
+    // Another client behind the same proxy is counted on its own.
+    assert_eq!(lookup("198.51.100.8".into(), 11).await.unwrap().status(), 422);
+    // IPv6 clients are counted by their /64: changing the last 64 bits does not help.
+    for i in 0..10 {
+        let status = lookup(format!("2001:db8:7:7::{i:x}"), 20 + i).await.unwrap().status();
+        assert_eq!(status, 422, "try {i}");
+    }
+    assert_eq!(lookup("2001:db8:7:7:ffff::1".into(), 30).await.unwrap().status(), 429);
+}
+
+on_both_databases!(trusted_proxies, behind_a_proxy_the_client_cannot_choose_its_own_address);

@@ -56,7 +56,17 @@ async fn language_switch_sets_a_cookie_and_stays_on_this_site(db: DatabaseConnec
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.starts_with("lang=en;"), "{cookie}");
 
-    for outside in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+    // %09 is a tab: browsers drop it and would read `/<TAB>/evil.example` as `//evil.example`.
+    for outside in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/%09/evil.example",
+        "/%0A/evil.example",
+        "/%0D%0A/evil.example",
+        "/%20/evil.example",
+        "%2F%2Fevil.example",
+    ] {
         let response = app.get(&format!("/lang/vi?next={outside}")).await;
         assert_eq!(response.headers()["location"], "/", "next={outside}");
     }

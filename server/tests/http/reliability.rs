@@ -176,6 +176,32 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing(db: DatabaseConnection) 
         ("GET", "/api/v1/stats/completion?by=planet", json, vec![], 422),
         ("GET", "/api/v1/stats/completion?period=2026-13", json, vec![], 422),
         ("GET", "/api/v1/leaderboard?week=2026-W99", json, vec![], 422),
+        // Weeks and dates outside 2020–2100 are refused, never a panic (a dropped connection).
+        ("GET", "/api/v1/leaderboard?week=-262143-W02", json, vec![], 422),
+        ("GET", "/api/v1/reports/weekly?week=-262143-W02", json, vec![], 422),
+        ("GET", "/api/v1/reports/weekly?week=262143-W02", json, vec![], 422),
+        ("GET", "/api/v1/stats/completion?from=-262143-01-01", json, vec![], 422),
+        ("GET", "/api/v1/stats/completion?from=2026-01-01&to=262143-12-31", json, vec![], 422),
+        ("GET", "/api/v1/stats/completion?period=-262143-W02", json, vec![], 422),
+        ("GET", "/leaderboard?week=-262143-W02", "text/html", vec![], 422),
+        ("GET", "/reports/weekly?week=-262143-W02", "text/html", vec![], 422),
+        ("GET", "/dashboard?from=-262143-01-01", "text/html", vec![], 422),
+        // A field the body's type does not know is refused, naming it, never dropped.
+        (
+            "POST",
+            "/api/v1/courses",
+            json,
+            br#"{"code":"X-2","title":"X","platform":"p","hours":1,"colour":"red"}"#.to_vec(),
+            422,
+        ),
+        (
+            "POST",
+            "/api/v1/completions",
+            json,
+            br#"[{"learner_code":"HV-1","course_code":"K","when":"x"}]"#.to_vec(),
+            422,
+        ),
+        ("POST", "/api/v1/session", json, br#"{"username":"a","password":"b","remember":true}"#.to_vec(), 422),
         ("GET", "/api/v1/reports/weekly?format=pdf", json, vec![], 422),
         ("GET", "/api/v1/learners?page=-1", json, vec![], 400),
         (

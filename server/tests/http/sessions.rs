@@ -84,6 +84,8 @@ async fn login_form_redirects_and_never_echoes_the_password(db: DatabaseConnecti
     let outside =
         post(&[("username", "quantri"), ("password", PASSWORD), ("next", "https://evil.example/")]).await.unwrap();
     assert_eq!(outside.headers()["location"], "/");
+    let tab = post(&[("username", "quantri"), ("password", PASSWORD), ("next", "/\t/evil.example")]).await.unwrap();
+    assert_eq!(tab.headers()["location"], "/", "a tab would make the browser read //evil.example");
 
     let logout = app.client.post(format!("{}/logout", app.address)).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(logout.status(), 303);
@@ -192,3 +194,111 @@ async fn every_response_carries_security_headers(db: DatabaseConnection) {
 }
 
 on_both_databases!(security_headers, every_response_carries_security_headers);
+
+async fn concurrent_guesses_are_held_to_the_failure_limit(db: DatabaseConnection) {
+    use hocvuso::entity::login_attempt;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    let app = spawn_app(db).await;
+    let audit_rows = || hocvuso::entity::audit_log::Entity::find().count(&app.db);
+    let audited_before = audit_rows().await.unwrap();
+    let guesses = (0..100).map(|i| {
+        app.client
+            .post(format!("{}/api/v1/session", app.address))
+            .json(&serde_json::json!({"username": "quantri", "password": format!("sai-roi-nhe-{i}")}))
+            .send()
+    });
+    let statuses: Vec<u16> =
+        futures::future::join_all(guesses).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    let count = |status: u16| statuses.iter().filter(|s| **s == status).count();
+    // At most MAX_FAILURES passwords were checked; every other guess was refused unchecked, for the
+    // limit (429) or because the hashing queue was full (503 with Retry-After: argon2 is slow in a
+    // debug build, so here most guesses wait too long for a turn).
+    let checked = count(401);
+    assert!(checked <= 5, "{statuses:?}");
+    assert_eq!(checked + count(429) + count(503), 100, "{statuses:?}");
+    // Guessing on one at a time, exactly the rest of the five are checked, then the limit holds.
+    let mut later = Vec::new();
+    for i in 0..(8 - checked) {
+        let response = app
+            .client
+            .post(format!("{}/api/v1/session", app.address))
+            .json(&serde_json::json!({"username": "quantri", "password": format!("sai-nua-{i}")}))
+            .send()
+            .await
+            .unwrap();
+        later.push(response.status().as_u16());
+    }
+    let mut expected = vec![401; 5 - checked];
+    expected.extend([429; 3]);
+    assert_eq!(later, expected);
+    assert_eq!(login_attempt::Entity::find().count(&app.db).await.unwrap(), 5);
+    // Refusals wrote nothing: the only new audit rows are the five failures.
+    assert_eq!(audit_rows().await.unwrap(), audited_before + 5);
+}
+
+on_both_databases!(concurrent_guesses, concurrent_guesses_are_held_to_the_failure_limit);
+
+async fn private_answers_are_never_cached_and_https_sites_send_hsts(db: DatabaseConnection) {
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    let code = crate::register_learner(&db).await;
+    let app = spawn_app(db.clone()).await;
+    let cookie = session_cookie(&app, "quantri", PASSWORD).await;
+    for path in [
+        format!("/learners/{code}"),
+        format!("/learners/{code}/personal-data"),
+        format!("/api/v1/learners/{code}"),
+        "/admin/tokens".to_string(),
+    ] {
+        let response = app.client.get(format!("{}{path}", app.address)).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+        assert!(response.headers().get("strict-transport-security").is_none(), "plain http: {path}");
+    }
+    // Behind a TLS-terminating proxy (HOCVUSO_SECURE_COOKIES), every answer carries HSTS.
+    let https = crate::spawn_app_with(db, |config| config.secure_cookies = true).await;
+    for path in ["/", "/healthz", "/api/v1/me"] {
+        let response = https.get(path).await;
+        assert_eq!(response.headers()["strict-transport-security"], "max-age=31536000", "{path}");
+    }
+    // A proxy that is not trusted cannot claim HTTPS.
+    let response =
+        app.client.get(format!("{}/", app.address)).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert!(response.headers().get("strict-transport-security").is_none());
+}
+
+on_both_databases!(private_headers, private_answers_are_never_cached_and_https_sites_send_hsts);
+
+/// Sends the head of a POST announcing `length` bytes and a few of them, then waits for an answer
+/// without sending the rest: a server that reads the body before asking who is there never answers.
+async fn answer_before_body(app: &TestApp, path: &str, length: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: multipart/form-data; boundary=x\r\n\
+         Content-Length: {length}\r\n\r\n--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 512];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), stream.read(&mut answer))
+        .await
+        .expect("answered without waiting for the 20 MB body")
+        .unwrap();
+    String::from_utf8_lossy(&answer[..read]).to_string()
+}
+
+async fn uploads_from_strangers_are_refused_before_the_file_is_read(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    for path in ["/learners/import", "/admin/targets/import", "/api/v1/imports/learners", "/api/v1/imports/completions"]
+    {
+        let answer = answer_before_body(&app, path, 20 * 1024 * 1024).await;
+        let status_line = answer.lines().next().unwrap_or_default();
+        assert!(
+            status_line.contains(" 401 ") || status_line.contains(" 303 ") || status_line.contains(" 403 "),
+            "{path}: {status_line}"
+        );
+    }
+}
+
+on_both_databases!(uploads_ask_who_first, uploads_from_strangers_are_refused_before_the_file_is_read);

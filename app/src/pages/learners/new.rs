@@ -75,6 +75,9 @@ fn LearnerFormView(action: String, initial: Option<hocvuso::model::LearnerForm>)
     };
     let form = attempt.form.clone();
     let banner = attempt.error.clone().map(|err| match err {
+        Error::Conflict(code) if code.is_empty() => {
+            view! { <p class="error" role="alert">{lang.t(Text::AlreadyRegisteredElsewhere)}</p> }.into_any()
+        }
         Error::Conflict(code) => view! {
             <p class="error" role="alert">
                 {lang.t(Text::AlreadyRegistered)} " "

@@ -99,6 +99,9 @@ pub enum EnrolmentStatus {
 }
 
 impl EnrolmentStatus {
+    pub const ALL: [EnrolmentStatus; 3] =
+        [EnrolmentStatus::Enrolled, EnrolmentStatus::InProgress, EnrolmentStatus::Completed];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EnrolmentStatus::Enrolled => "enrolled",
@@ -108,9 +111,7 @@ impl EnrolmentStatus {
     }
 
     pub fn parse(text: &str) -> Option<EnrolmentStatus> {
-        [EnrolmentStatus::Enrolled, EnrolmentStatus::InProgress, EnrolmentStatus::Completed]
-            .into_iter()
-            .find(|status| status.as_str() == text)
+        EnrolmentStatus::ALL.into_iter().find(|status| status.as_str() == text)
     }
 }
 
@@ -125,6 +126,8 @@ pub enum Source {
 }
 
 impl Source {
+    pub const ALL: [Source; 5] = [Source::Form, Source::Import, Source::Api, Source::Xapi, Source::Demo];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Form => "form",

@@ -7,6 +7,7 @@ mod m20260102_000001_accounts;
 mod m20260103_000001_xapi;
 mod m20260104_000001_lookup;
 mod m20260105_000001_personal_data;
+mod m20260106_000001_typed_columns;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260103_000001_xapi::Migration),
             Box::new(m20260104_000001_lookup::Migration),
             Box::new(m20260105_000001_personal_data::Migration),
+            Box::new(m20260106_000001_typed_columns::Migration),
         ]
     }
 }

@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use hocvuso::auth::{AccountActor, Actor, Role};
-use hocvuso::entity::{commune, course, enrolment, learner, organisation, team};
-use hocvuso::model::DashboardFilter;
+use hocvuso::entity::{commune, course, learner, organisation, team};
+use hocvuso::model::{DashboardFilter, Source};
+// The enrolment rows come from the same transitions every writer uses.
 use hocvuso::service::demo::Rng;
+use hocvuso::service::enrolment as transitions;
 use hocvuso::service::stats::{Deltas, Placement};
 use hocvuso::week::week_of;
 use sea_orm::{
@@ -173,20 +175,18 @@ pub async fn generate(db: &DatabaseConnection, size: Size) -> Result<(), String>
                 let course = courses[(first + k) % courses.len()];
                 let completed = (rng.below(100) < 76).then(|| at + chrono::Duration::days(1 + rng.below(60) as i64));
                 deltas.enrolment(&placement, course, week_of(at), completed.map(week_of), 1);
-                enrolments.push(enrolment::Model {
-                    id: Uuid::now_v7(),
-                    learner_id: id,
-                    course_id: course,
-                    status: if completed.is_some() { "completed" } else { "enrolled" }.into(),
-                    progress: if completed.is_some() { 100 } else { 0 },
-                    enrolled_at: at,
-                    enrolled_week: week_of(at),
-                    completed_at: completed,
-                    completed_week: completed.map(week_of),
-                    score: None,
-                    certificate_no: None,
-                    source: "import".into(),
-                    updated_at: at,
+                let row = transitions::new_row(id, course, at, Source::Import, at);
+                enrolments.push(match completed {
+                    Some(done) => {
+                        let completion = transitions::Completion {
+                            at: done,
+                            score: None,
+                            certificate_no: None,
+                            source: Source::Import,
+                        };
+                        transitions::completed_row(&row, &completion, at)
+                    }
+                    None => row,
                 });
             }
         }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::auth::{Role, Scope};
 use crate::entity::{app_meta, commune, course, enrolment, learner, organisation, team};
 use crate::model::{EnrolmentStatus, Source};
+use crate::service::enrolment::{Completion, completed_row, new_row};
 use crate::service::learner::new_access_token;
 use crate::service::stats::{Deltas, Placement};
 use crate::service::{accounts, now};
@@ -214,7 +215,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
     // Learners and their enrolments, until exactly DEMO_ENROLMENTS.
     let span_seconds = (campaign_last_day() - campaign_start()).num_seconds();
     let mut learners = Vec::new();
-    let mut enrolments: Vec<(enrolment::ActiveModel, Placement, f64)> = Vec::new();
+    let mut enrolments: Vec<(enrolment::Model, Placement, f64)> = Vec::new();
     let mut deltas = Deltas::default();
     while enrolments.len() < DEMO_ENROLMENTS {
         let index = learners.len();
@@ -269,25 +270,11 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
             let enrolled_at = registered + Duration::seconds(rng.below(remaining as usize / 4 + 1) as i64);
             // Efraimidis–Spirakis key: drawing the top keys picks completions in proportion to the commune's drive.
             let key = rng.unit().powf(1.0 / commune_drive[ci]);
-            enrolments.push((
-                enrolment::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    learner_id: Set(learner_id),
-                    course_id: Set(course.id),
-                    status: Set(EnrolmentStatus::Enrolled.as_str().to_string()),
-                    progress: Set(rng.below(60) as i32),
-                    enrolled_at: Set(enrolled_at),
-                    enrolled_week: Set(week_of(enrolled_at)),
-                    completed_at: Set(None),
-                    completed_week: Set(None),
-                    score: Set(None),
-                    certificate_no: Set(None),
-                    source: Set(Source::Demo.as_str().to_string()),
-                    updated_at: Set(created),
-                },
-                placement.clone(),
-                key,
-            ));
+            let row = enrolment::Model {
+                progress: rng.below(60) as i32,
+                ..new_row(learner_id, course.id, enrolled_at, Source::Demo, created)
+            };
+            enrolments.push((row, placement.clone(), key));
         }
     }
 
@@ -297,26 +284,20 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
     for (rank, i) in order.into_iter().enumerate() {
         let (row, _, _) = &mut enrolments[i];
         if rank < DEMO_COMPLETED {
-            let enrolled_at = *row.enrolled_at.as_ref();
-            let completed_at = (enrolled_at + Duration::days(3 + rng.below(45) as i64)).min(campaign_last_day());
-            row.status = Set(EnrolmentStatus::Completed.as_str().to_string());
-            row.progress = Set(100);
-            row.completed_at = Set(Some(completed_at));
-            row.completed_week = Set(Some(week_of(completed_at)));
-            row.score = Set(Some(50.0 + rng.below(51) as f64));
-            row.certificate_no = Set(Some(format!("CC-{:06}", rank + 1)));
+            let completed_at = (row.enrolled_at + Duration::days(3 + rng.below(45) as i64)).min(campaign_last_day());
+            let completion = Completion {
+                at: completed_at,
+                score: Some(50.0 + rng.below(51) as f64),
+                certificate_no: Some(format!("CC-{:06}", rank + 1)),
+                source: Source::Demo,
+            };
+            *row = completed_row(row, &completion, created);
         } else if rng.below(2) == 0 {
-            row.status = Set(EnrolmentStatus::InProgress.as_str().to_string());
+            row.status = EnrolmentStatus::InProgress.as_str().to_string();
         }
     }
     for (row, placement, _) in &enrolments {
-        deltas.enrolment(
-            placement,
-            *row.course_id.as_ref(),
-            *row.enrolled_week.as_ref(),
-            *row.completed_week.as_ref(),
-            1,
-        );
+        deltas.enrolment(placement, row.course_id, row.enrolled_week, row.completed_week, 1);
     }
 
     let summary = DemoSummary {
@@ -330,9 +311,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
         learner::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
     }
     let enrolment_rows: Vec<_> = enrolments.into_iter().map(|(row, _, _)| row).collect();
-    for chunk in enrolment_rows.chunks(1000) {
-        enrolment::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
-    }
+    crate::db::insert_models(&txn, &enrolment_rows).await?;
     deltas.apply(&txn).await?;
     // Targets, as a steering committee sets them: 80% for the province, 75% for every commune.
     let target = |kind: &str, id: String, value: i64| crate::entity::target::ActiveModel {

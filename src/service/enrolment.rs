@@ -1,4 +1,8 @@
 //! Enrolments ("lượt"): enrol, complete, undo a completion, withdraw — each moves the counters by exactly one.
+//!
+//! The rows themselves come from three functions, `new_row`, `completed_row` and `reopened_row`:
+//! every writer (the forms and REST through this module, the completion import, xAPI, the demo and
+//! the benchmark) takes its rows from them, so what "enrolled" and "completed" mean is written once.
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -13,6 +17,60 @@ use crate::service::now;
 use crate::service::stats::{Deltas, Placement};
 use crate::week::week_of;
 use crate::{Error, Result};
+
+/// A new enrolment of a learner in a course at `at`: enrolled, nothing done yet.
+pub fn new_row(
+    learner_id: Uuid,
+    course_id: Uuid,
+    at: DateTime<Utc>,
+    source: Source,
+    now: DateTime<Utc>,
+) -> enrolment::Model {
+    enrolment::Model {
+        id: Uuid::now_v7(),
+        learner_id,
+        course_id,
+        status: EnrolmentStatus::Enrolled.as_str().to_string(),
+        progress: 0,
+        enrolled_at: at,
+        enrolled_week: week_of(at),
+        completed_at: None,
+        completed_week: None,
+        score: None,
+        certificate_no: None,
+        source: source.as_str().to_string(),
+        updated_at: now,
+    }
+}
+
+/// `old` completed: progress 100, the completion's date and its week, score, certificate and who
+/// said so. Completing again updates them.
+pub fn completed_row(old: &enrolment::Model, completion: &Completion, now: DateTime<Utc>) -> enrolment::Model {
+    enrolment::Model {
+        status: EnrolmentStatus::Completed.as_str().to_string(),
+        progress: 100,
+        completed_at: Some(completion.at),
+        completed_week: Some(week_of(completion.at)),
+        score: completion.score,
+        certificate_no: completion.certificate_no.clone(),
+        source: completion.source.as_str().to_string(),
+        updated_at: now,
+        ..old.clone()
+    }
+}
+
+/// `old` with its completion undone: back in progress, with no completion date, score or certificate.
+pub fn reopened_row(old: &enrolment::Model, now: DateTime<Utc>) -> enrolment::Model {
+    enrolment::Model {
+        status: EnrolmentStatus::InProgress.as_str().to_string(),
+        completed_at: None,
+        completed_week: None,
+        certificate_no: None,
+        score: None,
+        updated_at: now,
+        ..old.clone()
+    }
+}
 
 /// Adds (sign 1) or takes away (sign -1) what one enrolment contributes to the counters.
 async fn count(txn: &impl ConnectionTrait, e: &enrolment::Model, sign: i64, deltas: &mut Deltas) -> Result<()> {
@@ -69,21 +127,7 @@ pub async fn enrol_counted(
     if let Some(existing) = find().one(txn).await? {
         return Ok((existing, false));
     }
-    let row = enrolment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        learner_id: Set(learner_id),
-        course_id: Set(course_id),
-        status: Set(EnrolmentStatus::Enrolled.as_str().to_string()),
-        progress: Set(0),
-        enrolled_at: Set(at),
-        enrolled_week: Set(week_of(at)),
-        completed_at: Set(None),
-        completed_week: Set(None),
-        score: Set(None),
-        certificate_no: Set(None),
-        source: Set(source.as_str().to_string()),
-        updated_at: Set(now()),
-    };
+    let row = new_row(learner_id, course_id, at, source, now()).into_active_model().reset_all();
     // A savepoint: when another client enrolled the same learner a moment ago, theirs stands.
     let savepoint = txn.begin().await?;
     let row = match row.insert(&savepoint).await {
@@ -150,26 +194,14 @@ pub struct Completion {
     pub source: Source,
 }
 
-/// The edit that records a completion; completing again updates the date, score and certificate.
+/// The edit that records a completion (`completed_row`).
 pub fn completed(completion: Completion) -> impl FnOnce(&enrolment::Model, &mut enrolment::ActiveModel) {
-    move |_, row| {
-        row.status = Set(EnrolmentStatus::Completed.as_str().to_string());
-        row.progress = Set(100);
-        row.completed_at = Set(Some(completion.at));
-        row.completed_week = Set(Some(week_of(completion.at)));
-        row.score = Set(completion.score);
-        row.certificate_no = Set(completion.certificate_no);
-        row.source = Set(completion.source.as_str().to_string());
-    }
+    move |old, row| *row = completed_row(old, &completion, now()).into_active_model().reset_all()
 }
 
-/// The edit that undoes a completion: the enrolment is back in progress.
-pub fn not_completed(_: &enrolment::Model, row: &mut enrolment::ActiveModel) {
-    row.status = Set(EnrolmentStatus::InProgress.as_str().to_string());
-    row.completed_at = Set(None);
-    row.completed_week = Set(None);
-    row.certificate_no = Set(None);
-    row.score = Set(None);
+/// The edit that undoes a completion (`reopened_row`).
+pub fn not_completed(old: &enrolment::Model, row: &mut enrolment::ActiveModel) {
+    *row = reopened_row(old, now()).into_active_model().reset_all();
 }
 
 pub async fn complete(db: &DatabaseConnection, id: Uuid, completion: Completion) -> Result<enrolment::Model> {

@@ -64,11 +64,6 @@ impl Column {
 
     const REQUIRED: [Column; 5] = [Column::FullName, Column::BirthDate, Column::Gender, Column::Phone, Column::Commune];
 
-    fn of(header: &str) -> Option<Column> {
-        let key = table::header_key(header);
-        Column::ALIASES.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(column, _)| *column)
-    }
-
     /// The name used in field errors.
     fn field(self) -> &'static str {
         match self {
@@ -117,21 +112,8 @@ pub async fn import_learners(
     let header = &rows[0];
 
     // Columns: known ones mapped, unknown ones reported, required ones present, none twice.
-    let mut columns: HashMap<Column, usize> = HashMap::new();
-    let mut unknown_columns = Vec::new();
-    let mut file_problems = Vec::new();
-    for (index, title) in header.iter().enumerate() {
-        match Column::of(title) {
-            Some(column) if columns.contains_key(&column) => {
-                file_problems.push(crate::error::FieldError { field: title.clone(), problem: Text::ColumnRepeated })
-            }
-            Some(column) => {
-                columns.insert(column, index);
-            }
-            None if title.trim().is_empty() => {}
-            None => unknown_columns.push(title.clone()),
-        }
-    }
+    let table::Header { columns, unknown: unknown_columns, repeated: mut file_problems } =
+        table::Header::map(header, &Column::ALIASES);
     for column in Column::REQUIRED {
         if !columns.contains_key(&column) {
             file_problems.push(crate::error::FieldError { field: column.field().into(), problem: Text::ColumnMissing });

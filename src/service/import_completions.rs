@@ -50,11 +50,6 @@ const ALIASES: [(Column, &[&str]); 9] = [
     (Column::CertificateNo, &["certificate no", "so chung chi", "certificate", "chung chi"]),
 ];
 
-fn column_of(header: &str) -> Option<Column> {
-    let key = table::header_key(header);
-    ALIASES.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(c, _)| *c)
-}
-
 /// "completed"/"hoàn thành", "in progress"/"đang học", "enrolled"/"đã đăng ký".
 fn parse_status(text: &str) -> Option<EnrolmentStatus> {
     match fold(&text.replace('_', " ")).as_str() {
@@ -116,18 +111,8 @@ pub async fn import_completions(
     let rows = table::read_uploaded(bytes).await?;
     let read = started.elapsed();
     let header = &rows[0];
-    let mut columns = HashMap::new();
-    let mut unknown_columns = Vec::new();
-    for (index, title) in header.iter().enumerate() {
-        match column_of(title) {
-            Some(column) => {
-                columns.entry(column).or_insert(index);
-            }
-            None if title.trim().is_empty() => {}
-            None => unknown_columns.push(title.clone()),
-        }
-    }
-    let mut missing = Vec::new();
+    let table::Header { columns, unknown: unknown_columns, repeated: mut missing } =
+        table::Header::map(header, &ALIASES);
     let identifies = columns.contains_key(&Column::LearnerCode)
         || (columns.contains_key(&Column::Phone) && columns.contains_key(&Column::FullName));
     if !identifies {
@@ -352,38 +337,27 @@ async fn recorded(
 
 /// The enrolment row `r` asks for: `old` changed, or a new one.
 fn apply_row(old: Option<&enrolment::Model>, r: &Row, at_now: DateTime<Utc>) -> enrolment::Model {
+    use crate::service::enrolment::{Completion, completed_row, new_row, reopened_row};
     let enrolled_at = r.completed_at.unwrap_or(at_now).min(at_now);
-    let mut row = old.cloned().unwrap_or_else(|| enrolment::Model {
-        id: uuid::Uuid::now_v7(),
-        learner_id: r.learner.id,
-        course_id: r.course.id,
-        status: EnrolmentStatus::Enrolled.as_str().to_string(),
-        progress: 0,
-        enrolled_at,
-        enrolled_week: crate::week::week_of(enrolled_at),
-        completed_at: None,
-        completed_week: None,
-        score: None,
-        certificate_no: None,
-        source: Source::Import.as_str().to_string(),
-        updated_at: at_now,
-    });
-    row.status = r.status.as_str().to_string();
-    row.score = r.score;
-    row.updated_at = at_now;
+    let row = old.cloned().unwrap_or_else(|| new_row(r.learner.id, r.course.id, enrolled_at, Source::Import, at_now));
     if r.status == EnrolmentStatus::Completed {
-        let at = r.completed_at.unwrap_or(at_now);
-        row.progress = 100;
-        row.completed_at = Some(at);
-        row.completed_week = Some(crate::week::week_of(at));
-        row.certificate_no = r.certificate_no.clone();
-        row.source = Source::Import.as_str().to_string();
-    } else {
-        row.progress = r.progress;
-        row.completed_at = None;
-        row.completed_week = None;
+        let completion = Completion {
+            at: r.completed_at.unwrap_or(at_now),
+            score: r.score,
+            certificate_no: r.certificate_no.clone(),
+            source: Source::Import,
+        };
+        return completed_row(&row, &completion, at_now);
     }
-    row
+    // A row that says "not completed" reopens a completed enrolment, then sets what the file says.
+    let row = if row.status == EnrolmentStatus::Completed.as_str() { reopened_row(&row, at_now) } else { row };
+    enrolment::Model {
+        status: r.status.as_str().to_string(),
+        progress: r.progress,
+        score: r.score,
+        updated_at: at_now,
+        ..row
+    }
 }
 
 /// Writes the good rows inside `txn`, given the learners and enrolments as read there: new enrolments

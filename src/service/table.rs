@@ -789,6 +789,40 @@ fn read_sheet<'l>(mut xml: Part<impl Read>, book: &Book, limits: &'l Limits) -> 
     }
 }
 
+/// What a file's header says, mapped by an import's own column names: where each known column is,
+/// the titles it does not know (reported, never silently dropped), and a problem for every column
+/// named twice, saying both titles. One rule for every import: a repeated column is refused,
+/// since nothing tells which of the two the person meant.
+pub struct Header<C> {
+    pub columns: HashMap<C, usize>,
+    pub unknown: Vec<String>,
+    pub repeated: Vec<crate::error::FieldError>,
+}
+
+impl<C: Copy + Eq + std::hash::Hash> Header<C> {
+    /// `aliases`: each column and the header names it is known by, as `header_key` reduces them.
+    pub fn map(titles: &[String], aliases: &[(C, &[&str])]) -> Header<C> {
+        let mut header = Header { columns: HashMap::new(), unknown: Vec::new(), repeated: Vec::new() };
+        for (index, title) in titles.iter().enumerate() {
+            let key = header_key(title);
+            match aliases.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(column, _)| *column) {
+                Some(column) => match header.columns.get(&column) {
+                    Some(first) => header.repeated.push(crate::error::FieldError {
+                        field: format!("{}, {}", titles[*first], title),
+                        problem: Text::ColumnRepeated,
+                    }),
+                    None => {
+                        header.columns.insert(column, index);
+                    }
+                },
+                None if title.trim().is_empty() => {}
+                None => header.unknown.push(title.clone()),
+            }
+        }
+        header
+    }
+}
+
 /// A header cell reduced for matching: "Số điện thoại" → "so dien thoai", "full_name" → "full name".
 pub fn header_key(header: &str) -> String {
     fold(&header.replace(['_', '-'], " ")).trim_end_matches(['*', ':']).trim().to_string()

@@ -161,9 +161,14 @@ async fn upsert(txn: &impl ConnectionTrait, actor: &Actor, t: ValidTarget) -> Re
 pub async fn import(db: &DatabaseConnection, actor: &Actor, bytes: &[u8]) -> Result<u64> {
     actor.require_admin()?;
     let rows = table::read_uploaded(bytes).await?;
-    let header: Vec<String> = rows[0].iter().map(|h| table::header_key(h)).collect();
-    let column = |name: &str| header.iter().position(|h| h == name);
-    let columns = ["unit kind", "unit", "period", "metric", "value"].map(column);
+    // The five columns, by their place in `columns` below.
+    const ALIASES: [(usize, &[&str]); 5] =
+        [(0, &["unit kind"]), (1, &["unit"]), (2, &["period"]), (3, &["metric"]), (4, &["value"])];
+    let header = table::Header::map(&rows[0], &ALIASES);
+    if !header.repeated.is_empty() {
+        return Err(Error::Invalid(header.repeated));
+    }
+    let columns = [0, 1, 2, 3, 4].map(|c| header.columns.get(&c).copied());
     if columns.iter().any(Option::is_none) {
         return Err(Error::invalid("file", Text::TargetColumns));
     }

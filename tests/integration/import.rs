@@ -459,3 +459,20 @@ async fn people_outside_the_scope_are_not_revealed(db: DatabaseConnection) {
 }
 
 on_both_databases!(scope_secrets, people_outside_the_scope_are_not_revealed);
+
+async fn a_column_named_twice_is_refused_naming_both_in_every_import(db: DatabaseConnection) {
+    use hocvuso::service::import_completions::import_completions;
+    let learners_file = "Họ và tên,Số điện thoại,Ngày sinh,Giới tính,SĐT,Xã/Phường\n\
+        Nguyễn Văn An,0912 000 001,05/03/1990,Nam,0912 000 009,4465\n";
+    let err = import_learners(&db, &admin(), 15, learners_file.as_bytes(), &stated()).await.unwrap_err();
+    assert_eq!(err.field_problem("Số điện thoại, SĐT"), Some(Text::ColumnRepeated));
+    let completions = "learner_code,course_code,Mã khóa học,status\nHV-1,KNS-01,KNS-02,completed\n";
+    let err = import_completions(&db, &admin(), completions.as_bytes(), &ImportOptions::default()).await.unwrap_err();
+    assert_eq!(err.field_problem("course_code, Mã khóa học"), Some(Text::ColumnRepeated));
+    let targets = "unit_kind,unit,period,metric,value,Value\ncommune,4465,,enrolments,10,20\n";
+    let err = hocvuso::service::targets::import(&db, &admin(), targets.as_bytes()).await.unwrap_err();
+    assert_eq!(err.field_problem("value, Value"), Some(Text::ColumnRepeated));
+    assert_eq!(learners(&db).await, 0);
+}
+
+on_both_databases!(repeated_columns, a_column_named_twice_is_refused_naming_both_in_every_import);

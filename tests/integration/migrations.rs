@@ -17,3 +17,61 @@ async fn admin_units_load_and_migrations_go_down_and_up_again(db: DatabaseConnec
 }
 
 on_both_databases!(admin_units_and_down_up, admin_units_load_and_migrations_go_down_and_up_again);
+
+/// Runs one statement; Ok when the database took it.
+async fn run(db: &DatabaseConnection, sql: &str) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared(sql).await.map(|_| ())
+}
+
+async fn kind_status_and_source_columns_take_only_known_values(db: DatabaseConnection) {
+    use hocvuso::model::{EnrolmentStatus, Source, TargetMetric, UnitKind};
+    let learner = hocvuso::service::registration::register(
+        &db,
+        &crate::registration::admin(),
+        15,
+        &crate::registration::form("Lò Văn Pao", "0362 000 111", "4465"),
+    )
+    .await
+    .unwrap();
+    let course = hocvuso::model::CourseForm {
+        code: "KNS-01".into(),
+        title: "Kỹ năng số".into(),
+        platform: "mooc".into(),
+        hours: "8".into(),
+        ..Default::default()
+    };
+    hocvuso::service::courses::create(&db, &crate::registration::admin(), &course).await.unwrap();
+    hocvuso::service::progress::enrol(&db, &crate::registration::admin(), &learner.code, "KNS-01", Source::Form)
+        .await
+        .unwrap();
+    // Every value the code writes is taken; an unknown one is refused, on insert and on update.
+    for status in EnrolmentStatus::ALL {
+        run(&db, &format!("UPDATE enrolment SET status = '{}'", status.as_str())).await.unwrap();
+    }
+    for source in Source::ALL {
+        run(&db, &format!("UPDATE enrolment SET source = '{}'", source.as_str())).await.unwrap();
+    }
+    assert!(run(&db, "UPDATE enrolment SET status = 'finished'").await.is_err());
+    assert!(run(&db, "UPDATE enrolment SET source = 'rumour'").await.is_err());
+    let id = uuid::Uuid::now_v7();
+    let target = |kind: &str, metric: &str| {
+        format!(
+            "INSERT INTO target (id, unit_kind, unit_id, period, metric, value, created_at) \
+             VALUES ('{id}', '{kind}', '4465', '', '{metric}', 1, '2026-12-01T00:00:00Z')"
+        )
+    };
+    assert!(run(&db, &target("planet", "enrolments")).await.is_err());
+    assert!(run(&db, &target("commune", "speed")).await.is_err());
+    for metric in TargetMetric::ALL {
+        for kind in [UnitKind::Province, UnitKind::Commune, UnitKind::Organisation, UnitKind::Team] {
+            run(&db, &target(kind.as_str(), metric.as_str())).await.unwrap();
+            run(&db, &format!("DELETE FROM target WHERE id = '{id}'")).await.unwrap();
+        }
+    }
+    assert!(run(&db, "UPDATE stat_counter SET unit_kind = 'planet'").await.is_err());
+    hocvuso::service::accounts::create_admin(&db, "quantri", "Quản trị", "ruong-bac-thang-2026").await.unwrap();
+    assert!(run(&db, "UPDATE account SET role = 'owner'").await.is_err());
+}
+
+on_both_databases!(typed_columns, kind_status_and_source_columns_take_only_known_values);

@@ -74,6 +74,11 @@ async fn sign_in_flow_logs_no_secret(db: DatabaseConnection) {
     let logs = capture.text();
     assert!(logs.contains(r#"route="/api/v1/session""#), "the capture works: {logs}");
     assert!(logs.contains(r#"route="/login""#));
+    // Lines are logged inside the request's span: its route and id come with them.
+    assert!(
+        logs.lines().any(|l| l.contains("request{") && l.contains(r#"route="/login""#) && l.contains(" id=")),
+        "{logs}"
+    );
     for secret_text in [PASSWORD, "sai-roi-nhe-1", &secret, &token, &token[4..]] {
         assert!(!logs.contains(secret_text), "a secret reached the log:\n{logs}");
     }

@@ -26,25 +26,8 @@ async fn run(db: &DatabaseConnection, sql: &str) -> Result<(), sea_orm::DbErr> {
 
 async fn kind_status_and_source_columns_take_only_known_values(db: DatabaseConnection) {
     use hocvuso::model::{EnrolmentStatus, Source, TargetMetric, UnitKind};
-    let learner = hocvuso::service::registration::register(
-        &db,
-        &crate::registration::admin(),
-        15,
-        &crate::registration::form("Lò Văn Pao", "0362 000 111", "4465"),
-    )
-    .await
-    .unwrap();
-    let course = hocvuso::model::CourseForm {
-        code: "KNS-01".into(),
-        title: "Kỹ năng số".into(),
-        platform: "mooc".into(),
-        hours: "8".into(),
-        ..Default::default()
-    };
-    hocvuso::service::courses::create(&db, &crate::registration::admin(), &course).await.unwrap();
-    hocvuso::service::progress::enrol(&db, &crate::registration::admin(), &learner.code, "KNS-01", Source::Form)
-        .await
-        .unwrap();
+    let code = crate::progress::setup(&db).await;
+    hocvuso::service::progress::enrol(&db, &crate::registration::admin(), &code, "KNS-01", Source::Form).await.unwrap();
     // Every value the code writes is taken; an unknown one is refused, on insert and on update.
     for status in EnrolmentStatus::ALL {
         run(&db, &format!("UPDATE enrolment SET status = '{}'", status.as_str())).await.unwrap();

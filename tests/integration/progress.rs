@@ -22,7 +22,8 @@ async fn tally(db: &DatabaseConnection, unit_kind: UnitKind, unit_id: &str) -> (
     (enrolled, completed)
 }
 
-async fn setup(db: &DatabaseConnection) -> String {
+/// The course KNS-01 and Lò Văn Pao in Xã Khao Mang; his learner code.
+pub async fn setup(db: &DatabaseConnection) -> String {
     let course = CourseForm {
         code: "kns-01".into(),
         title: "Kỹ năng số cơ bản".into(),

@@ -115,6 +115,34 @@ impl EnrolmentStatus {
     }
 }
 
+/// A course score from 0 to 100, as typed ("8,5" or "8.5") or as sent (8.5). The one score rule:
+/// the form, REST, the completion import and xAPI all read scores through it.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize, Deserialize)]
+pub struct Score(f64);
+
+impl Score {
+    pub fn new(value: f64) -> Result<Score, crate::i18n::Text> {
+        if (0.0..=100.0).contains(&value) { Ok(Score(value)) } else { Err(crate::i18n::Text::ScoreInvalid) }
+    }
+
+    /// A typed score; an empty cell or field is no score.
+    pub fn parse(text: &str) -> Result<Option<Score>, crate::i18n::Text> {
+        match text.trim() {
+            "" => Ok(None),
+            text => text
+                .replace(',', ".")
+                .parse::<f64>()
+                .map_err(|_| crate::i18n::Text::ScoreInvalid)
+                .and_then(Score::new)
+                .map(Some),
+        }
+    }
+
+    pub fn value(self) -> f64 {
+        self.0
+    }
+}
+
 /// Where an enrolment's latest change came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Source {
@@ -142,6 +170,19 @@ impl Source {
 #[cfg(test)]
 mod tests {
     use super::Completion;
+
+    #[test]
+    fn scores_are_read_one_way() {
+        use super::Score;
+        use crate::i18n::Text;
+        assert_eq!(Score::parse("8,5").unwrap().map(Score::value), Some(8.5));
+        assert_eq!(Score::parse(" 100 ").unwrap().map(Score::value), Some(100.0));
+        assert_eq!(Score::parse("").unwrap(), None);
+        for bad in ["-1", "100.5", "NaN", "inf", "tám"] {
+            assert_eq!(Score::parse(bad), Err(Text::ScoreInvalid), "{bad}");
+        }
+        assert_eq!(Score::new(f64::NAN), Err(Text::ScoreInvalid));
+    }
 
     #[test]
     fn rate_is_rounded_half_up_in_tenths() {

@@ -101,20 +101,7 @@ pub struct BirthDate(NaiveDate);
 impl BirthDate {
     /// Accepts dd/mm/yyyy, d/m/yyyy (also with '-' or '.') and yyyy-mm-dd; `today` in Vietnam time.
     pub fn parse(text: &str, today: NaiveDate) -> Result<BirthDate, Text> {
-        let text = text.trim();
-        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .filter(|_| text.len() == 10 && text.as_bytes()[4] == b'-')
-            .or_else(|| {
-                let parts: Vec<&str> = text.split(['/', '-', '.']).collect();
-                match parts.as_slice() {
-                    [d, m, y] if y.len() == 4 && d.len() <= 2 && m.len() <= 2 => {
-                        NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
-                    }
-                    _ => None,
-                }
-            })
-            .ok_or(Text::BirthDateFormat)?;
+        let date = crate::week::parse_date(text).ok_or(Text::BirthDateFormat)?;
         let age = age_on(date, today);
         if !(6..=100).contains(&age) {
             return Err(Text::BirthDateAge);

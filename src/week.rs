@@ -11,6 +11,27 @@ pub fn local_date_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&vietnam()).format("%d/%m/%Y %H:%M").to_string()
 }
 
+/// A date as people write it in Vietnam — dd/mm/yyyy or d/m/yyyy (also with '-' or '.') — or as
+/// machines do, yyyy-mm-dd. The one date parser: birth dates, completion dates, founding dates
+/// and report periods all read dates through it. The year has four digits.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    let iso = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    if iso {
+        return NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    }
+    match text.split(['/', '-', '.']).collect::<Vec<_>>().as_slice() {
+        [d, m, y] if y.len() == 4 && (1..=2).contains(&d.len()) && (1..=2).contains(&m.len()) => {
+            let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+            if !(digits(d) && digits(m) && digits(y)) {
+                return None;
+            }
+            NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+        }
+        _ => None,
+    }
+}
+
 /// Today's date in Vietnam.
 pub fn vietnam_today() -> NaiveDate {
     Utc::now().with_timezone(&vietnam()).date_naive()
@@ -167,6 +188,27 @@ mod tests {
         );
         assert_eq!(Period::between(d(2026, 11, 28), d(2026, 11, 1)), None);
         assert_eq!(Period::parse("2026-11").unwrap().to_string(), "2026-W45 – 2026-W48");
+    }
+
+    #[test]
+    fn dates_are_read_in_every_vietnamese_form_and_no_other() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd);
+        for (text, date) in [
+            ("05/03/1990", d(1990, 3, 5)),
+            ("5/3/1990", d(1990, 3, 5)),
+            ("05-03-1990", d(1990, 3, 5)),
+            ("05.03.1990", d(1990, 3, 5)),
+            (" 1990-03-05 ", d(1990, 3, 5)),
+            ("31/02/1990", None),
+            ("1990/03/05", None),
+            ("05/03/90", None),
+            ("-262143-01-01", None),
+            ("+5/3/1990", None),
+            ("5/3/+990", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_date(text), date, "{text:?}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod m20260103_000001_xapi;
 mod m20260104_000001_lookup;
 mod m20260105_000001_personal_data;
 mod m20260106_000001_typed_columns;
+mod m20260106_000002_learner_order;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260104_000001_lookup::Migration),
             Box::new(m20260105_000001_personal_data::Migration),
             Box::new(m20260106_000001_typed_columns::Migration),
+            Box::new(m20260106_000002_learner_order::Migration),
         ]
     }
 }

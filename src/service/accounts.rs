@@ -158,8 +158,8 @@ pub(crate) async fn insert_account(
     audit::record(
         &txn,
         by,
-        "create",
-        "account",
+        audit::Action::Create,
+        audit::Entity::Account,
         Some(row.id.to_string()),
         json!({"after": {"username": row.username, "display_name": row.display_name, "role": row.role, "scope": scope}}),
     )
@@ -229,8 +229,8 @@ pub async fn set_scope(db: &DatabaseConnection, actor: &Actor, id: Uuid, scope: 
     audit::record(
         &txn,
         &actor.label(),
-        "update",
-        "account",
+        audit::Action::Update,
+        audit::Entity::Account,
         Some(id.to_string()),
         json!({"before": {"scope": before}, "after": {"scope": scope}}),
     )
@@ -250,8 +250,15 @@ pub async fn reset_password(db: &DatabaseConnection, actor: &Actor, id: Uuid, pa
     change.updated_at = Set(now());
     change.update(&txn).await?;
     sessions::end_all(&txn, id).await?;
-    audit::record(&txn, &actor.label(), "reset_password", "account", Some(id.to_string()), serde_json::Value::Null)
-        .await?;
+    audit::record(
+        &txn,
+        &actor.label(),
+        audit::Action::ResetPassword,
+        audit::Entity::Account,
+        Some(id.to_string()),
+        serde_json::Value::Null,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -271,12 +278,12 @@ pub async fn set_active(db: &DatabaseConnection, actor: &Actor, id: Uuid, active
     if !active {
         sessions::end_all(&txn, id).await?;
     }
-    let action = if active { "reactivate" } else { "deactivate" };
+    let action = if active { audit::Action::Reactivate } else { audit::Action::Deactivate };
     audit::record(
         &txn,
         &actor.label(),
         action,
-        "account",
+        audit::Entity::Account,
         Some(id.to_string()),
         json!({"before": {"active": before}, "after": {"active": active}}),
     )
@@ -375,9 +382,9 @@ pub async fn authenticate(
         success.success = Set(true);
         success.update(&txn).await?;
     }
-    let action = if account.is_some() { "login" } else { "login_failed" };
+    let action = if account.is_some() { audit::Action::Login } else { audit::Action::LoginFailed };
     let id = account.as_ref().map(|a| a.id.to_string());
-    audit::record(&txn, &username, action, "account", id, json!({"client": client_addr})).await?;
+    audit::record(&txn, &username, action, audit::Entity::Account, id, json!({"client": client_addr})).await?;
     txn.commit().await?;
     let account = account.ok_or(Error::BadCredentials)?;
     actor_for(db, account.id).await?.ok_or(Error::BadCredentials)

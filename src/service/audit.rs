@@ -12,12 +12,88 @@ use crate::auth::Actor;
 use crate::entity::audit_log;
 use crate::service::now;
 
+/// What was done: the audit log's one vocabulary of actions, stored as their snake_case names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Complete,
+    Create,
+    Deactivate,
+    Enrol,
+    EnrolGroup,
+    ErasePersonalData,
+    Import,
+    Login,
+    LoginFailed,
+    Progress,
+    Reactivate,
+    RenewProgressLink,
+    ResetPassword,
+    Revoke,
+    SetTarget,
+    Uncomplete,
+    Update,
+    Xapi,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Complete => "complete",
+            Action::Create => "create",
+            Action::Deactivate => "deactivate",
+            Action::Enrol => "enrol",
+            Action::EnrolGroup => "enrol_group",
+            Action::ErasePersonalData => "erase_personal_data",
+            Action::Import => "import",
+            Action::Login => "login",
+            Action::LoginFailed => "login_failed",
+            Action::Progress => "progress",
+            Action::Reactivate => "reactivate",
+            Action::RenewProgressLink => "renew_progress_link",
+            Action::ResetPassword => "reset_password",
+            Action::Revoke => "revoke",
+            Action::SetTarget => "set_target",
+            Action::Uncomplete => "uncomplete",
+            Action::Update => "update",
+            Action::Xapi => "xapi",
+        }
+    }
+}
+
+/// What it was done to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entity {
+    Account,
+    ApiToken,
+    Course,
+    Enrolment,
+    Learner,
+    Organisation,
+    Target,
+    Team,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Account => "account",
+            Entity::ApiToken => "api_token",
+            Entity::Course => "course",
+            Entity::Enrolment => "enrolment",
+            Entity::Learner => "learner",
+            Entity::Organisation => "organisation",
+            Entity::Target => "target",
+            Entity::Team => "team",
+        }
+    }
+}
+
 /// Writes one entry; call it inside the transaction of the change it records.
 pub async fn record(
     db: &impl ConnectionTrait,
     actor: &str,
-    action: &str,
-    entity: &str,
+    action: Action,
+    entity: Entity,
     entity_id: Option<String>,
     detail: serde_json::Value,
 ) -> Result<()> {
@@ -25,8 +101,8 @@ pub async fn record(
         id: Set(Uuid::now_v7()),
         at: Set(now()),
         actor: Set(Some(actor.to_string())),
-        action: Set(action.to_string()),
-        entity: Set(entity.to_string()),
+        action: Set(action.as_str().to_string()),
+        entity: Set(entity.as_str().to_string()),
         entity_id: Set(entity_id),
         detail: Set((!detail.is_null()).then(|| detail.to_string())),
     }

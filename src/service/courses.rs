@@ -109,8 +109,8 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, form: &CourseForm) -
     audit::record(
         &txn,
         &actor.label(),
-        "create",
-        "course",
+        audit::Action::Create,
+        audit::Entity::Course,
         Some(row.code.clone()),
         json!({"after": {"title": row.title, "hours": row.hours}}),
     )
@@ -143,8 +143,8 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, code: &str, form: &C
     audit::record(
         &txn,
         &actor.label(),
-        "update",
-        "course",
+        audit::Action::Update,
+        audit::Entity::Course,
         Some(row.code.clone()),
         json!({"before": before, "after": after}),
     )

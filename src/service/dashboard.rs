@@ -63,12 +63,7 @@ pub fn period_of(filter: &DashboardFilter) -> Result<Option<Period>> {
         return Period::parse(&p).map(Some).ok_or_else(|| invalid("period", Text::PeriodInvalid));
     }
     let date = |field: &str, v: Option<String>| -> Result<Option<chrono::NaiveDate>> {
-        v.map(|v| {
-            chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                .or_else(|_| chrono::NaiveDate::parse_from_str(&v, "%d/%m/%Y"))
-                .map_err(|_| invalid(field, Text::PeriodInvalid))
-        })
-        .transpose()
+        v.map(|v| crate::week::parse_date(&v).ok_or_else(|| invalid(field, Text::PeriodInvalid))).transpose()
     };
     match (date("from", text(&filter.from))?, date("to", text(&filter.to))?) {
         (None, None) => Ok(None),

@@ -349,8 +349,8 @@ pub async fn import_learners(
     audit::record(
         &txn,
         &actor.label(),
-        "import",
-        "learner",
+        audit::Action::Import,
+        audit::Entity::Learner,
         None,
         json!({"created": report.created, "updated": report.updated, "unchanged": report.unchanged}),
     )
@@ -390,14 +390,16 @@ pub async fn export_page(
     filter: &crate::model::LearnerFilter,
     after: Option<ExportCursor>,
 ) -> Result<(Vec<Vec<String>>, Option<ExportCursor>)> {
-    use sea_orm::{Condition, QueryOrder, QuerySelect};
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    use sea_orm::{QueryOrder, QuerySelect};
     let mut query = crate::service::registration::filtered(actor, filter)?;
     if let Some((created, id)) = after {
-        query = query.filter(
-            Condition::any()
-                .add(learner::Column::CreatedAt.lt(created))
-                .add(Condition::all().add(learner::Column::CreatedAt.eq(created)).add(learner::Column::Id.lt(id))),
-        );
+        // A row-value comparison, so both databases walk the (created_at, id) index from the cursor.
+        let key = Expr::tuple([
+            Expr::col((learner::Entity, learner::Column::CreatedAt)),
+            Expr::col((learner::Entity, learner::Column::Id)),
+        ]);
+        query = query.filter(key.lt(Expr::tuple([Expr::value(created), Expr::value(id)])));
     }
     let found = query
         .order_by_desc(learner::Column::CreatedAt)

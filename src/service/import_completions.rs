@@ -219,15 +219,12 @@ pub async fn import_completions(
                 }
             },
         };
-        let score = match cell(row, Column::Score).replace(',', ".").as_str() {
-            "" => None,
-            text => match text.parse::<f64>() {
-                Ok(s) if (0.0..=100.0).contains(&s) => Some(s),
-                _ => {
-                    bad(Column::Score, Text::ScoreInvalid);
-                    continue;
-                }
-            },
+        let score = match crate::model::Score::parse(&cell(row, Column::Score)) {
+            Ok(score) => score.map(crate::model::Score::value),
+            Err(problem) => {
+                bad(Column::Score, problem);
+                continue;
+            }
         };
         let completed_at = if status == EnrolmentStatus::Completed {
             match parse_completed_at(&cell(row, Column::CompletedAt), at_now) {
@@ -268,8 +265,8 @@ pub async fn import_completions(
     audit::record(
         &txn,
         &actor.label(),
-        "import",
-        "enrolment",
+        audit::Action::Import,
+        audit::Entity::Enrolment,
         None,
         json!({"created": report.created, "updated": report.updated, "unchanged": report.unchanged}),
     )

@@ -59,7 +59,15 @@ pub async fn erase(db: &DatabaseConnection, actor: &Actor, code: &str) -> Result
         .filter(enrolment::Column::LearnerId.eq(found.id))
         .exec(&txn)
         .await?;
-    audit::record(&txn, &actor.label(), "erase_personal_data", "learner", Some(found.code.clone()), json!({})).await?;
+    audit::record(
+        &txn,
+        &actor.label(),
+        audit::Action::ErasePersonalData,
+        audit::Entity::Learner,
+        Some(found.code.clone()),
+        json!({}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Enrolments and completions as organisers and other systems record them: scoped, audited, and
 //! moving the statistics counters in the same transaction.
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
@@ -55,9 +55,7 @@ fn progress_of(row: &enrolment::Model, course: &course::Model) -> CourseProgress
 pub fn parse_completed_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     let text = text.trim();
     let instant = DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).ok().or_else(|| {
-        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
-            .ok()?;
+        let date = crate::week::parse_date(text)?;
         crate::week::vietnam().from_local_datetime(&date.and_hms_opt(12, 0, 0)?).single().map(|t| t.with_timezone(&Utc))
     });
     match instant {
@@ -73,10 +71,7 @@ pub fn parse_completed_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc
 }
 
 fn check_score(score: Option<f64>) -> Result<()> {
-    match score {
-        Some(s) if !(0.0..=100.0).contains(&s) || s.is_nan() => Err(Error::invalid("score", Text::ScoreInvalid)),
-        _ => Ok(()),
-    }
+    score.map(crate::model::Score::new).transpose().map(|_| ()).map_err(|problem| Error::invalid("score", problem))
 }
 
 fn audit_id(learner: &learner::Model, course: &course::Model) -> Option<String> {
@@ -99,8 +94,8 @@ pub async fn enrol(
         audit::record(
             &txn,
             &actor.label(),
-            "enrol",
-            "enrolment",
+            audit::Action::Enrol,
+            audit::Entity::Enrolment,
             audit_id(&learner, &course),
             json!({"source": source.as_str()}),
         )
@@ -131,8 +126,8 @@ pub async fn record_completion(
     audit::record(
         &txn,
         &actor.label(),
-        "complete",
-        "enrolment",
+        audit::Action::Complete,
+        audit::Entity::Enrolment,
         audit_id(&learner, &course),
         json!({"before": before, "after": after}),
     )
@@ -162,8 +157,8 @@ pub async fn undo_completion(
     audit::record(
         &txn,
         &actor.label(),
-        "uncomplete",
-        "enrolment",
+        audit::Action::Uncomplete,
+        audit::Entity::Enrolment,
         audit_id(&learner, &course),
         json!({"before": before, "after": {"status": row.status}}),
     )
@@ -200,8 +195,8 @@ pub async fn set_progress(
     audit::record(
         &txn,
         &actor.label(),
-        "progress",
-        "enrolment",
+        audit::Action::Progress,
+        audit::Entity::Enrolment,
         audit_id(&learner, &course),
         json!({"after": {"progress": progress}}),
     )
@@ -294,8 +289,8 @@ pub async fn enrol_group(
     audit::record(
         &txn,
         &actor.label(),
-        "enrol_group",
-        "enrolment",
+        audit::Action::EnrolGroup,
+        audit::Entity::Enrolment,
         Some(course.code.clone()),
         json!({"group": group, "enrolled": enrolled, "already": already}),
     )

@@ -238,8 +238,8 @@ pub async fn register(
     audit::record(
         &txn,
         &actor.label(),
-        "create",
-        "learner",
+        audit::Action::Create,
+        audit::Entity::Learner,
         Some(row.code.clone()),
         json!({"after": {"commune": row.commune_code}}),
     )
@@ -453,8 +453,8 @@ pub async fn update(
     audit::record(
         &txn,
         &actor.label(),
-        "update",
-        "learner",
+        audit::Action::Update,
+        audit::Entity::Learner,
         Some(row.code.clone()),
         json!({"before": before, "after": after}),
     )
@@ -469,12 +469,12 @@ pub async fn set_active(db: &DatabaseConnection, actor: &Actor, code: &str, acti
     let txn = crate::db::write(db).await?;
     let row = learner::Entity::find_by_id(current.id).one(&txn).await?.ok_or(Error::NotFound)?;
     let row = crate::service::learner::update_in(&txn, row, |change| change.active = sea_orm::Set(active)).await?;
-    let action = if active { "reactivate" } else { "deactivate" };
+    let action = if active { audit::Action::Reactivate } else { audit::Action::Deactivate };
     audit::record(
         &txn,
         &actor.label(),
         action,
-        "learner",
+        audit::Entity::Learner,
         Some(row.code.clone()),
         json!({"after": {"active": active}}),
     )
@@ -498,8 +498,15 @@ pub async fn renew_progress_link(
     change.access_token = sea_orm::Set(Some(crate::service::learner::new_access_token()));
     change.updated_at = sea_orm::Set(crate::service::now());
     change.update(&txn).await?;
-    audit::record(&txn, &actor.label(), "renew_progress_link", "learner", Some(current.code.clone()), json!({}))
-        .await?;
+    audit::record(
+        &txn,
+        &actor.label(),
+        audit::Action::RenewProgressLink,
+        audit::Entity::Learner,
+        Some(current.code.clone()),
+        json!({}),
+    )
+    .await?;
     txn.commit().await?;
     card(db, actor, code, public_url).await
 }

@@ -150,8 +150,15 @@ async fn upsert(txn: &impl ConnectionTrait, actor: &Actor, t: ValidTarget) -> Re
     .insert(txn)
     .await?;
     let id = format!("{}:{}:{}:{}", t.kind.as_str(), t.unit_id, t.period, t.metric.as_str());
-    audit::record(txn, &actor.label(), "set_target", "target", Some(id), json!({"before": before, "after": t.value}))
-        .await?;
+    audit::record(
+        txn,
+        &actor.label(),
+        audit::Action::SetTarget,
+        audit::Entity::Target,
+        Some(id),
+        json!({"before": before, "after": t.value}),
+    )
+    .await?;
     Ok(true)
 }
 

@@ -55,8 +55,8 @@ pub async fn create(
     audit::record(
         &txn,
         by,
-        "create",
-        "api_token",
+        audit::Action::Create,
+        audit::Entity::ApiToken,
         Some(row.id.to_string()),
         json!({"after": {"name": row.name, "scope": row.scope}}),
     )
@@ -110,8 +110,15 @@ pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<
         let mut change = row.into_active_model();
         change.revoked_at = Set(Some(now()));
         change.update(&txn).await?;
-        audit::record(&txn, &actor.label(), "revoke", "api_token", Some(id.to_string()), serde_json::Value::Null)
-            .await?;
+        audit::record(
+            &txn,
+            &actor.label(),
+            audit::Action::Revoke,
+            audit::Entity::ApiToken,
+            Some(id.to_string()),
+            serde_json::Value::Null,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())

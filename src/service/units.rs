@@ -25,10 +25,7 @@ fn parse_unit_name(text: &str) -> Option<String> {
     (2..=150).contains(&name.chars().count()).then_some(name)
 }
 
-fn parse_date(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().or_else(|| NaiveDate::parse_from_str(text, "%d/%m/%Y").ok())
-}
+use crate::week::parse_date;
 
 struct ValidUnit {
     name: String,
@@ -142,8 +139,8 @@ pub async fn create_organisation(
     audit::record(
         &txn,
         &actor.label(),
-        "create",
-        "organisation",
+        audit::Action::Create,
+        audit::Entity::Organisation,
         Some(row.id.to_string()),
         json!({"after": {"name": row.name, "commune": row.commune_code, "kind": row.kind}}),
     )
@@ -174,8 +171,8 @@ pub async fn create_team(db: &DatabaseConnection, actor: &Actor, province: i32, 
     audit::record(
         &txn,
         &actor.label(),
-        "create",
-        "team",
+        audit::Action::Create,
+        audit::Entity::Team,
         Some(row.id.to_string()),
         json!({"after": {"name": row.name, "commune": row.commune_code}}),
     )
@@ -211,9 +208,10 @@ pub async fn set_active(db: &DatabaseConnection, actor: &Actor, kind: UnitKind, 
         }
         _ => return Err(Error::NotFound),
     };
-    let action = if active { "reactivate" } else { "deactivate" };
+    let action = if active { audit::Action::Reactivate } else { audit::Action::Deactivate };
     let detail = json!({"before": {"active": before}, "after": {"active": active}});
-    audit::record(&txn, &actor.label(), action, kind.as_str(), Some(id.to_string()), detail).await?;
+    let entity = if kind == UnitKind::Team { audit::Entity::Team } else { audit::Entity::Organisation };
+    audit::record(&txn, &actor.label(), action, entity, Some(id.to_string()), detail).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -353,8 +351,8 @@ pub async fn update_organisation(
     audit::record(
         &txn,
         &actor.label(),
-        "update",
-        "organisation",
+        audit::Action::Update,
+        audit::Entity::Organisation,
         Some(id.to_string()),
         json!({"before": before, "after": after}),
     )
@@ -395,8 +393,8 @@ pub async fn update_team(
     audit::record(
         &txn,
         &actor.label(),
-        "update",
-        "team",
+        audit::Action::Update,
+        audit::Entity::Team,
         Some(id.to_string()),
         json!({"before": before, "after": after}),
     )

@@ -209,7 +209,15 @@ pub async fn receive(
         .await?;
     }
     if !mapped.is_empty() {
-        audit::record(&txn, &actor.label(), "xapi", "enrolment", None, json!({"statements": mapped.len()})).await?;
+        audit::record(
+            &txn,
+            &actor.label(),
+            audit::Action::Xapi,
+            audit::Entity::Enrolment,
+            None,
+            json!({"statements": mapped.len()}),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(Ok(ids))

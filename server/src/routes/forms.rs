@@ -152,14 +152,9 @@ pub async fn change_course(
             progress::enrol(&state.db, &actor, &code, &f.course_code, hocvuso::model::Source::Form).await.map(|_| ())
         }
         (Some(f), "complete") => {
-            let score = match f.score.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => Ok(None),
-                Some(text) => text
-                    .replace(',', ".")
-                    .parse::<f64>()
-                    .map(Some)
-                    .map_err(|_| Error::invalid("score", Text::ScoreInvalid)),
-            };
+            let score = hocvuso::model::Score::parse(f.score.as_deref().unwrap_or_default())
+                .map(|s| s.map(hocvuso::model::Score::value))
+                .map_err(|problem| Error::invalid("score", problem));
             match score {
                 Ok(score) => {
                     let report = hocvuso::model::CompletionReport {

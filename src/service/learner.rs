@@ -1,8 +1,10 @@
 //! Learners: registration, moves between units and deactivation, each keeping the counters exact.
 use chrono::{DateTime, NaiveDate, Utc};
+#[cfg(feature = "testing")]
+use sea_orm::DatabaseConnection;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -291,7 +293,10 @@ pub fn is_unique_violation(err: &sea_orm::DbErr, column: &str) -> bool {
     matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(message)) if message.contains(column))
 }
 
-/// Registers one learner (tests and the demo use this; people go through `registration`).
+/// Registers one learner.
+/// (Tests only: the counter property test's primitive. People's changes go through `progress`, the
+/// imports and xAPI.)
+#[cfg(feature = "testing")]
 pub async fn register(db: &DatabaseConnection, new: NewLearner) -> Result<learner::Model> {
     let txn = crate::db::write(db).await?;
     let learner = insert(&txn, new).await?;
@@ -300,6 +305,9 @@ pub async fn register(db: &DatabaseConnection, new: NewLearner) -> Result<learne
 }
 
 /// Moves a learner to another commune, organisation or team; their enrolments move with them.
+/// (Tests only: the counter property test's primitive. People's changes go through `progress`, the
+/// imports and xAPI.)
+#[cfg(feature = "testing")]
 pub async fn move_to(
     db: &DatabaseConnection,
     id: Uuid,
@@ -340,6 +348,9 @@ pub async fn update_in(
 }
 
 /// Deactivates (or reactivates) a learner: an inactive learner and their enrolments leave every count.
+/// (Tests only: the counter property test's primitive. People's changes go through `progress`, the
+/// imports and xAPI.)
+#[cfg(feature = "testing")]
 pub async fn set_active(db: &DatabaseConnection, id: Uuid, active: bool) -> Result<learner::Model> {
     let txn = crate::db::write(db).await?;
     let old = learner::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;

@@ -278,6 +278,10 @@ texts! {
     Hello => "Xin chào", "Hello";
     LookupTitle => "Tra cứu tiến độ học tập", "Check your progress";
     LookupIntro => "Nhập số điện thoại và ngày sinh đã dùng khi đăng ký để mở trang tiến độ của bạn.", "Enter the phone number and birth date you registered with to open your progress page.";
+    ProgressLinkHidden => "Đường dẫn chỉ hiện khi vừa được cấp (máy chủ chỉ lưu bản băm). Để in lại thẻ, hãy cấp đường dẫn mới.", "The link is shown only when it is issued (the server keeps only its hash). To print the card again, issue a new link.";
+    ProgressLinkNone => "Học viên chưa có đường dẫn xem tiến độ. Hãy cấp đường dẫn để in thẻ.", "This learner has no progress link yet. Issue one to print the card.";
+    ProgressLinkIssued => "Đã cấp (chỉ lưu bản băm)", "Issued (only its hash is kept)";
+    ProgressLinkNotIssued => "Chưa cấp", "Not issued";
     ProgressLinkRenewed => "Đã cấp đường dẫn mới; đường dẫn cũ không còn dùng được. Hãy in lại thẻ.", "A new link was issued; the old one no longer works. Print the card again.";
     CitizenIdInvalid => "Số CCCD phải gồm 12 chữ số (hoặc 9 chữ số CMND cũ).", "A citizen ID number has 12 digits (or 9 for an old ID card).";
     CitizenIdNoKey => "Máy chủ chưa được cấu hình khoá băm (HOCVUSO_CITIZEN_ID_KEY) nên không nhận cột số CCCD. Hãy bỏ cột này hoặc nhờ quản trị cấu hình.", "This server has no hashing key (HOCVUSO_CITIZEN_ID_KEY), so it does not take a citizen ID column. Remove the column or ask the administrator.";

@@ -370,27 +370,36 @@ pub struct ImportReport {
     pub unknown_columns: Vec<String>,
 }
 
-/// A learner's printable card: the code and the personal progress link, with its QR code.
+/// A learner's printable card: the code and, when it was just made, the personal progress link
+/// with its QR code (the database keeps links hashed, so they cannot be shown again).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LearnerCard {
     pub learner: LearnerView,
-    /// Absolute URL of the learner's own progress page.
+    /// Whether the learner has a link at all (imported and demo learners have none until one is made).
+    pub has_progress_link: bool,
+    /// Absolute URL of the learner's own progress page: only in the answer that made it.
     pub progress_url: Option<String>,
     /// The QR code of `progress_url`, as an SVG document.
     pub qr_svg: Option<String>,
 }
 
-/// A learner as the REST API shows them to those allowed to see them: with their personal link.
+/// A learner as the REST API shows them to those allowed to see them. `progress_url` is there only
+/// in the answer that made the link (registration, renewal); otherwise null.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LearnerDetail {
     #[serde(flatten)]
     pub learner: LearnerView,
+    pub has_progress_link: bool,
     pub progress_url: Option<String>,
 }
 
 impl From<LearnerCard> for LearnerDetail {
     fn from(card: LearnerCard) -> Self {
-        LearnerDetail { learner: card.learner, progress_url: card.progress_url }
+        LearnerDetail {
+            learner: card.learner,
+            has_progress_link: card.has_progress_link,
+            progress_url: card.progress_url,
+        }
     }
 }
 
@@ -401,7 +410,8 @@ pub struct PersonalData {
     pub consent_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Whether a citizen ID number was matched; the number itself is never kept.
     pub citizen_id_hashed: bool,
-    pub progress_url: Option<String>,
+    /// Whether a personal progress link was given; the link itself is kept only as a digest.
+    pub has_progress_link: bool,
     pub courses: Vec<CourseProgress>,
     /// What was done with their record, and by whom.
     pub history: Vec<AuditEntry>,

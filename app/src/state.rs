@@ -42,6 +42,27 @@ pub fn actor() -> Actor {
     use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<Actor>().cloned()).unwrap_or_default()
 }
 
+/// The value of the request's cookie `name`, if it sent one.
+pub fn request_cookie(name: &str) -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    cookie(&parts.headers, name).map(str::to_string)
+}
+
+/// The (non-empty) value of cookie `name` among `headers`' Cookie headers.
+pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|c| c.split(';'))
+        .find_map(|c| c.trim().strip_prefix(name)?.strip_prefix('='))
+        .filter(|v| !v.is_empty())
+}
+
+/// The cookie that carries a learner's link just made to their card (`Path=/learners/{code}`) for a
+/// few minutes: the database keeps links hashed, so the card shows one only to the browser that made it.
+pub const NEW_LINK_COOKIE: &str = "new_link";
+
 /// Runs a server function's body and, on error, answers with the error's HTTP status (401, 403, 404, 422…).
 pub async fn respond<T>(body: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
     let result = body.await;

@@ -9,6 +9,7 @@ mod m20260104_000001_lookup;
 mod m20260105_000001_personal_data;
 mod m20260106_000001_typed_columns;
 mod m20260106_000002_learner_order;
+mod m20260107_000001_hashed_links;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260105_000001_personal_data::Migration),
             Box::new(m20260106_000001_typed_columns::Migration),
             Box::new(m20260106_000002_learner_order::Migration),
+            Box::new(m20260107_000001_hashed_links::Migration),
         ]
     }
 }

@@ -4,29 +4,19 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use hocvuso::auth::{AccountActor, Actor};
 use hocvuso::service::{accounts, now, sessions};
-use hocvuso_app::state::AppState;
+use hocvuso_app::state::{AppState, cookie};
 
 pub const SESSION_COOKIE: &str = "hocvuso_session";
 
 /// The client's address, for throttling; never logged with a username.
 #[derive(Clone, Debug)]
 pub struct ClientAddr(pub String);
-
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|cookies| cookies.split(';'))
-        .find_map(|c| c.trim().strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
-        .filter(|v| !v.is_empty())
-}
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
@@ -85,6 +75,17 @@ fn cookie_header(value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue
         cookie.push_str("; Secure");
     }
     HeaderValue::from_str(&cookie).expect("a cookie of hex digits")
+}
+
+/// Carries a learner's link just made to their card (`/learners/{code}`), and nowhere else, for ten
+/// minutes: long enough to print it. The database keeps only the link's digest.
+pub fn new_link_cookie(state: &AppState, headers: &HeaderMap, code: &str, secret: &str) -> HeaderValue {
+    let name = hocvuso_app::state::NEW_LINK_COOKIE;
+    let mut cookie = format!("{name}={secret}; Path=/learners/{code}; Max-Age=600; HttpOnly; SameSite=Strict");
+    if secure(state, headers) {
+        cookie.push_str("; Secure");
+    }
+    HeaderValue::from_str(&cookie).expect("a cookie of a learner code and hex digits")
 }
 
 /// Served over HTTPS: configured so, or said by a trusted proxy in front (`authenticate` removes

@@ -11,6 +11,7 @@ pub mod learner;
 pub mod login_attempt;
 pub mod lookup_attempt;
 pub mod organisation;
+pub mod progress_grant;
 pub mod province;
 pub mod session;
 pub mod stat_counter;

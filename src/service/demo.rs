@@ -8,7 +8,6 @@ use crate::auth::{Role, Scope};
 use crate::entity::{app_meta, commune, course, enrolment, learner, organisation, team};
 use crate::model::{EnrolmentStatus, Source};
 use crate::service::enrolment::{Completion, completed_row, new_row};
-use crate::service::learner::new_access_token;
 use crate::service::stats::{Deltas, Placement};
 use crate::service::{accounts, now};
 use crate::text::fold;
@@ -250,7 +249,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
             commune_code: Set(c.code),
             organisation_id: Set(organisation),
             team_id: Set(Some(team)),
-            access_token: Set(Some(new_access_token())),
+            access_token: Set(None),
             consent_version: Set(Some(DEMO_CONSENT_VERSION.to_string())),
             consent_at: Set(Some(registered)),
             registered_by: Set(None),

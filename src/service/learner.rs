@@ -45,11 +45,6 @@ pub fn learner_code(bits: u32) -> String {
     format!("HV-{code}")
 }
 
-/// The unguessable part of a personal progress link.
-pub fn new_access_token() -> String {
-    crate::service::secret::new_secret()
-}
-
 fn placement_key(learner: &learner::Model) -> (i32, Option<Uuid>, Option<Uuid>) {
     (learner.commune_code, learner.organisation_id, learner.team_id)
 }
@@ -163,7 +158,7 @@ pub async fn insert_counted(
     Ok(inserted)
 }
 
-/// The row of a new learner (fresh code and progress link), its registration week and its person key.
+/// The row of a new learner (fresh code, no progress link yet), its registration week and its person key.
 fn new_row(new: NewLearner) -> (learner::Model, i32, Option<String>) {
     let created_week = crate::week::week_of(new.registered_at);
     let name_folded = fold(&new.full_name);
@@ -182,7 +177,8 @@ fn new_row(new: NewLearner) -> (learner::Model, i32, Option<String>) {
         commune_code: new.commune,
         organisation_id: new.organisation,
         team_id: new.team,
-        access_token: Some(new_access_token()),
+        // A link is made where it can be shown (`progress_link::issue`), never in bulk.
+        access_token: None,
         consent_at: new.consent_version.as_ref().map(|_| new.registered_at),
         consent_version: new.consent_version,
         registered_by: new.registered_by,

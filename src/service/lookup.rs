@@ -22,7 +22,8 @@ fn phone_key(phone: &PhoneNumber) -> String {
     format!("tel:{}", &crate::service::secret::digest(phone.as_str())[..32])
 }
 
-/// The access token of the active learner with this phone and birth date. Malformed input is a
+/// The secret of a page of the active learner with this phone and birth date, open for
+/// `progress_link::GRANT_LIFETIME` (the printed link is kept hashed and cannot be shown again). Malformed input is a
 /// field error; a well-formed pair that matches nobody is `Text::LookupNoMatch`, whichever part is wrong.
 /// Each client address may try LOOKUP_LIMIT times in LOOKUP_WINDOW, each phone number PHONE_LIMIT
 /// times in PHONE_WINDOW (`throttle::spend`: concurrent tries cannot slip past the limit).
@@ -45,14 +46,16 @@ pub async fn own_page(
     let (Some(phone), Some(born)) = (phone, born) else {
         return Err(Error::Invalid(problems));
     };
-    let token = learner::Entity::find()
+    let found = learner::Entity::find()
         .filter(learner::Column::Phone.eq(phone.as_str()))
         .filter(learner::Column::BirthDate.eq(born.date()))
         .filter(learner::Column::Active.eq(true))
-        .filter(learner::Column::AccessToken.is_not_null())
         .order_by_asc(learner::Column::CreatedAt)
         .one(db)
         .await?
-        .and_then(|l| l.access_token);
-    token.ok_or_else(|| Error::invalid("lookup", Text::LookupNoMatch))
+        .ok_or_else(|| Error::invalid("lookup", Text::LookupNoMatch))?;
+    let txn = crate::db::write(db).await?;
+    let secret = crate::service::progress_link::grant(&txn, found.id).await?;
+    txn.commit().await?;
+    Ok(secret)
 }

@@ -15,6 +15,7 @@ pub mod overview;
 pub mod password;
 pub mod privacy;
 pub mod progress;
+pub mod progress_link;
 pub mod reference;
 pub mod registration;
 pub mod report;

@@ -13,14 +13,14 @@ use crate::service::{audit, now, progress, registration};
 use crate::{Error, Result};
 
 /// Everything held about a learner in the actor's scope (404 outside it or once erased).
-pub async fn export(db: &impl ConnectionTrait, actor: &Actor, code: &str, public_url: &str) -> Result<PersonalData> {
-    let card = registration::card(db, actor, code, public_url).await?;
+pub async fn export(db: &impl ConnectionTrait, actor: &Actor, code: &str) -> Result<PersonalData> {
+    let card = registration::card(db, actor, code, "", None).await?;
     let row = learner::Entity::find_by_id(card.learner.id).one(db).await?.ok_or(Error::NotFound)?;
     let courses = progress::learner_progress(db, actor, code).await?.courses;
     Ok(PersonalData {
         consent_at: row.consent_at,
         citizen_id_hashed: row.citizen_id_hash.is_some(),
-        progress_url: card.progress_url,
+        has_progress_link: card.has_progress_link,
         courses,
         history: audit::about(db, "learner", &row.code).await?,
         exported_at: now(),
@@ -53,6 +53,7 @@ pub async fn erase(db: &DatabaseConnection, actor: &Actor, code: &str) -> Result
     change.erased_by = Set(Some(actor.label()));
     change.updated_at = Set(at);
     change.update(&txn).await?;
+    crate::service::progress_link::revoke_grants(&txn, found.id).await?;
     // A certificate number leads back to a certificate with the person's name on it.
     enrolment::Entity::update_many()
         .col_expr(enrolment::Column::CertificateNo, sea_orm::sea_query::Expr::value(Option::<String>::None))

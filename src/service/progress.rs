@@ -299,20 +299,10 @@ pub async fn enrol_group(
     Ok((enrolled, already))
 }
 
-/// A learner's own page, by the unguessable token of their personal link; 404 for an unknown or
-/// replaced token. Shows the given name and a masked phone only.
+/// A learner's own page, by the secret of their personal link or of a lookup's grant; 404 for an
+/// unknown, replaced or expired one. Shows the given name and a masked phone only.
 pub async fn by_token(db: &impl ConnectionTrait, token: &str) -> Result<crate::model::PublicProgress> {
-    let token = token.trim();
-    // Tokens are 64 hex digits; anything else is not looked up at all.
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::NotFound);
-    }
-    let learner = learner::Entity::find()
-        .filter(learner::Column::AccessToken.eq(token))
-        .filter(learner::Column::Active.eq(true))
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let learner = crate::service::progress_link::learner_of(db, token.trim()).await?.ok_or(Error::NotFound)?;
     let (courses, completion) = courses_of(db, &learner).await?;
     let view = registration::views(db, vec![learner.clone()]).await?.remove(0);
     let given_name =

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -18,7 +18,7 @@ use crate::i18n::Text;
 use crate::model::{LearnerFilter, LearnerForm, LearnerView, Page};
 use crate::person::{BirthDate, FullName, Gender, PhoneNumber};
 use crate::service::learner::{InsertError, NewLearner, insert};
-use crate::service::{audit, now};
+use crate::service::{audit, now, progress_link};
 use crate::text::fold;
 use crate::{Error, Result};
 
@@ -217,12 +217,7 @@ fn already_registered(actor: &Actor, existing: &learner::Model) -> Error {
 
 /// Registers one learner from a form. A person registered already gets `Conflict(their code)`
 /// (without the code when they are outside the caller's scope).
-pub async fn register(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    province: i32,
-    form: &LearnerForm,
-) -> Result<LearnerView> {
+pub async fn register(db: &DatabaseConnection, actor: &Actor, province: i32, form: &LearnerForm) -> Result<Registered> {
     let directory = Directory::load(db, province).await?;
     let valid = validate(actor, &directory, form, today())?;
     let by = actor.account()?.id;
@@ -235,6 +230,7 @@ pub async fn register(
         }
         Err(InsertError::Other(err)) => return Err(err),
     };
+    let link = progress_link::issue(&txn, row.id).await?;
     audit::record(
         &txn,
         &actor.label(),
@@ -245,7 +241,14 @@ pub async fn register(
     )
     .await?;
     txn.commit().await?;
-    Ok(views(db, vec![row]).await?.remove(0))
+    Ok(Registered { learner: views(db, vec![row]).await?.remove(0), link })
+}
+
+/// A learner just registered, with the secret of their progress link: shown this once, then kept hashed.
+#[derive(Clone, Debug)]
+pub struct Registered {
+    pub learner: LearnerView,
+    pub link: String,
 }
 
 /// Learners as views, with the names of their commune, organisation and team (three small queries).
@@ -384,23 +387,23 @@ pub async fn choices(
     })
 }
 
-/// A learner's card: the progress link (`{public_url}/p/{token}`) and its QR code, for those in scope.
+/// A learner's card, for those in scope. The progress link and its QR code are on it only for
+/// whoever holds the link just made (`fresh`: the secret `register` or `renew_progress_link` gave):
+/// the database keeps the link hashed.
 pub async fn card(
     db: &impl ConnectionTrait,
     actor: &Actor,
     code: &str,
     public_url: &str,
+    fresh: Option<&str>,
 ) -> Result<crate::model::LearnerCard> {
     let learner = find(db, actor, code).await?;
-    let token = learner::Entity::find_by_id(learner.id).one(db).await?.and_then(|l| l.access_token);
-    let progress_url = token.map(|t| progress_url(public_url, &t));
+    let row = learner::Entity::find_by_id(learner.id).one(db).await?.ok_or(Error::NotFound)?;
+    let progress_url = fresh
+        .filter(|secret| progress_link::is_link_of(&row, secret))
+        .map(|secret| progress_link::url(public_url, secret));
     let qr_svg = progress_url.as_deref().map(qr_svg).transpose()?;
-    Ok(crate::model::LearnerCard { learner, progress_url, qr_svg })
-}
-
-/// The absolute address of a learner's own page.
-pub fn progress_url(public_url: &str, token: &str) -> String {
-    format!("{}/p/{token}", public_url.trim_end_matches('/'))
+    Ok(crate::model::LearnerCard { learner, has_progress_link: row.access_token.is_some(), progress_url, qr_svg })
 }
 
 /// An SVG QR code; readable by phone cameras when printed at 3 cm or more.
@@ -484,20 +487,17 @@ pub async fn set_active(db: &DatabaseConnection, actor: &Actor, code: &str, acti
 }
 
 /// Gives a learner a new personal link: the old one then shows "no longer valid". For a lost or
-/// shared card. The audit entry records who did it, never the token.
+/// shared card. Returns the card showing the new link, and the link's secret (shown this once).
+/// The audit entry records who did it, never the secret.
 pub async fn renew_progress_link(
     db: &DatabaseConnection,
     actor: &Actor,
     code: &str,
     public_url: &str,
-) -> Result<crate::model::LearnerCard> {
+) -> Result<(crate::model::LearnerCard, String)> {
     let current = find(db, actor, code).await?;
     let txn = crate::db::write(db).await?;
-    let row = learner::Entity::find_by_id(current.id).one(&txn).await?.ok_or(Error::NotFound)?;
-    let mut change = row.into_active_model();
-    change.access_token = sea_orm::Set(Some(crate::service::learner::new_access_token()));
-    change.updated_at = sea_orm::Set(crate::service::now());
-    change.update(&txn).await?;
+    let link = progress_link::issue(&txn, current.id).await?;
     audit::record(
         &txn,
         &actor.label(),
@@ -508,5 +508,5 @@ pub async fn renew_progress_link(
     )
     .await?;
     txn.commit().await?;
-    card(db, actor, code, public_url).await
+    Ok((card(db, actor, code, public_url, Some(&link)).await?, link))
 }

@@ -58,3 +58,41 @@ async fn kind_status_and_source_columns_take_only_known_values(db: DatabaseConne
 }
 
 on_both_databases!(typed_columns, kind_status_and_source_columns_take_only_known_values);
+
+async fn links_kept_in_clear_before_are_hashed_in_place_and_keep_working(db: DatabaseConnection) {
+    use hocvuso::entity::learner;
+    use hocvuso::service::{progress_link, secret};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let code = crate::progress::setup(&db).await;
+    let form = crate::registration::form("Lò Văn Sính", "0362 000 222", "4465");
+    let other = hocvuso::service::registration::register(&db, &crate::registration::admin(), 15, &form).await.unwrap();
+    let unlinked = hocvuso::service::registration::register(
+        &db,
+        &crate::registration::admin(),
+        15,
+        &crate::registration::form("Giàng Thị Mai", "0362 000 333", "4465"),
+    )
+    .await
+    .unwrap()
+    .learner
+    .code;
+    // The database as the release before left it: links in clear, and one learner without any.
+    Migrator::down(&db, Some(1)).await.unwrap();
+    let printed = ["a".repeat(64), "b".repeat(64)];
+    run(&db, &format!("UPDATE learner SET access_token = '{}' WHERE code = '{code}'", printed[0])).await.unwrap();
+    let other_code = &other.learner.code;
+    run(&db, &format!("UPDATE learner SET access_token = '{}' WHERE code = '{other_code}'", printed[1])).await.unwrap();
+    run(&db, &format!("UPDATE learner SET access_token = NULL WHERE code = '{unlinked}'")).await.unwrap();
+
+    Migrator::up(&db, None).await.unwrap();
+    for (code, printed) in [(&code, &printed[0]), (other_code, &printed[1])] {
+        let row = learner::Entity::find().filter(learner::Column::Code.eq(code)).one(&db).await.unwrap().unwrap();
+        assert_eq!(row.access_token, Some(secret::digest(printed)));
+        // A card printed before still opens its learner's page.
+        assert_eq!(progress_link::learner_of(&db, printed).await.unwrap().map(|l| l.code), Some(code.clone()));
+    }
+    let row = learner::Entity::find().filter(learner::Column::Code.eq(&unlinked)).one(&db).await.unwrap().unwrap();
+    assert_eq!(row.access_token, None);
+}
+
+on_both_databases!(hashed_links, links_kept_in_clear_before_are_hashed_in_place_and_keep_working);

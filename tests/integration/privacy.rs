@@ -29,7 +29,7 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
     for (name, phone) in
         [("Vàng Thị Mai", "0977 100 001"), ("Sùng A Páo", "0977 100 002"), ("Lò Văn Ín", "0977 100 003")]
     {
-        codes.push(registration::register(&db, &admin, 15, &form(name, phone, "4465")).await.unwrap().code);
+        codes.push(registration::register(&db, &admin, 15, &form(name, phone, "4465")).await.unwrap().learner.code);
     }
     for code in &codes {
         progress::enrol(&db, &admin, code, "KNS-01", Source::Form).await.unwrap();
@@ -82,7 +82,7 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
     }
     assert_eq!(find_anywhere(&db, "Sùng A Páo").await, 1, "the others are still there");
     assert_eq!(registration::find(&db, &admin, &codes[0]).await, Err(Error::NotFound));
-    assert_eq!(privacy::export(&db, &admin, &codes[0], "http://x").await.map(|_| ()), Err(Error::NotFound));
+    assert_eq!(privacy::export(&db, &admin, &codes[0]).await.map(|_| ()), Err(Error::NotFound));
     assert_eq!(
         lookup::own_page(&db, "0977100001", "05/03/1990", "10.0.0.9").await,
         Err(Error::invalid("lookup", Text::LookupNoMatch))
@@ -102,16 +102,19 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
 on_both_databases!(erasure, erasure_keeps_every_figure_and_the_person_cannot_be_found);
 
 async fn the_export_holds_everything_about_the_learner(db: DatabaseConnection) {
-    let code =
-        registration::register(&db, &admin(), 15, &form("Vàng Thị Mai", "0977 100 001", "4465")).await.unwrap().code;
-    let data = privacy::export(&db, &organiser(&[4465]), &code, "https://hvs.example").await.unwrap();
+    let code = registration::register(&db, &admin(), 15, &form("Vàng Thị Mai", "0977 100 001", "4465"))
+        .await
+        .unwrap()
+        .learner
+        .code;
+    let data = privacy::export(&db, &organiser(&[4465]), &code).await.unwrap();
     assert_eq!(data.learner.full_name, "Vàng Thị Mai");
     assert_eq!(data.learner.phone.as_deref(), Some("+84977100001"));
     assert_eq!(data.learner.birth_date.map(|d| d.to_string()).as_deref(), Some("1990-03-05"));
-    assert!(data.progress_url.unwrap().starts_with("https://hvs.example/p/"));
+    assert!(data.has_progress_link);
     assert!(data.consent_at.is_some());
     assert_eq!(data.history.iter().map(|h| h.action.as_str()).collect::<Vec<_>>(), ["create"]);
-    assert_eq!(privacy::export(&db, &organiser(&[70]), &code, "x").await.map(|_| ()), Err(Error::NotFound));
+    assert_eq!(privacy::export(&db, &organiser(&[70]), &code).await.map(|_| ()), Err(Error::NotFound));
 }
 
 on_both_databases!(personal_export, the_export_holds_everything_about_the_learner);

@@ -50,7 +50,8 @@ async fn learners(db: &DatabaseConnection) -> u64 {
 async fn a_learner_is_registered_from_raw_input(db: DatabaseConnection) {
     let view = registration::register(&db, &admin(), 15, &form("  Nguyễn   Thị Đức ", "0912 345 678", "Mù Cang Chải"))
         .await
-        .unwrap();
+        .unwrap()
+        .learner;
     assert!(view.code.starts_with("HV-") && view.code.len() == 9, "{}", view.code);
     assert_eq!(view.full_name, "Nguyễn Thị Đức");
     assert_eq!(view.phone.as_deref(), Some("+84912345678"));
@@ -125,9 +126,12 @@ async fn organisers_register_and_see_only_inside_their_scope(db: DatabaseConnect
             .unwrap_err(),
         Error::Unauthorized
     );
-    let mine = registration::register(&db, &khao_mang, 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap();
-    let theirs =
-        registration::register(&db, &admin(), 15, &form("Giàng Seo Súa", "0363 000 222", "4456")).await.unwrap();
+    let mine =
+        registration::register(&db, &khao_mang, 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap().learner;
+    let theirs = registration::register(&db, &admin(), 15, &form("Giàng Seo Súa", "0363 000 222", "4456"))
+        .await
+        .unwrap()
+        .learner;
     assert_eq!(registration::find(&db, &khao_mang, &mine.code).await.unwrap().id, mine.id);
     assert_eq!(
         registration::find(&db, &khao_mang, &theirs.code).await.unwrap_err(),
@@ -142,8 +146,10 @@ async fn organisers_register_and_see_only_inside_their_scope(db: DatabaseConnect
 on_both_databases!(scope, organisers_register_and_see_only_inside_their_scope);
 
 async fn one_person_is_never_registered_twice(db: DatabaseConnection) {
-    let first =
-        registration::register(&db, &admin(), 15, &form("Nguyễn Văn Đức", "0912 345 678", "4465")).await.unwrap();
+    let first = registration::register(&db, &admin(), 15, &form("Nguyễn Văn Đức", "0912 345 678", "4465"))
+        .await
+        .unwrap()
+        .learner;
     // The same person, typed differently: no marks, another phone form, another commune.
     let again = registration::register(&db, &admin(), 15, &form("nguyen van  duc", "+84 912345678", "4456")).await;
     assert_eq!(again.unwrap_err(), Error::Conflict(first.code.clone()));
@@ -169,7 +175,7 @@ async fn the_same_person_submitted_at_once_becomes_one_learner(db: DatabaseConne
     let mut conflicts = Vec::new();
     for task in tasks {
         match task.await.unwrap() {
-            Ok(view) => created.push(view.code),
+            Ok(view) => created.push(view.learner.code),
             Err(Error::Conflict(code)) => conflicts.push(code),
             Err(other) => panic!("unexpected {other:?}"),
         }
@@ -183,7 +189,10 @@ async fn the_same_person_submitted_at_once_becomes_one_learner(db: DatabaseConne
 on_both_databases!(concurrent_duplicate, the_same_person_submitted_at_once_becomes_one_learner);
 
 async fn search_ignores_marks_and_pages(db: DatabaseConnection) {
-    let duc = registration::register(&db, &admin(), 15, &form("Nguyễn Văn Đức", "0912 345 678", "4465")).await.unwrap();
+    let duc = registration::register(&db, &admin(), 15, &form("Nguyễn Văn Đức", "0912 345 678", "4465"))
+        .await
+        .unwrap()
+        .learner;
     registration::register(&db, &admin(), 15, &form("Nguyễn Thị Hoa", "0912 345 679", "4465")).await.unwrap();
     for i in 0..21 {
         let name = format!("Học Viên {}", ["An", "Bình", "Chi"][i % 3]);
@@ -210,8 +219,12 @@ on_both_databases!(search, search_ignores_marks_and_pages);
 
 async fn learners_are_edited_and_deactivated_inside_scope_with_counters_following(db: DatabaseConnection) {
     let khao_mang = organiser(&[4465, 4456]);
-    let a = registration::register(&db, &khao_mang, 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap();
-    let b = registration::register(&db, &khao_mang, 15, &form("Lò Văn Sính", "0362 000 222", "4465")).await.unwrap();
+    let a =
+        registration::register(&db, &khao_mang, 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap().learner;
+    let b = registration::register(&db, &khao_mang, 15, &form("Lò Văn Sính", "0362 000 222", "4465"))
+        .await
+        .unwrap()
+        .learner;
     // Move to Mù Cang Chải, fix the name's spelling.
     let moved =
         registration::update(&db, &khao_mang, 15, &a.code, &form("Lò Văn Páo", "0362 000 111", "4456")).await.unwrap();

@@ -12,9 +12,10 @@ pub async fn create(
     State(state): State<AppState>,
     Caller(actor): Caller,
     JsonBody(form): JsonBody<LearnerForm>,
-) -> ApiResult<(StatusCode, Json<LearnerView>)> {
-    let learner = registration::register(&state.db, &actor, state.province, &form).await?;
-    Ok((StatusCode::CREATED, Json(learner)))
+) -> ApiResult<(StatusCode, Json<LearnerDetail>)> {
+    let done = registration::register(&state.db, &actor, state.province, &form).await?;
+    let progress_url = Some(hocvuso::service::progress_link::url(&state.public_url, &done.link));
+    Ok((StatusCode::CREATED, Json(LearnerDetail { learner: done.learner, has_progress_link: true, progress_url })))
 }
 
 /// `GET /api/v1/learners?q=&commune=&organisation=&team=&page=`: the caller's learners only.
@@ -26,13 +27,14 @@ pub async fn list(
     Ok(Json(registration::search(&state.db, &actor, &filter).await?))
 }
 
-/// `GET /api/v1/learners/{code}`: with `progress_url`; 404 when out of scope, as when it does not exist.
+/// `GET /api/v1/learners/{code}`: 404 when out of scope, as when it does not exist. `progress_url` is
+/// null: links are kept hashed and shown only by the answers that make them.
 pub async fn show(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<LearnerDetail>> {
-    Ok(Json(registration::card(&state.db, &actor, &code, &state.public_url).await?.into()))
+    Ok(Json(registration::card(&state.db, &actor, &code, &state.public_url, None).await?.into()))
 }
 
 /// `POST /api/v1/learners/{code}/progress-link`: a new personal link; the old one stops working.
@@ -41,7 +43,7 @@ pub async fn renew_progress_link(
     Caller(actor): Caller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<LearnerDetail>> {
-    Ok(Json(registration::renew_progress_link(&state.db, &actor, &code, &state.public_url).await?.into()))
+    Ok(Json(registration::renew_progress_link(&state.db, &actor, &code, &state.public_url).await?.0.into()))
 }
 
 #[derive(serde::Deserialize)]
@@ -50,15 +52,18 @@ pub struct LookupRequest {
     birth_date: String,
 }
 
-/// `POST /api/v1/lookup`: a learner's own page by phone and birth date, without an account.
+/// `POST /api/v1/lookup`: a learner's own page by phone and birth date, without an account: an
+/// address that opens it until `expires_at` (the printed link is kept hashed and never shown again).
 /// The same 422 whether the phone or the birth date is wrong; 429 past the per-address limit.
 pub async fn lookup(
     State(state): State<AppState>,
     axum::Extension(client): axum::Extension<crate::auth::ClientAddr>,
     JsonBody(request): JsonBody<LookupRequest>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let token = hocvuso::service::lookup::own_page(&state.db, &request.phone, &request.birth_date, &client.0).await?;
-    Ok(Json(serde_json::json!({ "progress_url": registration::progress_url(&state.public_url, &token) })))
+    let secret = hocvuso::service::lookup::own_page(&state.db, &request.phone, &request.birth_date, &client.0).await?;
+    let expires_at = hocvuso::service::now() + hocvuso::service::progress_link::GRANT_LIFETIME;
+    let progress_url = hocvuso::service::progress_link::url(&state.public_url, &secret);
+    Ok(Json(serde_json::json!({ "progress_url": progress_url, "expires_at": expires_at })))
 }
 
 /// `GET /api/v1/learners/{code}/personal-data`: everything held about the learner, as a JSON file
@@ -68,7 +73,7 @@ pub async fn personal_data(
     Caller(actor): Caller,
     Path(code): Path<String>,
 ) -> ApiResult<impl axum::response::IntoResponse> {
-    let data = hocvuso::service::privacy::export(&state.db, &actor, &code, &state.public_url).await?;
+    let data = hocvuso::service::privacy::export(&state.db, &actor, &code).await?;
     let disposition = format!("attachment; filename=\"du-lieu-ca-nhan-{}.json\"", data.learner.code);
     Ok(([(axum::http::header::CONTENT_DISPOSITION, disposition)], Json(data)))
 }

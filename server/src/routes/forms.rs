@@ -86,7 +86,11 @@ pub async fn register_learner(State(state): State<AppState>, request: Request) -
         }
     };
     match registration::register(&state.db, &actor(&parts), state.province, &form).await {
-        Ok(learner) => Redirect::to(&format!("/learners/{}?registered=1", learner.code)).into_response(),
+        Ok(done) => {
+            let code = &done.learner.code;
+            let cookie = crate::auth::new_link_cookie(&state, &parts.headers, code, &done.link);
+            crate::auth::with_cookie(Redirect::to(&format!("/learners/{code}?registered=1")).into_response(), cookie)
+        }
         Err(err) => {
             let code = status(&err);
             render_page(&state, parts, code, RegisterAttempt { form, error: Some(err) }).await
@@ -246,7 +250,7 @@ pub async fn lookup(State(state): State<AppState>, request: Request) -> Response
     };
     let client = parts.extensions.get::<crate::auth::ClientAddr>().map(|c| c.0.clone()).unwrap_or_default();
     match hocvuso::service::lookup::own_page(&state.db, &fields.phone, &fields.birth_date, &client).await {
-        Ok(token) => Redirect::to(&format!("/p/{token}")).into_response(),
+        Ok(secret) => Redirect::to(&format!("/p/{secret}")).into_response(),
         Err(err) => {
             let code = status(&err);
             let attempt = LookupAttempt { phone: fields.phone, birth_date: fields.birth_date, error: Some(err) };
@@ -263,7 +267,10 @@ pub async fn renew_progress_link(
 ) -> Response {
     let (parts, _) = request.into_parts();
     match registration::renew_progress_link(&state.db, &actor(&parts), &code, &state.public_url).await {
-        Ok(_) => Redirect::to(&format!("/learners/{code}?renewed=1")).into_response(),
+        Ok((card, secret)) => {
+            let cookie = crate::auth::new_link_cookie(&state, &parts.headers, &card.learner.code, &secret);
+            crate::auth::with_cookie(Redirect::to(&format!("/learners/{code}?renewed=1")).into_response(), cookie)
+        }
         Err(err) => {
             let lang = crate::i18n::request_lang(&parts.headers);
             (status(&err), lang.t(err.text())).into_response()

@@ -48,14 +48,30 @@ async fn registration_form_keeps_what_was_typed_and_says_what_is_wrong(db: Datab
     assert_eq!(created.status(), 303);
     let location = created.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/learners/HV-") && location.ends_with("?registered=1"), "{location}");
-    let card = app.client.get(format!("{}{location}", app.address)).header("cookie", &cookie).send().await.unwrap();
+    // The new link travels to this learner's card only, for ten minutes: the database keeps its digest.
+    let set_cookie = created.headers()["set-cookie"].to_str().unwrap().to_string();
+    let code = location.trim_start_matches("/learners/").trim_end_matches("?registered=1");
+    assert!(set_cookie.starts_with("new_link="), "{set_cookie}");
+    assert!(set_cookie.contains(&format!("; Path=/learners/{code}; Max-Age=600; HttpOnly; SameSite=Strict")));
+    let new_link = set_cookie.split(';').next().unwrap();
+    let card_with = |extra: String| {
+        app.client.get(format!("{}{location}", app.address)).header("cookie", format!("{cookie}; {extra}")).send()
+    };
+    let card = card_with(new_link.to_string()).await.unwrap();
     assert_eq!(card.status(), 200);
     let html = card.text().await.unwrap();
-    assert!(html.contains("<svg") && html.contains(&format!("{}/p/", app.address)), "QR code and progress link");
+    let secret = new_link.trim_start_matches("new_link=");
+    assert!(
+        html.contains("<svg") && html.contains(&format!("{}/p/{secret}", app.address)),
+        "QR code and progress link"
+    );
+    // Later, or from another browser, the card says the link exists and how to print one again.
+    let html = card_with("lang=vi".into()).await.unwrap().text().await.unwrap();
+    assert!(!html.contains("/p/") && !html.contains("<svg"), "no link without the cookie");
+    assert!(html.contains("Đường dẫn chỉ hiện khi vừa được cấp"));
 
     let again = post(good).await.unwrap();
     assert_eq!(again.status(), 409);
-    let code = location.trim_start_matches("/learners/").trim_end_matches("?registered=1");
     assert!(
         again.text().await.unwrap().contains(&format!(r#"href="/learners/{code}""#)),
         "points to the existing learner"

@@ -105,6 +105,11 @@ pub async fn add_course(db: &DatabaseConnection, activity_iri: Option<&str>) {
 
 /// Registers Lò Văn Pao in Xã Khao Mang and returns his learner code.
 pub async fn register_learner(db: &DatabaseConnection) -> String {
+    register_learner_with_link(db).await.0
+}
+
+/// Registers Lò Văn Pao in Xã Khao Mang and returns his learner code and the secret of his progress link.
+pub async fn register_learner_with_link(db: &DatabaseConnection) -> (String, String) {
     let form = hocvuso::model::LearnerForm {
         full_name: "Lò Văn Pao".into(),
         birth_date: "05/03/1990".into(),
@@ -114,5 +119,6 @@ pub async fn register_learner(db: &DatabaseConnection) -> String {
         consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
         ..Default::default()
     };
-    hocvuso::service::registration::register(db, &admin_actor(), 15, &form).await.expect("registered").code
+    let registered = hocvuso::service::registration::register(db, &admin_actor(), 15, &form).await.expect("registered");
+    (registered.learner.code, registered.link)
 }

@@ -5,11 +5,11 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use hocvuso::service::registration;
 
-use crate::{add_course, admin_actor, figure, register_learner, spawn_app};
+use crate::{add_course, admin_actor, figure, register_learner_with_link, spawn_app};
 
 async fn the_personal_link_shows_masked_progress_and_only_the_given_name(db: DatabaseConnection) {
     add_course(&db, None).await;
-    let code = register_learner(&db).await;
+    let (code, token) = register_learner_with_link(&db).await;
     let report = hocvuso::model::CompletionReport {
         learner_code: code.clone(),
         course_code: "KNS-01".into(),
@@ -20,7 +20,6 @@ async fn the_personal_link_shows_masked_progress_and_only_the_given_name(db: Dat
     hocvuso::service::progress::record_completion(&db, &admin_actor(), &report, hocvuso::model::Source::Form)
         .await
         .unwrap();
-    let token = learner::Entity::find().one(&db).await.unwrap().unwrap().access_token.unwrap();
     let app = spawn_app(db).await;
 
     let page = app.get(&format!("/p/{token}")).await;
@@ -41,10 +40,49 @@ async fn the_personal_link_shows_masked_progress_and_only_the_given_name(db: Dat
 
 on_both_databases!(personal_link, the_personal_link_shows_masked_progress_and_only_the_given_name);
 
-async fn token_of(db: &DatabaseConnection, code: &str) -> String {
+/// What the database holds for the learner's link.
+async fn stored_link(db: &DatabaseConnection, code: &str) -> Option<String> {
     use sea_orm::{ColumnTrait, QueryFilter};
-    learner::Entity::find().filter(learner::Column::Code.eq(code)).one(db).await.unwrap().unwrap().access_token.unwrap()
+    learner::Entity::find().filter(learner::Column::Code.eq(code)).one(db).await.unwrap().unwrap().access_token
 }
+
+/// The secret at the end of a page address (`…/p/{secret}`).
+fn secret_of(address: &str) -> String {
+    address.rsplit('/').next().unwrap().to_string()
+}
+
+async fn links_are_stored_hashed_so_a_copy_of_the_database_opens_no_page(db: DatabaseConnection) {
+    let (code, link) = register_learner_with_link(&db).await;
+    let stored = stored_link(&db, &code).await.expect("a link was made at registration");
+    assert_eq!(stored, hocvuso::service::secret::digest(&link));
+    assert_ne!(stored, link);
+    let app = spawn_app(db).await;
+    assert_eq!(app.get(&format!("/p/{link}")).await.status(), 200);
+    // Whoever reads the table (a backup, a leaked dump) holds only digests: none opens a page.
+    assert_eq!(app.get(&format!("/p/{stored}")).await.status(), 404);
+
+    // Over REST the link is in the answer that makes it, and only there.
+    hocvuso::service::accounts::create_admin(&app.db, "quantri", "Quản trị", "ruong-bac-thang-2026").await.unwrap();
+    let cookie = crate::access::session_cookie(&app, "quantri", "ruong-bac-thang-2026").await;
+    let form = serde_json::json!({"full_name": "Hoàng Thị Mỷ", "birth_date": "1985-08-12", "gender": "nu",
+        "phone": "0912 345 678", "commune": 4456, "consent_version": hocvuso::consent::CONSENT_VERSION});
+    let created = app.client.post(format!("{}/api/v1/learners", app.address)).header("cookie", &cookie).json(&form);
+    let created = created.send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let body: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(body["has_progress_link"], true);
+    let address = body["progress_url"].as_str().unwrap();
+    assert!(address.starts_with(&format!("{}/p/", app.address)));
+    assert_eq!(
+        figure(&app.get(&format!("/p/{}", secret_of(address))).await.text().await.unwrap(), "greeting"),
+        "Xin chào Mỷ"
+    );
+    let shown = app.client.get(format!("{}/api/v1/learners/{}", app.address, body["code"].as_str().unwrap()));
+    let shown: serde_json::Value = shown.header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    assert!(shown["progress_url"].is_null());
+}
+
+on_both_databases!(hashed_links, links_are_stored_hashed_so_a_copy_of_the_database_opens_no_page);
 
 async fn lookup_json(app: &crate::TestApp, phone: &str, birth_date: &str) -> reqwest::Response {
     app.client
@@ -66,19 +104,26 @@ async fn lookup_form(app: &crate::TestApp, phone: &str, birth_date: &str) -> req
 }
 
 async fn lookup_finds_the_page_answers_alike_for_both_failures_and_is_limited(db: DatabaseConnection) {
-    let code = register_learner(&db).await;
-    let token = token_of(&db, &code).await;
+    let (_, link) = register_learner_with_link(&db).await;
     let app = spawn_app(db).await;
 
-    // 1: the form takes the learner to their page (the phone travels in the body, never the URL).
+    // 1: the form takes the learner to their page (the phone travels in the body, never the URL),
+    // through an address of its own: the printed link is kept hashed and cannot be shown again.
     let found = lookup_form(&app, "0362000111", "05/03/1990").await;
     assert_eq!(found.status(), 303);
-    assert_eq!(found.headers()["location"], format!("/p/{token}"));
-    // 2: REST gives the address of the same page.
+    let location = found.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/p/") && location != format!("/p/{link}"), "{location}");
+    assert_eq!(figure(&app.get(&location).await.text().await.unwrap(), "greeting"), "Xin chào Pao");
+    // 2: REST gives the address of a page that opens it, and until when.
     let found = lookup_json(&app, "+84 362 000 111", "1990-03-05").await;
     assert_eq!(found.status(), 200);
     let body: serde_json::Value = found.json().await.unwrap();
-    assert_eq!(body["progress_url"], format!("{}/p/{token}", app.address));
+    let address = body["progress_url"].as_str().unwrap();
+    assert!(address.starts_with(&format!("{}/p/", app.address)), "{address}");
+    assert_eq!(app.get(&format!("/p/{}", secret_of(address))).await.status(), 200);
+    let expires: chrono::DateTime<chrono::Utc> = body["expires_at"].as_str().unwrap().parse().unwrap();
+    let lifetime = expires - chrono::Utc::now();
+    assert!(lifetime > chrono::Duration::hours(23) && lifetime <= chrono::Duration::hours(24), "{lifetime}");
 
     // 3–4: no such phone and a wrong birth date: byte-for-byte the same answer.
     let no_phone = lookup_json(&app, "0362000999", "05/03/1990").await;
@@ -116,14 +161,39 @@ async fn lookup_finds_the_page_answers_alike_for_both_failures_and_is_limited(db
         "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau một phút."
     );
     // Another address is not held back by this one.
-    assert_eq!(hocvuso::service::lookup::own_page(&app.db, "0362000111", "05/03/1990", "10.0.0.2").await, Ok(token));
+    assert!(hocvuso::service::lookup::own_page(&app.db, "0362000111", "05/03/1990", "10.0.0.2").await.is_ok());
 }
 
 on_both_databases!(lookup, lookup_finds_the_page_answers_alike_for_both_failures_and_is_limited);
 
+async fn a_lookup_opens_the_page_for_a_day_and_a_new_link_closes_it(db: DatabaseConnection) {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let (code, _) = register_learner_with_link(&db).await;
+    let first = hocvuso::service::lookup::own_page(&db, "0362000111", "05/03/1990", "10.0.0.1").await.unwrap();
+    let second = hocvuso::service::lookup::own_page(&db, "0362000111", "05/03/1990", "10.0.0.1").await.unwrap();
+    assert_ne!(first, second);
+    // Grants are kept as digests too.
+    let grants = hocvuso::entity::progress_grant::Entity::find().all(&db).await.unwrap();
+    assert_eq!(grants.len(), 2);
+    assert!(grants.iter().all(|g| g.digest != first && g.digest != second));
+    // A day later the first no longer opens the page.
+    let mut expired =
+        grants.into_iter().find(|g| g.digest == hocvuso::service::secret::digest(&first)).unwrap().into_active_model();
+    expired.expires_at = Set(chrono::Utc::now() - chrono::Duration::seconds(1));
+    expired.update(&db).await.unwrap();
+    let app = spawn_app(db).await;
+    assert_eq!(app.get(&format!("/p/{first}")).await.status(), 404);
+    assert_eq!(app.get(&format!("/p/{second}")).await.status(), 200);
+    // A lost card renewed: every page a lookup opened closes with the old link.
+    registration::renew_progress_link(&app.db, &admin_actor(), &code, "http://x").await.unwrap();
+    assert_eq!(app.get(&format!("/p/{second}")).await.status(), 404);
+    assert!(hocvuso::entity::progress_grant::Entity::find().all(&app.db).await.unwrap().is_empty());
+}
+
+on_both_databases!(lookup_grants, a_lookup_opens_the_page_for_a_day_and_a_new_link_closes_it);
+
 async fn a_new_link_retires_the_old_one(db: DatabaseConnection) {
-    let code = register_learner(&db).await;
-    let old = token_of(&db, &code).await;
+    let (code, old) = register_learner_with_link(&db).await;
     let organiser_out = hocvuso::auth::Actor::Account(hocvuso::auth::AccountActor {
         id: uuid::Uuid::now_v7(),
         username: "ngoai".into(),
@@ -133,12 +203,19 @@ async fn a_new_link_retires_the_old_one(db: DatabaseConnection) {
     });
     let refused = registration::renew_progress_link(&db, &organiser_out, &code, "http://x").await;
     assert_eq!(refused.unwrap_err(), hocvuso::Error::NotFound, "out of scope");
-    assert_eq!(token_of(&db, &code).await, old, "a refusal changes nothing");
+    let stored = stored_link(&db, &code).await;
+    assert_eq!(stored.as_deref(), Some(hocvuso::service::secret::digest(&old).as_str()), "a refusal changes nothing");
 
-    let card = registration::renew_progress_link(&db, &admin_actor(), &code, "https://hocvuso.example").await.unwrap();
-    let new = token_of(&db, &code).await;
+    let (card, new) =
+        registration::renew_progress_link(&db, &admin_actor(), &code, "https://hocvuso.example").await.unwrap();
     assert_ne!(new, old);
+    assert_eq!(stored_link(&db, &code).await, Some(hocvuso::service::secret::digest(&new)));
     assert_eq!(card.progress_url, Some(format!("https://hocvuso.example/p/{new}")));
+    // The card shows the link only to whoever holds it: anyone else sees that one exists.
+    let later = registration::card(&db, &admin_actor(), &code, "https://hocvuso.example", None).await.unwrap();
+    assert_eq!((later.progress_url, later.qr_svg, later.has_progress_link), (None, None, true));
+    let stale = registration::card(&db, &admin_actor(), &code, "https://hocvuso.example", Some(&old)).await.unwrap();
+    assert_eq!(stale.progress_url, None, "an old link is not shown as the learner's");
     let audit = hocvuso::entity::audit_log::Entity::find().all(&db).await.unwrap();
     let entry = audit.iter().find(|e| e.action == "renew_progress_link").expect("audited");
     assert_eq!(entry.entity_id.as_deref(), Some(code.as_str()));
@@ -154,7 +231,7 @@ async fn a_new_link_retires_the_old_one(db: DatabaseConnection) {
 on_both_databases!(renew_link, a_new_link_retires_the_old_one);
 
 async fn a_page_shows_only_its_own_learner(db: DatabaseConnection) {
-    let pao = register_learner(&db).await;
+    let (pao, pao_token) = register_learner_with_link(&db).await;
     let form = hocvuso::model::LearnerForm {
         full_name: "Hoàng Thị Mỷ".into(),
         birth_date: "12/08/1985".into(),
@@ -164,8 +241,8 @@ async fn a_page_shows_only_its_own_learner(db: DatabaseConnection) {
         consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
         ..Default::default()
     };
-    let my = registration::register(&db, &admin_actor(), 15, &form).await.unwrap().code;
-    let (pao_token, my_token) = (token_of(&db, &pao).await, token_of(&db, &my).await);
+    let registered = registration::register(&db, &admin_actor(), 15, &form).await.unwrap();
+    let (my, my_token) = (registered.learner.code, registered.link);
     hocvuso::service::accounts::create_admin(&db, "quantri", "Quản trị", "ruong-bac-thang-2026").await.unwrap();
     let app = spawn_app(db).await;
 
@@ -185,7 +262,7 @@ async fn a_page_shows_only_its_own_learner(db: DatabaseConnection) {
         assert!(!page.contains(birth), "no birth date on the page");
     }
 
-    // The learner's record over REST carries the personal link, for those allowed to see it.
+    // The learner's record over REST says a link exists, never the link: it is kept hashed.
     let cookie = crate::access::session_cookie(&app, "quantri", "ruong-bac-thang-2026").await;
     let shown: serde_json::Value = app
         .client
@@ -198,15 +275,14 @@ async fn a_page_shows_only_its_own_learner(db: DatabaseConnection) {
         .await
         .unwrap();
     assert_eq!(shown["code"], pao.as_str());
-    assert_eq!(shown["progress_url"], format!("{}/p/{pao_token}", app.address));
+    assert_eq!((shown["has_progress_link"].as_bool(), shown["progress_url"].is_null()), (Some(true), true));
 }
 
 on_both_databases!(own_page_only, a_page_shows_only_its_own_learner);
 
 async fn lookups_are_limited_atomically_and_per_phone(db: DatabaseConnection) {
     use hocvuso::service::lookup::own_page;
-    let code = register_learner(&db).await;
-    let token = token_of(&db, &code).await;
+    register_learner_with_link(&db).await;
     let app = spawn_app(db).await;
     // 30 at once from one address: exactly the limit of 10 are looked up.
     let tries = (0..30).map(|_| lookup_json(&app, "0362000999", "05/03/1990"));
@@ -219,7 +295,7 @@ async fn lookups_are_limited_atomically_and_per_phone(db: DatabaseConnection) {
         let wrong = own_page(&app.db, "0362 000 111", "06/03/1990", &format!("10.1.0.{i}")).await;
         assert_eq!(wrong.unwrap_err().field_problem("lookup"), Some(hocvuso::i18n::Text::LookupNoMatch));
     }
-    assert_eq!(own_page(&app.db, "0362000111", "05/03/1990", "10.1.0.9").await, Ok(token));
+    assert!(own_page(&app.db, "0362000111", "05/03/1990", "10.1.0.9").await.is_ok());
     let refused = own_page(&app.db, "+84362000111", "05/03/1990", "10.1.0.10").await;
     assert!(matches!(refused, Err(hocvuso::Error::RateLimited(_))), "{refused:?}");
     // Another phone from that address is not held back.

@@ -14,7 +14,15 @@ use crate::i18n::use_lang;
 pub async fn get_learner_card(code: String) -> Result<LearnerCard, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
-        hocvuso::service::registration::card(&state.db, &crate::state::actor(), &code, &state.public_url).await
+        let fresh = crate::state::request_cookie(crate::state::NEW_LINK_COOKIE);
+        hocvuso::service::registration::card(
+            &state.db,
+            &crate::state::actor(),
+            &code,
+            &state.public_url,
+            fresh.as_deref(),
+        )
+        .await
     })
     .await
 }
@@ -146,6 +154,7 @@ pub fn LearnerCardPage() -> impl IntoView {
                 match card.await {
                     Ok(card) => {
                         let l = card.learner;
+                        let link_hidden = card.progress_url.is_none();
                         view! {
                             {just_registered().then(|| view! { <p class="notice" role="status">{lang.t(Text::Registered)}</p> })}
                             {link_renewed().then(|| view! { <p class="notice" role="status">{lang.t(Text::ProgressLinkRenewed)}</p> })}
@@ -168,6 +177,11 @@ pub fn LearnerCardPage() -> impl IntoView {
                                     <p class="progress-link">
                                         {lang.t(Text::ProgressLink)} ": "
                                         <a href=url.clone() rel="noreferrer" data-testid="progress-link">{url.clone()}</a>
+                                    </p>
+                                })}
+                                {link_hidden.then(|| view! {
+                                    <p class="hint no-print" data-testid="link-hidden">
+                                        {lang.t(if card.has_progress_link { Text::ProgressLinkHidden } else { Text::ProgressLinkNone })}
                                     </p>
                                 })}
                             </article>

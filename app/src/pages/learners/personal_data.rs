@@ -15,7 +15,7 @@ use hocvuso::week::local_date_time as date;
 pub async fn get_personal_data(code: String) -> Result<PersonalData, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
-        hocvuso::service::privacy::export(&state.db, &crate::state::actor(), &code, &state.public_url).await
+        hocvuso::service::privacy::export(&state.db, &crate::state::actor(), &code).await
     })
     .await
 }
@@ -63,7 +63,8 @@ pub fn PersonalDataPage() -> impl IntoView {
                                     <dt>{lang.t(Text::Teams)}</dt><dd>{l.team_name.clone().unwrap_or_default()}</dd>
                                     <dt>{lang.t(Text::ConsentGiven)}</dt>
                                     <dd>{l.consent_version.clone().unwrap_or_default()} " · " {d.consent_at.map(date).unwrap_or_default()}</dd>
-                                    <dt>{lang.t(Text::ProgressLink)}</dt><dd class="break">{d.progress_url.unwrap_or_default()}</dd>
+                                    <dt>{lang.t(Text::ProgressLink)}</dt>
+                                    <dd>{lang.t(if d.has_progress_link { Text::ProgressLinkIssued } else { Text::ProgressLinkNotIssued })}</dd>
                                 </dl>
                                 {d.citizen_id_hashed.then(|| view! { <p class="hint">{lang.t(Text::CitizenIdHashedNote)}</p> })}
                                 <h2>{lang.t(Text::Courses)}</h2>

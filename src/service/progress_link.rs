@@ -1,0 +1,79 @@
+//! Personal progress links. The database keeps only each link's digest, as for sessions and API
+//! tokens: a copy of it opens nobody's page. So a link is shown once, when it is made — at
+//! registration or renewal — and a lookup by phone and birth date opens the page through a grant
+//! of its own that lasts GRANT_LIFETIME, never by revealing the printed link.
+use chrono::Duration;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::entity::{learner, progress_grant};
+use crate::service::now;
+use crate::service::secret::{digest, new_secret};
+
+/// How long the page a lookup opens stays open; the lookup can be made again at any time.
+pub const GRANT_LIFETIME: Duration = Duration::hours(24);
+
+/// The absolute address of a learner's own page.
+pub fn url(public_url: &str, secret: &str) -> String {
+    format!("{}/p/{secret}", public_url.trim_end_matches('/'))
+}
+
+/// Gives the learner a new link and returns it, this once. Their former link and every grant stop working.
+pub async fn issue(txn: &impl ConnectionTrait, learner_id: Uuid) -> Result<String> {
+    let secret = new_secret();
+    learner::Entity::update_many()
+        .col_expr(learner::Column::AccessToken, sea_orm::sea_query::Expr::value(Some(digest(&secret))))
+        .col_expr(learner::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now()))
+        .filter(learner::Column::Id.eq(learner_id))
+        .exec(txn)
+        .await?;
+    revoke_grants(txn, learner_id).await?;
+    Ok(secret)
+}
+
+/// Ends every page a lookup opened for the learner (a lost card, an erasure).
+pub async fn revoke_grants(txn: &impl ConnectionTrait, learner_id: Uuid) -> Result<()> {
+    progress_grant::Entity::delete_many().filter(progress_grant::Column::LearnerId.eq(learner_id)).exec(txn).await?;
+    Ok(())
+}
+
+/// Opens the learner's page for GRANT_LIFETIME and returns its secret. Expired grants go on the way.
+pub async fn grant(txn: &impl ConnectionTrait, learner_id: Uuid) -> Result<String> {
+    let at = now();
+    progress_grant::Entity::delete_many().filter(progress_grant::Column::ExpiresAt.lte(at)).exec(txn).await?;
+    let secret = new_secret();
+    progress_grant::Entity::insert(progress_grant::ActiveModel {
+        digest: Set(digest(&secret)),
+        learner_id: Set(learner_id),
+        expires_at: Set(at + GRANT_LIFETIME),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(secret)
+}
+
+/// The active learner whose page `secret` opens: their link, or a grant that has not expired.
+pub async fn learner_of(db: &impl ConnectionTrait, secret: &str) -> Result<Option<learner::Model>> {
+    // Secrets are 64 hex digits; anything else is not looked up at all.
+    if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let hashed = digest(secret);
+    let by_link = learner::Entity::find().filter(learner::Column::AccessToken.eq(&hashed));
+    let found = match by_link.filter(learner::Column::Active.eq(true)).one(db).await? {
+        Some(found) => Some(found),
+        None => match progress_grant::Entity::find_by_id(hashed).one(db).await? {
+            Some(grant) if grant.expires_at > now() => {
+                learner::Entity::find_by_id(grant.learner_id).filter(learner::Column::Active.eq(true)).one(db).await?
+            }
+            _ => None,
+        },
+    };
+    Ok(found)
+}
+
+/// Whether `secret` is the learner's current link: a card shows a link only to whoever just made it.
+pub fn is_link_of(learner: &learner::Model, secret: &str) -> bool {
+    learner.access_token.as_deref() == Some(digest(secret).as_str())
+}

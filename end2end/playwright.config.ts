@@ -14,6 +14,8 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL,
+    // Browsers say which language they prefer; the pages follow it unless the user picks another.
+    locale: 'vi-VN',
     trace: 'off',
     launchOptions: {
       // Debian's Chromium; never a downloaded browser.

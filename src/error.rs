@@ -86,23 +86,6 @@ impl Error {
             Error::Transport(_) => Text::Network,
         }
     }
-
-    /// The HTTP status this error is answered with.
-    pub fn status(&self) -> u16 {
-        match self {
-            Error::NotFound => 404,
-            Error::Invalid(_) | Error::InvalidRows(_) => 422,
-            Error::Conflict(_) => 409,
-            Error::Unauthorized | Error::BadCredentials => 401,
-            Error::RateLimited(_) => 429,
-            Error::Forbidden => 403,
-            Error::Unavailable | Error::Busy(_) => 503,
-            Error::TooLarge => 413,
-            // On the server a transport error is a request that could not be decoded.
-            Error::Transport(_) => 400,
-            Error::Internal => 500,
-        }
-    }
 }
 
 impl FromServerFnError for Error {

@@ -1,19 +1,23 @@
-//! The language of a request: a `lang` cookie set by /lang/{code}, else Vietnamese.
-//! On the server it comes from the request; in the browser from `<html lang>`, which the server wrote.
+//! The language of a request, one rule for pages, form posts, REST and kept pages: the `lang`
+//! cookie set by /lang/{code}, else Accept-Language, else Vietnamese. In the browser it comes from
+//! `<html lang>`, which the server wrote.
 use hocvuso::i18n::Lang;
 use leptos::prelude::*;
+
+/// The language a request asks for.
+#[cfg(feature = "ssr")]
+pub fn request_lang(headers: &http::HeaderMap) -> Lang {
+    crate::state::cookie(headers, "lang")
+        .or_else(|| headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+        .map(Lang::from_code)
+        .unwrap_or_default()
+}
 
 /// Reads the language for this render.
 pub fn current_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
-        use_context::<http::request::Parts>()
-            .and_then(|parts| {
-                parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
-                    cookies.split(';').find_map(|c| c.trim().strip_prefix("lang=").map(Lang::from_code))
-                })
-            })
-            .unwrap_or_default()
+        use_context::<http::request::Parts>().map(|parts| request_lang(&parts.headers)).unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -37,9 +37,26 @@ pub fn app_state() -> Result<AppState, Error> {
     })
 }
 
-/// Who is asking: put in the request's extensions by the server's authentication layer.
+/// Who is asking: what the server's authentication layer put in the request's extensions, else
+/// anonymous. The one rule for pages, form posts and REST (`Caller`).
+pub fn caller(parts: &http::request::Parts) -> Actor {
+    parts.extensions.get::<Actor>().cloned().unwrap_or_default()
+}
+
+/// Who is asking, inside a page's server-side render.
 pub fn actor() -> Actor {
-    use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<Actor>().cloned()).unwrap_or_default()
+    use_context::<http::request::Parts>().map(|parts| caller(&parts)).unwrap_or_default()
+}
+
+/// The caller of a REST handler (`caller` as an axum extractor).
+pub struct Caller(pub Actor);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Caller(caller(parts)))
+    }
 }
 
 /// The value of the request's cookie `name`, if it sent one.
@@ -63,14 +80,32 @@ pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
 /// few minutes: the database keeps links hashed, so the card shows one only to the browser that made it.
 pub const NEW_LINK_COOKIE: &str = "new_link";
 
+/// The HTTP status an error is answered with, by pages, form posts and REST alike (the domain
+/// knows nothing of HTTP).
+pub fn status_of(err: &Error) -> http::StatusCode {
+    use http::StatusCode as S;
+    match err {
+        Error::NotFound => S::NOT_FOUND,
+        Error::Invalid(_) | Error::InvalidRows(_) => S::UNPROCESSABLE_ENTITY,
+        Error::Conflict(_) => S::CONFLICT,
+        Error::Unauthorized | Error::BadCredentials => S::UNAUTHORIZED,
+        Error::RateLimited(_) => S::TOO_MANY_REQUESTS,
+        Error::Forbidden => S::FORBIDDEN,
+        Error::Unavailable | Error::Busy(_) => S::SERVICE_UNAVAILABLE,
+        Error::TooLarge => S::PAYLOAD_TOO_LARGE,
+        // On the server a transport error is a request that could not be decoded.
+        Error::Transport(_) => S::BAD_REQUEST,
+        Error::Internal => S::INTERNAL_SERVER_ERROR,
+    }
+}
+
 /// Runs a server function's body and, on error, answers with the error's HTTP status (401, 403, 404, 422…).
 pub async fn respond<T>(body: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
     let result = body.await;
     if let Err(err) = &result
         && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
     {
-        response
-            .set_status(http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+        response.set_status(status_of(err));
     }
     result
 }

@@ -4,7 +4,7 @@
 //! committee reloading one leaderboard costs one render until anything is committed.
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -26,16 +26,9 @@ struct KeptPage {
 }
 
 /// What a kept page's text depends on besides the database: the address (filters, sort, week),
-/// the language cookie, who is asking, and the day (periods end today).
+/// the language, who is asking, and the day (periods end today).
 fn key(request: &Request) -> Option<String> {
-    let lang = request
-        .headers()
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|c| c.split(';'))
-        .find_map(|c| c.trim().strip_prefix("lang=").map(str::to_string))
-        .unwrap_or_default();
+    let lang = crate::i18n::request_lang(request.headers()).code();
     let who = match request.extensions().get::<Actor>()? {
         Actor::Anonymous => "anonymous".to_string(),
         Actor::Account(account) => format!("account:{}", account.id),

@@ -1,14 +1,12 @@
 //! REST `/api/v1`: thin handlers that check who is asking, call a service and answer JSON.
 //! Every error becomes `{"error", "message", "errors"?}` in the caller's language, in one place.
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Request};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hocvuso::Error;
-use hocvuso::auth::Actor;
 use hocvuso::i18n::{Lang, Text};
 use hocvuso_app::state::AppState;
 use serde_json::json;
@@ -89,8 +87,7 @@ impl From<Error> for ApiError {
 impl IntoResponse for ApiError {
     /// The body is written by `render_errors`, which knows the caller's language.
     fn into_response(self) -> Response {
-        let mut response =
-            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response();
+        let mut response = hocvuso_app::state::status_of(&self.0).into_response();
         response.extensions_mut().insert(self.0);
         response
     }
@@ -153,16 +150,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     rendered
 }
 
-/// The actor the authentication layer found for this request.
-pub struct Caller(pub Actor);
-
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Caller(parts.extensions.get::<Actor>().cloned().unwrap_or_default()))
-    }
-}
+pub use hocvuso_app::state::Caller;
 
 /// A JSON body, with a clear 422 (not axum's plain-text rejection) when it does not parse, and a
 /// 422 naming every field the body carries that its type does not know: a misspelt or renamed

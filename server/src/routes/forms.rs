@@ -6,7 +6,6 @@ use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use hocvuso::Error;
-use hocvuso::auth::Actor;
 use hocvuso::i18n::Text;
 use hocvuso::model::LearnerForm;
 use hocvuso::service::import::{ImportOptions, import_learners};
@@ -40,13 +39,9 @@ pub(crate) async fn render_page<T: Clone + Send + Sync + 'static>(
     response
 }
 
-pub(crate) fn actor(parts: &Parts) -> Actor {
-    parts.extensions.get::<Actor>().cloned().unwrap_or_default()
-}
+pub(crate) use hocvuso_app::state::caller as actor;
 
-pub(crate) fn status(err: &Error) -> StatusCode {
-    StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
+pub(crate) use hocvuso_app::state::status_of as status;
 
 /// A form body (urlencoded) of at most `limit` bytes, or None when it cannot be read as `T`.
 pub(crate) async fn read_form<T: serde::de::DeserializeOwned>(body: Body, limit: usize) -> Option<T> {

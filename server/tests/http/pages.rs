@@ -82,3 +82,48 @@ async fn unknown_page_is_a_404_in_the_users_language(db: DatabaseConnection) {
 }
 
 on_both_databases!(not_found, unknown_page_is_a_404_in_the_users_language);
+
+/// One rule everywhere: the `lang` cookie, else Accept-Language, else Vietnamese.
+async fn pages_rest_and_kept_pages_follow_one_language_rule(db: DatabaseConnection) {
+    let app = spawn_app(db).await;
+    let get = |path: &str, cookie: Option<&str>, accept: Option<&str>| {
+        let mut request = app.client.get(format!("{}{path}", app.address));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(accept) = accept {
+            request = request.header("accept-language", accept);
+        }
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let english = Some("en-US,en;q=0.9");
+    // "/" is a kept page (rendered once, answered again): each language is kept apart.
+    for path in ["/", "/khong-co-trang-nay"] {
+        for _ in 0..2 {
+            assert!(get(path, None, None).await.contains(r#"<html lang="vi""#), "{path}: Vietnamese by default");
+            assert!(get(path, None, english).await.contains(r#"<html lang="en""#), "{path}: the browser's preference");
+            assert!(
+                get(path, Some("lang=vi"), english).await.contains(r#"<html lang="vi""#),
+                "{path}: the cookie first"
+            );
+        }
+    }
+    // REST says the same in the same language.
+    let lookup = |accept: Option<&'static str>| {
+        let mut request = app
+            .client
+            .post(format!("{}/api/v1/lookup", app.address))
+            .body("{")
+            .header("content-type", "application/json");
+        if let Some(accept) = accept {
+            request = request.header("accept-language", accept);
+        }
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let (vi, en) = (lookup(None).await, lookup(english).await);
+    assert_ne!(vi, en);
+    assert!(en.is_ascii(), "{en}");
+    assert!(!vi.is_ascii(), "{vi}");
+}
+
+on_both_databases!(one_language_rule, pages_rest_and_kept_pages_follow_one_language_rule);

@@ -57,10 +57,6 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         Actor::Anonymous
     };
     let addr = ClientAddr(client_addr(&state, &request));
-    // Only a trusted proxy may say how the client connected; anyone else's word is dropped here.
-    if !peer(request.extensions()).is_some_and(|p| state.trusted_proxies.trusts(p)) {
-        request.headers_mut().remove("x-forwarded-proto");
-    }
     request.extensions_mut().insert(actor);
     request.extensions_mut().insert(addr);
     next.run(request).await
@@ -82,23 +78,26 @@ fn cookie_header(value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue
 pub fn new_link_cookie(state: &AppState, headers: &HeaderMap, code: &str, secret: &str) -> HeaderValue {
     let name = hocvuso_app::state::NEW_LINK_COOKIE;
     let mut cookie = format!("{name}={secret}; Path=/learners/{code}; Max-Age=600; HttpOnly; SameSite=Strict");
-    if secure(state, headers) {
+    if is_https(state, headers) {
         cookie.push_str("; Secure");
     }
     HeaderValue::from_str(&cookie).expect("a cookie of a learner code and hex digits")
 }
 
-/// Served over HTTPS: configured so, or said by a trusted proxy in front (`authenticate` removes
-/// X-Forwarded-Proto from any other peer's requests).
-fn secure(state: &AppState, headers: &HeaderMap) -> bool {
-    state.secure_cookies || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+/// The outermost layer: only a trusted proxy may say how the client connected, so anyone else's
+/// X-Forwarded-Proto is dropped before any other layer reads it (`is_https`).
+pub async fn drop_untrusted_forwarding(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if !peer(request.extensions()).is_some_and(|p| state.trusted_proxies.trusts(p)) {
+        request.headers_mut().remove("x-forwarded-proto");
+    }
+    next.run(request).await
 }
 
-/// Whether this request reached the site over HTTPS: configured so, or said by a trusted proxy.
-pub fn is_https(state: &AppState, request: &Request) -> bool {
-    state.secure_cookies
-        || (peer(request.extensions()).is_some_and(|p| state.trusted_proxies.trusts(p))
-            && request.headers().get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https"))
+/// Whether the request reached the site over HTTPS: configured so, or said by a trusted proxy in
+/// front (`drop_untrusted_forwarding` removed anyone else's word). Cookies are marked Secure and
+/// HSTS is sent by this one rule.
+pub fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
+    state.secure_cookies || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
 }
 
 /// Checks the password and starts a fresh session (rotated: any session the browser held ends).
@@ -116,7 +115,7 @@ pub async fn sign_in(
     }
     let secret = sessions::start(&state.db, account.id, now()).await?;
     let max_age = sessions::MAX_AGE.num_seconds();
-    Ok((account, cookie_header(&secret, Some(max_age), secure(state, headers))))
+    Ok((account, cookie_header(&secret, Some(max_age), is_https(state, headers))))
 }
 
 /// Ends the browser's session and returns the Set-Cookie header that clears it.
@@ -124,7 +123,7 @@ pub async fn sign_out(state: &AppState, headers: &HeaderMap) -> hocvuso::Result<
     if let Some(secret) = cookie(headers, SESSION_COOKIE) {
         sessions::end(&state.db, secret).await?;
     }
-    Ok(cookie_header("", Some(0), secure(state, headers)))
+    Ok(cookie_header("", Some(0), is_https(state, headers)))
 }
 
 pub fn with_cookie(mut response: Response, cookie: HeaderValue) -> Response {

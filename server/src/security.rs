@@ -72,7 +72,7 @@ fn is_private(path: &str) -> bool {
 /// script's nonce); everything else gets one that allows nothing. Over HTTPS, browsers are told to
 /// come back only over HTTPS (HSTS).
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let https = crate::auth::is_https(&state, &request);
+    let https = crate::auth::is_https(&state, request.headers());
     let private = is_private(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();

@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(from_fn_with_state(state.clone(), auth::drop_untrusted_forwarding))
         .with_state(state)
 }
 

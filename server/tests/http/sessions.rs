@@ -256,15 +256,35 @@ async fn private_answers_are_never_cached_and_https_sites_send_hsts(db: Database
         assert!(response.headers().get("strict-transport-security").is_none(), "plain http: {path}");
     }
     // Behind a TLS-terminating proxy (HOCVUSO_SECURE_COOKIES), every answer carries HSTS.
-    let https = crate::spawn_app_with(db, |config| config.secure_cookies = true).await;
+    let https = crate::spawn_app_with(db.clone(), |config| config.secure_cookies = true).await;
     for path in ["/", "/healthz", "/api/v1/me"] {
         let response = https.get(path).await;
         assert_eq!(response.headers()["strict-transport-security"], "max-age=31536000", "{path}");
     }
-    // A proxy that is not trusted cannot claim HTTPS.
+    // A proxy that is not trusted cannot claim HTTPS: no HSTS, no Secure cookie.
+    let sign_in = |app: &TestApp| {
+        let body = serde_json::json!({"username": "quantri", "password": PASSWORD});
+        app.client
+            .post(format!("{}/api/v1/session", app.address))
+            .header("x-forwarded-proto", "https")
+            .json(&body)
+            .send()
+    };
     let response =
         app.client.get(format!("{}/", app.address)).header("x-forwarded-proto", "https").send().await.unwrap();
     assert!(response.headers().get("strict-transport-security").is_none());
+    let cookie = sign_in(&app).await.unwrap().headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    // A trusted one can, and both follow from the same rule.
+    let proxied = crate::spawn_app_with(db, |config| {
+        config.trusted_proxies = hocvuso::net::TrustedProxies::parse("127.0.0.1/32").unwrap();
+    })
+    .await;
+    let response =
+        proxied.client.get(format!("{}/", proxied.address)).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert_eq!(response.headers()["strict-transport-security"], "max-age=31536000");
+    let cookie = sign_in(&proxied).await.unwrap().headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
 }
 
 on_both_databases!(private_headers, private_answers_are_never_cached_and_https_sites_send_hsts);

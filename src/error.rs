@@ -25,8 +25,10 @@ pub enum Error {
     /// An imported file with bad rows: every one of them. Nothing was written.
     #[error("{} bad rows", .0.len())]
     InvalidRows(Vec<crate::model::RowError>),
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// The thing exists already: the existing learner's code when the caller may manage them, else
+    /// none (another scope's learners are not the caller's to learn of).
+    #[error("conflict{}", .0.as_deref().map(|code| format!(": {code}")).unwrap_or_default())]
+    Conflict(Option<String>),
     #[error("not signed in")]
     Unauthorized,
     /// Unknown user or wrong password: the same answer for both.

@@ -115,7 +115,13 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let summary = hocvuso::service::demo::seed_demo(&db).await.map_err(|e| format!("seed-demo: {e}"))?;
+            let summary = hocvuso::service::demo::seed_demo(&db).await.map_err(|e| match e {
+                hocvuso::Error::Conflict(_) => {
+                    "seed-demo: the database already holds accounts or learners; the demo is loaded only into an empty one"
+                        .to_string()
+                }
+                other => format!("seed-demo: {other}"),
+            })?;
             println!(
                 "demo campaign loaded: {} organisations, {} teams, {} learners, {} enrolments, {} completed",
                 summary.organisations, summary.teams, summary.learners, summary.enrolments, summary.completed

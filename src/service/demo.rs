@@ -120,9 +120,8 @@ fn demo_code(index: usize) -> String {
 
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
     if !is_empty(db).await? {
-        return Err(Error::Conflict(
-            "the database already holds accounts or learners; the demo is loaded only into an empty one".into(),
-        ));
+        // The database already holds accounts or learners: the demo is loaded only into an empty one.
+        return Err(Error::Conflict(None));
     }
     let mut rng = Rng(0x00B1_4D4E_2025_0057);
     let txn = crate::db::write(db).await?;

@@ -100,7 +100,7 @@ impl From<Error> for InsertError {
 impl From<InsertError> for Error {
     fn from(err: InsertError) -> Self {
         match err {
-            InsertError::Duplicate(code) => Error::Conflict(code),
+            InsertError::Duplicate(code) => Error::Conflict(Some(code)),
             InsertError::Other(err) => err,
         }
     }

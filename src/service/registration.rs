@@ -212,7 +212,7 @@ impl ValidLearner {
 /// may manage them, else with no code (another scope's learners are not the caller's to learn of).
 fn already_registered(actor: &Actor, existing: &learner::Model) -> Error {
     let visible = actor.may_manage(existing.commune_code, existing.organisation_id);
-    Error::Conflict(if visible { existing.code.clone() } else { String::new() })
+    Error::Conflict(visible.then(|| existing.code.clone()))
 }
 
 /// Registers one learner from a form. A person registered already gets `Conflict(their code)`
@@ -226,7 +226,7 @@ pub async fn register(db: &DatabaseConnection, actor: &Actor, province: i32, for
         Ok(row) => row,
         Err(InsertError::Duplicate(code)) => {
             let existing = learner::Entity::find().filter(learner::Column::Code.eq(&code)).one(&txn).await?;
-            return Err(existing.map_or(Error::Conflict(String::new()), |e| already_registered(actor, &e)));
+            return Err(existing.map_or(Error::Conflict(None), |e| already_registered(actor, &e)));
         }
         Err(InsertError::Other(err)) => return Err(err),
     };

@@ -152,7 +152,7 @@ async fn one_person_is_never_registered_twice(db: DatabaseConnection) {
         .learner;
     // The same person, typed differently: no marks, another phone form, another commune.
     let again = registration::register(&db, &admin(), 15, &form("nguyen van  duc", "+84 912345678", "4456")).await;
-    assert_eq!(again.unwrap_err(), Error::Conflict(first.code.clone()));
+    assert_eq!(again.unwrap_err(), Error::Conflict(Some(first.code.clone())));
     // Same phone and name, another birth date: another person.
     let mut other = form("Nguyễn Văn Đức", "0912 345 678", "4465");
     other.birth_date = "1991-03-05".into();
@@ -176,7 +176,7 @@ async fn the_same_person_submitted_at_once_becomes_one_learner(db: DatabaseConne
     for task in tasks {
         match task.await.unwrap() {
             Ok(view) => created.push(view.learner.code),
-            Err(Error::Conflict(code)) => conflicts.push(code),
+            Err(Error::Conflict(Some(code))) => conflicts.push(code),
             Err(other) => panic!("unexpected {other:?}"),
         }
     }
@@ -231,7 +231,7 @@ async fn learners_are_edited_and_deactivated_inside_scope_with_counters_followin
     assert_eq!((moved.commune_code, moved.full_name.as_str()), (4456, "Lò Văn Páo"));
     // Becoming the same person as another learner is refused, naming them.
     let clash = registration::update(&db, &khao_mang, 15, &a.code, &form("Lò Văn Sính", "0362 000 222", "4456")).await;
-    assert_eq!(clash.unwrap_err(), Error::Conflict(b.code.clone()));
+    assert_eq!(clash.unwrap_err(), Error::Conflict(Some(b.code.clone())));
     // Out of scope: not found, whatever the code.
     assert_eq!(
         registration::update(&db, &organiser(&[70]), 15, &a.code, &form("X Y", "0362 000 111", "70"))

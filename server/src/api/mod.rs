@@ -130,7 +130,7 @@ pub fn error_body(err: &Error, lang: Lang) -> serde_json::Value {
                 .collect::<Vec<_>>()
                 .into();
         }
-        Error::Conflict(existing) if !existing.is_empty() => body["existing"] = existing.clone().into(),
+        Error::Conflict(Some(existing)) => body["existing"] = existing.clone().into(),
         Error::RateLimited(seconds) | Error::Busy(seconds) => body["retry_after"] = (*seconds).into(),
         _ => {}
     }

@@ -75,10 +75,10 @@ fn LearnerFormView(action: String, initial: Option<hocvuso::model::LearnerForm>)
     };
     let form = attempt.form.clone();
     let banner = attempt.error.clone().map(|err| match err {
-        Error::Conflict(code) if code.is_empty() => {
+        Error::Conflict(None) => {
             view! { <p class="error" role="alert">{lang.t(Text::AlreadyRegisteredElsewhere)}</p> }.into_any()
         }
-        Error::Conflict(code) => view! {
+        Error::Conflict(Some(code)) => view! {
             <p class="error" role="alert">
                 {lang.t(Text::AlreadyRegistered)} " "
                 <a href=format!("/learners/{code}") data-testid="existing-code">{code.clone()}</a>

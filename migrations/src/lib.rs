@@ -10,6 +10,7 @@ mod m20260105_000001_personal_data;
 mod m20260106_000001_typed_columns;
 mod m20260106_000002_learner_order;
 mod m20260107_000001_hashed_links;
+mod m20260107_000002_one_attempt_table;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260106_000001_typed_columns::Migration),
             Box::new(m20260106_000002_learner_order::Migration),
             Box::new(m20260107_000001_hashed_links::Migration),
+            Box::new(m20260107_000002_one_attempt_table::Migration),
         ]
     }
 }

@@ -8,7 +8,6 @@ pub mod commune;
 pub mod course;
 pub mod enrolment;
 pub mod learner;
-pub mod login_attempt;
 pub mod lookup_attempt;
 pub mod organisation;
 pub mod progress_grant;

@@ -1,6 +1,6 @@
 //! Accounts: admins and scoped organisers. Created, rescoped, reset and deactivated by admins;
 //! nothing is deleted. Sign-in is throttled per account and per client address.
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
@@ -9,10 +9,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::{AccountActor, Actor, Role, Scope};
-use crate::entity::{account, account_scope, commune, login_attempt, organisation};
+use crate::entity::{account, account_scope, commune, organisation};
 use crate::i18n::Text;
 use crate::model::AccountSummary;
 use crate::service::password::{self, Password};
+use crate::service::throttle::{self, Budget};
 use crate::service::{audit, now, sessions};
 use crate::{Error, Result};
 
@@ -292,29 +293,11 @@ pub async fn set_active(db: &DatabaseConnection, actor: &Actor, id: Uuid, active
     Ok(())
 }
 
-/// Seconds until another attempt is allowed, if this account or address has failed too often.
-async fn throttled(
-    db: &impl ConnectionTrait,
-    username: &str,
-    client_addr: &str,
-    at: DateTime<Utc>,
-) -> Result<Option<u32>> {
-    let since = at - THROTTLE_WINDOW;
-    for (column, key) in [(login_attempt::Column::Username, username), (login_attempt::Column::ClientAddr, client_addr)]
-    {
-        let failures = login_attempt::Entity::find()
-            .filter(column.eq(key))
-            .filter(login_attempt::Column::Success.eq(false))
-            .filter(login_attempt::Column::At.gt(since))
-            .order_by_desc(login_attempt::Column::At)
-            .all(db)
-            .await?;
-        let times: Vec<_> = failures.iter().map(|f| f.at).collect();
-        if let Some(wait) = super::retry_after(&times, MAX_FAILURES as usize, THROTTLE_WINDOW, at) {
-            return Ok(Some(wait));
-        }
-    }
-    Ok(None)
+/// The budgets a sign-in spends: MAX_FAILURES failures in THROTTLE_WINDOW per account and per
+/// client address (a right password gives its attempt back).
+fn sign_in_budgets(username: &str, client_addr: &str) -> [Budget; 2] {
+    let budget = |key: String| Budget { key, limit: MAX_FAILURES as usize, window: THROTTLE_WINDOW };
+    [budget(format!("login user {username}")), budget(format!("login addr {client_addr}"))]
 }
 
 /// Sign-ins refused for too many failures since the process started. They are counted and logged,
@@ -325,18 +308,21 @@ pub fn throttled_sign_ins() -> u64 {
     THROTTLED_SIGN_INS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-fn refuse_throttled(wait: u32) -> Error {
-    let count = THROTTLED_SIGN_INS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-    tracing::warn!(throttled_since_start = count, "sign-in refused: too many failures");
-    Error::RateLimited(wait)
+/// Counts and logs a sign-in refused by its budgets; other errors pass as they are.
+fn refuse_throttled(err: Error) -> Error {
+    if matches!(err, Error::RateLimited(_)) {
+        let count = THROTTLED_SIGN_INS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        tracing::warn!(throttled_since_start = count, "sign-in refused: too many failures");
+    }
+    err
 }
 
 /// Checks a username and password. Unknown users and wrong passwords get the same answer after the
 /// same work; after MAX_FAILURES failures in THROTTLE_WINDOW the account or address must wait.
 ///
-/// The attempt is recorded as a failure before the password is checked, in one step with counting
-/// the earlier ones (`db::lock_keys`), so however many guesses arrive at once, at most MAX_FAILURES
-/// are ever checked per window; a right password then marks its attempt a success.
+/// The attempt is spent before the password is checked, in one step with counting the earlier ones
+/// (`throttle::spend`), so however many guesses arrive at once, at most MAX_FAILURES are ever
+/// checked per window; a right password then gives its attempt back.
 pub async fn authenticate(
     db: &DatabaseConnection,
     username: &str,
@@ -344,28 +330,12 @@ pub async fn authenticate(
     client_addr: &str,
 ) -> Result<AccountActor> {
     let username = username.trim().to_lowercase();
-    let at = now();
+    let budgets = sign_in_budgets(&username, client_addr);
     // A throttled caller is refused on a plain read: no write lock taken, nothing written.
-    if let Some(wait) = throttled(db, &username, client_addr, at).await? {
-        return Err(refuse_throttled(wait));
-    }
+    throttle::check(db, &budgets).await.map_err(refuse_throttled)?;
     // A turn to hash first, so a busy server answers 503 without spending anyone's attempts.
     let permit = password::hashing_permit().await?;
-    let txn = crate::db::write(db).await?;
-    crate::db::lock_keys(&txn, &[&format!("login user {username}"), &format!("login addr {client_addr}")]).await?;
-    if let Some(wait) = throttled(&txn, &username, client_addr, at).await? {
-        return Err(refuse_throttled(wait));
-    }
-    let attempt = login_attempt::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        username: Set(username.clone()),
-        client_addr: Set(client_addr.to_string()),
-        at: Set(at),
-        success: Set(false),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
+    let attempt = throttle::spend(db, &budgets).await.map_err(refuse_throttled)?;
 
     let row = account::Entity::find().filter(account::Column::Username.eq(&username)).one(db).await?;
     let matches = password::verify(&permit, password.to_string(), row.as_ref().map(|r| r.password_hash.clone())).await;
@@ -378,9 +348,7 @@ pub async fn authenticate(
     }
     let txn = crate::db::write(db).await?;
     if account.is_some() {
-        let mut success = attempt.into_active_model();
-        success.success = Set(true);
-        success.update(&txn).await?;
+        throttle::refund(&txn, attempt).await?;
     }
     let action = if account.is_some() { audit::Action::Login } else { audit::Action::LoginFailed };
     let id = account.as_ref().map(|a| a.id.to_string());

@@ -1,5 +1,5 @@
-//! Budgets of attempts for things an attacker would repeat: looking up a learner's page, and dry
-//! runs of imports (each answers whether people exist). Attempts are rows of `lookup_attempt`
+//! Budgets of attempts for things an attacker would repeat: signing in, looking up a learner's
+//! page, and dry runs of imports (each answers whether people exist). Attempts are rows of `lookup_attempt`
 //! under a key — a client address, a phone number's digest, an account — counted and recorded
 //! in one atomic step, so attempts sent at once cannot slip past the limit.
 use chrono::{DateTime, Duration, Utc};
@@ -39,9 +39,21 @@ async fn spent(db: &impl ConnectionTrait, budgets: &[Budget], at: DateTime<Utc>)
     Ok(None)
 }
 
+/// Refuses with `RateLimited` when any budget is spent, on a plain read: no write lock taken,
+/// nothing written. For a caller who must do something first (wait for a hashing turn) before `spend`.
+pub async fn check(db: &DatabaseConnection, budgets: &[Budget]) -> Result<()> {
+    match spent(db, budgets, now()).await? {
+        Some(wait) => Err(Error::RateLimited(wait)),
+        None => Ok(()),
+    }
+}
+
+/// The attempts one `spend` recorded, to give back when the attempt turns out not to count.
+pub struct Spent(Vec<Uuid>);
+
 /// Records one attempt against every budget, or refuses with `RateLimited` when any is spent.
 /// A refused caller is turned away on a plain read: no write lock taken, nothing written.
-pub async fn spend(db: &DatabaseConnection, budgets: &[Budget]) -> Result<()> {
+pub async fn spend(db: &DatabaseConnection, budgets: &[Budget]) -> Result<Spent> {
     let at = now();
     if let Some(wait) = spent(db, budgets, at).await? {
         return Err(Error::RateLimited(wait));
@@ -57,12 +69,21 @@ pub async fn spend(db: &DatabaseConnection, budgets: &[Budget]) -> Result<()> {
         .filter(lookup_attempt::Column::At.lt(at - Duration::days(1)))
         .exec(&txn)
         .await?;
+    let mut recorded = Vec::with_capacity(budgets.len());
     for budget in budgets {
-        lookup_attempt::ActiveModel { id: Set(Uuid::now_v7()), client_addr: Set(budget.key.clone()), at: Set(at) }
+        let id = Uuid::now_v7();
+        lookup_attempt::ActiveModel { id: Set(id), client_addr: Set(budget.key.clone()), at: Set(at) }
             .insert(&txn)
             .await?;
+        recorded.push(id);
     }
     txn.commit().await?;
+    Ok(Spent(recorded))
+}
+
+/// Gives back what `spend` recorded (a sign-in whose password was right costs nothing).
+pub async fn refund(db: &impl ConnectionTrait, spent: Spent) -> Result<()> {
+    lookup_attempt::Entity::delete_many().filter(lookup_attempt::Column::Id.is_in(spent.0)).exec(db).await?;
     Ok(())
 }
 

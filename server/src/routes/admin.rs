@@ -52,27 +52,20 @@ pub async fn create_organiser(State(state): State<AppState>, request: Request) -
     .await
 }
 
-/// `POST /admin/accounts/{id}/scope|password|active`: one change to an account.
-pub async fn change_account(
-    State(state): State<AppState>,
-    Path((id, what)): Path<(Uuid, String)>,
+/// One change to an account from its form: `change` gets the fields sent; back to the page saying
+/// so, or the page again with the refusal.
+async fn change_account(
+    state: AppState,
+    id: Uuid,
     request: Request,
+    change: impl AsyncFnOnce(&AppState, &hocvuso::auth::Actor, &AccountFields) -> Result<(), Error>,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let (db, actor) = (&state.db, actor(&parts));
+    let actor = actor(&parts);
     let fields = read_form::<AccountFields>(body, 16 * 1024).await;
-    let outcome = match (&fields, what.as_str()) {
-        (None, _) => Err(Error::invalid("form", Text::InvalidInput)),
-        (Some(f), "scope") => match accounts::parse_scope(&f.communes) {
-            Ok(scope) => accounts::set_scope(db, &actor, id, &scope).await,
-            Err(err) => Err(err),
-        },
-        (Some(f), "password") => accounts::reset_password(db, &actor, id, &f.password).await,
-        (Some(AccountFields { active: Some(active), .. }), "active") => {
-            accounts::set_active(db, &actor, id, *active).await
-        }
-        (Some(_), "active") => Err(Error::invalid("active", Text::InvalidInput)),
-        _ => Err(Error::NotFound),
+    let outcome = match &fields {
+        Some(fields) => change(&state, &actor, fields).await,
+        None => Err(Error::invalid("form", Text::InvalidInput)),
     };
     let communes = fields.map(|f| f.communes).unwrap_or_default();
     saved_or_refused(&state, parts, ACCOUNTS, outcome, |error| AccountAttempt {
@@ -80,6 +73,32 @@ pub async fn change_account(
         communes,
         error: Some(error),
         ..Default::default()
+    })
+    .await
+}
+
+/// `POST /admin/accounts/{id}/scope`: the communes an organiser works in.
+pub async fn set_scope(State(state): State<AppState>, Path(id): Path<Uuid>, request: Request) -> Response {
+    change_account(state, id, request, async |state, actor, fields| {
+        let scope = accounts::parse_scope(&fields.communes)?;
+        accounts::set_scope(&state.db, actor, id, &scope).await
+    })
+    .await
+}
+
+/// `POST /admin/accounts/{id}/password`: a new password for the account.
+pub async fn reset_password(State(state): State<AppState>, Path(id): Path<Uuid>, request: Request) -> Response {
+    change_account(state, id, request, async |state, actor, fields| {
+        accounts::reset_password(&state.db, actor, id, &fields.password).await
+    })
+    .await
+}
+
+/// `POST /admin/accounts/{id}/active`: turns the account off or on again.
+pub async fn set_active(State(state): State<AppState>, Path(id): Path<Uuid>, request: Request) -> Response {
+    change_account(state, id, request, async |state, actor, fields| match fields.active {
+        Some(active) => accounts::set_active(&state.db, actor, id, active).await,
+        None => Err(Error::invalid("active", Text::InvalidInput)),
     })
     .await
 }

@@ -3,7 +3,10 @@ pub mod admin;
 pub mod forms;
 pub mod health;
 pub mod lang;
+pub mod learners;
 pub mod login;
+pub mod lookup;
+pub mod targets;
 pub mod units;
 
 /// `next` if it is a path on this site, else "/": redirects never lead to another origin. Only a

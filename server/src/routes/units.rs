@@ -48,25 +48,35 @@ pub struct EnrolFields {
     course_code: String,
 }
 
-/// `POST /{organisations|teams}/{id}/enrol|deactivate`.
-pub async fn change(kind: UnitKind, state: AppState, id: Uuid, what: &str, request: Request) -> Response {
+/// `POST /{organisations|teams}/{id}/enrol`: enrols every member the organiser manages in a course.
+pub async fn enrol(kind: UnitKind, state: AppState, id: Uuid, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let actor = actor(&parts);
-    let outcome = match what {
-        "enrol" => {
-            let course = read_form::<EnrolFields>(body, 4 * 1024).await.map(|f| f.course_code).unwrap_or_default();
-            let group = if kind == UnitKind::Organisation { Group::Organisation(id) } else { Group::Team(id) };
-            match enrol_group(&state.db, &actor, group, &course).await {
-                Ok((now, already)) => {
-                    return Redirect::to(&format!("{}?enrolled={now}&already={already}", page(kind))).into_response();
-                }
-                Err(err) => Err(err),
-            }
+    let course = read_form::<EnrolFields>(body, 4 * 1024).await.map(|f| f.course_code).unwrap_or_default();
+    let group = if kind == UnitKind::Organisation { Group::Organisation(id) } else { Group::Team(id) };
+    let outcome = match enrol_group(&state.db, &actor(&parts), group, &course).await {
+        Ok((now, already)) => {
+            return Redirect::to(&format!("{}?enrolled={now}&already={already}", page(kind))).into_response();
         }
-        "deactivate" => units::set_active(&state.db, &actor, kind, id, false).await,
-        _ => Err(Error::NotFound),
+        Err(err) => Err(err),
     };
-    saved_or_refused(&state, parts, page(kind), outcome, |error| UnitAttempt {
+    saved_or_back(kind, &state, parts, outcome).await
+}
+
+/// `POST /{organisations|teams}/{id}/deactivate`: the unit leaves the lists; its learners stay.
+pub async fn deactivate(kind: UnitKind, state: AppState, id: Uuid, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let outcome = units::set_active(&state.db, &actor(&parts), kind, id, false).await;
+    saved_or_back(kind, &state, parts, outcome).await
+}
+
+/// Back to the page saying "saved", or the page again with the refusal.
+async fn saved_or_back(
+    kind: UnitKind,
+    state: &AppState,
+    parts: axum::http::request::Parts,
+    outcome: Result<(), Error>,
+) -> Response {
+    saved_or_refused(state, parts, page(kind), outcome, |error| UnitAttempt {
         error: Some(error),
         ..Default::default()
     })
@@ -86,11 +96,15 @@ pub fn routes(kind: UnitKind) -> axum::Router<AppState> {
             }),
         )
         .route(
-            &format!("{base}/{{id}}/{{what}}"),
-            post(
-                move |State(state): State<AppState>, Path((id, what)): Path<(Uuid, String)>, request: Request| async move {
-                    change(kind, state, id, &what, request).await
-                },
-            ),
+            &format!("{base}/{{id}}/enrol"),
+            post(move |State(state): State<AppState>, Path(id): Path<Uuid>, request: Request| {
+                enrol(kind, state, id, request)
+            }),
+        )
+        .route(
+            &format!("{base}/{{id}}/deactivate"),
+            post(move |State(state): State<AppState>, Path(id): Path<Uuid>, request: Request| {
+                deactivate(kind, state, id, request)
+            }),
         )
 }

@@ -85,8 +85,8 @@ async fn count(txn: &impl ConnectionTrait, e: &enrolment::Model, sign: i64, delt
 }
 
 /// Enrols a learner in a course; enrolling twice returns the existing enrolment unchanged.
-/// (Tests only: the counter property test's primitive. People's changes go through `progress`, the
-/// imports and xAPI.)
+/// (Tests only: the dashboard test's primitive, for campaigns spread over dates. People's changes
+/// go through `progress`, the imports and xAPI.)
 #[cfg(feature = "testing")]
 pub async fn enrol(
     db: &DatabaseConnection,
@@ -181,8 +181,8 @@ pub async fn change_counted(
     Ok(new)
 }
 
-/// (Tests only: the counter property test's primitive. People's changes go through `progress`, the
-/// imports and xAPI.)
+/// (Tests only: the dashboard test's primitive, for campaigns spread over dates. People's changes
+/// go through `progress`, the imports and xAPI.)
 #[cfg(feature = "testing")]
 async fn change(
     db: &DatabaseConnection,
@@ -212,33 +212,11 @@ pub fn not_completed(old: &enrolment::Model, row: &mut enrolment::ActiveModel) {
     *row = reopened_row(old, now()).into_active_model().reset_all();
 }
 
-/// (Tests only: the counter property test's primitive. People's changes go through `progress`, the
-/// imports and xAPI.)
+/// (Tests only: the dashboard test's primitive, for campaigns spread over dates. People's changes
+/// go through `progress`, the imports and xAPI.)
 #[cfg(feature = "testing")]
 pub async fn complete(db: &DatabaseConnection, id: Uuid, completion: Completion) -> Result<enrolment::Model> {
     change(db, id, completed(completion)).await
-}
-
-/// (Tests only: the counter property test's primitive. People's changes go through `progress`, the
-/// imports and xAPI.)
-#[cfg(feature = "testing")]
-pub async fn uncomplete(db: &DatabaseConnection, id: Uuid) -> Result<enrolment::Model> {
-    change(db, id, not_completed).await
-}
-
-/// Withdraws an enrolment made by mistake.
-/// (Tests only: the counter property test's primitive. People's changes go through `progress`, the
-/// imports and xAPI.)
-#[cfg(feature = "testing")]
-pub async fn remove(db: &DatabaseConnection, id: Uuid) -> Result<()> {
-    let txn = crate::db::write(db).await?;
-    let old = enrolment::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    let mut deltas = Deltas::default();
-    count(&txn, &old, -1, &mut deltas).await?;
-    sea_orm::ModelTrait::delete(old, &txn).await?;
-    deltas.apply(&txn).await?;
-    txn.commit().await?;
-    Ok(())
 }
 
 /// Writes many changed enrolments (imports), 500 a statement: each `(new, was)` is written only if the

@@ -290,37 +290,14 @@ pub fn is_unique_violation(err: &sea_orm::DbErr, column: &str) -> bool {
 }
 
 /// Registers one learner.
-/// (Tests only: the counter property test's primitive. People's changes go through `progress`, the
-/// imports and xAPI.)
+/// (Tests only: the dashboard test's primitive, for campaigns spread over dates. People's changes
+/// go through `progress`, the imports and xAPI.)
 #[cfg(feature = "testing")]
 pub async fn register(db: &DatabaseConnection, new: NewLearner) -> Result<learner::Model> {
     let txn = crate::db::write(db).await?;
     let learner = insert(&txn, new).await?;
     txn.commit().await?;
     Ok(learner)
-}
-
-/// Moves a learner to another commune, organisation or team; their enrolments move with them.
-/// (Tests only: the counter property test's primitive. People's changes go through `progress`, the
-/// imports and xAPI.)
-#[cfg(feature = "testing")]
-pub async fn move_to(
-    db: &DatabaseConnection,
-    id: Uuid,
-    commune: i32,
-    organisation: Option<Uuid>,
-    team: Option<Uuid>,
-) -> Result<learner::Model> {
-    let txn = crate::db::write(db).await?;
-    let old = learner::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    let new = update_in(&txn, old, |row| {
-        row.commune_code = Set(commune);
-        row.organisation_id = Set(organisation);
-        row.team_id = Set(team);
-    })
-    .await?;
-    txn.commit().await?;
-    Ok(new)
 }
 
 /// Changes a learner inside the caller's transaction, moving the counters with them when their
@@ -344,8 +321,8 @@ pub async fn update_in(
 }
 
 /// Deactivates (or reactivates) a learner: an inactive learner and their enrolments leave every count.
-/// (Tests only: the counter property test's primitive. People's changes go through `progress`, the
-/// imports and xAPI.)
+/// (Tests only: the dashboard test's primitive, for campaigns spread over dates. People's changes
+/// go through `progress`, the imports and xAPI.)
 #[cfg(feature = "testing")]
 pub async fn set_active(db: &DatabaseConnection, id: Uuid, active: bool) -> Result<learner::Model> {
     let txn = crate::db::write(db).await?;

@@ -1,8 +1,9 @@
 //! Plain data the browser and the server share. No database types here: this compiles to wasm.
 use serde::{Deserialize, Serialize};
 
-/// The units statistics are kept for.
+/// The units statistics are kept for; in JSON as in the database and the query strings ("commune").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     Province,
     Commune,
@@ -253,7 +254,7 @@ pub struct LearnerView {
     pub code: String,
     pub full_name: String,
     pub birth_date: Option<chrono::NaiveDate>,
-    pub gender: String,
+    pub gender: crate::person::Gender,
     pub phone: Option<String>,
     pub commune_code: i32,
     pub commune_name: String,
@@ -531,6 +532,15 @@ impl TargetMetric {
     pub fn parse(text: &str) -> Option<TargetMetric> {
         TargetMetric::ALL.into_iter().find(|m| m.as_str() == text.trim())
     }
+
+    /// Its name on pages.
+    pub fn text(self) -> crate::i18n::Text {
+        match self {
+            TargetMetric::CompletionRate => crate::i18n::Text::CompletionRate,
+            TargetMetric::Enrolments => crate::i18n::Text::Enrolments,
+            TargetMetric::LearnersTrained => crate::i18n::Text::Completions,
+        }
+    }
 }
 
 /// A target against the actual figure: "98/95%" when `metric` is the completion rate.
@@ -662,10 +672,10 @@ pub struct TargetForm {
 /// A target as the admin page lists it; `value` is in tenths of a percent for the completion rate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetView {
-    pub unit_kind: String,
+    pub unit_kind: UnitKind,
     pub unit_id: String,
     pub unit_name: String,
     pub period: String,
-    pub metric: String,
+    pub metric: TargetMetric,
     pub value: i64,
 }

@@ -123,11 +123,14 @@ pub fn age_on(born: NaiveDate, today: NaiveDate) -> i32 {
     age
 }
 
-/// Gender, from a fixed list.
+/// Gender, from a fixed list; in JSON as stored ("nam", "nu", "khac").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Gender {
+    #[serde(rename = "nam")]
     Male,
+    #[serde(rename = "nu")]
     Female,
+    #[serde(rename = "khac")]
     Other,
 }
 

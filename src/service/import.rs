@@ -412,8 +412,7 @@ pub async fn export_page(
         .await?
         .into_iter()
         .map(|l| {
-            let gender =
-                crate::person::Gender::parse(&l.gender).map(|g| crate::i18n::Lang::Vi.t(g.text())).unwrap_or_default();
+            let gender = crate::i18n::Lang::Vi.t(l.gender.text());
             vec![
                 l.code,
                 l.full_name,

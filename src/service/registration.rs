@@ -274,26 +274,28 @@ pub async fn views(db: &impl ConnectionTrait, rows: Vec<learner::Model>) -> Resu
         .into_iter()
         .map(|t| (t.id, t.name))
         .collect();
-    Ok(rows
-        .into_iter()
-        .map(|r| LearnerView {
-            id: r.id,
-            commune_name: communes.get(&r.commune_code).cloned().unwrap_or_default(),
-            organisation_name: r.organisation_id.and_then(|id| organisations.get(&id).cloned()),
-            team_name: r.team_id.and_then(|id| teams.get(&id).cloned()),
-            code: r.code,
-            full_name: r.full_name,
-            birth_date: r.birth_date,
-            gender: r.gender,
-            phone: r.phone,
-            commune_code: r.commune_code,
-            organisation_id: r.organisation_id,
-            team_id: r.team_id,
-            active: r.active,
-            consent_version: r.consent_version,
-            registered_at: r.created_at,
+    // The gender column holds only what `Gender::as_str` wrote; anything else is a broken database.
+    rows.into_iter()
+        .map(|r| {
+            Ok(LearnerView {
+                id: r.id,
+                commune_name: communes.get(&r.commune_code).cloned().unwrap_or_default(),
+                organisation_name: r.organisation_id.and_then(|id| organisations.get(&id).cloned()),
+                team_name: r.team_id.and_then(|id| teams.get(&id).cloned()),
+                code: r.code,
+                full_name: r.full_name,
+                birth_date: r.birth_date,
+                gender: Gender::parse(&r.gender).map_err(|_| Error::Internal)?,
+                phone: r.phone,
+                commune_code: r.commune_code,
+                organisation_id: r.organisation_id,
+                team_id: r.team_id,
+                active: r.active,
+                consent_version: r.consent_version,
+                registered_at: r.created_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// What an actor may see of the learner table: everything for admins, their scope for organisers.

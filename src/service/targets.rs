@@ -278,19 +278,22 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Target
         .chain(organisation::Entity::find().all(db).await?.into_iter().map(|o| (o.id.to_string(), o.name)))
         .chain(team::Entity::find().all(db).await?.into_iter().map(|t| (t.id.to_string(), t.name)))
         .collect();
+    // The columns take only known values (CHECK constraints), so a failed parse is a broken database.
     let mut rows: Vec<TargetView> = target::Entity::find()
         .all(db)
         .await?
         .into_iter()
-        .map(|t| TargetView {
-            unit_name: names.get(&t.unit_id).cloned().unwrap_or_else(|| t.unit_id.clone()),
-            unit_kind: t.unit_kind,
-            unit_id: t.unit_id,
-            period: t.period,
-            metric: t.metric,
-            value: t.value,
+        .map(|t| {
+            Ok(TargetView {
+                unit_name: names.get(&t.unit_id).cloned().unwrap_or_else(|| t.unit_id.clone()),
+                unit_kind: UnitKind::parse(&t.unit_kind).ok_or(Error::Internal)?,
+                unit_id: t.unit_id,
+                period: t.period,
+                metric: TargetMetric::parse(&t.metric).ok_or(Error::Internal)?,
+                value: t.value,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     rows.sort_by(|a, b| {
         (&a.unit_kind, fold(&a.unit_name), &a.period).cmp(&(&b.unit_kind, fold(&b.unit_name), &b.period))
     });

@@ -56,7 +56,7 @@ async fn a_learner_is_registered_from_raw_input(db: DatabaseConnection) {
     assert_eq!(view.full_name, "Nguyễn Thị Đức");
     assert_eq!(view.phone.as_deref(), Some("+84912345678"));
     assert_eq!(view.birth_date, chrono::NaiveDate::from_ymd_opt(1990, 3, 5));
-    assert_eq!(view.gender, "nu");
+    assert_eq!(view.gender, hocvuso::person::Gender::Female);
     assert_eq!((view.commune_code, view.commune_name.as_str()), (4456, "Xã Mù Cang Chải"));
     assert_eq!(view.consent_version.as_deref(), Some(CONSENT_VERSION));
     let row = learner::Entity::find_by_id(view.id).one(&db).await.unwrap().unwrap();

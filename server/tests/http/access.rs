@@ -317,7 +317,7 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             format!("code={}", learner_in_scope.code),
             [401, 200, 404, 200, 200, 403],
         ),
-        ("POST", server_fn("list_units"), "kind=Team".into(), PEOPLE),
+        ("POST", server_fn("list_units"), "kind=team".into(), PEOPLE),
         ("POST", server_fn("list_courses"), String::new(), ADMIN_ONLY),
         (
             "POST",

@@ -63,6 +63,8 @@ async fn rest_figures_equal_the_raw_rows(db: DatabaseConnection) {
 
     let (status, body) = get_json(&app, &cookie, "/api/v1/stats/completion?by=commune").await;
     assert_eq!(status, 200, "{body}");
+    // The unit kind reads back as it was asked for.
+    assert_eq!(body["by"], "commune");
     assert_eq!(pair(&body["total"]), (7678, 5835));
     assert_close(body["total"]["rate"].as_f64(), Some(5835.0 / 7678.0));
     let rows = body["rows"].as_array().unwrap();

@@ -56,9 +56,9 @@ pub fn TargetsPage() -> impl IntoView {
             <div class="field">
                 <label for="metric">{lang.t(Text::TargetMetricLabel)}</label>
                 <select id="metric" name="metric">
-                    {[("completion_rate", Text::CompletionRate), ("enrolments", Text::Enrolments), ("learners_trained", Text::Completions)]
+                    {hocvuso::model::TargetMetric::ALL
                         .into_iter()
-                        .map(|(v, t)| view! { <option value=v selected=metric == v>{lang.t(t)}</option> })
+                        .map(|m| view! { <option value=m.as_str() selected=metric == m.as_str()>{lang.t(m.text())}</option> })
                         .collect_view()}
                 </select>
             </div>
@@ -83,8 +83,8 @@ pub fn TargetsPage() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| {
-                                        let value = if t.metric == "completion_rate" { lang.percent(Some(t.value)) } else { lang.count(t.value) };
-                                        view! { <tr><td>{t.unit_name}</td><td>{t.period}</td><td>{t.metric}</td><td class="num">{value}</td></tr> }
+                                        let value = if t.metric == hocvuso::model::TargetMetric::CompletionRate { lang.percent(Some(t.value)) } else { lang.count(t.value) };
+                                        view! { <tr><td>{t.unit_name}</td><td>{t.period}</td><td>{lang.t(t.metric.text())}</td><td class="num">{value}</td></tr> }
                                     }).collect_view()}
                                 </tbody>
                             </table>

@@ -45,7 +45,7 @@ pub fn EditLearnerPage() -> impl IntoView {
                         let initial = hocvuso::model::LearnerForm {
                             full_name: l.full_name,
                             birth_date: l.birth_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
-                            gender: l.gender,
+                            gender: l.gender.as_str().to_string(),
                             phone: l.phone.unwrap_or_default(),
                             commune: l.commune_code.to_string(),
                             organisation: l.organisation_id.map(|o| o.to_string()),

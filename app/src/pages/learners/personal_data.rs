@@ -56,7 +56,7 @@ pub fn PersonalDataPage() -> impl IntoView {
                                     <dt>{lang.t(Text::DisplayName)}</dt><dd>{l.full_name.clone()}</dd>
                                     <dt>{lang.t(Text::BirthDate)}</dt>
                                     <dd>{l.birth_date.map(|b| b.format("%d/%m/%Y").to_string()).unwrap_or_default()}</dd>
-                                    <dt>{lang.t(Text::Gender)}</dt><dd>{l.gender.clone()}</dd>
+                                    <dt>{lang.t(Text::Gender)}</dt><dd>{lang.t(l.gender.text())}</dd>
                                     <dt>{lang.t(Text::Phone)}</dt><dd>{l.phone.clone().unwrap_or_default()}</dd>
                                     <dt>{lang.t(Text::Commune)}</dt><dd>{l.commune_name.clone()}</dd>
                                     <dt>{lang.t(Text::Organisation)}</dt><dd>{l.organisation_name.clone().unwrap_or_default()}</dd>

@@ -90,12 +90,18 @@ pub struct Overview {
     pub demo: bool,
 }
 
-/// Enrolment status.
+/// Enrolment status. On the server it is also the type of the `enrolment.status` column (an active
+/// enum: a value the code does not know cannot be read or written).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+#[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 #[serde(rename_all = "snake_case")]
 pub enum EnrolmentStatus {
+    #[cfg_attr(feature = "server", sea_orm(string_value = "enrolled"))]
     Enrolled,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "in_progress"))]
     InProgress,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "completed"))]
     Completed,
 }
 

@@ -8,8 +8,7 @@ pub struct Model {
     pub id: Uuid,
     pub learner_id: Uuid,
     pub course_id: Uuid,
-    /// `EnrolmentStatus::as_str`.
-    pub status: String,
+    pub status: crate::model::EnrolmentStatus,
     pub progress: i32,
     pub enrolled_at: DateTimeUtc,
     pub enrolled_week: i32,

@@ -291,7 +291,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
             };
             *row = completed_row(row, &completion, created);
         } else if rng.below(2) == 0 {
-            row.status = EnrolmentStatus::InProgress.as_str().to_string();
+            row.status = EnrolmentStatus::InProgress;
         }
     }
     for (row, placement, _) in &enrolments {

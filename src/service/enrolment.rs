@@ -32,7 +32,7 @@ pub fn new_row(
         id: Uuid::now_v7(),
         learner_id,
         course_id,
-        status: EnrolmentStatus::Enrolled.as_str().to_string(),
+        status: EnrolmentStatus::Enrolled,
         progress: 0,
         enrolled_at: at,
         enrolled_week: week_of(at),
@@ -49,7 +49,7 @@ pub fn new_row(
 /// said so. Completing again updates them.
 pub fn completed_row(old: &enrolment::Model, completion: &Completion, now: DateTime<Utc>) -> enrolment::Model {
     enrolment::Model {
-        status: EnrolmentStatus::Completed.as_str().to_string(),
+        status: EnrolmentStatus::Completed,
         progress: 100,
         completed_at: Some(completion.at),
         completed_week: Some(week_of(completion.at)),
@@ -64,7 +64,7 @@ pub fn completed_row(old: &enrolment::Model, completion: &Completion, now: DateT
 /// `old` with its completion undone: back in progress, with no completion date, score or certificate.
 pub fn reopened_row(old: &enrolment::Model, now: DateTime<Utc>) -> enrolment::Model {
     enrolment::Model {
-        status: EnrolmentStatus::InProgress.as_str().to_string(),
+        status: EnrolmentStatus::InProgress,
         completed_at: None,
         completed_week: None,
         certificate_no: None,
@@ -257,7 +257,7 @@ pub async fn update_many(
             tuples.push(format!("({})", placeholders.join(", ")));
             values.extend([
                 e.id.into(),
-                e.status.clone().into(),
+                e.status.into(),
                 e.progress.into(),
                 e.completed_at.into(),
                 e.completed_week.into(),
@@ -265,7 +265,7 @@ pub async fn update_many(
                 e.certificate_no.clone().into(),
                 e.source.clone().into(),
                 e.updated_at.into(),
-                was.status.clone().into(),
+                was.status.into(),
                 was.completed_week.into(),
                 was.updated_at.into(),
             ]);

@@ -282,7 +282,7 @@ pub async fn import_completions(
 
 /// True when the recorded enrolment `e` already says what row `r` says.
 fn same(e: &enrolment::Model, r: &Row) -> bool {
-    e.status == r.status.as_str()
+    e.status == r.status
         && (r.status == EnrolmentStatus::Completed || e.progress == r.progress)
         && e.completed_at.map(|t| t.date_naive()) == r.completed_at.map(|t| t.date_naive())
         && e.score == r.score
@@ -347,14 +347,8 @@ fn apply_row(old: Option<&enrolment::Model>, r: &Row, at_now: DateTime<Utc>) -> 
         return completed_row(&row, &completion, at_now);
     }
     // A row that says "not completed" reopens a completed enrolment, then sets what the file says.
-    let row = if row.status == EnrolmentStatus::Completed.as_str() { reopened_row(&row, at_now) } else { row };
-    enrolment::Model {
-        status: r.status.as_str().to_string(),
-        progress: r.progress,
-        score: r.score,
-        updated_at: at_now,
-        ..row
-    }
+    let row = if row.status == EnrolmentStatus::Completed { reopened_row(&row, at_now) } else { row };
+    enrolment::Model { status: r.status, progress: r.progress, score: r.score, updated_at: at_now, ..row }
 }
 
 /// Writes the good rows inside `txn`, given the learners and enrolments as read there: new enrolments

@@ -70,7 +70,7 @@ async fn contribution(
 
 /// The week an enrolment counts as completed in, if it is completed.
 pub fn completed_week(e: &enrolment::Model) -> Option<i32> {
-    (e.status == EnrolmentStatus::Completed.as_str()).then_some(e.completed_week).flatten()
+    (e.status == EnrolmentStatus::Completed).then_some(e.completed_week).flatten()
 }
 
 /// The one person-identity key: normalised phone, folded name and birth date.

@@ -42,7 +42,7 @@ fn progress_of(row: &enrolment::Model, course: &course::Model) -> CourseProgress
     CourseProgress {
         course_code: course.code.clone(),
         course_title: course.title.clone(),
-        status: EnrolmentStatus::parse(&row.status).unwrap_or(EnrolmentStatus::Enrolled),
+        status: row.status,
         progress: row.progress,
         enrolled_at: row.enrolled_at,
         completed_at: row.completed_at,
@@ -185,10 +185,8 @@ pub async fn set_progress(
     let row = change_in(&txn, row.id, |old, change| {
         use sea_orm::Set;
         change.progress = Set(progress);
-        if old.status != EnrolmentStatus::Completed.as_str() {
-            change.status = Set(if progress > 0 { EnrolmentStatus::InProgress } else { EnrolmentStatus::Enrolled }
-                .as_str()
-                .to_string());
+        if old.status != EnrolmentStatus::Completed {
+            change.status = Set(if progress > 0 { EnrolmentStatus::InProgress } else { EnrolmentStatus::Enrolled });
         }
     })
     .await?;

@@ -190,8 +190,8 @@ pub async fn receive(
             }
             Outcome::Progressed(progress) => {
                 change_in(&txn, row.id, |old, change| {
-                    if old.status != EnrolmentStatus::Completed.as_str() {
-                        change.status = Set(EnrolmentStatus::InProgress.as_str().to_string());
+                    if old.status != EnrolmentStatus::Completed {
+                        change.status = Set(EnrolmentStatus::InProgress);
                         change.progress = Set(progress.max(old.progress));
                     }
                 })

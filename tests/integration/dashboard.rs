@@ -93,7 +93,7 @@ async fn campaign(db: &DatabaseConnection) -> Campaign {
         for _ in 0..rng.below(4) {
             let (_, course) = courses[rng.below(3)];
             let e = enrolments::enrol(db, l.id, course, day(&mut rng), Source::Form).await.unwrap();
-            if rng.below(3) != 0 && e.status != "completed" {
+            if rng.below(3) != 0 && e.status != hocvuso::model::EnrolmentStatus::Completed {
                 // Completed some time after enrolling.
                 let at = e.enrolled_at + Duration::hours(rng.below(24 * 60) as i64);
                 let done = Done { at, score: None, certificate_no: None, source: Source::Api };
@@ -150,7 +150,7 @@ impl Raw {
                 row.completion.enrolled += 1;
             }
             row.new_enrolled += inside(e.enrolled_week) as i64;
-            if let (Some(w), true) = (e.completed_week, e.status == "completed") {
+            if let (Some(w), true) = (e.completed_week, e.status == hocvuso::model::EnrolmentStatus::Completed) {
                 if w <= last {
                     row.completion.completed += 1;
                 }

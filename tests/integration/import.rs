@@ -239,7 +239,7 @@ async fn large_files_are_written_many_rows_a_statement_with_exact_counts(db: Dat
     assert_eq!(stats::verify(&db).await.unwrap(), vec![], "counters equal the raw rows");
     // KNS-02: 1,200 new, the last row for learner 7 is "in progress"; KNS-01: 2,500 enrolments.
     let enrolments = hocvuso::entity::enrolment::Entity::find().all(&db).await.unwrap();
-    let completed = enrolments.iter().filter(|e| e.status == "completed").count();
+    let completed = enrolments.iter().filter(|e| e.status == hocvuso::model::EnrolmentStatus::Completed).count();
     // KNS-01: rows below 1,200 completed when i % 4 == 1, the rest as the first file left them.
     let kns01 = (0..1_200).filter(|i| i % 4 == 1).count() + (1_200..2_500).filter(|i| i % 3 == 0).count();
     assert_eq!(enrolments.len(), 3_700);
@@ -308,7 +308,7 @@ async fn bulk_inserts_keep_every_value_exactly(db: DatabaseConnection) {
             id: uuid::Uuid::now_v7(),
             learner_id: l.id,
             course_id: course.id,
-            status: "completed".into(),
+            status: hocvuso::model::EnrolmentStatus::Completed,
             progress: 100,
             enrolled_at: now,
             enrolled_week: 202_649,

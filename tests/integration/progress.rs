@@ -302,7 +302,7 @@ async fn bulk_updates_write_only_rows_still_as_read(db: DatabaseConnection) {
     let pao = setup(&db).await;
     progress::enrol(&db, &admin(), &pao, "kns-01", Source::Form).await.unwrap();
     let was = enrolment::Entity::find().one(&db).await.unwrap().unwrap();
-    let new = enrolment::Model { status: "in_progress".into(), progress: 40, ..was.clone() };
+    let new = enrolment::Model { status: hocvuso::model::EnrolmentStatus::InProgress, progress: 40, ..was.clone() };
     let stale = enrolment::Model { updated_at: was.updated_at - chrono::Duration::seconds(1), ..was.clone() };
     let txn = hocvuso::db::write(&db).await.unwrap();
     assert!(update_many(&txn, &[(new.clone(), stale)]).await.unwrap().is_empty(), "changed since: not written");

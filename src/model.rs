@@ -150,13 +150,20 @@ impl Score {
     }
 }
 
-/// Where an enrolment's latest change came from.
+/// Where an enrolment's latest change came from. On the server also the type of `enrolment.source`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+#[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum Source {
+    #[cfg_attr(feature = "server", sea_orm(string_value = "form"))]
     Form,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "import"))]
     Import,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "api"))]
     Api,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "xapi"))]
     Xapi,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "demo"))]
     Demo,
 }
 

@@ -16,8 +16,7 @@ pub struct Model {
     pub completed_week: Option<i32>,
     pub score: Option<f64>,
     pub certificate_no: Option<String>,
-    /// `Source::as_str`.
-    pub source: String,
+    pub source: crate::model::Source,
     pub updated_at: DateTimeUtc,
 }
 

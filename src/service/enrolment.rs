@@ -40,7 +40,7 @@ pub fn new_row(
         completed_week: None,
         score: None,
         certificate_no: None,
-        source: source.as_str().to_string(),
+        source,
         updated_at: now,
     }
 }
@@ -55,7 +55,7 @@ pub fn completed_row(old: &enrolment::Model, completion: &Completion, now: DateT
         completed_week: Some(week_of(completion.at)),
         score: completion.score,
         certificate_no: completion.certificate_no.clone(),
-        source: completion.source.as_str().to_string(),
+        source: completion.source,
         updated_at: now,
         ..old.clone()
     }
@@ -263,7 +263,7 @@ pub async fn update_many(
                 e.completed_week.into(),
                 e.score.into(),
                 e.certificate_no.clone().into(),
-                e.source.clone().into(),
+                e.source.into(),
                 e.updated_at.into(),
                 was.status.into(),
                 was.completed_week.into(),

@@ -316,7 +316,7 @@ async fn bulk_inserts_keep_every_value_exactly(db: DatabaseConnection) {
             completed_week: Some(202_649),
             score: [Some(87.5), None, Some(0.1)][i],
             certificate_no: Some(format!("CC/{i}")),
-            source: "import".into(),
+            source: hocvuso::model::Source::Import,
             updated_at: now,
         })
         .collect();

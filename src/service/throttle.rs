@@ -22,7 +22,7 @@ pub struct Budget {
 }
 
 /// Seconds to wait if any budget is spent.
-async fn spent(db: &impl ConnectionTrait, budgets: &[Budget], at: DateTime<Utc>) -> Result<Option<u32>> {
+async fn wait_needed(db: &impl ConnectionTrait, budgets: &[Budget], at: DateTime<Utc>) -> Result<Option<u32>> {
     for budget in budgets {
         let recent = lookup_attempt::Entity::find()
             .filter(lookup_attempt::Column::ClientAddr.eq(&budget.key))
@@ -42,7 +42,7 @@ async fn spent(db: &impl ConnectionTrait, budgets: &[Budget], at: DateTime<Utc>)
 /// Refuses with `RateLimited` when any budget is spent, on a plain read: no write lock taken,
 /// nothing written. For a caller who must do something first (wait for a hashing turn) before `spend`.
 pub async fn check(db: &DatabaseConnection, budgets: &[Budget]) -> Result<()> {
-    match spent(db, budgets, now()).await? {
+    match wait_needed(db, budgets, now()).await? {
         Some(wait) => Err(Error::RateLimited(wait)),
         None => Ok(()),
     }
@@ -55,13 +55,13 @@ pub struct Spent(Vec<Uuid>);
 /// A refused caller is turned away on a plain read: no write lock taken, nothing written.
 pub async fn spend(db: &DatabaseConnection, budgets: &[Budget]) -> Result<Spent> {
     let at = now();
-    if let Some(wait) = spent(db, budgets, at).await? {
+    if let Some(wait) = wait_needed(db, budgets, at).await? {
         return Err(Error::RateLimited(wait));
     }
     let txn = crate::db::write(db).await?;
     let locks: Vec<String> = budgets.iter().map(|b| format!("budget {}", b.key)).collect();
     crate::db::lock_keys(&txn, &locks.iter().map(String::as_str).collect::<Vec<_>>()).await?;
-    if let Some(wait) = spent(&txn, budgets, at).await? {
+    if let Some(wait) = wait_needed(&txn, budgets, at).await? {
         return Err(Error::RateLimited(wait));
     }
     // Attempts older than any window are of no further use.

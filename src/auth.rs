@@ -1,5 +1,5 @@
 //! Who is asking, and what they may do. Plain data (it also compiles to wasm); the checks are
-//! made on the server by every server function and REST handler — the UI hiding a button is not a check.
+//! made on the server by every page, form post and REST handler — the UI hiding a button is not a check.
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
@@ -8,10 +8,14 @@ use uuid::Uuid;
 use crate::{Error, Result};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+#[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum Role {
     /// The whole province (or country): accounts, courses, targets; sees everything.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "admin"))]
     Admin,
     /// Registers and edits only inside their communes and organisations.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "organiser"))]
     Organiser,
 }
 
@@ -30,10 +34,14 @@ impl Role {
 
 /// What an API token of another system may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+#[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum TokenScope {
     /// Push enrolments and completions.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "ingest"))]
     Ingest,
     /// Read statistics.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "read-stats"))]
     ReadStats,
 }
 

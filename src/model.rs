@@ -3,12 +3,19 @@ use serde::{Deserialize, Serialize};
 
 /// The units statistics are kept for; in JSON as in the database and the query strings ("commune").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+#[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
+    #[cfg_attr(feature = "server", sea_orm(string_value = "province"))]
     Province,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "commune"))]
     Commune,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "organisation"))]
     Organisation,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "team"))]
     Team,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "course"))]
     Course,
 }
 
@@ -521,12 +528,17 @@ pub struct PublicProgress {
 
 /// What a target measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+#[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 #[serde(rename_all = "snake_case")]
 pub enum TargetMetric {
     /// Completion rate, in tenths of a percent (950 = 95.0%).
+    #[cfg_attr(feature = "server", sea_orm(string_value = "completion_rate"))]
     CompletionRate,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "enrolments"))]
     Enrolments,
     /// Learners trained: completions.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "learners_trained"))]
     LearnersTrained,
 }
 

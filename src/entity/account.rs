@@ -10,8 +10,7 @@ pub struct Model {
     pub display_name: String,
     /// argon2id PHC string.
     pub password_hash: String,
-    /// `Role::as_str`.
-    pub role: String,
+    pub role: crate::auth::Role,
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -6,9 +6,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub account_id: Uuid,
-    /// "commune" or "organisation".
+    /// A commune or an organisation (the CHECK refuses other kinds).
     #[sea_orm(primary_key, auto_increment = false)]
-    pub unit_kind: String,
+    pub unit_kind: crate::model::UnitKind,
     #[sea_orm(primary_key, auto_increment = false)]
     pub unit_id: String,
 }

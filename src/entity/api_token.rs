@@ -7,8 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
-    /// `TokenScope::as_str`.
-    pub scope: String,
+    pub scope: crate::auth::TokenScope,
     pub token_hash: String,
     pub created_by: Option<String>,
     pub created_at: DateTimeUtc,

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "stat_counter")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub unit_kind: String,
+    pub unit_kind: crate::model::UnitKind,
     #[sea_orm(primary_key, auto_increment = false)]
     pub unit_id: String,
     #[sea_orm(primary_key, auto_increment = false)]

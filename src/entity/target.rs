@@ -5,10 +5,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub unit_kind: String,
+    pub unit_kind: crate::model::UnitKind,
     pub unit_id: String,
     pub period: String,
-    pub metric: String,
+    pub metric: crate::model::TargetMetric,
     pub value: i64,
     pub created_at: DateTimeUtc,
 }

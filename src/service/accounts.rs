@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::{AccountActor, Actor, Role, Scope};
 use crate::entity::{account, account_scope, commune, organisation};
 use crate::i18n::Text;
-use crate::model::AccountSummary;
+use crate::model::{AccountSummary, UnitKind};
 use crate::service::password::{self, Password};
 use crate::service::throttle::{self, Budget};
 use crate::service::{audit, now, sessions};
@@ -74,11 +74,11 @@ async fn write_scope(db: &impl ConnectionTrait, account_id: Uuid, scope: &Scope)
     let rows: Vec<_> = scope
         .communes
         .iter()
-        .map(|c| ("commune", c.to_string()))
-        .chain(scope.organisations.iter().map(|o| ("organisation", o.to_string())))
+        .map(|c| (UnitKind::Commune, c.to_string()))
+        .chain(scope.organisations.iter().map(|o| (UnitKind::Organisation, o.to_string())))
         .map(|(kind, id)| account_scope::ActiveModel {
             account_id: Set(account_id),
-            unit_kind: Set(kind.to_string()),
+            unit_kind: Set(kind),
             unit_id: Set(id),
         })
         .collect();
@@ -98,15 +98,11 @@ async fn read_scope(db: &impl ConnectionTrait, account_id: Uuid) -> Result<Scope
 }
 
 fn add_to_scope(scope: &mut Scope, row: &account_scope::Model) {
-    match row.unit_kind.as_str() {
-        "commune" => scope.communes.extend(row.unit_id.parse::<i32>().ok()),
-        "organisation" => scope.organisations.extend(row.unit_id.parse::<Uuid>().ok()),
+    match row.unit_kind {
+        UnitKind::Commune => scope.communes.extend(row.unit_id.parse::<i32>().ok()),
+        UnitKind::Organisation => scope.organisations.extend(row.unit_id.parse::<Uuid>().ok()),
         _ => {}
     }
-}
-
-fn role_of(row: &account::Model) -> Result<Role> {
-    Role::parse(&row.role).ok_or(Error::Internal)
 }
 
 /// The signed-in actor for an active account.
@@ -116,7 +112,7 @@ pub async fn actor_for(db: &impl ConnectionTrait, account_id: Uuid) -> Result<Op
     };
     Ok(Some(AccountActor {
         id: row.id,
-        role: role_of(&row)?,
+        role: row.role,
         scope: read_scope(db, row.id).await?,
         username: row.username,
         display_name: row.display_name,
@@ -148,7 +144,7 @@ pub(crate) async fn insert_account(
         username: Set(username),
         display_name: Set(display_name),
         password_hash: Set(hash),
-        role: Set(role.as_str().to_string()),
+        role: Set(role),
         active: Set(true),
         created_at: Set(at),
         updated_at: Set(at),
@@ -162,7 +158,7 @@ pub(crate) async fn insert_account(
         audit::Action::Create,
         audit::Entity::Account,
         Some(row.id.to_string()),
-        json!({"after": {"username": row.username, "display_name": row.display_name, "role": row.role, "scope": scope}}),
+        json!({"after": {"username": row.username, "display_name": row.display_name, "role": row.role.as_str(), "scope": scope}}),
     )
     .await?;
     txn.commit().await?;
@@ -203,7 +199,7 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Accoun
         .map(|row| {
             Ok(AccountSummary {
                 id: row.id,
-                role: role_of(&row)?,
+                role: row.role,
                 scope: scopes.remove(&row.id).unwrap_or_default(),
                 username: row.username,
                 display_name: row.display_name,
@@ -221,7 +217,7 @@ async fn find_for_change(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> 
 pub async fn set_scope(db: &DatabaseConnection, actor: &Actor, id: Uuid, scope: &Scope) -> Result<()> {
     let txn = crate::db::write(db).await?;
     let row = find_for_change(&txn, actor, id).await?;
-    if role_of(&row)? != Role::Organiser {
+    if row.role != Role::Organiser {
         return Err(Error::NotFound);
     }
     check_scope(&txn, scope).await?;

@@ -227,7 +227,7 @@ async fn counters(
     course_id: Option<&str>,
     up_to: Option<i32>,
 ) -> Result<Vec<stat_counter::Model>> {
-    let mut query = stat_counter::Entity::find().filter(stat_counter::Column::UnitKind.eq(kind.as_str()));
+    let mut query = stat_counter::Entity::find().filter(stat_counter::Column::UnitKind.eq(kind));
     if let Some(ids) = ids {
         query = query.filter(stat_counter::Column::UnitId.is_in(ids));
     }
@@ -255,7 +255,7 @@ async fn unit_counters(
 ) -> Result<Vec<stat_counter::Model>> {
     let Some(period) = period else { return counters(db, kind, Some(ids), Some(course_id), None).await };
     let rows = stat_counter::Entity::find()
-        .filter(stat_counter::Column::UnitKind.eq(kind.as_str()))
+        .filter(stat_counter::Column::UnitKind.eq(kind))
         .filter(stat_counter::Column::UnitId.is_in(ids))
         .filter(stat_counter::Column::CourseId.eq(course_id))
         .filter(

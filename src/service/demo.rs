@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::auth::{Role, Scope};
 use crate::entity::{app_meta, commune, course, enrolment, learner, organisation, team};
-use crate::model::{EnrolmentStatus, Source};
+use crate::model::{EnrolmentStatus, Source, TargetMetric, UnitKind};
 use crate::service::enrolment::{Completion, completed_row, new_row};
 use crate::service::stats::{Deltas, Placement};
 use crate::service::{accounts, now};
@@ -312,17 +312,17 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
     crate::db::insert_models(&txn, &enrolment_rows).await?;
     deltas.apply(&txn).await?;
     // Targets, as a steering committee sets them: 80% for the province, 75% for every commune.
-    let target = |kind: &str, id: String, value: i64| crate::entity::target::ActiveModel {
+    let target = |kind: UnitKind, id: String, value: i64| crate::entity::target::ActiveModel {
         id: Set(Uuid::now_v7()),
-        unit_kind: Set(kind.to_string()),
+        unit_kind: Set(kind),
         unit_id: Set(id),
         period: Set(String::new()),
-        metric: Set("completion_rate".to_string()),
+        metric: Set(TargetMetric::CompletionRate),
         value: Set(value),
         created_at: Set(created),
     };
-    let mut targets = vec![target("province", DEMO_PROVINCE.to_string(), 800)];
-    targets.extend(communes.iter().map(|c| target("commune", c.code.to_string(), 750)));
+    let mut targets = vec![target(UnitKind::Province, DEMO_PROVINCE.to_string(), 800)];
+    targets.extend(communes.iter().map(|c| target(UnitKind::Commune, c.code.to_string(), 750)));
     crate::entity::target::Entity::insert_many(targets).exec(&txn).await?;
     app_meta::ActiveModel { key: Set("demo".to_string()), value: Set(created.to_rfc3339()) }.insert(&txn).await?;
     txn.commit().await?;

@@ -20,17 +20,17 @@ pub async fn overview(db: &impl ConnectionTrait, province_code: i32, actor: &Act
     let province = province::Entity::find_by_id(province_code).one(db).await?.ok_or(Error::NotFound)?;
     let communes = commune::Entity::find().filter(commune::Column::ProvinceCode.eq(province_code)).all(db).await?;
 
-    let counters: HashMap<(String, String), stat_counter::Model> = stat_counter::Entity::find()
-        .filter(stat_counter::Column::UnitKind.is_in([UnitKind::Province.as_str(), UnitKind::Commune.as_str()]))
+    let counters: HashMap<(UnitKind, String), stat_counter::Model> = stat_counter::Entity::find()
+        .filter(stat_counter::Column::UnitKind.is_in([UnitKind::Province, UnitKind::Commune]))
         .filter(stat_counter::Column::CourseId.eq(""))
         .filter(stat_counter::Column::Week.eq(0))
         .all(db)
         .await?
         .into_iter()
-        .map(|row| ((row.unit_kind.clone(), row.unit_id.clone()), row))
+        .map(|row| ((row.unit_kind, row.unit_id.clone()), row))
         .collect();
     let figures = |kind: UnitKind, id: String, name: String| {
-        let row = counters.get(&(kind.as_str().to_string(), id.clone()));
+        let row = counters.get(&(kind, id.clone()));
         UnitFigures {
             completion: Completion {
                 enrolled: row.map_or(0, |r| r.enrolled),

@@ -201,7 +201,7 @@ async fn add_to_counters(db: &impl ConnectionTrait, rows: BTreeMap<CounterKey, T
         ]);
         for (key, tally) in chunk {
             insert.values_panic([
-                key.unit_kind.as_str().into(),
+                key.unit_kind.into(),
                 key.unit_id.clone().into(),
                 key.course_id.clone().into(),
                 key.week.into(),
@@ -300,9 +300,10 @@ pub async fn stored(db: &impl ConnectionTrait) -> Result<BTreeMap<CounterKey, Ta
         if tally.is_zero() {
             continue;
         }
-        let unit_kind = UnitKind::parse(&row.unit_kind).ok_or(crate::Error::Internal)?;
-        counters
-            .insert(CounterKey { unit_kind, unit_id: row.unit_id, course_id: row.course_id, week: row.week }, tally);
+        counters.insert(
+            CounterKey { unit_kind: row.unit_kind, unit_id: row.unit_id, course_id: row.course_id, week: row.week },
+            tally,
+        );
     }
     Ok(counters)
 }

@@ -125,10 +125,10 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, form: &TargetForm) -> R
 
 async fn upsert(txn: &impl ConnectionTrait, actor: &Actor, t: ValidTarget) -> Result<bool> {
     let existing = target::Entity::find()
-        .filter(target::Column::UnitKind.eq(t.kind.as_str()))
+        .filter(target::Column::UnitKind.eq(t.kind))
         .filter(target::Column::UnitId.eq(&t.unit_id))
         .filter(target::Column::Period.eq(&t.period))
-        .filter(target::Column::Metric.eq(t.metric.as_str()))
+        .filter(target::Column::Metric.eq(t.metric))
         .one(txn)
         .await?;
     let before = existing.as_ref().map(|e| e.value);
@@ -140,10 +140,10 @@ async fn upsert(txn: &impl ConnectionTrait, actor: &Actor, t: ValidTarget) -> Re
     }
     target::ActiveModel {
         id: Set(Uuid::now_v7()),
-        unit_kind: Set(t.kind.as_str().into()),
+        unit_kind: Set(t.kind),
         unit_id: Set(t.unit_id.clone()),
         period: Set(t.period.clone()),
-        metric: Set(t.metric.as_str().into()),
+        metric: Set(t.metric),
         value: Set(t.value),
         created_at: Set(now()),
     }
@@ -228,14 +228,14 @@ pub async fn for_units(
     period: &str,
 ) -> Result<HashMap<String, Vec<target::Model>>> {
     let rows = target::Entity::find()
-        .filter(target::Column::UnitKind.eq(kind.as_str()))
+        .filter(target::Column::UnitKind.eq(kind))
         .filter(target::Column::Period.is_in([period.to_string(), String::new()]))
         .all(db)
         .await?;
     let wanted: std::collections::HashSet<&String> = ids.iter().collect();
-    let mut chosen: HashMap<(String, String), target::Model> = HashMap::new();
+    let mut chosen: HashMap<(String, TargetMetric), target::Model> = HashMap::new();
     for row in rows.into_iter().filter(|r| wanted.contains(&r.unit_id)) {
-        let key = (row.unit_id.clone(), row.metric.clone());
+        let key = (row.unit_id.clone(), row.metric);
         // A target for the period itself wins over the campaign's.
         if chosen.get(&key).is_none_or(|c| c.period.is_empty() && !row.period.is_empty()) {
             chosen.insert(key, row);
@@ -253,14 +253,14 @@ pub fn statuses(targets: Option<&Vec<target::Model>>, row: &CompletionRow) -> Ve
     let mut out: Vec<TargetStatus> = targets
         .into_iter()
         .flatten()
-        .filter_map(|t| {
-            let metric = TargetMetric::parse(&t.metric)?;
+        .map(|t| {
+            let metric = t.metric;
             let actual = match metric {
                 TargetMetric::CompletionRate => row.completion.rate_tenths().unwrap_or(0),
                 TargetMetric::Enrolments => row.completion.enrolled,
                 TargetMetric::LearnersTrained => row.completion.completed,
             };
-            Some(TargetStatus { metric, target: t.value, actual, met: actual >= t.value })
+            TargetStatus { metric, target: t.value, actual, met: actual >= t.value }
         })
         .collect();
     out.sort_by_key(|s| TargetMetric::ALL.iter().position(|m| *m == s.metric));
@@ -278,22 +278,19 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Target
         .chain(organisation::Entity::find().all(db).await?.into_iter().map(|o| (o.id.to_string(), o.name)))
         .chain(team::Entity::find().all(db).await?.into_iter().map(|t| (t.id.to_string(), t.name)))
         .collect();
-    // The columns take only known values (CHECK constraints), so a failed parse is a broken database.
     let mut rows: Vec<TargetView> = target::Entity::find()
         .all(db)
         .await?
         .into_iter()
-        .map(|t| {
-            Ok(TargetView {
-                unit_name: names.get(&t.unit_id).cloned().unwrap_or_else(|| t.unit_id.clone()),
-                unit_kind: UnitKind::parse(&t.unit_kind).ok_or(Error::Internal)?,
-                unit_id: t.unit_id,
-                period: t.period,
-                metric: TargetMetric::parse(&t.metric).ok_or(Error::Internal)?,
-                value: t.value,
-            })
+        .map(|t| TargetView {
+            unit_name: names.get(&t.unit_id).cloned().unwrap_or_else(|| t.unit_id.clone()),
+            unit_kind: t.unit_kind,
+            unit_id: t.unit_id,
+            period: t.period,
+            metric: t.metric,
+            value: t.value,
         })
-        .collect::<Result<_>>()?;
+        .collect();
     rows.sort_by(|a, b| {
         (&a.unit_kind, fold(&a.unit_name), &a.period).cmp(&(&b.unit_kind, fold(&b.unit_name), &b.period))
     });

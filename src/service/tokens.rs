@@ -20,7 +20,7 @@ pub const TOKEN_PREFIX: &str = "hvs_";
 fn summary(row: api_token::Model) -> Result<TokenSummary> {
     Ok(TokenSummary {
         id: row.id,
-        scope: TokenScope::parse(&row.scope).ok_or(Error::Internal)?,
+        scope: row.scope,
         name: row.name,
         created_at: row.created_at,
         created_by: row.created_by,
@@ -44,7 +44,7 @@ pub async fn create(
     let row = api_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name),
-        scope: Set(scope.as_str().to_string()),
+        scope: Set(scope),
         token_hash: Set(digest(&secret)),
         created_by: Set(Some(by.to_string())),
         created_at: Set(now()),
@@ -58,7 +58,7 @@ pub async fn create(
         audit::Action::Create,
         audit::Entity::ApiToken,
         Some(row.id.to_string()),
-        json!({"after": {"name": row.name, "scope": row.scope}}),
+        json!({"after": {"name": row.name, "scope": row.scope.as_str()}}),
     )
     .await?;
     txn.commit().await?;
@@ -85,10 +85,7 @@ pub async fn resolve(db: &impl ConnectionTrait, secret: &str) -> Result<Option<T
         .filter(api_token::Column::RevokedAt.is_null())
         .one(db)
         .await?;
-    row.map(|row| {
-        Ok(TokenActor { id: row.id, scope: TokenScope::parse(&row.scope).ok_or(Error::Internal)?, name: row.name })
-    })
-    .transpose()
+    row.map(|row| Ok(TokenActor { id: row.id, scope: row.scope, name: row.name })).transpose()
 }
 
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<TokenSummary>> {

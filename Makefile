@@ -44,7 +44,7 @@ build-release:
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets --features hocvuso-server/bench -- -D warnings
 	cargo clippy -p hocvuso-app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 unit:
@@ -52,8 +52,10 @@ unit:
 
 ## The benchmark (README, Performance): BENCH_SIZE=small (default), province or country; PostgreSQL too
 ## when HOCVUSO_BENCH_POSTGRES_URL is set. Prints a table and writes target/bench.json.
-bench: tools build-release
+## The served binary has no benchmark in it: this build adds it (the `bench` feature).
+bench: tools
 	@command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
+	cargo leptos build --release --bin-features bench
 	./target/release/hocvuso bench --size $${BENCH_SIZE:-small} --out target/bench.json
 
 ## 1,000,000 fuzz executions (500,000 a target) of the spreadsheet reader and the cell parsers; `make test` runs 2,000 a target.

@@ -236,6 +236,8 @@ mod tests {
 }
 
 /// Fresh, empty databases for tests: each test gets its own, so tests never see each other's rows.
+/// (The `testing` feature: the test crates and the benchmark; never the served binary.)
+#[cfg(feature = "testing")]
 pub mod testing {
     /// Runs `$check(db)` as two tests, `$name::sqlite` and `$name::postgres`, each on a fresh database
     /// migrated by the test crate's own `crate::migrate(&db)`. PostgreSQL runs when HOCVUSO_TEST_POSTGRES_URL is set.

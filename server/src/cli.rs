@@ -188,6 +188,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             println!("database {} restored from {file}", config.database_for_humans());
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "bench")]
         ["bench", rest @ ..] => {
             let values = options(rest, &["--size", "--out", "--only"])?;
             let size = values.get("--size").copied().unwrap_or("small");
@@ -195,6 +196,8 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             crate::bench::run(size, out, values.get("--only").copied()).await?;
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(not(feature = "bench"))]
+        ["bench", ..] => Err("this build has no benchmark: run `make bench`, which builds it".into()),
         ["report", "weekly", rest @ ..] => {
             let values = options(rest, &["--week", "--out"])?;
             let out = values.get("--out").ok_or_else(|| format!("report weekly needs --out\n\n{USAGE}"))?;

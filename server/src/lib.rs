@@ -2,6 +2,7 @@
 //! so tests can start the real router on a random port.
 pub mod api;
 pub mod auth;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;
 pub mod config;

@@ -4,8 +4,6 @@
 //! every writer (the forms and REST through this module, the completion import, xAPI, the demo and
 //! the benchmark) takes its rows from them, so what "enrolled" and "completed" mean is written once.
 use chrono::{DateTime, Utc};
-#[cfg(feature = "testing")]
-use sea_orm::DatabaseConnection;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
     QuerySelect, Set, TransactionTrait,
@@ -82,23 +80,6 @@ async fn count(txn: &impl ConnectionTrait, e: &enrolment::Model, sign: i64, delt
         deltas.enrolment(&placement, e.course_id, e.enrolled_week, completed_week(e), sign);
     }
     Ok(())
-}
-
-/// Enrols a learner in a course; enrolling twice returns the existing enrolment unchanged.
-/// (Tests only: the dashboard test's primitive, for campaigns spread over dates. People's changes
-/// go through `progress`, the imports and xAPI.)
-#[cfg(feature = "testing")]
-pub async fn enrol(
-    db: &DatabaseConnection,
-    learner_id: Uuid,
-    course_id: Uuid,
-    at: DateTime<Utc>,
-    source: Source,
-) -> Result<enrolment::Model> {
-    let txn = crate::db::write(db).await?;
-    let (row, _) = enrol_in(&txn, learner_id, course_id, at, source).await?;
-    txn.commit().await?;
-    Ok(row)
 }
 
 /// Enrols inside the caller's transaction: the enrolment and whether it is new.
@@ -181,20 +162,6 @@ pub async fn change_counted(
     Ok(new)
 }
 
-/// (Tests only: the dashboard test's primitive, for campaigns spread over dates. People's changes
-/// go through `progress`, the imports and xAPI.)
-#[cfg(feature = "testing")]
-async fn change(
-    db: &DatabaseConnection,
-    id: Uuid,
-    edit: impl FnOnce(&enrolment::Model, &mut enrolment::ActiveModel),
-) -> Result<enrolment::Model> {
-    let txn = crate::db::write(db).await?;
-    let new = change_in(&txn, id, edit).await?;
-    txn.commit().await?;
-    Ok(new)
-}
-
 pub struct Completion {
     pub at: DateTime<Utc>,
     pub score: Option<f64>,
@@ -210,13 +177,6 @@ pub fn completed(completion: Completion) -> impl FnOnce(&enrolment::Model, &mut 
 /// The edit that undoes a completion (`reopened_row`).
 pub fn not_completed(old: &enrolment::Model, row: &mut enrolment::ActiveModel) {
     *row = reopened_row(old, now()).into_active_model().reset_all();
-}
-
-/// (Tests only: the dashboard test's primitive, for campaigns spread over dates. People's changes
-/// go through `progress`, the imports and xAPI.)
-#[cfg(feature = "testing")]
-pub async fn complete(db: &DatabaseConnection, id: Uuid, completion: Completion) -> Result<enrolment::Model> {
-    change(db, id, completed(completion)).await
 }
 
 /// Writes many changed enrolments (imports), 500 a statement: each `(new, was)` is written only if the

@@ -1,7 +1,5 @@
 //! Learners: registration, moves between units and deactivation, each keeping the counters exact.
 use chrono::{DateTime, NaiveDate, Utc};
-#[cfg(feature = "testing")]
-use sea_orm::DatabaseConnection;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
     TransactionTrait,
@@ -289,17 +287,6 @@ pub fn is_unique_violation(err: &sea_orm::DbErr, column: &str) -> bool {
     matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(message)) if message.contains(column))
 }
 
-/// Registers one learner.
-/// (Tests only: the dashboard test's primitive, for campaigns spread over dates. People's changes
-/// go through `progress`, the imports and xAPI.)
-#[cfg(feature = "testing")]
-pub async fn register(db: &DatabaseConnection, new: NewLearner) -> Result<learner::Model> {
-    let txn = crate::db::write(db).await?;
-    let learner = insert(&txn, new).await?;
-    txn.commit().await?;
-    Ok(learner)
-}
-
 /// Changes a learner inside the caller's transaction, moving the counters with them when their
 /// place changes.
 pub async fn update_in(
@@ -317,17 +304,5 @@ pub async fn update_in(
         contribution(txn, &new, 1, &mut deltas).await?;
         deltas.apply(txn).await?;
     }
-    Ok(new)
-}
-
-/// Deactivates (or reactivates) a learner: an inactive learner and their enrolments leave every count.
-/// (Tests only: the dashboard test's primitive, for campaigns spread over dates. People's changes
-/// go through `progress`, the imports and xAPI.)
-#[cfg(feature = "testing")]
-pub async fn set_active(db: &DatabaseConnection, id: Uuid, active: bool) -> Result<learner::Model> {
-    let txn = crate::db::write(db).await?;
-    let old = learner::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
-    let new = update_in(&txn, old, |row| row.active = Set(active)).await?;
-    txn.commit().await?;
     Ok(new)
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, Set};
 use uuid::Uuid;
 
 use hocvuso::auth::Actor;
@@ -89,21 +89,26 @@ async fn campaign(db: &DatabaseConnection) -> Campaign {
             registered_at: day(&mut rng),
             citizen_id_hash: None,
         };
-        let l = learners::register(db, new).await.unwrap();
+        // The services' own steps, at dates of the test's choosing (the use cases write "now").
+        let txn = hocvuso::db::write(db).await.unwrap();
+        let l = learners::insert(&txn, new).await.map_err(hocvuso::Error::from).unwrap();
         for _ in 0..rng.below(4) {
             let (_, course) = courses[rng.below(3)];
-            let e = enrolments::enrol(db, l.id, course, day(&mut rng), Source::Form).await.unwrap();
+            let (e, _) = enrolments::enrol_in(&txn, l.id, course, day(&mut rng), Source::Form).await.unwrap();
             if rng.below(3) != 0 && e.status != hocvuso::model::EnrolmentStatus::Completed {
                 // Completed some time after enrolling.
                 let at = e.enrolled_at + Duration::hours(rng.below(24 * 60) as i64);
                 let done = Done { at, score: None, certificate_no: None, source: Source::Api };
-                enrolments::complete(db, e.id, done).await.unwrap();
+                enrolments::change_in(&txn, e.id, enrolments::completed(done)).await.unwrap();
             }
         }
-        match rng.below(12) {
-            0 => drop(learners::set_active(db, l.id, false).await.unwrap()),
-            1 => hocvuso::service::privacy::erase(db, &admin, &l.code).await.unwrap(),
-            _ => {}
+        let fate = rng.below(12);
+        if fate == 0 {
+            learners::update_in(&txn, l.clone(), |row| row.active = Set(false)).await.unwrap();
+        }
+        txn.commit().await.unwrap();
+        if fate == 1 {
+            hocvuso::service::privacy::erase(db, &admin, &l.code).await.unwrap();
         }
     }
     Campaign { organisations, courses }

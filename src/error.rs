@@ -1,8 +1,6 @@
-//! The one error type of the domain. It crosses to the browser as itself (server functions)
-//! and becomes an HTTP status in one place (the server's REST layer). Database text never leaves the server.
+//! The one error type of the domain. It becomes an HTTP status in one place
+//! (`hocvuso_app::state::status_of`). Database text never leaves the server.
 use serde::{Deserialize, Serialize};
-use server_fn::codec::JsonEncoding;
-use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 use crate::i18n::Text;
 
@@ -52,9 +50,6 @@ pub enum Error {
     /// A fault that was logged on the server; the user sees only a short message.
     #[error("internal error")]
     Internal,
-    /// The request did not reach the server or its answer did not come back (browser side).
-    #[error("transport: {0}")]
-    Transport(String),
 }
 
 impl Error {
@@ -85,16 +80,7 @@ impl Error {
             Error::Busy(_) => Text::ServerBusy,
             Error::TooLarge => Text::BodyTooLarge,
             Error::Internal => Text::Internal,
-            Error::Transport(_) => Text::Network,
         }
-    }
-}
-
-impl FromServerFnError for Error {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Error::Transport(value.to_string())
     }
 }
 

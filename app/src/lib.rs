@@ -1,112 +1,29 @@
-//! hocvuso's Leptos UI: pages, components and the server functions behind them.
+//! hocvuso's Leptos UI. Pages render on the server only: each reads its data straight from the
+//! services during the render (no endpoint of its own), and no page ships code to the browser yet.
+//! The browser build (`hydrate`) holds only what islands need; the offline forms will be the first.
 #![recursion_limit = "256"]
 
+#[cfg(feature = "ssr")]
 pub mod components;
+#[cfg(feature = "ssr")]
 pub mod forms;
 pub mod i18n;
+#[cfg(feature = "ssr")]
 pub mod pages;
+#[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-use leptos::prelude::*;
-use leptos_meta::{MetaTags, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+#[cfg(feature = "ssr")]
+pub mod shell;
+#[cfg(feature = "ssr")]
+pub use shell::{App, shell};
 
-use crate::components::layout::Layout;
-use crate::i18n::{current_lang, provide_lang};
-use crate::pages::admin::accounts::AccountsPage;
-use crate::pages::admin::audit::AuditPage;
-use crate::pages::admin::courses::CoursesPage;
-use crate::pages::admin::targets::TargetsPage;
-use crate::pages::admin::tokens::TokensPage;
-use crate::pages::dashboard::DashboardPage;
-use crate::pages::leaderboard::LeaderboardPage;
-use crate::pages::learners::card::LearnerCardPage;
-use crate::pages::learners::import::ImportLearnersPage;
-use crate::pages::learners::list::LearnersPage;
-use crate::pages::learners::new::{EditLearnerPage, NewLearnerPage};
-use crate::pages::learners::personal_data::PersonalDataPage;
-use crate::pages::login::LoginPage;
-use crate::pages::lookup::LookupPage;
-use crate::pages::my_progress::MyProgressPage;
-use crate::pages::not_found::NotFound;
-use crate::pages::overview::OverviewPage;
-use crate::pages::units::{OrganisationsPage, TeamsPage};
-use crate::pages::weekly_report::WeeklyReportPage;
-
-/// The HTML document around the app; rendered on the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let lang = current_lang();
-    #[cfg(feature = "ssr")]
-    state::content_security_policy();
-    view! {
-        <!DOCTYPE html>
-        <html lang=lang.code()>
-            <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="theme-color" content="#b91c1c" />
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options islands=true />
-                <MetaTags />
-            </head>
-            <body>
-                <App />
-            </body>
-        </html>
-    }
-}
-
-/// Pages render whole on the server (SsrMode::Async): they read without JavaScript and on a slow
-/// link the figures arrive in the first response. Every form is a plain post answered by the server,
-/// so no page needs code in the browser: the wasm bundle only hydrates islands (`#[island]`), of
-/// which there are none today, and stays small (README, Performance).
-#[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
-    let lang = provide_lang();
-    session::provide_session();
-    view! {
-        <leptos_meta::Stylesheet id="leptos" href="/pkg/hocvuso.css" />
-        <Title text=lang.t(hocvuso::i18n::Text::AppName) />
-        <Router>
-            <Layout>
-                <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/p/:token") view=MyProgressPage ssr=SsrMode::Async />
-                    <Route path=path!("/tra-cuu") view=LookupPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("/leaderboard") view=LeaderboardPage ssr=SsrMode::Async />
-                    <Route path=path!("/reports/weekly") view=WeeklyReportPage ssr=SsrMode::Async />
-                    <Route path=path!("/learners") view=LearnersPage ssr=SsrMode::Async />
-                    <Route path=path!("/learners/new") view=NewLearnerPage ssr=SsrMode::Async />
-                    <Route path=path!("/learners/import") view=ImportLearnersPage ssr=SsrMode::Async />
-                    <Route path=path!("/learners/:code") view=LearnerCardPage ssr=SsrMode::Async />
-                    <Route path=path!("/learners/:code/edit") view=EditLearnerPage ssr=SsrMode::Async />
-                    <Route path=path!("/learners/:code/personal-data") view=PersonalDataPage ssr=SsrMode::Async />
-                    <Route path=path!("/organisations") view=OrganisationsPage ssr=SsrMode::Async />
-                    <Route path=path!("/teams") view=TeamsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/courses") view=CoursesPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/targets") view=TargetsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />
-                </Routes>
-            </Layout>
-        </Router>
-    }
-}
-
+/// The browser's entry, for the islands to come; no page loads it today (see `shell`).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    // Lets tests (and curious people) see that the page is live.
-    if let Some(body) = document().body() {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
 }

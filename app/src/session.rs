@@ -3,7 +3,6 @@ use hocvuso::Error;
 use hocvuso::auth::AccountActor;
 use leptos::prelude::*;
 
-#[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<AccountActor>, Error> {
     Ok(crate::state::actor().account().ok().cloned())
 }

@@ -1,4 +1,4 @@
-//! What the server hands every server function: the database, the campaign's settings, and who is asking.
+//! What the server hands every page render and handler: the database, the campaign's settings, and who is asking.
 use axum::extract::FromRef;
 use hocvuso::Error;
 use hocvuso::auth::Actor;
@@ -29,10 +29,10 @@ pub struct AppState {
     pub figures: std::sync::Arc<hocvuso::service::figures::Figures>,
 }
 
-/// The state of the running server, as seen from inside a server function.
+/// The state of the running server, as seen from inside a page's render.
 pub fn app_state() -> Result<AppState, Error> {
     use_context::<AppState>().ok_or_else(|| {
-        leptos::logging::error!("AppState missing from the server function context");
+        leptos::logging::error!("AppState missing from the render context");
         Error::Internal
     })
 }
@@ -93,13 +93,11 @@ pub fn status_of(err: &Error) -> http::StatusCode {
         Error::Forbidden => S::FORBIDDEN,
         Error::Unavailable | Error::Busy(_) => S::SERVICE_UNAVAILABLE,
         Error::TooLarge => S::PAYLOAD_TOO_LARGE,
-        // On the server a transport error is a request that could not be decoded.
-        Error::Transport(_) => S::BAD_REQUEST,
         Error::Internal => S::INTERNAL_SERVER_ERROR,
     }
 }
 
-/// Runs a server function's body and, on error, answers with the error's HTTP status (401, 403, 404, 422…).
+/// Runs a page's data load and, on error, answers the page with the error's HTTP status (401, 403, 404, 422…).
 pub async fn respond<T>(body: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
     let result = body.await;
     if let Err(err) = &result

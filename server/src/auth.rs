@@ -1,5 +1,5 @@
 //! Who is asking: the session cookie or a Bearer token becomes an `Actor` in the request's
-//! extensions, for server functions and REST handlers alike. Sign-in and sign-out live here too,
+//! extensions, for pages, form posts and REST handlers alike. Sign-in and sign-out live here too,
 //! shared by the HTML form and `POST /api/v1/session`.
 use std::net::SocketAddr;
 

@@ -123,22 +123,6 @@ pub async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// A server function whose arguments could not be decoded answers 400, not 500: the request was
-/// bad, not the server. (The server-function layer reports such errors as `Transport` with 500.)
-pub async fn server_fn_decoding_errors(request: Request, next: Next) -> Response {
-    let is_server_fn = request.uri().path().starts_with("/api/") && !request.uri().path().starts_with("/api/v1/");
-    let response = next.run(request).await;
-    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
-    if bytes.starts_with(br#"{"Transport""#) {
-        parts.status = StatusCode::BAD_REQUEST;
-    }
-    Response::from_parts(parts, axum::body::Body::from(bytes))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

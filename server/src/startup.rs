@@ -63,7 +63,6 @@ pub fn router(state: AppState) -> Router {
         // The last layer added runs first.
         .layer(from_fn_with_state(state.clone(), kept_pages::serve))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
-        .layer(from_fn(security::server_fn_decoding_errors))
         .layer(from_fn(security::refuse_cross_site))
         .layer(from_fn(security::log_request))
         .layer(from_fn_with_state(state.clone(), security::security_headers))
@@ -76,7 +75,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The largest body a form, server function or REST call may send (file uploads excepted).
+/// The largest body a form or REST call may send (file uploads excepted).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// The longest a request may take, uploads of large files included.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);

@@ -13,7 +13,6 @@ use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
 /// The table, and the courses the filter offers (code, title).
-#[server(endpoint = "get_dashboard")]
 pub async fn get_dashboard(filter: DashboardFilter) -> Result<(CompletionTable, Vec<(String, String)>), Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

@@ -10,7 +10,6 @@ use leptos_router::hooks::use_query_map;
 use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
-#[server(endpoint = "get_leaderboard")]
 pub async fn get_leaderboard(by: String, week: Option<String>, min: Option<i64>) -> Result<Leaderboard, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

@@ -1,5 +1,5 @@
 //! `/p/{token}`: a learner's own progress, without an account. Not indexed; the token never leaves
-//! this page's URL (the figures come by a server function whose body carries it).
+//! this page's URL (the figures are read during the render).
 use hocvuso::Error;
 use hocvuso::i18n::Text;
 use hocvuso::model::{EnrolmentStatus, PublicProgress};
@@ -10,7 +10,6 @@ use leptos_router::hooks::use_params_map;
 use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
-#[server(endpoint = "get_my_progress")]
 pub async fn get_my_progress(token: String) -> Result<PublicProgress, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

@@ -9,7 +9,6 @@ use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
 /// Public: aggregate figures only, no personal data. Organisers see their own communes.
-#[server(endpoint = "get_overview")]
 pub async fn get_overview() -> Result<Overview, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

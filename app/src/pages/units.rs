@@ -10,7 +10,6 @@ use crate::components::status::{failed, loading};
 use crate::forms::{ActionError, SavedNotice, UnitAttempt, posted};
 use crate::i18n::use_lang;
 
-#[server(endpoint = "list_units")]
 pub async fn list_units(kind: UnitKind) -> Result<Vec<UnitView>, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

@@ -11,7 +11,6 @@ use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 use crate::pages::dashboard::target_view;
 
-#[server(endpoint = "get_weekly_report")]
 pub async fn get_weekly_report(week: Option<String>) -> Result<WeeklyReport, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

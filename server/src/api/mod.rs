@@ -108,7 +108,6 @@ fn error_code(err: &Error) -> &'static str {
         Error::Unavailable => "unavailable",
         Error::Busy(_) => "busy",
         Error::TooLarge => "too_large",
-        Error::Transport(_) => "bad_request",
         Error::Internal => "internal",
     }
 }

@@ -12,7 +12,6 @@ use crate::components::status::{failed, loading};
 use crate::forms::{AccountAttempt, ActionError, SavedNotice, posted};
 use crate::i18n::use_lang;
 
-#[server(endpoint = "list_accounts")]
 pub async fn list_accounts() -> Result<Vec<AccountSummary>, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

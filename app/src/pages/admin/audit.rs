@@ -9,7 +9,6 @@ use super::AdminNav;
 use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
-#[server(endpoint = "list_audit")]
 pub async fn list_audit(
     actor: String,
     action: String,

@@ -10,7 +10,6 @@ use crate::components::status::{failed, loading};
 use crate::forms::{ActionError, CatalogueAttempt, SavedNotice, posted};
 use crate::i18n::use_lang;
 
-#[server(endpoint = "list_courses")]
 pub async fn list_courses() -> Result<Vec<CourseView>, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

@@ -1,4 +1,4 @@
-//! Administration: accounts, API tokens and the audit log. Admins only — checked by every server function.
+//! Administration: accounts, API tokens and the audit log. Admins only — checked by the service each page reads.
 pub mod accounts;
 pub mod audit;
 pub mod courses;

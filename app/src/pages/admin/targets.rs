@@ -9,7 +9,6 @@ use crate::components::status::{failed, loading};
 use crate::forms::{TargetAttempt, TextField, posted};
 use crate::i18n::use_lang;
 
-#[server(endpoint = "list_targets")]
 pub async fn list_targets() -> Result<Vec<TargetView>, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

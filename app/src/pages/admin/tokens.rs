@@ -10,7 +10,6 @@ use crate::components::status::{failed, loading};
 use crate::forms::{ActionError, SavedNotice, TokenAttempt, posted};
 use crate::i18n::use_lang;
 
-#[server(endpoint = "list_tokens")]
 pub async fn list_tokens() -> Result<Vec<TokenSummary>, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

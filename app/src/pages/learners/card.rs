@@ -10,7 +10,6 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::i18n::use_lang;
 
-#[server(endpoint = "get_learner_card")]
 pub async fn get_learner_card(code: String) -> Result<LearnerCard, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
@@ -27,7 +26,6 @@ pub async fn get_learner_card(code: String) -> Result<LearnerCard, Error> {
     .await
 }
 
-#[server(endpoint = "get_learner_courses")]
 pub async fn get_learner_courses(code: String) -> Result<(LearnerProgress, Vec<CourseView>), Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

@@ -8,7 +8,6 @@ use leptos_router::hooks::use_query_map;
 use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
-#[server(endpoint = "list_learners")]
 pub async fn list_learners(filter: LearnerFilter) -> Result<Page<LearnerView>, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

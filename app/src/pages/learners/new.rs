@@ -10,7 +10,6 @@ use crate::components::status::{failed, loading};
 use crate::forms::{RegisterAttempt, TextField, posted};
 use crate::i18n::use_lang;
 
-#[server(endpoint = "get_registration_choices")]
 pub async fn get_registration_choices() -> Result<RegistrationChoices, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

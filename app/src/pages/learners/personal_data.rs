@@ -11,7 +11,6 @@ use crate::forms::{CourseAttempt, posted};
 use crate::i18n::use_lang;
 use hocvuso::week::local_date_time as date;
 
-#[server(endpoint = "get_personal_data")]
 pub async fn get_personal_data(code: String) -> Result<PersonalData, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;

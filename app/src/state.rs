@@ -26,7 +26,7 @@ pub struct AppState {
     pub citizen_id_key: Option<String>,
     /// Dashboards, leaderboards, reports and the overview, kept while the database is unchanged.
     #[from_ref(skip)]
-    pub figures: std::sync::Arc<hocvuso::service::figures::Figures>,
+    pub figures: std::sync::Arc<hocvuso::service::statistics::figures::Figures>,
 }
 
 /// The state of the running server, as seen from inside a page's render.

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use hocvuso::auth::{AccountActor, Actor};
-use hocvuso::service::{accounts, now, sessions};
+use hocvuso::service::{accounts, accounts::sessions, now};
 use hocvuso_app::state::{AppState, cookie};
 
 pub const SESSION_COOKIE: &str = "hocvuso_session";

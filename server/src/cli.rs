@@ -131,7 +131,8 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
         }
         ["stats", "verify"] => {
             let db = open(&config).await?;
-            let differences = hocvuso::service::stats::verify(&db).await.map_err(|e| format!("stats verify: {e}"))?;
+            let differences =
+                hocvuso::service::statistics::verify(&db).await.map_err(|e| format!("stats verify: {e}"))?;
             if differences.is_empty() {
                 println!("counters agree with the raw rows");
                 return Ok(ExitCode::SUCCESS);
@@ -144,7 +145,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
         }
         ["stats", "rebuild"] => {
             let db = open(&config).await?;
-            hocvuso::service::stats::rebuild(&db).await.map_err(|e| format!("stats rebuild: {e}"))?;
+            hocvuso::service::statistics::rebuild(&db).await.map_err(|e| format!("stats rebuild: {e}"))?;
             println!("counters rebuilt");
             Ok(ExitCode::SUCCESS)
         }
@@ -168,7 +169,8 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
                 .and_then(|s| hocvuso::auth::TokenScope::parse(s))
                 .ok_or_else(|| "token create needs --scope ingest or --scope read-stats".to_string())?;
             let db = open(&config).await?;
-            let (token, secret) = hocvuso::service::tokens::create(&db, "cli", name, scope).await.map_err(say)?;
+            let (token, secret) =
+                hocvuso::service::accounts::tokens::create(&db, "cli", name, scope).await.map_err(say)?;
             println!("token {:?} created with scope {}; it is shown once, below:", token.name, token.scope.as_str());
             println!("{secret}");
             Ok(ExitCode::SUCCESS)
@@ -208,14 +210,15 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
                 None => hocvuso::week::IsoWeek::current(),
             };
             let db = open(&config).await?;
-            let report = hocvuso::service::report::weekly(&db, &operator(), config.province, week)
+            let report = hocvuso::service::statistics::report::weekly(&db, &operator(), config.province, week)
                 .await
                 .map_err(|e| format!("cannot build the report: {e}"))?;
             let lang = hocvuso::i18n::Lang::Vi;
             let bytes = if out.ends_with(".csv") {
-                hocvuso::service::report::csv(&report, lang)
+                hocvuso::service::statistics::report::csv(&report, lang)
             } else if out.ends_with(".xlsx") {
-                hocvuso::service::report::xlsx(&report, lang).map_err(|e| format!("cannot write the workbook: {e}"))?
+                hocvuso::service::statistics::report::xlsx(&report, lang)
+                    .map_err(|e| format!("cannot write the workbook: {e}"))?
             } else {
                 return Err(format!("--out must end in .xlsx or .csv\n\n{USAGE}"));
             };
@@ -229,15 +232,22 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             let values = options(&others, &["--consent-version"])?;
             let bytes = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
             let db = open(&config).await?;
-            let options = hocvuso::service::import::ImportOptions {
+            let options = hocvuso::service::imports::learners::ImportOptions {
                 dry_run,
                 consent_version: values.get("--consent-version").map(|v| v.to_string()),
                 citizen_id_key: config.citizen_id_key.clone(),
             };
             let outcome = if *what == "learners" {
-                hocvuso::service::import::import_learners(&db, &operator(), config.province, &bytes, &options).await
+                hocvuso::service::imports::learners::import_learners(
+                    &db,
+                    &operator(),
+                    config.province,
+                    &bytes,
+                    &options,
+                )
+                .await
             } else {
-                hocvuso::service::import_completions::import_completions(&db, &operator(), &bytes, &options).await
+                hocvuso::service::imports::completions::import_completions(&db, &operator(), &bytes, &options).await
             };
             match outcome {
                 Ok(report) => {

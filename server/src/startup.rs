@@ -49,12 +49,12 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/targets/import",
             post(routes::targets::import_targets)
-                .layer(DefaultBodyLimit::max(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024)),
+                .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
         )
         .route(
             "/learners/import",
             post(routes::learners::import_learner_file)
-                .layer(DefaultBodyLimit::max(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024)),
+                .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
         )
         .nest("/api/v1", api::router())
         .route("/xapi/statements", post(api::xapi::statements).layer(from_fn(api::render_errors)))
@@ -69,7 +69,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         // Every route: a body limit (uploads raise theirs above) and a bound on how long a request may take.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024))
+        .layer(RequestBodyLimitLayer::new(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(from_fn_with_state(state.clone(), auth::drop_untrusted_forwarding))
         .with_state(state)
@@ -91,7 +91,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, St
         leptos_options.output_name = "hocvuso".into();
     }
     leptos_options.site_addr = config.addr;
-    let figures = std::sync::Arc::new(hocvuso::service::figures::Figures::new(&db));
+    let figures = std::sync::Arc::new(hocvuso::service::statistics::figures::Figures::new(&db));
     Ok(AppState {
         leptos_options,
         db,

@@ -1,33 +1,27 @@
 //! Services: the only code that reads or writes the database. Each takes a connection or a
 //! transaction, so the same function serves the web, the CLI and the tests, on SQLite and PostgreSQL.
+//!
+//! Grouped by feature, so "record a completion" or "import a file" has one place:
+//! - `learners`: the learner row and its counters; `registration` (register, edit, the card),
+//!   `progress_link` (personal links and lookup grants), `lookup`, `privacy`;
+//! - `enrolments`: the enrolment row and its transitions (the one home of "enrolled" and
+//!   "completed"); `progress` (the use cases: enrol, complete, undo, progress), `courses`, `xapi`;
+//! - `statistics`: the counters; `figures` (kept per database state), `dashboard`, `overview`,
+//!   `report`, `targets`;
+//! - `imports`: `table` (reading and writing spreadsheets, one header mapper), `learners`, `completions`;
+//! - `units`: communes, organisations, teams; `reference` (provinces and communes);
+//! - `accounts`: accounts and scopes; `sessions`, `tokens`, `password`;
+//! - shared: `audit`, `throttle` (budgets for sign-ins, lookups, dry runs), `secret`, `demo`.
 pub mod accounts;
 pub mod audit;
-pub mod courses;
-pub mod dashboard;
 pub mod demo;
-pub mod enrolment;
-pub mod figures;
-pub mod import;
-pub mod import_completions;
-pub mod learner;
-pub mod lookup;
-pub mod overview;
-pub mod password;
-pub mod privacy;
-pub mod progress;
-pub mod progress_link;
-pub mod reference;
-pub mod registration;
-pub mod report;
+pub mod enrolments;
+pub mod imports;
+pub mod learners;
 pub mod secret;
-pub mod sessions;
-pub mod stats;
-pub mod table;
-pub mod targets;
+pub mod statistics;
 pub mod throttle;
-pub mod tokens;
 pub mod units;
-pub mod xapi;
 
 use chrono::{DateTime, Utc};
 

@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use hocvuso::person::{BirthDate, FullName, PhoneNumber};
-use hocvuso::service::table::Limits;
-use hocvuso::service::{progress, table};
+use hocvuso::service::imports::table::Limits;
+use hocvuso::service::{enrolments::progress, imports::table};
 use hocvuso::text::fold;
 use hocvuso::week::{IsoWeek, Period};
 use proptest::prelude::*;

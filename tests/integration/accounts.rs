@@ -5,7 +5,7 @@ use hocvuso::auth::{Actor, Role, Scope, TokenScope};
 use hocvuso::entity::audit_log;
 use hocvuso::i18n::Text;
 use hocvuso::on_both_databases;
-use hocvuso::service::{accounts, now, sessions, tokens};
+use hocvuso::service::{accounts, accounts::sessions, accounts::tokens, now};
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 
 const PASSWORD: &str = "ruong-bac-thang-2026";
@@ -196,7 +196,7 @@ async fn tokens_resolve_until_revoked(db: DatabaseConnection) {
     );
 
     // The server resolves tokens through the kept figures: a revocation is seen at once there too.
-    let figures = hocvuso::service::figures::Figures::new(&db);
+    let figures = hocvuso::service::statistics::figures::Figures::new(&db);
     assert_eq!(figures.token(&db, &secret).await.unwrap().map(|t| t.id), Some(token.id));
     assert_eq!(figures.token(&db, &secret).await.unwrap().map(|t| t.id), Some(token.id));
     tokens::revoke(&db, &admin, token.id).await.unwrap();

@@ -11,9 +11,9 @@ use hocvuso::auth::Actor;
 use hocvuso::entity::{enrolment, learner};
 use hocvuso::model::{Completion, CompletionRow, CourseForm, DashboardFilter, Source, UnitForm, UnitKind};
 use hocvuso::on_both_databases;
-use hocvuso::service::dashboard;
-use hocvuso::service::enrolment::{self as enrolments, Completion as Done};
-use hocvuso::service::learner::{self as learners, NewLearner};
+use hocvuso::service::enrolments::{self as enrolments, Completion as Done};
+use hocvuso::service::learners::{self as learners, NewLearner};
+use hocvuso::service::statistics::dashboard;
 use hocvuso::service::units;
 use hocvuso::week::{IsoWeek, Period};
 
@@ -62,7 +62,10 @@ async fn campaign(db: &DatabaseConnection) -> Campaign {
             hours: "4".into(),
             ..Default::default()
         };
-        courses.push((code.to_string(), hocvuso::service::courses::create(db, &admin, &form).await.unwrap().id));
+        courses.push((
+            code.to_string(),
+            hocvuso::service::enrolments::courses::create(db, &admin, &form).await.unwrap().id,
+        ));
     }
     for i in 0..140 {
         let commune = COMMUNES[rng.below(3)];
@@ -108,7 +111,7 @@ async fn campaign(db: &DatabaseConnection) -> Campaign {
         }
         txn.commit().await.unwrap();
         if fate == 1 {
-            hocvuso::service::privacy::erase(db, &admin, &l.code).await.unwrap();
+            hocvuso::service::learners::privacy::erase(db, &admin, &l.code).await.unwrap();
         }
     }
     Campaign { organisations, courses }
@@ -273,7 +276,7 @@ async fn leaderboards_rank_as_the_raw_rows_do(db: DatabaseConnection) {
                         })
                     })
                     .collect();
-                eligible.sort_by(hocvuso::service::overview::rank_order);
+                eligible.sort_by(hocvuso::service::statistics::overview::rank_order);
                 eligible.into_iter().enumerate().map(|(i, u)| (u.id, i as u32 + 1)).collect()
             };
             let (now, before) = (rank(week), rank(week.previous()));

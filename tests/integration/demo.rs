@@ -1,7 +1,7 @@
 use hocvuso::on_both_databases;
 use sea_orm::DatabaseConnection;
 
-use hocvuso::service::{demo, overview, stats};
+use hocvuso::service::{demo, statistics, statistics::overview};
 
 async fn demo_campaign_has_the_reported_totals(db: DatabaseConnection) {
     let summary = demo::seed_demo(&db).await.unwrap();
@@ -26,7 +26,7 @@ async fn demo_campaign_has_the_reported_totals(db: DatabaseConnection) {
     // Spread unevenly, so the ranking means something.
     assert!(rates.first().unwrap() - rates.last().unwrap() > 0.2, "rates {rates:?}");
 
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
     // A second seed refuses and changes nothing.
     assert!(matches!(demo::seed_demo(&db).await, Err(hocvuso::Error::Conflict(_))));
     assert_eq!(overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap().completion.enrolled, 7678);

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use hocvuso::auth::Actor;
 use hocvuso::model::DashboardFilter;
 use hocvuso::on_both_databases;
-use hocvuso::service::figures::Figures;
-use hocvuso::service::{overview, registration};
+use hocvuso::service::statistics::figures::Figures;
+use hocvuso::service::{learners::registration, statistics::overview};
 use sea_orm::DatabaseConnection;
 
 use crate::registration::{admin, form, organiser};
@@ -130,7 +130,7 @@ async fn readers_who_come_while_a_figure_is_computed_wait_for_it(db: DatabaseCon
 on_both_databases!(one_computation, readers_who_come_while_a_figure_is_computed_wait_for_it);
 
 async fn a_flood_of_new_addresses_pushes_out_only_its_own_kind(db: DatabaseConnection) {
-    use hocvuso::service::figures::MAX_PER_KIND;
+    use hocvuso::service::statistics::figures::MAX_PER_KIND;
     let figures = Figures::new(&db);
     let state = "state-1".to_string();
     figures.keep(state.clone(), "leaderboard|15|all|week".into(), 7_i64);
@@ -164,7 +164,9 @@ async fn unknown_bearer_secrets_are_never_kept(db: DatabaseConnection) {
     }
     assert_eq!(figures.kept_count(), before, "nothing kept for secrets that name no token");
     let (_, secret) =
-        hocvuso::service::tokens::create(&db, "moodle", "ingest", hocvuso::auth::TokenScope::Ingest).await.unwrap();
+        hocvuso::service::accounts::tokens::create(&db, "moodle", "ingest", hocvuso::auth::TokenScope::Ingest)
+            .await
+            .unwrap();
     assert!(figures.token(&db, &secret).await.unwrap().is_some());
 }
 

@@ -6,8 +6,8 @@ use hocvuso::entity::learner;
 use hocvuso::i18n::Text;
 use hocvuso::model::{ImportReport, LearnerFilter, RowError};
 use hocvuso::on_both_databases;
-use hocvuso::service::import::{Format, ImportOptions, export_learners, import_learners};
-use hocvuso::service::table;
+use hocvuso::service::imports::learners::{Format, ImportOptions, export_learners, import_learners};
+use hocvuso::service::imports::table;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::registration::{admin, organiser};
@@ -79,8 +79,9 @@ async fn importing_the_same_file_again_creates_nothing(db: DatabaseConnection) {
         "Giàng Seo Súa,1/1/2000,Nam,0912000003,4465",
     );
     assert_eq!(import_learners(&db, &admin(), 15, moved.as_bytes(), &stated()).await.unwrap(), report(0, 1, 2));
-    assert_eq!(hocvuso::service::stats::verify(&db).await.unwrap(), vec![]);
-    let overview = hocvuso::service::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
+    assert_eq!(hocvuso::service::statistics::verify(&db).await.unwrap(), vec![]);
+    let overview =
+        hocvuso::service::statistics::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
     let khao_mang = overview.communes.iter().find(|c| c.id == "4465").unwrap();
     assert_eq!(khao_mang.learners, 2);
 }
@@ -182,8 +183,8 @@ fn name(i: usize) -> String {
 }
 
 async fn large_files_are_written_many_rows_a_statement_with_exact_counts(db: DatabaseConnection) {
-    use hocvuso::service::import_completions::import_completions;
-    use hocvuso::service::{courses, stats};
+    use hocvuso::service::imports::completions::import_completions;
+    use hocvuso::service::{enrolments::courses, statistics};
     for code in ["KNS-01", "KNS-02"] {
         let course = hocvuso::model::CourseForm {
             code: code.into(),
@@ -206,8 +207,9 @@ async fn large_files_are_written_many_rows_a_statement_with_exact_counts(db: Dat
     let tokens: std::collections::HashSet<_> = rows.iter().filter_map(|l| l.access_token.clone()).collect();
     // Links are kept hashed, so they are made where they can be shown (registration, renewal), not in bulk.
     assert_eq!((rows.len(), codes.len(), tokens.len()), (2_500, 2_500, 0), "a code each, no link yet");
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
-    let overview = hocvuso::service::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
+    let overview =
+        hocvuso::service::statistics::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
     let learners_in = |id: &str| overview.communes.iter().find(|c| c.id == id).unwrap().learners;
     assert_eq!((learners_in("4456"), learners_in("4465")), (834, 1_666));
 
@@ -223,7 +225,7 @@ async fn large_files_are_written_many_rows_a_statement_with_exact_counts(db: Dat
     }
     let done = import_completions(&db, &admin(), first.as_bytes(), &ImportOptions::default()).await.unwrap();
     assert_eq!((done.created, done.updated, done.unchanged), (2_500, 0, 0));
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
     let mut second = String::from("learner_code,course_code,status,completed_at\n");
     for i in 0..1_200 {
         let status = match i % 4 {
@@ -236,7 +238,7 @@ async fn large_files_are_written_many_rows_a_statement_with_exact_counts(db: Dat
     }
     second.push_str(&format!("{},KNS-02,in progress,\n", code(7)));
     let done = import_completions(&db, &admin(), second.as_bytes(), &ImportOptions::default()).await.unwrap();
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![], "counters equal the raw rows");
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![], "counters equal the raw rows");
     // KNS-02: 1,200 new, the last row for learner 7 is "in progress"; KNS-01: 2,500 enrolments.
     let enrolments = hocvuso::entity::enrolment::Entity::find().all(&db).await.unwrap();
     let completed = enrolments.iter().filter(|e| e.status == hocvuso::model::EnrolmentStatus::Completed).count();
@@ -298,7 +300,7 @@ async fn bulk_inserts_keep_every_value_exactly(db: DatabaseConnection) {
         hours: "4".into(),
         ..Default::default()
     };
-    hocvuso::service::courses::create(&db, &admin(), &form).await.unwrap();
+    hocvuso::service::enrolments::courses::create(&db, &admin(), &form).await.unwrap();
     let course = course::Entity::find().one(&db).await.unwrap().unwrap();
     let enrolments: Vec<enrolment::Model> = learners
         .iter()
@@ -332,7 +334,9 @@ async fn codes_already_taken_are_drawn_again_before_writing(db: DatabaseConnecti
     let mut taken = Vec::new();
     for (name, phone) in [("Lò Văn Pao", "0362 000 111"), ("Lò Thị Dơ", "0362 000 222")] {
         let form = crate::registration::form(name, phone, "4465");
-        taken.push(hocvuso::service::registration::register(&db, &admin(), 15, &form).await.unwrap().learner.code);
+        taken.push(
+            hocvuso::service::learners::registration::register(&db, &admin(), 15, &form).await.unwrap().learner.code,
+        );
     }
     let existing = learner::Entity::find().one(&db).await.unwrap().unwrap();
     // Three new rows drawn with the two codes in use and one free one.
@@ -342,7 +346,7 @@ async fn codes_already_taken_are_drawn_again_before_writing(db: DatabaseConnecti
         .collect();
     let mut drawn: std::collections::HashSet<String> = rows.iter().map(|r| r.code.clone()).collect();
     let txn = hocvuso::db::write(&db).await.unwrap();
-    hocvuso::service::learner::draw_again_where_taken(&txn, &mut rows, &mut drawn).await.unwrap();
+    hocvuso::service::learners::draw_again_where_taken(&txn, &mut rows, &mut drawn).await.unwrap();
     drop(txn);
     let codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
     assert!(!codes.contains(&taken[0].as_str()) && !codes.contains(&taken[1].as_str()), "{codes:?}");
@@ -357,9 +361,9 @@ on_both_databases!(codes_redrawn, codes_already_taken_are_drawn_again_before_wri
 on_both_databases!(large_files, large_files_are_written_many_rows_a_statement_with_exact_counts);
 
 async fn a_person_registered_meanwhile_fails_the_import_and_writes_nothing(db: DatabaseConnection) {
-    use hocvuso::service::learner::{InsertError, NewLearner, insert_many_counted};
-    use hocvuso::service::stats::Deltas;
-    let registered = hocvuso::service::registration::register(
+    use hocvuso::service::learners::{InsertError, NewLearner, insert_many_counted};
+    use hocvuso::service::statistics::Deltas;
+    let registered = hocvuso::service::learners::registration::register(
         &db,
         &admin(),
         15,
@@ -399,13 +403,13 @@ async fn a_person_registered_meanwhile_fails_the_import_and_writes_nothing(db: D
     deltas.apply(&txn).await.unwrap();
     txn.commit().await.unwrap();
     assert_eq!(learners(&db).await, 3);
-    assert_eq!(hocvuso::service::stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(hocvuso::service::statistics::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(registered_meanwhile, a_person_registered_meanwhile_fails_the_import_and_writes_nothing);
 
 async fn people_outside_the_scope_are_not_revealed(db: DatabaseConnection) {
-    use hocvuso::service::registration;
+    use hocvuso::service::learners::registration;
     // Nguyễn Văn An is registered in Xã Mù Cang Chải (4456) by someone else.
     let elsewhere = crate::registration::form("Nguyễn Văn An", "0912 000 001", "4456");
     let elsewhere = hocvuso::model::LearnerForm { birth_date: "05/03/1990".into(), ..elsewhere };
@@ -463,7 +467,7 @@ async fn people_outside_the_scope_are_not_revealed(db: DatabaseConnection) {
 on_both_databases!(scope_secrets, people_outside_the_scope_are_not_revealed);
 
 async fn a_column_named_twice_is_refused_naming_both_in_every_import(db: DatabaseConnection) {
-    use hocvuso::service::import_completions::import_completions;
+    use hocvuso::service::imports::completions::import_completions;
     let learners_file = "Họ và tên,Số điện thoại,Ngày sinh,Giới tính,SĐT,Xã/Phường\n\
         Nguyễn Văn An,0912 000 001,05/03/1990,Nam,0912 000 009,4465\n";
     let err = import_learners(&db, &admin(), 15, learners_file.as_bytes(), &stated()).await.unwrap_err();
@@ -472,7 +476,7 @@ async fn a_column_named_twice_is_refused_naming_both_in_every_import(db: Databas
     let err = import_completions(&db, &admin(), completions.as_bytes(), &ImportOptions::default()).await.unwrap_err();
     assert_eq!(err.field_problem("course_code, Mã khóa học"), Some(Text::ColumnRepeated));
     let targets = "unit_kind,unit,period,metric,value,Value\ncommune,4465,,enrolments,10,20\n";
-    let err = hocvuso::service::targets::import(&db, &admin(), targets.as_bytes()).await.unwrap_err();
+    let err = hocvuso::service::statistics::targets::import(&db, &admin(), targets.as_bytes()).await.unwrap_err();
     assert_eq!(err.field_problem("value, Value"), Some(Text::ColumnRepeated));
     assert_eq!(learners(&db).await, 0);
 }

@@ -27,7 +27,9 @@ async fn run(db: &DatabaseConnection, sql: &str) -> Result<(), sea_orm::DbErr> {
 async fn kind_status_and_source_columns_take_only_known_values(db: DatabaseConnection) {
     use hocvuso::model::{EnrolmentStatus, Source, TargetMetric, UnitKind};
     let code = crate::progress::setup(&db).await;
-    hocvuso::service::progress::enrol(&db, &crate::registration::admin(), &code, "KNS-01", Source::Form).await.unwrap();
+    hocvuso::service::enrolments::progress::enrol(&db, &crate::registration::admin(), &code, "KNS-01", Source::Form)
+        .await
+        .unwrap();
     // Every value the code writes is taken; an unknown one is refused, on insert and on update.
     for status in EnrolmentStatus::ALL {
         run(&db, &format!("UPDATE enrolment SET status = '{}'", status.as_str())).await.unwrap();
@@ -61,12 +63,14 @@ on_both_databases!(typed_columns, kind_status_and_source_columns_take_only_known
 
 async fn links_kept_in_clear_before_are_hashed_in_place_and_keep_working(db: DatabaseConnection) {
     use hocvuso::entity::learner;
-    use hocvuso::service::{progress_link, secret};
+    use hocvuso::service::{learners::progress_link, secret};
     use sea_orm::{ColumnTrait, QueryFilter};
     let code = crate::progress::setup(&db).await;
     let form = crate::registration::form("Lò Văn Sính", "0362 000 222", "4465");
-    let other = hocvuso::service::registration::register(&db, &crate::registration::admin(), 15, &form).await.unwrap();
-    let unlinked = hocvuso::service::registration::register(
+    let other = hocvuso::service::learners::registration::register(&db, &crate::registration::admin(), 15, &form)
+        .await
+        .unwrap();
+    let unlinked = hocvuso::service::learners::registration::register(
         &db,
         &crate::registration::admin(),
         15,

@@ -5,8 +5,10 @@ use hocvuso::entity::learner;
 use hocvuso::i18n::Text;
 use hocvuso::model::{CompletionReport, LearnerFilter, Source};
 use hocvuso::on_both_databases;
-use hocvuso::service::import::{ImportOptions, import_learners};
-use hocvuso::service::{lookup, overview, privacy, progress, registration, stats};
+use hocvuso::service::imports::learners::{ImportOptions, import_learners};
+use hocvuso::service::{
+    enrolments::progress, learners::lookup, learners::privacy, learners::registration, statistics, statistics::overview,
+};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::registration::{admin, form, organiser};
@@ -24,7 +26,7 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
         hours: "8".into(),
         ..Default::default()
     };
-    hocvuso::service::courses::create(&db, &admin, &course).await.unwrap();
+    hocvuso::service::enrolments::courses::create(&db, &admin, &course).await.unwrap();
     let mut codes = Vec::new();
     for (name, phone) in
         [("Vàng Thị Mai", "0977 100 001"), ("Sùng A Páo", "0977 100 002"), ("Lò Văn Ín", "0977 100 003")]
@@ -45,7 +47,7 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
         progress::record_completion(&db, &admin, &report, Source::Form).await.unwrap();
     }
     let mai = learner::Entity::find().filter(learner::Column::Code.eq(&codes[0])).one(&db).await.unwrap().unwrap();
-    let counters_before = stats::stored(&db).await.unwrap();
+    let counters_before = statistics::stored(&db).await.unwrap();
     let overview_before = overview::overview(&db, 15, &admin).await.unwrap();
 
     // Out of scope: refused, nothing changes.
@@ -53,10 +55,10 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
     privacy::erase(&db, &organiser(&[4465]), &codes[0]).await.unwrap();
 
     // Every figure is the same, stored and recomputed.
-    assert_eq!(stats::stored(&db).await.unwrap(), counters_before);
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
-    stats::rebuild(&db).await.unwrap();
-    assert_eq!(stats::stored(&db).await.unwrap(), counters_before);
+    assert_eq!(statistics::stored(&db).await.unwrap(), counters_before);
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
+    statistics::rebuild(&db).await.unwrap();
+    assert_eq!(statistics::stored(&db).await.unwrap(), counters_before);
     assert_eq!(overview::overview(&db, 15, &admin).await.unwrap(), overview_before);
 
     // The row stays, anonymous, with who erased it and when.

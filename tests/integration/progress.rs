@@ -4,8 +4,8 @@ use hocvuso::auth::{Actor, TokenActor, TokenScope};
 use hocvuso::i18n::Text;
 use hocvuso::model::{CompletionReport, CourseForm, EnrolmentStatus, Source, UnitKind};
 use hocvuso::on_both_databases;
-use hocvuso::service::stats::{CounterKey, Tally};
-use hocvuso::service::{courses, progress, registration, stats};
+use hocvuso::service::statistics::{CounterKey, Tally};
+use hocvuso::service::{enrolments::courses, enrolments::progress, learners::registration, statistics};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
@@ -18,7 +18,8 @@ fn token(scope: TokenScope) -> Actor {
 /// Enrolled and completed for a unit, all courses, all time.
 async fn tally(db: &DatabaseConnection, unit_kind: UnitKind, unit_id: &str) -> (i64, i64) {
     let key = CounterKey { unit_kind, unit_id: unit_id.into(), course_id: String::new(), week: 0 };
-    let Tally { enrolled, completed, .. } = stats::stored(db).await.unwrap().get(&key).copied().unwrap_or_default();
+    let Tally { enrolled, completed, .. } =
+        statistics::stored(db).await.unwrap().get(&key).copied().unwrap_or_default();
     (enrolled, completed)
 }
 
@@ -73,7 +74,7 @@ async fn every_way_of_recording_moves_the_counters_by_exactly_one(db: DatabaseCo
     assert_eq!(tally(&db, UnitKind::Commune, "4465").await, (1, 0));
     let learner = progress::learner_progress(&db, &khao_mang, &code).await.unwrap();
     assert_eq!((learner.courses[0].status, learner.completion.completed), (EnrolmentStatus::InProgress, 0));
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
 
     // Who may: not an organiser of another commune (404), not a read-stats token, not the future.
     let other = organiser(&[4456]);
@@ -127,15 +128,15 @@ async fn concurrent_completions_of_one_enrolment_count_once(db: DatabaseConnecti
     assert_eq!(tally(&db, UnitKind::Commune, "4465").await, (1, 1));
     let learner = progress::learner_progress(&db, &admin(), &code).await.unwrap();
     assert_eq!((learner.courses.len(), learner.completion.completed), (1, 1));
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(concurrent_completions, concurrent_completions_of_one_enrolment_count_once);
 
 async fn completion_files_import_once_and_refuse_whole_on_a_bad_row(db: DatabaseConnection) {
     use hocvuso::model::ImportReport;
-    use hocvuso::service::import::ImportOptions;
-    use hocvuso::service::import_completions::import_completions;
+    use hocvuso::service::imports::completions::import_completions;
+    use hocvuso::service::imports::learners::ImportOptions;
     let pao = setup(&db).await;
     let sinh = registration::register(&db, &admin(), 15, &form("Lò Văn Sính", "0362 000 222", "4465"))
         .await
@@ -191,14 +192,14 @@ HV-NOSUCH,KNS-01,completed,20/11/2026\n\
     assert!(
         matches!(out_of_scope, Error::InvalidRows(rows) if rows.len() == 2 && rows[0].problem == Text::UnknownLearner)
     );
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(completion_import, completion_files_import_once_and_refuse_whole_on_a_bad_row);
 
 async fn a_whole_team_is_enrolled_at_once_with_counts(db: DatabaseConnection) {
     use hocvuso::model::UnitForm;
-    use hocvuso::service::progress::{Group, enrol_group};
+    use hocvuso::service::enrolments::progress::{Group, enrol_group};
     use hocvuso::service::units;
     let pao = setup(&db).await;
     let khao_mang = organiser(&[4465]);
@@ -233,7 +234,7 @@ async fn a_whole_team_is_enrolled_at_once_with_counts(db: DatabaseConnection) {
         Error::NotFound
     );
     assert!(progress::learner_progress(&db, &khao_mang, &pao).await.unwrap().courses.is_empty(), "not in the team");
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(team_enrolment, a_whole_team_is_enrolled_at_once_with_counts);
@@ -241,8 +242,8 @@ on_both_databases!(team_enrolment, a_whole_team_is_enrolled_at_once_with_counts)
 /// Imports "`code` completed KNS-01 on 20/11/2026" while `other` holds an uncommitted change, and
 /// commits `other` while the import waits to write (on PostgreSQL it then meets the committed change).
 async fn import_completing_while_uncommitted(db: &DatabaseConnection, code: &str, other: sea_orm::DatabaseTransaction) {
-    use hocvuso::service::import::ImportOptions;
-    use hocvuso::service::import_completions::import_completions;
+    use hocvuso::service::imports::completions::import_completions;
+    use hocvuso::service::imports::learners::ImportOptions;
     let file = format!("learner_code,course_code,status,completed_at\n{code},KNS-01,completed,20/11/2026\n");
     let import = {
         let db = db.clone();
@@ -261,20 +262,20 @@ async fn an_enrolment_made_during_a_completion_import_is_counted_once(db: Databa
     let course = course::Entity::find().one(&db).await.unwrap().unwrap();
     // An organiser enrols Pao and has not committed yet when the import writes the same enrolment.
     let other = hocvuso::db::write(&db).await.unwrap();
-    hocvuso::service::enrolment::enrol_in(&other, learner.id, course.id, chrono::Utc::now(), Source::Form)
+    hocvuso::service::enrolments::enrol_in(&other, learner.id, course.id, chrono::Utc::now(), Source::Form)
         .await
         .unwrap();
     import_completing_while_uncommitted(&db, &pao, other).await;
     assert_eq!(enrolment::Entity::find().count(&db).await.unwrap(), 1);
     assert_eq!(tally(&db, UnitKind::Province, "15").await, (1, 1));
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(enrolled_meanwhile, an_enrolment_made_during_a_completion_import_is_counted_once);
 
 async fn a_completion_changed_during_an_import_is_counted_once(db: DatabaseConnection) {
     use hocvuso::entity::enrolment;
-    use hocvuso::service::enrolment::{change_in, not_completed};
+    use hocvuso::service::enrolments::{change_in, not_completed};
     use sea_orm::EntityTrait;
     let pao = setup(&db).await;
     progress::record_completion(&db, &token(TokenScope::Ingest), &report(&pao, "2026-11-02"), Source::Api)
@@ -290,14 +291,14 @@ async fn a_completion_changed_during_an_import_is_counted_once(db: DatabaseConne
     let now = enrolment::Entity::find().one(&db).await.unwrap().unwrap();
     assert_eq!((now.status.as_str(), now.completed_week), ("completed", Some(202647)));
     assert_eq!(tally(&db, UnitKind::Province, "15").await, (1, 1));
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(completed_meanwhile, a_completion_changed_during_an_import_is_counted_once);
 
 async fn bulk_updates_write_only_rows_still_as_read(db: DatabaseConnection) {
     use hocvuso::entity::enrolment;
-    use hocvuso::service::enrolment::update_many;
+    use hocvuso::service::enrolments::update_many;
     use sea_orm::EntityTrait;
     let pao = setup(&db).await;
     progress::enrol(&db, &admin(), &pao, "kns-01", Source::Form).await.unwrap();

@@ -6,7 +6,7 @@ use hocvuso::entity::{audit_log, learner};
 use hocvuso::i18n::Text;
 use hocvuso::model::{LearnerFilter, LearnerForm};
 use hocvuso::on_both_databases;
-use hocvuso::service::registration;
+use hocvuso::service::learners::registration;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
@@ -62,13 +62,13 @@ async fn a_learner_is_registered_from_raw_input(db: DatabaseConnection) {
     let row = learner::Entity::find_by_id(view.id).one(&db).await.unwrap().unwrap();
     assert!(row.consent_at.is_some());
     assert_eq!(row.access_token.as_ref().map(String::len), Some(64));
-    let overview = hocvuso::service::overview::overview(&db, 15, &Actor::Anonymous).await.unwrap();
+    let overview = hocvuso::service::statistics::overview::overview(&db, 15, &Actor::Anonymous).await.unwrap();
     assert_eq!(overview.learners, 1);
     let audit = audit_log::Entity::find().all(&db).await.unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!((audit[0].action.as_str(), audit[0].entity.as_str()), ("create", "learner"));
     assert!(!audit[0].detail.clone().unwrap_or_default().contains("912"), "no phone in the audit log");
-    assert_eq!(hocvuso::service::stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(hocvuso::service::statistics::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(register_one, a_learner_is_registered_from_raw_input);
@@ -183,7 +183,7 @@ async fn the_same_person_submitted_at_once_becomes_one_learner(db: DatabaseConne
     assert_eq!(created.len(), 1);
     assert_eq!(conflicts, vec![created[0].clone(); 7], "the others are pointed to the existing learner");
     assert_eq!(learners(&db).await, 1);
-    assert_eq!(hocvuso::service::stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(hocvuso::service::statistics::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(concurrent_duplicate, the_same_person_submitted_at_once_becomes_one_learner);
@@ -240,10 +240,10 @@ async fn learners_are_edited_and_deactivated_inside_scope_with_counters_followin
         Error::NotFound
     );
     registration::set_active(&db, &khao_mang, &b.code, false).await.unwrap();
-    let overview = hocvuso::service::overview::overview(&db, 15, &Actor::Anonymous).await.unwrap();
+    let overview = hocvuso::service::statistics::overview::overview(&db, 15, &Actor::Anonymous).await.unwrap();
     let learners_in = |code: &str| overview.communes.iter().find(|c| c.id == code).unwrap().learners;
     assert_eq!((learners_in("4465"), learners_in("4456"), overview.learners), (0, 1, 1));
-    assert_eq!(hocvuso::service::stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(hocvuso::service::statistics::verify(&db).await.unwrap(), vec![]);
     assert_eq!(
         registration::search(&db, &khao_mang, &LearnerFilter::default()).await.unwrap().total,
         1,

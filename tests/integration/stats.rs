@@ -8,8 +8,10 @@ use sea_orm::DatabaseConnection;
 use hocvuso::auth::{Actor, TokenActor, TokenScope};
 use hocvuso::model::{CompletionReport, CourseForm, LearnerForm, Source, UnitForm};
 use hocvuso::on_both_databases;
-use hocvuso::service::import::{ImportOptions, import_learners};
-use hocvuso::service::{import_completions, progress, registration, stats, units, xapi};
+use hocvuso::service::imports::learners::{ImportOptions, import_learners};
+use hocvuso::service::{
+    enrolments::progress, enrolments::xapi, imports::completions, learners::registration, statistics, units,
+};
 
 use crate::Lcg;
 
@@ -76,7 +78,7 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
             hours: "4".into(),
             ..CourseForm::default()
         };
-        hocvuso::service::courses::create(&db, &admin, &form).await.unwrap();
+        hocvuso::service::enrolments::courses::create(&db, &admin, &form).await.unwrap();
     }
 
     let mut learners: Vec<Known> = Vec::new();
@@ -97,7 +99,7 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
         let someone = (!learners.is_empty()).then(|| rng.below(learners.len()));
         let code = someone.map(|i| learners[i].code.clone()).unwrap_or_default();
         let date = day(&mut rng);
-        let before = stats::stored(&db).await.unwrap();
+        let before = statistics::stored(&db).await.unwrap();
         // Units of another province are refused by the form, as they would be on the page: nothing moves then.
         let outcome: Result<(), hocvuso::Error> = match op {
             0 => {
@@ -155,7 +157,7 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
                     "learner_code,course_code,status,completed_at\n{code},{course},{status},{}\n",
                     if status == "completed" { date.format("%d/%m/%Y").to_string() } else { String::new() }
                 );
-                import_completions::import_completions(&db, &ingest, file.as_bytes(), &ImportOptions::default())
+                completions::import_completions(&db, &ingest, file.as_bytes(), &ImportOptions::default())
                     .await
                     .map(drop)
             }
@@ -191,11 +193,11 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
             9 => registration::set_active(&db, &admin, &code, rng.below(3) != 0).await.map(drop),
             _ => {
                 // Erasure on request changes no counter at all (the learner stays, anonymous).
-                let erased = hocvuso::service::privacy::erase(&db, &admin, &code).await;
+                let erased = hocvuso::service::learners::privacy::erase(&db, &admin, &code).await;
                 if erased.is_ok() {
                     learners.remove(someone.unwrap());
                 }
-                assert_eq!(stats::stored(&db).await.unwrap(), before, "step {step}: erasure moved a counter");
+                assert_eq!(statistics::stored(&db).await.unwrap(), before, "step {step}: erasure moved a counter");
                 erased
             }
         };
@@ -207,13 +209,13 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
                 }
                 refused += 1;
                 assert_eq!(
-                    stats::stored(&db).await.unwrap(),
+                    statistics::stored(&db).await.unwrap(),
                     before,
                     "step {step}, op {op}: a refusal moved a counter"
                 );
             }
         }
-        let differences = stats::verify(&db).await.unwrap();
+        let differences = statistics::verify(&db).await.unwrap();
         assert!(
             differences.is_empty(),
             "step {step}, op {op}: {}",
@@ -222,7 +224,7 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
     }
     // The sequence really exercised every writer.
     assert!(counts.iter().all(|&n| n >= 5), "changes per writer: {counts:?} ({refused} refused)");
-    assert!(!stats::stored(&db).await.unwrap().is_empty());
+    assert!(!statistics::stored(&db).await.unwrap().is_empty());
 }
 
 on_both_databases!(counter_property, counters_equal_recomputation_after_every_step);
@@ -235,12 +237,12 @@ async fn rebuild_repairs_a_tampered_counter(db: DatabaseConnection) {
     )
     .await
     .unwrap();
-    let differences = stats::verify(&db).await.unwrap();
+    let differences = statistics::verify(&db).await.unwrap();
     assert_eq!(differences.len(), 1);
     assert_eq!(differences[0].stored.enrolled, 7683);
     assert_eq!(differences[0].recomputed.enrolled, 7678);
-    stats::rebuild(&db).await.unwrap();
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    statistics::rebuild(&db).await.unwrap();
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(rebuild, rebuild_repairs_a_tampered_counter);

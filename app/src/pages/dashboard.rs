@@ -18,7 +18,7 @@ pub async fn get_dashboard(filter: DashboardFilter) -> Result<(CompletionTable, 
         let state = crate::state::app_state()?;
         let actor = crate::state::actor();
         let table = state.figures.completion(&state.db, &actor, state.province, &filter).await?;
-        let courses = hocvuso::service::courses::list(&state.db, &actor)
+        let courses = hocvuso::service::enrolments::courses::list(&state.db, &actor)
             .await
             .unwrap_or_default()
             .into_iter()

@@ -18,7 +18,7 @@ pub async fn get_leaderboard(by: String, week: Option<String>, min: Option<i64>)
             Some(w) => IsoWeek::parse(w).ok_or_else(|| Error::invalid("week", hocvuso::i18n::Text::PeriodInvalid))?,
         };
         let filter = hocvuso::model::DashboardFilter { by: Some(by), ..Default::default() };
-        let min = min.unwrap_or(hocvuso::service::dashboard::DEFAULT_MIN_ENROLLED);
+        let min = min.unwrap_or(hocvuso::service::statistics::dashboard::DEFAULT_MIN_ENROLLED);
         state.figures.leaderboard(&state.db, &crate::state::actor(), state.province, &filter, week, min).await
     })
     .await

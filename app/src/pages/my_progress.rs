@@ -13,7 +13,7 @@ use crate::i18n::use_lang;
 pub async fn get_my_progress(token: String) -> Result<PublicProgress, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
-        hocvuso::service::progress::by_token(&state.db, &token).await
+        hocvuso::service::enrolments::progress::by_token(&state.db, &token).await
     })
     .await
 }

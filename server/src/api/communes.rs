@@ -22,6 +22,7 @@ pub async fn list(
     if actor == Actor::Anonymous {
         return Err(Error::Unauthorized.into());
     }
-    let communes = hocvuso::service::reference::communes(&state.db, query.province.unwrap_or(state.province)).await?;
+    let communes =
+        hocvuso::service::units::reference::communes(&state.db, query.province.unwrap_or(state.province)).await?;
     Ok(Json(communes.into_iter().map(|c| json!({"code": c.code, "name": c.name, "kind": c.kind})).collect()))
 }

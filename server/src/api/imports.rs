@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use hocvuso::Error;
 use hocvuso::i18n::Text;
 use hocvuso::model::{ImportReport, LearnerFilter};
-use hocvuso::service::import::{self, Format, ImportOptions};
-use hocvuso::service::table;
+use hocvuso::service::imports::learners::{self as import, Format, ImportOptions};
+use hocvuso::service::imports::table;
 use hocvuso_app::state::AppState;
 use serde::Deserialize;
 
@@ -71,7 +71,7 @@ pub async fn import_completions(
     actor.require_account_or_token(hocvuso::auth::TokenScope::Ingest)?;
     let bytes = file_bytes(request, &state).await?;
     let options = ImportOptions { dry_run: query.dry_run, ..ImportOptions::default() };
-    Ok(Json(hocvuso::service::import_completions::import_completions(&state.db, &actor, &bytes, &options).await?))
+    Ok(Json(hocvuso::service::imports::completions::import_completions(&state.db, &actor, &bytes, &options).await?))
 }
 
 #[derive(Deserialize)]

@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use hocvuso::model::{LearnerDetail, LearnerFilter, LearnerForm, LearnerView, Page};
-use hocvuso::service::registration;
+use hocvuso::service::learners::registration;
 use hocvuso_app::state::AppState;
 
 use super::{ApiResult, Caller, JsonBody};
@@ -14,7 +14,7 @@ pub async fn create(
     JsonBody(form): JsonBody<LearnerForm>,
 ) -> ApiResult<(StatusCode, Json<LearnerDetail>)> {
     let done = registration::register(&state.db, &actor, state.province, &form).await?;
-    let progress_url = Some(hocvuso::service::progress_link::url(&state.public_url, &done.link));
+    let progress_url = Some(hocvuso::service::learners::progress_link::url(&state.public_url, &done.link));
     Ok((StatusCode::CREATED, Json(LearnerDetail { learner: done.learner, has_progress_link: true, progress_url })))
 }
 
@@ -60,9 +60,10 @@ pub async fn lookup(
     axum::Extension(client): axum::Extension<crate::auth::ClientAddr>,
     JsonBody(request): JsonBody<LookupRequest>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let secret = hocvuso::service::lookup::own_page(&state.db, &request.phone, &request.birth_date, &client.0).await?;
-    let expires_at = hocvuso::service::now() + hocvuso::service::progress_link::GRANT_LIFETIME;
-    let progress_url = hocvuso::service::progress_link::url(&state.public_url, &secret);
+    let secret =
+        hocvuso::service::learners::lookup::own_page(&state.db, &request.phone, &request.birth_date, &client.0).await?;
+    let expires_at = hocvuso::service::now() + hocvuso::service::learners::progress_link::GRANT_LIFETIME;
+    let progress_url = hocvuso::service::learners::progress_link::url(&state.public_url, &secret);
     Ok(Json(serde_json::json!({ "progress_url": progress_url, "expires_at": expires_at })))
 }
 
@@ -73,7 +74,7 @@ pub async fn personal_data(
     Caller(actor): Caller,
     Path(code): Path<String>,
 ) -> ApiResult<impl axum::response::IntoResponse> {
-    let data = hocvuso::service::privacy::export(&state.db, &actor, &code).await?;
+    let data = hocvuso::service::learners::privacy::export(&state.db, &actor, &code).await?;
     let disposition = format!("attachment; filename=\"du-lieu-ca-nhan-{}.json\"", data.learner.code);
     Ok(([(axum::http::header::CONTENT_DISPOSITION, disposition)], Json(data)))
 }
@@ -84,6 +85,6 @@ pub async fn erase_personal_data(
     Caller(actor): Caller,
     Path(code): Path<String>,
 ) -> ApiResult<StatusCode> {
-    hocvuso::service::privacy::erase(&state.db, &actor, &code).await?;
+    hocvuso::service::learners::privacy::erase(&state.db, &actor, &code).await?;
     Ok(StatusCode::NO_CONTENT)
 }

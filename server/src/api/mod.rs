@@ -37,7 +37,7 @@ pub fn router() -> Router<AppState> {
         .route(
             "/imports/targets",
             post(stats::import_targets)
-                .layer(DefaultBodyLimit::max(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024)),
+                .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
         )
         .route("/openapi.json", get(openapi))
         .route("/consent-notice", get(consent::show))
@@ -54,12 +54,12 @@ pub fn router() -> Router<AppState> {
         .route(
             "/imports/completions",
             post(imports::import_completions)
-                .layer(DefaultBodyLimit::max(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024)),
+                .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
         )
         .route(
             "/imports/learners",
             post(imports::import_learners)
-                .layer(DefaultBodyLimit::max(hocvuso::service::table::MAX_FILE_BYTES + 1024 * 1024)),
+                .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
         )
         .route("/organisations", get(units::list_organisations).post(units::create_organisation))
         .route("/teams", get(units::list_teams).post(units::create_team))

@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use hocvuso::model::{CompletionReport, CourseForm, CourseView, LearnerProgress, Source};
-use hocvuso::service::{courses, progress};
+use hocvuso::service::{enrolments::courses, enrolments::progress};
 use hocvuso_app::state::AppState;
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -7,7 +7,7 @@ use hocvuso::Error;
 use hocvuso::auth::TokenScope;
 use hocvuso::i18n::Text;
 use hocvuso::model::{CompletionRow, DashboardFilter, LeaderboardRow, Overview, TargetStatus, WeekPoint};
-use hocvuso::service::{dashboard, report, targets};
+use hocvuso::service::{statistics::dashboard, statistics::report, statistics::targets};
 use hocvuso::week::IsoWeek;
 use hocvuso_app::state::AppState;
 use serde::{Deserialize, Serialize};

@@ -29,7 +29,7 @@ pub async fn statements(
         )
             .into_response()
     } else {
-        match hocvuso::service::xapi::receive(&state.db, &actor, &body).await? {
+        match hocvuso::service::enrolments::xapi::receive(&state.db, &actor, &body).await? {
             Ok(ids) => Json(ids.into_iter().map(|id| id.to_string()).collect::<Vec<_>>()).into_response(),
             Err(unmappable) => {
                 (StatusCode::BAD_REQUEST, Json(json!({"error": "bad_request", "message": unmappable.reason})))

@@ -6,7 +6,7 @@ use axum::response::Response;
 use hocvuso::Error;
 use hocvuso::i18n::Text;
 use hocvuso::model::CourseForm;
-use hocvuso::service::{accounts, courses, tokens};
+use hocvuso::service::{accounts, accounts::tokens, enrolments::courses};
 use hocvuso_app::forms::{AccountAttempt, CatalogueAttempt, TokenAttempt};
 use hocvuso_app::state::AppState;
 use uuid::Uuid;

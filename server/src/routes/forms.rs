@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use hocvuso::Error;
 use hocvuso::i18n::Text;
-use hocvuso::service::import::ImportOptions;
+use hocvuso::service::imports::learners::ImportOptions;
 use hocvuso_app::shell;
 use hocvuso_app::state::AppState;
 use leptos::prelude::provide_context;

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use hocvuso::Error;
 use hocvuso::i18n::Text;
 use hocvuso::model::{CompletionReport, LearnerForm, Score, Source};
-use hocvuso::service::import::import_learners;
-use hocvuso::service::registration;
+use hocvuso::service::imports::learners::import_learners;
+use hocvuso::service::learners::registration;
 use hocvuso_app::forms::{CourseAttempt, ImportAttempt, RegisterAttempt};
 use hocvuso_app::state::AppState;
 
@@ -111,9 +111,15 @@ fn unreadable() -> Error {
 pub async fn enrol(State(state): State<AppState>, Path(code): Path<String>, request: Request) -> Response {
     let (parts, fields) = course_fields(request).await;
     let outcome = match fields {
-        Some(f) => hocvuso::service::progress::enrol(&state.db, &actor(&parts), &code, &f.course_code, Source::Form)
-            .await
-            .map(|_| ()),
+        Some(f) => hocvuso::service::enrolments::progress::enrol(
+            &state.db,
+            &actor(&parts),
+            &code,
+            &f.course_code,
+            Source::Form,
+        )
+        .await
+        .map(|_| ()),
         None => Err(unreadable()),
     };
     back_to_card(&state, parts, &code, outcome).await
@@ -134,7 +140,7 @@ pub async fn complete(State(state): State<AppState>, Path(code): Path<String>, r
             score,
             certificate_no: f.certificate_no,
         };
-        hocvuso::service::progress::record_completion(&state.db, &actor(&parts), &report, Source::Form)
+        hocvuso::service::enrolments::progress::record_completion(&state.db, &actor(&parts), &report, Source::Form)
             .await
             .map(|_| ())
     }
@@ -149,7 +155,7 @@ pub async fn set_progress(State(state): State<AppState>, Path(code): Path<String
         let f = fields.ok_or_else(unreadable)?;
         let percent = f.progress.as_deref().map(str::trim).unwrap_or_default().trim_end_matches('%').parse::<i32>();
         let percent = percent.map_err(|_| Error::invalid("progress", Text::ProgressInvalid))?;
-        hocvuso::service::progress::set_progress(&state.db, &actor(&parts), &code, &f.course_code, percent)
+        hocvuso::service::enrolments::progress::set_progress(&state.db, &actor(&parts), &code, &f.course_code, percent)
             .await
             .map(|_| ())
     }
@@ -161,9 +167,11 @@ pub async fn set_progress(State(state): State<AppState>, Path(code): Path<String
 pub async fn undo(State(state): State<AppState>, Path(code): Path<String>, request: Request) -> Response {
     let (parts, fields) = course_fields(request).await;
     let outcome = match fields {
-        Some(f) => hocvuso::service::progress::undo_completion(&state.db, &actor(&parts), &code, &f.course_code)
-            .await
-            .map(|_| ()),
+        Some(f) => {
+            hocvuso::service::enrolments::progress::undo_completion(&state.db, &actor(&parts), &code, &f.course_code)
+                .await
+                .map(|_| ())
+        }
         None => Err(unreadable()),
     };
     back_to_card(&state, parts, &code, outcome).await
@@ -216,7 +224,7 @@ pub async fn forget_learner(State(state): State<AppState>, Path(code): Path<Stri
     let (parts, body) = request.into_parts();
     let confirmed = read_form::<ForgetFields>(body, 1024).await.is_some_and(|f| f.confirm.as_deref() == Some("yes"));
     let outcome = if confirmed {
-        hocvuso::service::privacy::erase(&state.db, &actor(&parts), &code).await
+        hocvuso::service::learners::privacy::erase(&state.db, &actor(&parts), &code).await
     } else {
         Err(Error::invalid("confirm", Text::EraseNotConfirmed))
     };

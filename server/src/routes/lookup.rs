@@ -27,7 +27,7 @@ pub async fn lookup(State(state): State<AppState>, request: Request) -> Response
         return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
     };
     let client = parts.extensions.get::<crate::auth::ClientAddr>().map(|c| c.0.clone()).unwrap_or_default();
-    match hocvuso::service::lookup::own_page(&state.db, &fields.phone, &fields.birth_date, &client).await {
+    match hocvuso::service::learners::lookup::own_page(&state.db, &fields.phone, &fields.birth_date, &client).await {
         Ok(secret) => Redirect::to(&format!("/p/{secret}")).into_response(),
         Err(err) => {
             let code = status(&err);

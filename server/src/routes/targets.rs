@@ -11,7 +11,7 @@ use super::forms::{actor, read_form, read_upload, render_page, status};
 pub async fn set_target(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let form = read_form::<hocvuso::model::TargetForm>(body, 8 * 1024).await.unwrap_or_default();
-    let outcome = hocvuso::service::targets::set(&state.db, &actor(&parts), &form).await;
+    let outcome = hocvuso::service::statistics::targets::set(&state.db, &actor(&parts), &form).await;
     let attempt = match outcome {
         Ok(()) => TargetAttempt { imported: Some(1), ..Default::default() },
         Err(err) => TargetAttempt { form, error: Some(err), imported: None },
@@ -27,7 +27,7 @@ pub async fn import_targets(State(state): State<AppState>, request: Request) -> 
     // Who asks is checked before a byte of the file is read.
     let outcome = match actor(&parts).require_admin() {
         Ok(_) => match read_upload(upload, &state).await {
-            Ok((bytes, _)) => hocvuso::service::targets::import(&state.db, &actor(&parts), &bytes).await,
+            Ok((bytes, _)) => hocvuso::service::statistics::targets::import(&state.db, &actor(&parts), &bytes).await,
             Err(err) => Err(err),
         },
         Err(err) => Err(err),

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use hocvuso::Error;
 use hocvuso::i18n::Text;
 use hocvuso::model::{UnitForm, UnitKind};
-use hocvuso::service::progress::{Group, enrol_group};
+use hocvuso::service::enrolments::progress::{Group, enrol_group};
 use hocvuso::service::units;
 use hocvuso_app::forms::UnitAttempt;
 use hocvuso_app::state::AppState;

@@ -1,7 +1,7 @@
 //! Who may call what: every server function and every /api/v1 route, as every kind of caller.
 use hocvuso::auth::{Actor, Scope, TokenScope};
 use hocvuso::on_both_databases;
-use hocvuso::service::{accounts, tokens};
+use hocvuso::service::{accounts, accounts::tokens};
 use sea_orm::DatabaseConnection;
 
 use crate::{TestApp, spawn_app};
@@ -124,11 +124,15 @@ async fn world(db: DatabaseConnection) -> World {
         hours: "8".into(),
         ..Default::default()
     };
-    hocvuso::service::courses::create(&db, &admin_actor, &course).await.unwrap();
-    let registered =
-        hocvuso::service::registration::register(&db, &admin_actor, 15, &learner_form("Lò Văn Pao", "0362 000 111"))
-            .await
-            .unwrap();
+    hocvuso::service::enrolments::courses::create(&db, &admin_actor, &course).await.unwrap();
+    let registered = hocvuso::service::learners::registration::register(
+        &db,
+        &admin_actor,
+        15,
+        &learner_form("Lò Văn Pao", "0362 000 111"),
+    )
+    .await
+    .unwrap();
     let (learner_in_scope, link) = (registered.learner, registered.link);
     let app = spawn_app(db).await;
     let credentials = Credentials {
@@ -144,7 +148,7 @@ async fn world(db: DatabaseConnection) -> World {
 /// Registers someone else in scope, for the routes that erase a person.
 async fn another_learner(app: &TestApp, name: &str, phone: &str) -> String {
     let admin = crate::admin_actor();
-    hocvuso::service::registration::register(&app.db, &admin, 15, &learner_form(name, phone))
+    hocvuso::service::learners::registration::register(&app.db, &admin, 15, &learner_form(name, phone))
         .await
         .unwrap()
         .learner

@@ -175,7 +175,7 @@ async fn unit_pages_create_edit_enrol_and_deactivate(db: DatabaseConnection) {
     // Every learner of the team enrolled in one post, the counts said on the page.
     add_course(&db, None).await;
     let code = register_learner(&db).await;
-    hocvuso::service::registration::update(
+    hocvuso::service::learners::registration::update(
         &db,
         &crate::admin_actor(),
         15,

@@ -1,7 +1,7 @@
 //! Completions pushed by a MOOC platform over REST: one result per item.
 use hocvuso::auth::TokenScope;
 use hocvuso::on_both_databases;
-use hocvuso::service::tokens;
+use hocvuso::service::accounts::tokens;
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
@@ -49,7 +49,8 @@ async fn a_platform_pushes_completions_and_gets_one_result_per_item(db: Database
         .unwrap();
     assert_eq!(progress["courses"][0]["score"], 92.0);
     assert_eq!(progress["completion"], json!({"enrolled": 1, "completed": 1}));
-    let overview = hocvuso::service::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
+    let overview =
+        hocvuso::service::statistics::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
     assert_eq!((overview.completion.enrolled, overview.completion.completed), (1, 1));
 
     let not_json = app

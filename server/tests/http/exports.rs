@@ -2,7 +2,7 @@
 use hocvuso::consent::CONSENT_VERSION;
 use hocvuso::on_both_databases;
 use hocvuso::service::accounts;
-use hocvuso::service::import::{EXPORT_PAGE_ROWS, ImportOptions, import_learners};
+use hocvuso::service::imports::learners::{EXPORT_PAGE_ROWS, ImportOptions, import_learners};
 use sea_orm::DatabaseConnection;
 
 use crate::access::session_cookie;

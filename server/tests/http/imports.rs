@@ -78,7 +78,7 @@ Lò Thị Dơ,05/03/1990,Nữ,12345,4465\n";
         .unwrap();
     assert_eq!(export.status(), 200);
     assert_eq!(export.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    let rows = hocvuso::service::table::read(&export.bytes().await.unwrap()).unwrap();
+    let rows = hocvuso::service::imports::table::read(&export.bytes().await.unwrap()).unwrap();
     assert_eq!(rows[1][1], "Nguyễn Văn An");
     let wrong_format = app
         .client

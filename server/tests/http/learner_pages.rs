@@ -107,7 +107,7 @@ async fn registration_form_keeps_what_was_typed_and_says_what_is_wrong(db: Datab
         .unwrap();
     assert_eq!(deactivated.status(), 303);
     assert!(!learner::Entity::find().one(&db).await.unwrap().unwrap().active);
-    assert_eq!(hocvuso::service::stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(hocvuso::service::statistics::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(registration_page, registration_form_keeps_what_was_typed_and_says_what_is_wrong);

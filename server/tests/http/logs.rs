@@ -50,7 +50,9 @@ async fn sign_in_flow_logs_no_secret(db: DatabaseConnection) {
 
     accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
     let (_, token) =
-        hocvuso::service::tokens::create(&db, "test", "read", hocvuso::auth::TokenScope::ReadStats).await.unwrap();
+        hocvuso::service::accounts::tokens::create(&db, "test", "read", hocvuso::auth::TokenScope::ReadStats)
+            .await
+            .unwrap();
     let app = spawn_app(db).await;
     // A failed attempt, the form, REST, a token call, logout.
     let _ = app

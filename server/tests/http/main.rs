@@ -27,7 +27,7 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub client: reqwest::Client,
     /// The server's kept figures and pages.
-    pub figures: std::sync::Arc<hocvuso::service::figures::Figures>,
+    pub figures: std::sync::Arc<hocvuso::service::statistics::figures::Figures>,
 }
 
 impl TestApp {
@@ -100,7 +100,7 @@ pub async fn add_course(db: &DatabaseConnection, activity_iri: Option<&str>) {
         activity_iri: activity_iri.map(str::to_string),
         ..Default::default()
     };
-    hocvuso::service::courses::create(db, &admin_actor(), &course).await.expect("the course is added");
+    hocvuso::service::enrolments::courses::create(db, &admin_actor(), &course).await.expect("the course is added");
 }
 
 /// Registers Lò Văn Pao in Xã Khao Mang and returns his learner code.
@@ -119,6 +119,7 @@ pub async fn register_learner_with_link(db: &DatabaseConnection) -> (String, Str
         consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
         ..Default::default()
     };
-    let registered = hocvuso::service::registration::register(db, &admin_actor(), 15, &form).await.expect("registered");
+    let registered =
+        hocvuso::service::learners::registration::register(db, &admin_actor(), 15, &form).await.expect("registered");
     (registered.learner.code, registered.link)
 }

@@ -3,7 +3,7 @@ use hocvuso::entity::learner;
 use hocvuso::on_both_databases;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use hocvuso::service::registration;
+use hocvuso::service::learners::registration;
 
 use crate::{add_course, admin_actor, figure, register_learner_with_link, spawn_app};
 
@@ -17,9 +17,14 @@ async fn the_personal_link_shows_masked_progress_and_only_the_given_name(db: Dat
         score: None,
         certificate_no: Some("CC-42".into()),
     };
-    hocvuso::service::progress::record_completion(&db, &admin_actor(), &report, hocvuso::model::Source::Form)
-        .await
-        .unwrap();
+    hocvuso::service::enrolments::progress::record_completion(
+        &db,
+        &admin_actor(),
+        &report,
+        hocvuso::model::Source::Form,
+    )
+    .await
+    .unwrap();
     let app = spawn_app(db).await;
 
     let page = app.get(&format!("/p/{token}")).await;
@@ -161,7 +166,9 @@ async fn lookup_finds_the_page_answers_alike_for_both_failures_and_is_limited(db
         "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau một phút."
     );
     // Another address is not held back by this one.
-    assert!(hocvuso::service::lookup::own_page(&app.db, "0362000111", "05/03/1990", "10.0.0.2").await.is_ok());
+    assert!(
+        hocvuso::service::learners::lookup::own_page(&app.db, "0362000111", "05/03/1990", "10.0.0.2").await.is_ok()
+    );
 }
 
 on_both_databases!(lookup, lookup_finds_the_page_answers_alike_for_both_failures_and_is_limited);
@@ -169,8 +176,10 @@ on_both_databases!(lookup, lookup_finds_the_page_answers_alike_for_both_failures
 async fn a_lookup_opens_the_page_for_a_day_and_a_new_link_closes_it(db: DatabaseConnection) {
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
     let (code, _) = register_learner_with_link(&db).await;
-    let first = hocvuso::service::lookup::own_page(&db, "0362000111", "05/03/1990", "10.0.0.1").await.unwrap();
-    let second = hocvuso::service::lookup::own_page(&db, "0362000111", "05/03/1990", "10.0.0.1").await.unwrap();
+    let first =
+        hocvuso::service::learners::lookup::own_page(&db, "0362000111", "05/03/1990", "10.0.0.1").await.unwrap();
+    let second =
+        hocvuso::service::learners::lookup::own_page(&db, "0362000111", "05/03/1990", "10.0.0.1").await.unwrap();
     assert_ne!(first, second);
     // Grants are kept as digests too.
     let grants = hocvuso::entity::progress_grant::Entity::find().all(&db).await.unwrap();
@@ -281,7 +290,7 @@ async fn a_page_shows_only_its_own_learner(db: DatabaseConnection) {
 on_both_databases!(own_page_only, a_page_shows_only_its_own_learner);
 
 async fn lookups_are_limited_atomically_and_per_phone(db: DatabaseConnection) {
-    use hocvuso::service::lookup::own_page;
+    use hocvuso::service::learners::lookup::own_page;
     register_learner_with_link(&db).await;
     let app = spawn_app(db).await;
     // 30 at once from one address: exactly the limit of 10 are looked up.

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use hocvuso::on_both_databases;
-use hocvuso::service::{accounts, stats};
+use hocvuso::service::{accounts, statistics};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Statement};
 use serde_json::{Value, json};
 
@@ -28,7 +28,7 @@ async fn signed_in_admin(db: DatabaseConnection) -> (TestApp, String) {
         hours: "8".into(),
         ..Default::default()
     };
-    hocvuso::service::courses::create(&db, &crate::admin_actor(), &course).await.unwrap();
+    hocvuso::service::enrolments::courses::create(&db, &crate::admin_actor(), &course).await.unwrap();
     let app = spawn_app(db).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
     (app, cookie)
@@ -114,8 +114,8 @@ async fn fifty_organisers_at_once_lose_nothing_and_duplicate_nobody(db: Database
         .try_get::<i64>("", "n")
         .unwrap() as usize;
     assert_eq!(distinct, created, "no duplicate person");
-    assert_eq!(stats::verify(&app.db).await.unwrap(), vec![], "stats verify is clean");
-    let overview = hocvuso::service::overview::overview(&app.db, 15, &crate::admin_actor()).await.unwrap();
+    assert_eq!(statistics::verify(&app.db).await.unwrap(), vec![], "stats verify is clean");
+    let overview = hocvuso::service::statistics::overview::overview(&app.db, 15, &crate::admin_actor()).await.unwrap();
     assert_eq!((overview.completion.enrolled, overview.completion.completed), (created as i64, created as i64));
 }
 
@@ -123,7 +123,7 @@ on_both_databases!(concurrency, fifty_organisers_at_once_lose_nothing_and_duplic
 
 async fn bad_input_gets_a_clear_4xx_and_changes_nothing(db: DatabaseConnection) {
     let (app, cookie) = signed_in_admin(db).await;
-    let before = stats::stored(&app.db).await.unwrap();
+    let before = statistics::stored(&app.db).await.unwrap();
     let learner = |birth: &str, gender: &str| {
         json!({"full_name": "Lò Văn Pao", "birth_date": birth, "gender": gender, "phone": "0362 000 111",
             "commune": 4465, "consent_version": hocvuso::consent::CONSENT_VERSION})
@@ -255,7 +255,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing(db: DatabaseConnection) 
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert_eq!(hocvuso::entity::learner::Entity::find().count(&app.db).await.unwrap(), 0);
-    assert_eq!(stats::stored(&app.db).await.unwrap(), before, "nothing changed");
+    assert_eq!(statistics::stored(&app.db).await.unwrap(), before, "nothing changed");
 }
 
 on_both_databases!(bad_input, bad_input_gets_a_clear_4xx_and_changes_nothing);
@@ -268,7 +268,9 @@ async fn a_read_only_sqlite_file_gives_a_clear_error() {
     crate::migrate(&writable).await;
     accounts::create_admin(&writable, "quantri", "Quản trị", PASSWORD).await.unwrap();
     let (_, token) =
-        hocvuso::service::tokens::create(&writable, "t", "ingest", hocvuso::auth::TokenScope::Ingest).await.unwrap();
+        hocvuso::service::accounts::tokens::create(&writable, "t", "ingest", hocvuso::auth::TokenScope::Ingest)
+            .await
+            .unwrap();
     writable.close().await.unwrap();
     let read_only = hocvuso::db::connect(&format!("sqlite://{}?mode=ro", path.display())).await.unwrap();
     let app = spawn_app(read_only).await;

@@ -123,7 +123,9 @@ on_both_databases!(http_throttling, repeated_failures_are_refused_with_retry_aft
 async fn cross_site_requests_are_refused(db: DatabaseConnection) {
     accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
     let (_, token) =
-        hocvuso::service::tokens::create(&db, "test", "read", hocvuso::auth::TokenScope::ReadStats).await.unwrap();
+        hocvuso::service::accounts::tokens::create(&db, "test", "read", hocvuso::auth::TokenScope::ReadStats)
+            .await
+            .unwrap();
     let app = spawn_app(db).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
 

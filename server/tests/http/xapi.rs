@@ -1,7 +1,7 @@
 //! xAPI statements from a MOOC platform.
 use hocvuso::auth::TokenScope;
 use hocvuso::on_both_databases;
-use hocvuso::service::{stats, tokens};
+use hocvuso::service::{accounts::tokens, statistics};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
@@ -26,7 +26,7 @@ fn statement(id: &str, actor: Value, verb: &str, scaled: f64) -> Value {
 }
 
 async fn completed(db: &DatabaseConnection) -> (i64, i64) {
-    let o = hocvuso::service::overview::overview(db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
+    let o = hocvuso::service::statistics::overview::overview(db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
     (o.completion.enrolled, o.completion.completed)
 }
 
@@ -55,7 +55,7 @@ async fn statements_record_completions_once_and_refuse_whole_batches(db: Databas
     assert_eq!(ok.headers()["x-experience-api-version"], "1.0.3");
     assert_eq!(ok.json::<Value>().await.unwrap(), json!(["0f5b3a4e-7c1d-4e2a-9b7f-1a2b3c4d5e6f"]));
     assert_eq!(completed(&db).await, (1, 1));
-    let progress = hocvuso::service::progress::learner_progress(
+    let progress = hocvuso::service::enrolments::progress::learner_progress(
         &db,
         &hocvuso::auth::Actor::Token(hocvuso::auth::TokenActor {
             id: uuid::Uuid::nil(),
@@ -87,7 +87,7 @@ async fn statements_record_completions_once_and_refuse_whole_batches(db: Databas
     let body: Value = post(&ingest, other_verb, true).await.unwrap().json().await.unwrap();
     assert!(body["message"].as_str().unwrap().contains("experienced"), "{body}");
     assert_eq!(completed(&db).await, (1, 1));
-    assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
 }
 
 on_both_databases!(xapi_statements, statements_record_completions_once_and_refuse_whole_batches);

@@ -16,7 +16,7 @@ pub async fn list_courses() -> Result<Vec<CourseView>, Error> {
         let actor = crate::state::actor();
         // The catalogue is readable by all signed in (REST); this page manages it, so admins only.
         actor.require_admin()?;
-        hocvuso::service::courses::list(&state.db, &actor).await
+        hocvuso::service::enrolments::courses::list(&state.db, &actor).await
     })
     .await
 }

@@ -12,7 +12,7 @@ use crate::i18n::use_lang;
 pub async fn list_targets() -> Result<Vec<TargetView>, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
-        hocvuso::service::targets::list(&state.db, &crate::state::actor()).await
+        hocvuso::service::statistics::targets::list(&state.db, &crate::state::actor()).await
     })
     .await
 }

@@ -13,7 +13,7 @@ use crate::i18n::use_lang;
 pub async fn list_tokens() -> Result<Vec<TokenSummary>, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
-        hocvuso::service::tokens::list(&state.db, &crate::state::actor()).await
+        hocvuso::service::accounts::tokens::list(&state.db, &crate::state::actor()).await
     })
     .await
 }

@@ -14,7 +14,7 @@ pub async fn get_learner_card(code: String) -> Result<LearnerCard, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
         let fresh = crate::state::request_cookie(crate::state::NEW_LINK_COOKIE);
-        hocvuso::service::registration::card(
+        hocvuso::service::learners::registration::card(
             &state.db,
             &crate::state::actor(),
             &code,
@@ -30,8 +30,8 @@ pub async fn get_learner_courses(code: String) -> Result<(LearnerProgress, Vec<C
     crate::state::respond(async {
         let state = crate::state::app_state()?;
         let actor = crate::state::actor();
-        let progress = hocvuso::service::progress::learner_progress(&state.db, &actor, &code).await?;
-        let courses = hocvuso::service::courses::list(&state.db, &actor).await?;
+        let progress = hocvuso::service::enrolments::progress::learner_progress(&state.db, &actor, &code).await?;
+        let courses = hocvuso::service::enrolments::courses::list(&state.db, &actor).await?;
         Ok((progress, courses))
     })
     .await

@@ -11,7 +11,7 @@ use crate::i18n::use_lang;
 pub async fn list_learners(filter: LearnerFilter) -> Result<Page<LearnerView>, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
-        hocvuso::service::registration::search(&state.db, &crate::state::actor(), &filter).await
+        hocvuso::service::learners::registration::search(&state.db, &crate::state::actor(), &filter).await
     })
     .await
 }

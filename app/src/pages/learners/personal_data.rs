@@ -14,7 +14,7 @@ use hocvuso::week::local_date_time as date;
 pub async fn get_personal_data(code: String) -> Result<PersonalData, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
-        hocvuso::service::privacy::export(&state.db, &crate::state::actor(), &code).await
+        hocvuso::service::learners::privacy::export(&state.db, &crate::state::actor(), &code).await
     })
     .await
 }

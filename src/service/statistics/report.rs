@@ -7,8 +7,8 @@ use crate::Result;
 use crate::auth::Actor;
 use crate::i18n::{Lang, Text};
 use crate::model::{Completion, CompletionRow, DashboardFilter, Mover, TargetMetric, UnitKind, WeeklyReport};
-use crate::service::dashboard;
-use crate::service::table::{self, Cell, Sheet};
+use crate::service::imports::table::{self, Cell, Sheet};
+use crate::service::statistics::dashboard;
 use crate::week::IsoWeek;
 
 /// How many movers and active teams the report lists.

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::auth::Actor;
 use crate::entity::{enrolment, learner};
 use crate::model::PersonalData;
-use crate::service::{audit, now, progress, registration};
+use crate::service::{audit, enrolments::progress, learners::registration, now};
 use crate::{Error, Result};
 
 /// Everything held about a learner in the actor's scope (404 outside it or once erased).
@@ -53,7 +53,7 @@ pub async fn erase(db: &DatabaseConnection, actor: &Actor, code: &str) -> Result
     change.erased_by = Set(Some(actor.label()));
     change.updated_at = Set(at);
     change.update(&txn).await?;
-    crate::service::progress_link::revoke_grants(&txn, found.id).await?;
+    crate::service::learners::progress_link::revoke_grants(&txn, found.id).await?;
     // A certificate number leads back to a certificate with the person's name on it.
     enrolment::Entity::update_many()
         .col_expr(enrolment::Column::CertificateNo, sea_orm::sea_query::Expr::value(Option::<String>::None))

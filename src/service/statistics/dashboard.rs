@@ -12,7 +12,7 @@ use crate::i18n::Text;
 use crate::model::{
     Completion, CompletionRow, CompletionTable, DashboardFilter, Leaderboard, LeaderboardRow, UnitKind, WeekPoint,
 };
-use crate::service::targets;
+use crate::service::statistics::targets;
 use crate::text::fold;
 use crate::week::{IsoWeek, Period};
 use crate::{Error, Result};
@@ -466,7 +466,7 @@ pub async fn leaderboard(
                 })
             })
             .collect();
-        eligible.sort_by(crate::service::overview::rank_order);
+        eligible.sort_by(crate::service::statistics::overview::rank_order);
         eligible.into_iter().enumerate().map(|(i, u)| (u.id, i as u32 + 1)).collect()
     };
     let (rank_now, rank_before) = (ranks(&now), ranks(&before));

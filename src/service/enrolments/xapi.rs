@@ -12,7 +12,7 @@ use crate::auth::{Actor, TokenScope};
 use crate::entity::{course, learner, xapi_statement};
 use crate::model::{EnrolmentStatus, Source};
 use crate::person::PhoneNumber;
-use crate::service::enrolment::{Completion, change_in, completed, enrol_in};
+use crate::service::enrolments::{Completion, change_in, completed, enrol_in};
 use crate::service::{audit, now};
 use crate::{Error, Result};
 

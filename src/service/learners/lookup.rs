@@ -55,7 +55,7 @@ pub async fn own_page(
         .await?
         .ok_or_else(|| Error::invalid("lookup", Text::LookupNoMatch))?;
     let txn = crate::db::write(db).await?;
-    let secret = crate::service::progress_link::grant(&txn, found.id).await?;
+    let secret = crate::service::learners::progress_link::grant(&txn, found.id).await?;
     txn.commit().await?;
     Ok(secret)
 }

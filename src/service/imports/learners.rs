@@ -11,9 +11,9 @@ use crate::consent::CONSENT_VERSION;
 use crate::entity::learner;
 use crate::i18n::Text;
 use crate::model::{ImportReport, LearnerForm, RowError};
-use crate::service::learner::{dedup_key, insert_many_counted, update_in};
-use crate::service::registration::{Directory, ValidLearner, today, validate};
-use crate::service::{audit, table};
+use crate::service::learners::registration::{Directory, ValidLearner, today, validate};
+use crate::service::learners::{dedup_key, insert_many_counted, update_in};
+use crate::service::{audit, imports::table};
 use crate::text::fold;
 use crate::{Error, Result};
 
@@ -319,7 +319,7 @@ pub async fn import_learners(
     let matched = started.elapsed();
     let txn = crate::db::write(db).await?;
     // New learners are written many rows a statement, their counts once at the end.
-    let mut created = crate::service::stats::Deltas::default();
+    let mut created = crate::service::statistics::Deltas::default();
     let mut new_learners = Vec::new();
     for plan in plans {
         match plan {
@@ -392,7 +392,7 @@ pub async fn export_page(
 ) -> Result<(Vec<Vec<String>>, Option<ExportCursor>)> {
     use sea_orm::sea_query::{Expr, ExprTrait};
     use sea_orm::{QueryOrder, QuerySelect};
-    let mut query = crate::service::registration::filtered(actor, filter)?;
+    let mut query = crate::service::learners::registration::filtered(actor, filter)?;
     if let Some((created, id)) = after {
         // A row-value comparison, so both databases walk the (created_at, id) index from the cursor.
         let key = Expr::tuple([
@@ -408,7 +408,7 @@ pub async fn export_page(
         .all(db)
         .await?;
     let next = (found.len() as u64 == EXPORT_PAGE_ROWS).then(|| found.last().map(|l| (l.created_at, l.id))).flatten();
-    let rows = crate::service::registration::views(db, found)
+    let rows = crate::service::learners::registration::views(db, found)
         .await?
         .into_iter()
         .map(|l| {

@@ -1,5 +1,9 @@
 //! Accounts: admins and scoped organisers. Created, rescoped, reset and deactivated by admins;
 //! nothing is deleted. Sign-in is throttled per account and per client address.
+pub mod password;
+pub mod sessions;
+pub mod tokens;
+
 use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
@@ -12,10 +16,10 @@ use crate::auth::{AccountActor, Actor, Role, Scope};
 use crate::entity::{account, account_scope, commune, organisation};
 use crate::i18n::Text;
 use crate::model::{AccountSummary, UnitKind};
-use crate::service::password::{self, Password};
 use crate::service::throttle::{self, Budget};
-use crate::service::{audit, now, sessions};
+use crate::service::{audit, now};
 use crate::{Error, Result};
+use password::Password;
 
 /// Failures allowed in `THROTTLE_WINDOW`, per account and per client address.
 pub const MAX_FAILURES: u64 = 5;

@@ -16,12 +16,12 @@ use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::model::{EnrolmentStatus, ImportReport, RowError, Source};
 use crate::person::{FullName, PhoneNumber};
-use crate::service::enrolment::{change_counted, enrol_counted, update_many};
-use crate::service::import::ImportOptions;
-use crate::service::learner::{completed_week, is_unique_violation};
-use crate::service::progress::parse_completed_at;
-use crate::service::stats::Placement;
-use crate::service::{audit, now, table};
+use crate::service::enrolments::progress::parse_completed_at;
+use crate::service::enrolments::{change_counted, enrol_counted, update_many};
+use crate::service::imports::learners::ImportOptions;
+use crate::service::learners::{completed_week, is_unique_violation};
+use crate::service::statistics::Placement;
+use crate::service::{audit, imports::table, now};
 use crate::text::fold;
 use crate::{Error, Result};
 
@@ -272,7 +272,7 @@ pub async fn import_completions(
     )
     .await?;
     txn.commit().await?;
-    if report.created + report.updated >= crate::service::import::BULK_ROWS {
+    if report.created + report.updated >= crate::service::imports::learners::BULK_ROWS {
         crate::db::analyze(db, "enrolment").await;
     }
     // Where an import's time goes (rows, not people's data), for the benchmark's profile.
@@ -302,7 +302,7 @@ struct Change {
 
 impl Change {
     /// Takes this change's counts back out of `deltas` (when the enrolment service writes it instead).
-    fn take_back(&self, deltas: &mut crate::service::stats::Deltas) {
+    fn take_back(&self, deltas: &mut crate::service::statistics::Deltas) {
         let (new, placement) = (&self.new, &self.placement);
         deltas.enrolment(placement, new.course_id, new.enrolled_week, completed_week(new), -1);
         if let Some(was) = &self.recorded {
@@ -334,7 +334,7 @@ async fn recorded(
 
 /// The enrolment row `r` asks for: `old` changed, or a new one.
 fn apply_row(old: Option<&enrolment::Model>, r: &Row, at_now: DateTime<Utc>) -> enrolment::Model {
-    use crate::service::enrolment::{Completion, completed_row, new_row, reopened_row};
+    use crate::service::enrolments::{Completion, completed_row, new_row, reopened_row};
     let enrolled_at = r.completed_at.unwrap_or(at_now).min(at_now);
     let row = old.cloned().unwrap_or_else(|| new_row(r.learner.id, r.course.id, enrolled_at, Source::Import, at_now));
     if r.status == EnrolmentStatus::Completed {
@@ -362,7 +362,7 @@ async fn write_rows(
     at_now: DateTime<Utc>,
 ) -> Result<()> {
     let mut provinces = HashMap::new();
-    let mut deltas = crate::service::stats::Deltas::default();
+    let mut deltas = crate::service::statistics::Deltas::default();
     // What each enrolment the file names will be; later rows win.
     let mut pending: HashMap<(uuid::Uuid, uuid::Uuid), Change> = HashMap::new();
     let mut order = Vec::new();

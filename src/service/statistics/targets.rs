@@ -11,7 +11,7 @@ use crate::entity::{commune, organisation, target, team};
 use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::model::{CompletionRow, RowError, TargetForm, TargetMetric, TargetStatus, TargetView, UnitKind};
-use crate::service::{audit, now, table};
+use crate::service::{audit, imports::table, now};
 use crate::text::fold;
 use crate::week::Period;
 use crate::{Error, Result};

@@ -1,4 +1,9 @@
 //! Learners: registration, moves between units and deactivation, each keeping the counters exact.
+pub mod lookup;
+pub mod privacy;
+pub mod progress_link;
+pub mod registration;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
@@ -9,7 +14,7 @@ use uuid::Uuid;
 use crate::entity::{enrolment, learner};
 use crate::model::EnrolmentStatus;
 use crate::service::now;
-use crate::service::stats::{Deltas, Placement};
+use crate::service::statistics::{Deltas, Placement};
 use crate::text::fold;
 use crate::{Error, Result};
 

@@ -17,8 +17,8 @@ use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::model::{LearnerFilter, LearnerForm, LearnerView, Page};
 use crate::person::{BirthDate, FullName, Gender, PhoneNumber};
-use crate::service::learner::{InsertError, NewLearner, insert};
-use crate::service::{audit, now, progress_link};
+use crate::service::learners::{InsertError, NewLearner, insert};
+use crate::service::{audit, learners::progress_link, now};
 use crate::text::fold;
 use crate::{Error, Result};
 
@@ -431,7 +431,7 @@ pub async fn update(
     form.consent_version = Some(CONSENT_VERSION.to_string());
     let valid = validate(actor, &directory, &form, today())?;
     let name_folded = valid.full_name.folded();
-    let key = crate::service::learner::dedup_key(valid.phone.as_str(), &name_folded, valid.birth_date.date());
+    let key = crate::service::learners::dedup_key(valid.phone.as_str(), &name_folded, valid.birth_date.date());
     let txn = crate::db::write(db).await?;
     if let Some(other) = learner::Entity::find().filter(learner::Column::DedupKey.eq(&key)).one(&txn).await?
         && other.id != current.id
@@ -440,7 +440,7 @@ pub async fn update(
     }
     let row = learner::Entity::find_by_id(current.id).one(&txn).await?.ok_or(Error::NotFound)?;
     let before = json!({"commune": row.commune_code, "organisation": row.organisation_id, "team": row.team_id});
-    let row = crate::service::learner::update_in(&txn, row, |change| {
+    let row = crate::service::learners::update_in(&txn, row, |change| {
         use sea_orm::Set;
         change.full_name = Set(valid.full_name.as_str().to_string());
         change.name_folded = Set(name_folded);
@@ -473,7 +473,7 @@ pub async fn set_active(db: &DatabaseConnection, actor: &Actor, code: &str, acti
     let current = find(db, actor, code).await?;
     let txn = crate::db::write(db).await?;
     let row = learner::Entity::find_by_id(current.id).one(&txn).await?.ok_or(Error::NotFound)?;
-    let row = crate::service::learner::update_in(&txn, row, |change| change.active = sea_orm::Set(active)).await?;
+    let row = crate::service::learners::update_in(&txn, row, |change| change.active = sea_orm::Set(active)).await?;
     let action = if active { audit::Action::Reactivate } else { audit::Action::Deactivate };
     audit::record(
         &txn,

@@ -4,6 +4,12 @@
 //! Every change is expressed as "take away what the old row contributed, add what the new row
 //! contributes" (`Deltas`). `recompute` derives the same totals from the raw rows with GROUP BY,
 //! which is what `verify` and `rebuild` compare against and write.
+pub mod dashboard;
+pub mod figures;
+pub mod overview;
+pub mod report;
+pub mod targets;
+
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};

@@ -20,7 +20,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use crate::Result;
 use crate::auth::{Actor, TokenActor};
 use crate::model::{CompletionTable, DashboardFilter, Leaderboard, Overview, WeeklyReport};
-use crate::service::{dashboard, overview, report};
+use crate::service::{statistics::dashboard, statistics::overview, statistics::report};
 use crate::week::IsoWeek;
 
 /// Entries kept at most of one kind (a page's path, a kind of figures); past that the least
@@ -229,11 +229,13 @@ impl Figures {
     /// Only tokens that exist are kept: anyone can send unknown secrets, and they must not fill the cache.
     pub async fn token(&self, db: &DatabaseConnection, secret: &str) -> Result<Option<TokenActor>> {
         let key = format!("token|{}", crate::service::secret::digest(secret));
-        let Some(state) = self.state(db).await else { return crate::service::tokens::resolve(db, secret).await };
+        let Some(state) = self.state(db).await else {
+            return crate::service::accounts::tokens::resolve(db, secret).await;
+        };
         if let Some(found) = self.kept::<TokenActor>(&state, &key) {
             return Ok(Some(found));
         }
-        let token = crate::service::tokens::resolve(db, secret).await?;
+        let token = crate::service::accounts::tokens::resolve(db, secret).await?;
         if let Some(token) = &token {
             self.keep(state, key, token.clone());
         }

@@ -1,4 +1,6 @@
 //! Organisations and teams (đội hình): created, edited and deactivated by organisers inside their scope.
+pub mod reference;
+
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -14,7 +16,7 @@ use crate::entity::{commune, organisation, team};
 use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::model::{ORGANISATION_KINDS, UnitForm, UnitKind, UnitView};
-use crate::service::registration::Directory;
+use crate::service::learners::registration::Directory;
 use crate::service::{audit, now};
 use crate::text::fold;
 use crate::{Error, Result};

@@ -8,8 +8,8 @@ use crate::auth::{Actor, TokenScope};
 use crate::entity::{course, enrolment, learner};
 use crate::i18n::Text;
 use crate::model::{Completion as Rate, CompletionReport, CourseProgress, EnrolmentStatus, LearnerProgress, Source};
-use crate::service::enrolment::{Completion, change_in, completed, enrol_in, not_completed};
-use crate::service::{audit, courses, now, registration};
+use crate::service::enrolments::{Completion, change_in, completed, enrol_in, not_completed};
+use crate::service::{audit, enrolments::courses, learners::registration, now};
 use crate::{Error, Result};
 
 /// The learner a change is about: in the actor's scope, or any learner for an `ingest` token.
@@ -300,7 +300,8 @@ pub async fn enrol_group(
 /// A learner's own page, by the secret of their personal link or of a lookup's grant; 404 for an
 /// unknown, replaced or expired one. Shows the given name and a masked phone only.
 pub async fn by_token(db: &impl ConnectionTrait, token: &str) -> Result<crate::model::PublicProgress> {
-    let learner = crate::service::progress_link::learner_of(db, token.trim()).await?.ok_or(Error::NotFound)?;
+    let learner =
+        crate::service::learners::progress_link::learner_of(db, token.trim()).await?.ok_or(Error::NotFound)?;
     let (courses, completion) = courses_of(db, &learner).await?;
     let view = registration::views(db, vec![learner.clone()]).await?.remove(0);
     let given_name =

@@ -3,6 +3,10 @@
 //! The rows themselves come from three functions, `new_row`, `completed_row` and `reopened_row`:
 //! every writer (the forms and REST through this module, the completion import, xAPI, the demo and
 //! the benchmark) takes its rows from them, so what "enrolled" and "completed" mean is written once.
+pub mod courses;
+pub mod progress;
+pub mod xapi;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
@@ -12,9 +16,9 @@ use uuid::Uuid;
 
 use crate::entity::{enrolment, learner};
 use crate::model::{EnrolmentStatus, Source};
-use crate::service::learner::{completed_week, is_unique_violation};
+use crate::service::learners::{completed_week, is_unique_violation};
 use crate::service::now;
-use crate::service::stats::{Deltas, Placement};
+use crate::service::statistics::{Deltas, Placement};
 use crate::week::week_of;
 use crate::{Error, Result};
 

@@ -12,8 +12,8 @@ use hocvuso::entity::{commune, course, learner, organisation, team};
 use hocvuso::model::{DashboardFilter, Source};
 // The enrolment rows come from the same transitions every writer uses.
 use hocvuso::service::demo::Rng;
-use hocvuso::service::enrolment as transitions;
-use hocvuso::service::stats::{Deltas, Placement};
+use hocvuso::service::enrolments as transitions;
+use hocvuso::service::statistics::{Deltas, Placement};
 use hocvuso::week::week_of;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, Statement,
@@ -211,7 +211,7 @@ pub async fn generate(db: &DatabaseConnection, size: Size) -> Result<(), String>
 /// bijection modulo 2^30) and spread over all codes as drawn ones are, so imports meet taken codes
 /// as often as in a real campaign this size.
 fn bench_code(i: usize) -> String {
-    hocvuso::service::learner::learner_code((i as u32).wrapping_mul(0x2545_F491) & ((1 << 30) - 1))
+    hocvuso::service::learners::learner_code((i as u32).wrapping_mul(0x2545_F491) & ((1 << 30) - 1))
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -230,7 +230,9 @@ async fn dashboard_vs_group_by(db: &DatabaseConnection, province: i32) -> Result
     let mut counters = Vec::new();
     for _ in 0..21 {
         let started = Instant::now();
-        hocvuso::service::dashboard::completion(db, &actor, province, &filter).await.map_err(|e| e.to_string())?;
+        hocvuso::service::statistics::dashboard::completion(db, &actor, province, &filter)
+            .await
+            .map_err(|e| e.to_string())?;
         counters.push(started.elapsed());
     }
     let sql = "SELECT l.commune_code, COUNT(*) AS n, SUM(CASE WHEN e.status = 'completed' THEN 1 ELSE 0 END) AS c \
@@ -246,7 +248,7 @@ async fn dashboard_vs_group_by(db: &DatabaseConnection, province: i32) -> Result
     let week = hocvuso::week::IsoWeek::current();
     for _ in 0..21 {
         let started = Instant::now();
-        hocvuso::service::dashboard::leaderboard(db, &actor, province, &filter, week, 20)
+        hocvuso::service::statistics::dashboard::leaderboard(db, &actor, province, &filter, week, 20)
             .await
             .map_err(|e| e.to_string())?;
         leaderboard.push(started.elapsed());
@@ -281,13 +283,13 @@ async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Res
             i.to_string().chars().map(|d| (b'a' + d.to_digit(10).unwrap_or(0) as u8) as char).collect();
         csv.push_str(&format!("Nhập Khẩu {letters},05/03/1990,nu,098{:07},{}\n", i, communes[i % communes.len()]));
     }
-    let options = hocvuso::service::import::ImportOptions {
+    let options = hocvuso::service::imports::learners::ImportOptions {
         consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
         ..Default::default()
     };
     let floor = learner_insert_floor(db, communes[0]).await.map_err(|e| format!("floor: {e}"))?;
     let started = Instant::now();
-    let report = hocvuso::service::import::import_learners(db, &actor, province, csv.as_bytes(), &options)
+    let report = hocvuso::service::imports::learners::import_learners(db, &actor, province, csv.as_bytes(), &options)
         .await
         .map_err(|e| format!("learner import: {}", brief(&e)))?;
     let learner_rate = report.created as f64 / started.elapsed().as_secs_f64();
@@ -304,7 +306,7 @@ async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Res
         ));
     }
     let started = Instant::now();
-    let report = hocvuso::service::import_completions::import_completions(db, &actor, csv.as_bytes(), &options)
+    let report = hocvuso::service::imports::completions::import_completions(db, &actor, csv.as_bytes(), &options)
         .await
         .map_err(|e| format!("completion import: {}", brief(&e)))?;
     let completion_rate = rows as f64 / started.elapsed().as_secs_f64();
@@ -528,16 +530,21 @@ async fn measure(database_url: &str, size: Size, only: Option<&str>) -> Result<V
     let generated_s = started.elapsed().as_secs_f64().round();
     let runs = |part: &str| only.is_none_or(|o| o == part);
     let dashboard = if runs("dashboard") { dashboard_vs_group_by(&db, province).await? } else { Value::Null };
-    let (_, token) = hocvuso::service::tokens::create(&db, "bench", "bench", hocvuso::auth::TokenScope::ReadStats)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (_, token) =
+        hocvuso::service::accounts::tokens::create(&db, "bench", "bench", hocvuso::auth::TokenScope::ReadStats)
+            .await
+            .map_err(|e| e.to_string())?;
     let password = format!("bench-{}", uuid::Uuid::new_v4().simple());
     hocvuso::service::accounts::create_admin(&db, "bench.admin", "Bench", &password).await.map_err(|e| brief(&e))?;
     let admin = ("bench.admin", password.as_str());
     let http = if runs("http") { http(database_url, &token, admin).await? } else { Value::Null };
     // Imports last: they add rows the HTTP figures should not see.
     let imports = if runs("imports") { imports(&db, province, size.learners).await? } else { Value::Null };
-    Ok(json!({"generated_s": generated_s, "dashboard": dashboard, "imports": imports, "http": http}))
+    // What `hocvuso stats verify` does, on everything the run wrote: every counter against GROUP BY.
+    let started = Instant::now();
+    let differences = hocvuso::service::statistics::verify(&db).await.map_err(|e| brief(&e))?.len();
+    let verify = json!({"differences": differences, "seconds": started.elapsed().as_secs_f64().round()});
+    Ok(json!({"generated_s": generated_s, "dashboard": dashboard, "imports": imports, "http": http, "verify": verify}))
 }
 
 /// `hocvuso bench --size small|province|country`: SQLite always (not for country), PostgreSQL when
@@ -585,7 +592,7 @@ fn print_table(report: &Value) {
         report["size"], report["learners"], report["enrolments"], report["machine"]
     );
     println!("{:<44} {:>14} {:>14} {:>12}", "figure", "sqlite", "postgres", "target");
-    let rows: [(&str, &str, &str); 16] = [
+    let rows: [(&str, &str, &str); 17] = [
         ("dashboard from counters, median ms", "/dashboard/counters_ms", "≤ 20"),
         ("leaderboard computed afresh, median ms", "/dashboard/leaderboard_ms", ""),
         ("same by GROUP BY over raw rows, median ms", "/dashboard/group_by_ms", ""),
@@ -597,11 +604,12 @@ fn print_table(report: &Value) {
         ("leaderboard page, p99 ms", "/http/leaderboard_page/p99_ms", "≤ 50"),
         ("/api/v1/stats/completion, requests/s", "/http/stats_completion_api/requests_per_s", "≥ 2000"),
         ("/api/v1/stats/completion, p99 ms", "/http/stats_completion_api/p99_ms", "≤ 50"),
-        ("wasm gzip KB (raw, brotli in JSON)", "/http/wasm/gzip_kb", "≤ 250"),
+        ("wasm built, gzip KB (no page loads it yet)", "/http/wasm/gzip_kb", "≤ 250"),
         ("first visit to /, KB transferred", "/http/first_visit_kb", "≤ 400"),
         ("server peak RSS under load, MB", "/http/peak_rss_mb", "≤ 150"),
         ("learner export, whole CSV, seconds", "/http/export_csv/seconds", ""),
         ("  its server's peak RSS, MB", "/http/export_csv/peak_rss_mb", ""),
+        ("stats verify: counters unlike GROUP BY", "/verify/differences", "0"),
     ];
     for (label, pointer, target) in rows {
         let cell =

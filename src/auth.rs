@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::{Error, Result};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
 #[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum Role {
@@ -34,6 +35,7 @@ impl Role {
 
 /// What an API token of another system may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
 #[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum TokenScope {
@@ -60,6 +62,7 @@ impl TokenScope {
 
 /// The communes and organisations an organiser works in (and so their teams and learners).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Scope {
     pub communes: BTreeSet<i32>,
     pub organisations: BTreeSet<Uuid>,

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 /// The units statistics are kept for; in JSON as in the database and the query strings ("commune").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
 #[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 #[serde(rename_all = "snake_case")]
@@ -40,6 +41,7 @@ impl UnitKind {
 
 /// Completed enrolments over enrolments, kept as the two counts so every figure stays exact.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Completion {
     pub enrolled: i64,
     pub completed: i64,
@@ -74,6 +76,7 @@ pub fn rank_cmp(a: (Completion, &str), b: (Completion, &str)) -> std::cmp::Order
 
 /// One unit's figures, as a row of a dashboard table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct UnitFigures {
     pub id: String,
     pub name: String,
@@ -83,6 +86,7 @@ pub struct UnitFigures {
 
 /// The province overview, the first page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Overview {
     pub province_code: i32,
     pub province_name: String,
@@ -100,6 +104,7 @@ pub struct Overview {
 /// Enrolment status. On the server it is also the type of the `enrolment.status` column (an active
 /// enum: a value the code does not know cannot be read or written).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
 #[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 #[serde(rename_all = "snake_case")]
@@ -132,6 +137,7 @@ impl EnrolmentStatus {
 /// A course score from 0 to 100, as typed ("8,5" or "8.5") or as sent (8.5). The one score rule:
 /// the form, REST, the completion import and xAPI all read scores through it.
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Score(f64);
 
 impl Score {
@@ -159,6 +165,7 @@ impl Score {
 
 /// Where an enrolment's latest change came from. On the server also the type of `enrolment.source`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
 #[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum Source {
@@ -216,6 +223,7 @@ mod tests {
 
 /// One line of the audit log, as admins read it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub at: chrono::DateTime<chrono::Utc>,
     pub actor: String,
@@ -228,6 +236,7 @@ pub struct AuditEntry {
 
 /// An account as the admin page lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct AccountSummary {
     pub id: uuid::Uuid,
     pub username: String,
@@ -239,6 +248,7 @@ pub struct AccountSummary {
 
 /// An API token as the admin page lists it (never the secret).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct TokenSummary {
     pub id: uuid::Uuid,
     pub name: String,
@@ -250,6 +260,7 @@ pub struct TokenSummary {
 
 /// A learner as typed into the form, the REST body or a spreadsheet row: raw text, parsed by the service.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct LearnerForm {
     pub full_name: String,
     pub birth_date: String,
@@ -269,6 +280,7 @@ pub struct LearnerForm {
 
 /// A learner as organisers in scope see them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct LearnerView {
     pub id: uuid::Uuid,
     pub code: String,
@@ -289,6 +301,8 @@ pub struct LearnerView {
 
 /// Filters of the learner list; `q` matches names without regard to marks, codes and phone numbers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "server", into_params(parameter_in = Query))]
 pub struct LearnerFilter {
     #[serde(default)]
     pub q: Option<String>,
@@ -305,6 +319,7 @@ pub struct LearnerFilter {
 
 /// One page of a list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub rows: Vec<T>,
     pub total: u64,
@@ -317,6 +332,7 @@ pub const ORGANISATION_KINDS: [&str; 5] = ["co_quan", "truong_hoc", "doanh_nghie
 
 /// An organisation or a team as typed into a form or a REST body.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct UnitForm {
     pub name: String,
     /// Official code or name.
@@ -339,6 +355,7 @@ pub struct UnitForm {
 
 /// An organisation or a team as lists show them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct UnitView {
     pub id: uuid::Uuid,
     pub name: String,
@@ -371,17 +388,20 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<S
 
 /// One bad cell of an imported file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct RowError {
     /// The line in the file (the header is line 1).
     pub line: u64,
     /// The column as written in the file's header.
     pub column: String,
     pub value: String,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
     pub problem: crate::i18n::Text,
 }
 
 /// What an import did, or would do (dry run).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     pub created: u64,
     pub updated: u64,
@@ -394,6 +414,7 @@ pub struct ImportReport {
 /// A learner's printable card: the code and, when it was just made, the personal progress link
 /// with its QR code (the database keeps links hashed, so they cannot be shown again).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct LearnerCard {
     pub learner: LearnerView,
     /// Whether the learner has a link at all (imported and demo learners have none until one is made).
@@ -407,6 +428,7 @@ pub struct LearnerCard {
 /// A learner as the REST API shows them to those allowed to see them. `progress_url` is there only
 /// in the answer that made the link (registration, renewal); otherwise null.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct LearnerDetail {
     #[serde(flatten)]
     pub learner: LearnerView,
@@ -426,6 +448,7 @@ impl From<LearnerCard> for LearnerDetail {
 
 /// Everything hocvuso holds about one learner, handed over on their request (JSON or printed).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct PersonalData {
     pub learner: LearnerView,
     pub consent_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -441,6 +464,7 @@ pub struct PersonalData {
 
 /// What a registration form may offer an actor: places inside their scope.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct RegistrationChoices {
     pub communes: Vec<(i32, String)>,
     pub organisations: Vec<(uuid::Uuid, String)>,
@@ -449,6 +473,7 @@ pub struct RegistrationChoices {
 
 /// A course as admins type it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct CourseForm {
     pub code: String,
     pub title: String,
@@ -469,6 +494,7 @@ pub struct CourseForm {
 
 /// A course of the catalogue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct CourseView {
     pub id: uuid::Uuid,
     pub code: String,
@@ -482,6 +508,7 @@ pub struct CourseView {
 
 /// One course of a learner, as their progress shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct CourseProgress {
     pub course_code: String,
     pub course_title: String,
@@ -495,6 +522,7 @@ pub struct CourseProgress {
 
 /// A learner's courses and overall progress.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct LearnerProgress {
     pub learner_code: String,
     pub courses: Vec<CourseProgress>,
@@ -503,6 +531,7 @@ pub struct LearnerProgress {
 
 /// A completion as a MOOC platform or a form reports it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct CompletionReport {
     pub learner_code: String,
     pub course_code: String,
@@ -516,6 +545,7 @@ pub struct CompletionReport {
 
 /// What a learner sees of themselves at their personal link: nothing another person could misuse.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct PublicProgress {
     pub given_name: String,
     /// "09xx xxx 678".
@@ -528,6 +558,7 @@ pub struct PublicProgress {
 
 /// What a target measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
 #[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 #[serde(rename_all = "snake_case")]
@@ -570,6 +601,7 @@ impl TargetMetric {
 
 /// A target against the actual figure: "98/95%" when `metric` is the completion rate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct TargetStatus {
     pub metric: TargetMetric,
     pub target: i64,
@@ -580,6 +612,7 @@ pub struct TargetStatus {
 /// One unit's row in a completion table: cumulative figures to the end of the period, and what
 /// happened inside it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct CompletionRow {
     pub id: String,
     pub name: String,
@@ -593,6 +626,7 @@ pub struct CompletionRow {
 
 /// A week of the trend: completions in the week, and the cumulative figures at its end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct WeekPoint {
     pub week: i32,
     pub completed: i64,
@@ -601,6 +635,7 @@ pub struct WeekPoint {
 
 /// A dashboard: rows by one kind of unit, the context's total, and its weekly trend.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct CompletionTable {
     pub by: UnitKind,
     pub period: Option<crate::week::Period>,
@@ -611,6 +646,8 @@ pub struct CompletionTable {
 
 /// What a dashboard shows: by which units, for which course, period and place.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "server", into_params(parameter_in = Query))]
 pub struct DashboardFilter {
     #[serde(default)]
     pub by: Option<String>,
@@ -634,6 +671,7 @@ pub struct DashboardFilter {
 /// A leaderboard place: rank by completion rate among units with enough enrolments, and the move
 /// since the week before (positive = up).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct LeaderboardRow {
     pub id: String,
     pub name: String,
@@ -645,6 +683,7 @@ pub struct LeaderboardRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Leaderboard {
     pub by: UnitKind,
     pub week: crate::week::IsoWeek,
@@ -657,6 +696,7 @@ pub struct Leaderboard {
 
 /// A unit whose completion rate moved between the two weeks, in tenths of a percent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Mover {
     pub id: String,
     pub name: String,
@@ -666,6 +706,7 @@ pub struct Mover {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct WeeklyReport {
     pub week: crate::week::IsoWeek,
     /// The whole (province, or the organiser's scope) at the end of this week and of the week before.
@@ -685,6 +726,7 @@ pub struct WeeklyReport {
 /// ("" for the whole campaign, else "2026-W48", "2026-11", "2026-Q4", "2026"), metric and value
 /// (a percentage such as "95" or "95,5" for the completion rate, else a count).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct TargetForm {
     pub unit_kind: String,
     pub unit: String,
@@ -696,6 +738,7 @@ pub struct TargetForm {
 
 /// A target as the admin page lists it; `value` is in tenths of a percent for the completion rate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct TargetView {
     pub unit_kind: UnitKind,
     pub unit_id: String,

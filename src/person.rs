@@ -125,6 +125,7 @@ pub fn age_on(born: NaiveDate, today: NaiveDate) -> i32 {
 
 /// Gender, from a fixed list; in JSON as stored ("nam", "nu", "khac").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum Gender {
     #[serde(rename = "nam")]
     Male,

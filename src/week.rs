@@ -53,6 +53,7 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2020..=2100;
 
 /// An ISO week as written in URLs and reports: "2026-W48".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct IsoWeek(pub i32);
 
 impl IsoWeek {
@@ -100,6 +101,7 @@ impl IsoWeek {
 /// month, quarter or year is the weeks whose Thursday falls in it (the ISO rule), and a date range is
 /// the weeks of its first and last days; every figure for a period is then exact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Period {
     pub first: IsoWeek,
     pub last: IsoWeek,

@@ -26,6 +26,7 @@ commands:
   restore FILE          replace the SQLite database with a backup (stop the server first)
   bench [--size small|province|country] [--out FILE.json] [--only dashboard|imports|http]
                         generate a synthetic campaign and measure it (see README, Performance)
+  openapi               print the REST API's OpenAPI document (also at /api/v1/openapi.json)
   report weekly [--week 2026-W48] --out FILE.xlsx|FILE.csv
                         write the weekly report (the current week unless given)
   token create --name NAME --scope ingest|read-stats
@@ -200,6 +201,10 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
         }
         #[cfg(not(feature = "bench"))]
         ["bench", ..] => Err("this build has no benchmark: run `make bench`, which builds it".into()),
+        ["openapi"] => {
+            println!("{}", crate::api::openapi_document().to_pretty_json().map_err(|e| e.to_string())?);
+            Ok(ExitCode::SUCCESS)
+        }
         ["report", "weekly", rest @ ..] => {
             let values = options(rest, &["--week", "--out"])?;
             let out = values.get("--out").ok_or_else(|| format!("report weekly needs --out\n\n{USAGE}"))?;

@@ -4,25 +4,37 @@ use hocvuso::Error;
 use hocvuso::auth::Actor;
 use hocvuso_app::state::AppState;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::{ApiResult, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CommuneQuery {
+    /// Official province code; this deployment's province when left out.
     province: Option<i32>,
 }
 
+/// A commune (xã), ward (phường) or special zone (đặc khu), with its official code.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Commune {
+    code: i32,
+    name: String,
+    kind: String,
+}
+
 /// `GET /api/v1/communes?province=15`: the official list, `[{"code","name","kind"}]`.
+#[utoipa::path(get, path = "/communes", tag = "units", params(CommuneQuery),
+    responses((status = 200, body = Vec<Commune>), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Query(query): Query<CommuneQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Vec<Commune>>> {
     if actor == Actor::Anonymous {
         return Err(Error::Unauthorized.into());
     }
     let communes =
         hocvuso::service::units::reference::communes(&state.db, query.province.unwrap_or(state.province)).await?;
-    Ok(Json(communes.into_iter().map(|c| json!({"code": c.code, "name": c.name, "kind": c.kind})).collect()))
+    Ok(Json(communes.into_iter().map(|c| Commune { code: c.code, name: c.name, kind: c.kind }).collect()))
 }

@@ -13,10 +13,13 @@ use serde::Deserialize;
 
 use super::{ApiError, ApiResult, Caller};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
+    /// Check every row and report, writing nothing.
     #[serde(default)]
     dry_run: bool,
+    /// Learners: the version of the consent notice the people agreed to.
     consent_version: Option<String>,
 }
 
@@ -45,6 +48,9 @@ pub(super) async fn file_bytes(request: Request, state: &AppState) -> Result<Byt
 }
 
 /// `POST /api/v1/imports/learners?dry_run=true|false&consent_version=…`: 200 with the counts, or 422 listing every bad row.
+#[utoipa::path(post, path = "/imports/learners", tag = "imports", params(ImportQuery), request_body(description = "The file: the body itself (CSV or XLSX), or the `file` field of a multipart form",
+        content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "multipart/form-data"))),
+    responses((status = 200, body = ImportReport), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn import_learners(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -62,6 +68,9 @@ pub async fn import_learners(
 }
 
 /// `POST /api/v1/imports/completions?dry_run=true|false`: completions exported from a MOOC platform.
+#[utoipa::path(post, path = "/imports/completions", tag = "imports", params(ImportQuery), request_body(description = "The file: the body itself (CSV or XLSX), or the `file` field of a multipart form",
+        content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "multipart/form-data"))),
+    responses((status = 200, body = ImportReport), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn import_completions(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -74,13 +83,21 @@ pub async fn import_completions(
     Ok(Json(hocvuso::service::imports::completions::import_completions(&state.db, &actor, &bytes, &options).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    /// csv (default) or xlsx.
     #[serde(default)]
     format: Option<String>,
 }
 
 /// `GET /api/v1/learners/export?format=csv|xlsx&q=&commune=…`: the caller's learners as a spreadsheet.
+#[utoipa::path(get, path = "/learners/export", tag = "imports", params(ExportQuery, LearnerFilter),
+    responses(
+        (status = 200, description = "The caller's learners as a spreadsheet (attachment)",
+            content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)
+    ))]
 pub async fn export_learners(
     State(state): State<AppState>,
     Caller(actor): Caller,

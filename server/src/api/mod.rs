@@ -4,12 +4,14 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use hocvuso::Error;
 use hocvuso::i18n::{Lang, Text};
 use hocvuso_app::state::AppState;
 use serde_json::json;
+use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::i18n::request_lang;
 
@@ -24,54 +26,86 @@ mod stats;
 mod units;
 pub mod xapi;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/session", post(session::create).delete(session::delete))
-        .route("/me", get(me::show))
-        .route("/communes", get(communes::list))
-        .route("/stats/overview", get(stats::overview))
-        .route("/stats/completion", get(stats::completion))
-        .route("/leaderboard", get(stats::leaderboard))
-        .route("/reports/weekly", get(stats::weekly_report))
-        .route("/targets", post(stats::set_target))
-        .route(
-            "/imports/targets",
-            post(stats::import_targets)
-                .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
-        )
-        .route("/openapi.json", get(openapi))
-        .route("/consent-notice", get(consent::show))
-        .route("/learners", get(learners::list).post(learners::create))
-        .route("/learners/export", get(imports::export_learners))
-        .route("/learners/{code}", get(learners::show))
-        .route("/learners/{code}/progress", get(progress::learner_progress))
-        .route("/learners/{code}/progress-link", post(learners::renew_progress_link))
-        .route("/learners/{code}/personal-data", get(learners::personal_data).delete(learners::erase_personal_data))
-        .route("/lookup", post(learners::lookup))
-        .route("/courses", get(progress::list_courses).post(progress::create_course))
-        .route("/enrolments", post(progress::enrol))
-        .route("/completions", post(progress::record_completions))
-        .route(
-            "/imports/completions",
-            post(imports::import_completions)
-                .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
-        )
-        .route(
-            "/imports/learners",
-            post(imports::import_learners)
-                .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
-        )
-        .route("/organisations", get(units::list_organisations).post(units::create_organisation))
-        .route("/teams", get(units::list_teams).post(units::create_team))
-        .fallback(|| async { ApiError(Error::NotFound) })
-        .layer(axum::middleware::from_fn(render_errors))
+/// The REST routes and their OpenAPI document come from one registration: a handler is routed only
+/// through `routes!`, which also reads its `#[utoipa::path]` (method, path, parameters, bodies).
+fn routes() -> OpenApiRouter<AppState> {
+    let upload = || DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024);
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::create, session::delete))
+        .routes(routes!(me::show))
+        .routes(routes!(communes::list))
+        .routes(routes!(stats::overview))
+        .routes(routes!(stats::completion))
+        .routes(routes!(stats::leaderboard))
+        .routes(routes!(stats::weekly_report))
+        .routes(routes!(stats::set_target))
+        .routes(routes!(stats::import_targets).layer(upload()))
+        .routes(routes!(openapi))
+        .routes(routes!(consent::show))
+        .routes(routes!(learners::list, learners::create))
+        .routes(routes!(imports::export_learners))
+        .routes(routes!(learners::show))
+        .routes(routes!(progress::learner_progress))
+        .routes(routes!(learners::renew_progress_link))
+        .routes(routes!(learners::personal_data, learners::erase_personal_data))
+        .routes(routes!(learners::lookup))
+        .routes(routes!(progress::list_courses, progress::create_course))
+        .routes(routes!(progress::enrol))
+        .routes(routes!(progress::record_completions))
+        .routes(routes!(imports::import_completions).layer(upload()))
+        .routes(routes!(imports::import_learners).layer(upload()))
+        .routes(routes!(units::list_organisations, units::create_organisation))
+        .routes(routes!(units::list_teams, units::create_team))
 }
 
-/// The OpenAPI document of these routes (`server/openapi.json`, kept beside the code).
-pub const OPENAPI: &str = include_str!("../../openapi.json");
+pub fn router() -> Router<AppState> {
+    let (router, _) = routes().split_for_parts();
+    router.fallback(|| async { ApiError(Error::NotFound) }).layer(axum::middleware::from_fn(render_errors))
+}
 
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "hocvuso REST API",
+        version = "1",
+        description = "Bình dân học vụ số: learners, enrolments, completions and figures. Errors are \
+                       `{\"error\", \"message\", \"errors\"?}` in the caller's language (Accept-Language)."
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&Credentials)
+)]
+struct ApiDoc;
+
+/// How callers prove who they are: the session cookie of a signed-in person, or a Bearer token.
+struct Credentials;
+
+impl utoipa::Modify for Credentials {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document of these routes, generated from the handlers and their types.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    routes().split_for_parts().1
+}
+
+static OPENAPI: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| openapi_document().to_pretty_json().unwrap_or_default());
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "api", responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json")))]
 async fn openapi() -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI.as_str())
 }
 
 /// A domain error on its way out of a handler.
@@ -112,28 +146,43 @@ fn error_code(err: &Error) -> &'static str {
     }
 }
 
-pub fn error_body(err: &Error, lang: Lang) -> serde_json::Value {
-    let mut body = json!({"error": error_code(err), "message": lang.t(err.text())});
-    match err {
+/// Every error answer: `error` is a stable code, `message` is for people, in their language.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// `not_found`, `invalid`, `invalid_rows`, `conflict`, `unauthorized`, `bad_credentials`,
+    /// `rate_limited`, `forbidden`, `unavailable`, `busy`, `too_large` or `internal`.
+    pub error: &'static str,
+    pub message: String,
+    /// `invalid`: `{"field","message"}` each; `invalid_rows`: `{"line","column","value","message"}` each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<serde_json::Value>>,
+    /// `conflict` with a learner already registered: their code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing: Option<String>,
+    /// `rate_limited`, `busy`: seconds to wait (also in `Retry-After`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u32>,
+}
+
+pub fn error_body(err: &Error, lang: Lang) -> ErrorBody {
+    let errors = match err {
         Error::Invalid(fields) => {
-            body["errors"] = fields
-                .iter()
-                .map(|f| json!({"field": f.field, "message": lang.t(f.problem)}))
-                .collect::<Vec<_>>()
-                .into();
+            Some(fields.iter().map(|f| json!({"field": f.field, "message": lang.t(f.problem)})).collect())
         }
-        Error::InvalidRows(rows) => {
-            body["errors"] = rows
-                .iter()
+        Error::InvalidRows(rows) => Some(
+            rows.iter()
                 .map(|r| json!({"line": r.line, "column": r.column, "value": r.value, "message": lang.t(r.problem)}))
-                .collect::<Vec<_>>()
-                .into();
-        }
-        Error::Conflict(Some(existing)) => body["existing"] = existing.clone().into(),
-        Error::RateLimited(seconds) | Error::Busy(seconds) => body["retry_after"] = (*seconds).into(),
-        _ => {}
+                .collect(),
+        ),
+        _ => None,
+    };
+    ErrorBody {
+        error: error_code(err),
+        message: lang.t(err.text()).to_string(),
+        errors,
+        existing: if let Error::Conflict(Some(existing)) = err { Some(existing.clone()) } else { None },
+        retry_after: if let Error::RateLimited(seconds) | Error::Busy(seconds) = err { Some(*seconds) } else { None },
     }
-    body
 }
 
 pub async fn render_errors(request: Request, next: Next) -> Response {

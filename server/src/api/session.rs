@@ -8,13 +8,15 @@ use serde::Deserialize;
 use super::{ApiResult, JsonBody};
 use crate::auth::{ClientAddr, sign_in, sign_out, with_cookie};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
     username: String,
     password: String,
 }
 
 /// `POST /api/v1/session`: 204 with the session cookie, or 401 (the same for unknown user and wrong password).
+#[utoipa::path(post, path = "/session", tag = "session", request_body = Credentials,
+    responses((status = 204, description = "Signed in: the session cookie is set"), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
@@ -26,6 +28,8 @@ pub async fn create(
 }
 
 /// `DELETE /api/v1/session`: ends the session; 204 whether or not there was one.
+#[utoipa::path(delete, path = "/session", tag = "session",
+    responses((status = 204, description = "Signed out, whether or not there was a session"), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn delete(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let cookie = sign_out(&state, &headers).await?;
     Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), cookie))

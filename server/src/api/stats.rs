@@ -6,16 +6,18 @@ use axum::response::{IntoResponse, Response};
 use hocvuso::Error;
 use hocvuso::auth::TokenScope;
 use hocvuso::i18n::Text;
-use hocvuso::model::{CompletionRow, DashboardFilter, LeaderboardRow, Overview, TargetStatus, WeekPoint};
+use hocvuso::model::{
+    CompletionRow, DashboardFilter, LeaderboardRow, Overview, TargetForm, TargetStatus, WeekPoint, WeeklyReport,
+};
 use hocvuso::service::{statistics::dashboard, statistics::report, statistics::targets};
 use hocvuso::week::IsoWeek;
 use hocvuso_app::state::AppState;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use super::{ApiResult, Caller, JsonBody};
 
 /// `GET /api/v1/stats/overview`: the province's headline figures, for people and `read-stats` tokens.
+#[utoipa::path(get, path = "/stats/overview", tag = "statistics", responses((status = 200, body = Overview), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn overview(State(state): State<AppState>, Caller(actor): Caller) -> ApiResult<Json<Overview>> {
     actor.require_account_or_token(TokenScope::ReadStats)?;
     Ok(Json(state.figures.overview(&state.db, state.province, &actor).await?))
@@ -23,8 +25,8 @@ pub async fn overview(State(state): State<AppState>, Caller(actor): Caller) -> A
 
 /// One unit's figures as REST shows them; `rate` is the exact fraction completed/enrolled.
 /// Written straight to the response (typed, not a `Value` tree: this is the busiest read).
-#[derive(Serialize)]
-struct RowJson<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RowJson<'a> {
     id: &'a str,
     name: &'a str,
     enrolled: i64,
@@ -52,8 +54,9 @@ fn row_json(row: &CompletionRow) -> RowJson<'_> {
     }
 }
 
-#[derive(Serialize)]
-struct CompletionJson<'a> {
+/// Completion by unit: one row a unit, the total, and the trend week by week.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CompletionJson<'a> {
     by: &'static str,
     period: Option<String>,
     rows: Vec<RowJson<'a>>,
@@ -62,6 +65,8 @@ struct CompletionJson<'a> {
 }
 
 /// `GET /api/v1/stats/completion?by=commune|organisation|team|course&province=&commune=&organisation=&course=&period=&from=&to=`.
+#[utoipa::path(get, path = "/stats/completion", tag = "statistics", params(DashboardFilter),
+    responses((status = 200, body = CompletionJson), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn completion(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -78,10 +83,14 @@ pub async fn completion(
     Ok(Json(body).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WeekQuery {
+    /// "2026-W48"; the current week in Vietnam when left out.
     week: Option<String>,
+    /// Leaderboard: the fewest enrolments a unit needs to be ranked.
     min: Option<i64>,
+    /// Weekly report: json (default), xlsx or csv.
     format: Option<String>,
 }
 
@@ -94,26 +103,40 @@ fn week_of(query: &WeekQuery) -> Result<IsoWeek, Error> {
 }
 
 /// `GET /api/v1/leaderboard?by=commune|organisation|team&week=2026-W48&min=20`: ranked rows with movement.
+#[utoipa::path(get, path = "/leaderboard", tag = "statistics", params(WeekQuery, DashboardFilter),
+    responses((status = 200, body = LeaderboardJson), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn leaderboard(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Query(query): Query<WeekQuery>,
     Query(filter): Query<DashboardFilter>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let week = week_of(&query)?;
     let min = query.min.unwrap_or(dashboard::DEFAULT_MIN_ENROLLED);
     let board = state.figures.leaderboard(&state.db, &actor, state.province, &filter, week, min).await?;
-    Ok(Json(json!({
-        "by": board.by.as_str(),
-        "week": board.week.to_string(),
-        "min_enrolled": board.min_enrolled,
-        "ranked": board.ranked.iter().map(leaderboard_row).collect::<Vec<_>>(),
-        "unranked": board.unranked.iter().map(leaderboard_row).collect::<Vec<_>>(),
-    })))
+    let body = LeaderboardJson {
+        by: board.by.as_str(),
+        week: board.week.to_string(),
+        min_enrolled: board.min_enrolled,
+        ranked: board.ranked.iter().map(leaderboard_row).collect(),
+        unranked: board.unranked.iter().map(leaderboard_row).collect(),
+    };
+    Ok(Json(body).into_response())
 }
 
-#[derive(Serialize)]
-struct LeaderboardRowJson<'a> {
+/// Units ranked by completion rate with their movement since last week; units with fewer than
+/// `min_enrolled` enrolments are listed apart, unranked.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LeaderboardJson<'a> {
+    by: &'static str,
+    week: String,
+    min_enrolled: i64,
+    ranked: Vec<LeaderboardRowJson<'a>>,
+    unranked: Vec<LeaderboardRowJson<'a>>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LeaderboardRowJson<'a> {
     id: &'a str,
     name: &'a str,
     enrolled: i64,
@@ -140,6 +163,12 @@ fn leaderboard_row(r: &LeaderboardRow) -> LeaderboardRowJson<'_> {
 }
 
 /// `GET /api/v1/reports/weekly?week=2026-W48&format=json|xlsx|csv`.
+#[utoipa::path(get, path = "/reports/weekly", tag = "statistics", params(WeekQuery),
+    responses(
+        (status = 200, description = "The report: JSON, or a file with `format=xlsx|csv`",
+            content((WeeklyReport = "application/json"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
+        (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)
+    ))]
 pub async fn weekly_report(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -173,23 +202,34 @@ pub async fn weekly_report(
 }
 
 /// `POST /api/v1/targets` `{"unit_kind","unit","period","metric","value"}`: admins set one target.
+#[utoipa::path(post, path = "/targets", tag = "statistics", request_body = TargetForm,
+    responses((status = 204, description = "Set"), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn set_target(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    JsonBody(form): JsonBody<hocvuso::model::TargetForm>,
+    JsonBody(form): JsonBody<TargetForm>,
 ) -> ApiResult<StatusCode> {
     targets::set(&state.db, &actor, &form).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/imports/targets`: targets from CSV or XLSX; `{"changed": n}`, or 422 with every bad row.
+#[utoipa::path(post, path = "/imports/targets", tag = "statistics", request_body(description = "The file: the body itself (CSV or XLSX), or the `file` field of a multipart form",
+        content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "multipart/form-data"))),
+    responses((status = 200, body = TargetsChanged), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn import_targets(
     State(state): State<AppState>,
     Caller(actor): Caller,
     request: Request,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TargetsChanged>> {
     actor.require_admin()?;
     let bytes = super::imports::file_bytes(request, &state).await?;
     let changed = targets::import(&state.db, &actor, &bytes).await?;
-    Ok(Json(json!({ "changed": changed })))
+    Ok(Json(TargetsChanged { changed }))
+}
+
+/// How many targets the file set or changed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TargetsChanged {
+    changed: u64,
 }

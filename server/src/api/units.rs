@@ -8,11 +8,15 @@ use serde::Deserialize;
 
 use super::{ApiResult, Caller, JsonBody};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnitQuery {
+    /// Official commune code.
     commune: Option<i32>,
 }
 
+#[utoipa::path(get, path = "/organisations", tag = "units", params(UnitQuery),
+    responses((status = 200, body = Vec<UnitView>), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn list_organisations(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -21,6 +25,8 @@ pub async fn list_organisations(
     Ok(Json(units::list_organisations(&state.db, &actor, query.commune).await?))
 }
 
+#[utoipa::path(post, path = "/organisations", tag = "units", request_body = UnitForm,
+    responses((status = 201, body = UnitView), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn create_organisation(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -29,6 +35,8 @@ pub async fn create_organisation(
     Ok((StatusCode::CREATED, Json(units::create_organisation(&state.db, &actor, state.province, &form).await?)))
 }
 
+#[utoipa::path(get, path = "/teams", tag = "units", params(UnitQuery),
+    responses((status = 200, body = Vec<UnitView>), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn list_teams(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -37,6 +45,8 @@ pub async fn list_teams(
     Ok(Json(units::list_teams(&state.db, &actor, query.commune).await?))
 }
 
+#[utoipa::path(post, path = "/teams", tag = "units", request_body = UnitForm,
+    responses((status = 201, body = UnitView), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn create_team(
     State(state): State<AppState>,
     Caller(actor): Caller,

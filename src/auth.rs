@@ -7,10 +7,12 @@ use uuid::Uuid;
 
 use crate::{Error, Result};
 
+/// In JSON and in the database as `as_str` spells it ("admin", "organiser").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
 #[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The whole province (or country): accounts, courses, targets; sees everything.
     #[cfg_attr(feature = "server", sea_orm(string_value = "admin"))]
@@ -33,11 +35,12 @@ impl Role {
     }
 }
 
-/// What an API token of another system may do.
+/// What an API token of another system may do; in JSON and the database "ingest" or "read-stats".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
 #[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
+#[serde(rename_all = "kebab-case")]
 pub enum TokenScope {
     /// Push enrolments and completions.
     #[cfg_attr(feature = "server", sea_orm(string_value = "ingest"))]

@@ -104,7 +104,6 @@ texts! {
     Forbidden => "Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this.";
     Unavailable => "Hệ thống tạm thời không phục vụ được, vui lòng thử lại sau ít phút.", "The service is briefly unavailable; please try again in a few minutes.";
     Internal => "Đã có lỗi xảy ra. Vui lòng thử lại.", "Something went wrong. Please try again.";
-    Network => "Không kết nối được máy chủ. Kiểm tra mạng và thử lại.", "Could not reach the server. Check the connection and try again.";
     NoData => "Chưa có số liệu.", "No figures yet.";
     BadCredentials => "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.";
     RateLimited => "Đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại.", "Too many attempts. Please wait a few minutes and try again.";

@@ -1,6 +1,5 @@
 //! Forms that work without JavaScript: they post to the server, which answers with the same page
-//! showing what was typed and what is wrong. The attempt reaches the page through context on the
-//! server and through the page itself (a shared value) in the browser, so hydration sees the same.
+//! showing what was typed and what is wrong. The attempt reaches the page's render through context.
 use hocvuso::Error;
 use hocvuso::i18n::{Lang, Text};
 use hocvuso::model::{ImportReport, LearnerForm};
@@ -26,12 +25,9 @@ pub struct ImportAttempt {
     pub outcome: Result<ImportReport, Error>,
 }
 
-/// The attempt the server put in context for this render, carried to the browser for hydration.
-pub fn posted<T>() -> Option<T>
-where
-    T: Clone + Send + Sync + Serialize + for<'de> Deserialize<'de> + 'static,
-{
-    leptos::server::SharedValue::new(|| use_context::<T>()).into_inner()
+/// The attempt the server put in context for this render.
+pub fn posted<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    use_context::<T>()
 }
 
 /// A labelled text input with its problem, if any, right below it.

@@ -108,11 +108,11 @@ pub async fn respond<T>(body: impl Future<Output = Result<T, Error>>) -> Result<
     result
 }
 
-/// The page's Content-Security-Policy, allowing only this page's own inline hydration script (its nonce).
+/// The page's Content-Security-Policy: no script but the page's own inline ones (by nonce), no wasm.
 pub fn content_security_policy() {
     let nonce = leptos::nonce::use_nonce().map(|n| n.to_string()).unwrap_or_default();
     let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
     );
     if let (Some(response), Ok(value)) =

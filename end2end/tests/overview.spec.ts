@@ -1,15 +1,9 @@
-import { test, expect, Page } from '@playwright/test';
-
-/** Waits until the wasm bundle has hydrated the page, so clicks go through the client router. */
-async function hydrated(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
+import { test, expect } from '@playwright/test';
 
 test('overview shows the demo campaign figures in Vietnamese by default', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   await page.goto('/');
-  await hydrated(page);
   await expect(page.locator('html')).toHaveAttribute('lang', 'vi');
   await expect(page.getByTestId('enrolled')).toHaveText('7.678');
   await expect(page.getByTestId('completed')).toHaveText('5.835');

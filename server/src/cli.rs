@@ -25,7 +25,8 @@ commands:
   backup --out FILE     copy the SQLite database to FILE while the app keeps serving
   restore FILE          replace the SQLite database with a backup (stop the server first)
   bench [--size small|province|country] [--out FILE.json] [--only dashboard|imports|http]
-                        generate a synthetic campaign and measure it (see README, Performance)
+                        generate a synthetic campaign and measure it (the `make bench` build only;
+                        see README, Performance)
   openapi               print the REST API's OpenAPI document (also at /api/v1/openapi.json)
   report weekly [--week 2026-W48] --out FILE.xlsx|FILE.csv
                         write the weekly report (the current week unless given)

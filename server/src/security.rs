@@ -68,8 +68,8 @@ fn is_private(path: &str) -> bool {
     .any(|prefix| path.starts_with(prefix))
 }
 
-/// Headers on every response. Pages set their own Content-Security-Policy (with the hydration
-/// script's nonce); everything else gets one that allows nothing. Over HTTPS, browsers are told to
+/// Headers on every response. Pages set their own Content-Security-Policy (allowing their own
+/// inline scripts by nonce); everything else gets one that allows nothing. Over HTTPS, browsers are told to
 /// come back only over HTTPS (HSTS).
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let https = crate::auth::is_https(&state, request.headers());

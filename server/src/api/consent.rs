@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::i18n::request_lang;
 
 /// `GET /api/v1/consent-notice`: `{"version","text"}` in the caller's language. Public: it is what people agree to.
-#[utoipa::path(get, path = "/consent-notice", tag = "learners", responses((status = 200, body = ConsentNotice)))]
+#[utoipa::path(get, path = "/consent-notice", tag = "learners", security(()), responses((status = 200, body = ConsentNotice)))]
 pub async fn show(headers: HeaderMap) -> Json<ConsentNotice> {
     Json(ConsentNotice { version: CONSENT_VERSION, text: notice(request_lang(&headers)) })
 }

@@ -63,7 +63,7 @@ pub struct LookupRequest {
 /// `POST /api/v1/lookup`: a learner's own page by phone and birth date, without an account: an
 /// address that opens it until `expires_at` (the printed link is kept hashed and never shown again).
 /// The same 422 whether the phone or the birth date is wrong; 429 past the per-address limit.
-#[utoipa::path(post, path = "/lookup", tag = "learners", request_body = LookupRequest,
+#[utoipa::path(post, path = "/lookup", tag = "learners", security(()), request_body = LookupRequest,
     responses((status = 200, body = LookupAnswer), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn lookup(
     State(state): State<AppState>,

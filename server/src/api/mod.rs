@@ -72,6 +72,7 @@ pub fn router() -> Router<AppState> {
                        `{\"error\", \"message\", \"errors\"?}` in the caller's language (Accept-Language)."
     ),
     servers((url = "/api/v1")),
+    security(("session" = []), ("token" = [])),
     modifiers(&Credentials)
 )]
 struct ApiDoc;
@@ -103,7 +104,7 @@ static OPENAPI: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| openapi_document().to_pretty_json().unwrap_or_default());
 
 /// This document.
-#[utoipa::path(get, path = "/openapi.json", tag = "api", responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json")))]
+#[utoipa::path(get, path = "/openapi.json", tag = "api", security(()), responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json")))]
 async fn openapi() -> impl IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI.as_str())
 }

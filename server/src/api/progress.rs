@@ -66,7 +66,8 @@ pub async fn enrol(
 }
 
 /// `POST /api/v1/completions`: an array of completions, each recorded on its own; the answer has one
-/// result per item, in order: `{"learner_code","course_code","ok":true,"status"}` or `{…,"ok":false,"error","message"}`.
+/// result per item, in order: `{"learner_code","course_code","ok":true,"status"}` or `{…,"ok":false}` with the
+/// fields of an error answer (`error`, `message`, `errors`…).
 #[utoipa::path(post, path = "/completions", tag = "enrolments", request_body = Vec<CompletionReport>,
     responses((status = 200, body = Vec<CompletionResult>, description = "One result per item, in order"), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn record_completions(

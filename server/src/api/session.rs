@@ -15,7 +15,7 @@ pub struct Credentials {
 }
 
 /// `POST /api/v1/session`: 204 with the session cookie, or 401 (the same for unknown user and wrong password).
-#[utoipa::path(post, path = "/session", tag = "session", request_body = Credentials,
+#[utoipa::path(post, path = "/session", tag = "session", security(()), request_body = Credentials,
     responses((status = 204, description = "Signed in: the session cookie is set"), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -28,7 +28,7 @@ pub async fn create(
 }
 
 /// `DELETE /api/v1/session`: ends the session; 204 whether or not there was one.
-#[utoipa::path(delete, path = "/session", tag = "session",
+#[utoipa::path(delete, path = "/session", tag = "session", security(()),
     responses((status = 204, description = "Signed out, whether or not there was a session"), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn delete(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let cookie = sign_out(&state, &headers).await?;

@@ -1,4 +1,4 @@
-//! Who may call what: every server function and every /api/v1 route, as every kind of caller.
+//! Who may call what: every page, form post and /api/v1 route, as every kind of caller.
 use hocvuso::auth::{Actor, Scope, TokenScope};
 use hocvuso::on_both_databases;
 use hocvuso::service::{accounts, accounts::tokens};

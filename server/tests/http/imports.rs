@@ -177,6 +177,21 @@ async fn openapi_document_is_the_router(db: DatabaseConnection) {
     let doc = serde_json::to_value(hocvuso_server::api::openapi_document()).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(doc["servers"][0]["url"], "/api/v1");
+    // Credentials everywhere but where anyone may ask.
+    assert_eq!(doc["security"], serde_json::json!([{"session": []}, {"token": []}]));
+    let public: Vec<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| item.as_object().unwrap().iter().map(move |(method, op)| (path, method, op)))
+        .filter(|(_, _, op)| op["security"] == serde_json::json!([{}]))
+        .map(|(path, method, _)| format!("{method} {path}"))
+        .collect();
+    assert_eq!(
+        public,
+        ["get /consent-notice", "post /lookup", "get /openapi.json", "delete /session", "post /session"],
+        "public operations"
+    );
     let served: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     assert_eq!(served, doc, "the served document is the generated one");
 

@@ -13,7 +13,7 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS)/node_modules/.bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test tools e2e-deps build build-release lint unit e2e fuzz soak bench clean-data
+.PHONY: run test tools e2e-deps build build-release lint unit e2e fuzz soak bench lrs-conformance clean-data
 
 ## Serve the app at http://127.0.0.1:3000 with the demo campaign when the database is empty.
 run: tools build-release
@@ -57,6 +57,13 @@ bench: tools
 	@command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
 	cargo leptos build --release --bin-features bench
 	./target/release/hocvuso bench --size $${BENCH_SIZE:-small} --out target/bench.json
+
+## ADL's LRS conformance suite (xAPI 1.0.3; LRS_XAPI_VERSION=2.0.0 for the other) against the release
+## server on throw-away databases (end2end/lrs-conformance.sh). Not part of `make test`.
+LRS_CTS_DIR ?= ../shared/tools/lrs-conformance-test-suite
+lrs-conformance: tools build-release
+	@[ -d target/lrs-cts/node_modules ] || { rm -rf target/lrs-cts && cp -r "$(LRS_CTS_DIR)" target/lrs-cts && cd target/lrs-cts && npm install --no-audit --no-fund; }
+	./end2end/lrs-conformance.sh
 
 ## 1,000,000 fuzz executions (500,000 a target) of the spreadsheet reader and the cell parsers; `make test` runs 2,000 a target.
 fuzz:

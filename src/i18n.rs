@@ -117,6 +117,8 @@ texts! {
     ScopeEmpty => "Người tổ chức cần được giao ít nhất một xã/phường hoặc cơ quan.", "An organiser needs at least one commune or organisation.";
     UnknownOrganisation => "Không có cơ quan/đơn vị này.", "No such organisation.";
     TokenNameInvalid => "Tên mã truy cập cần từ 2 đến 60 ký tự.", "A token name needs 2 to 60 characters.";
+    PlatformNameInvalid => "Tên nền tảng cần từ 2 đến 100 ký tự.", "A platform name needs 2 to 100 characters.";
+    HomePageInvalid => "Trang chủ (homePage) của nền tảng cần là địa chỉ http(s) đầy đủ, ví dụ https://mooc.example.vn.", "The platform's home page (homePage) needs to be a full http(s) address, such as https://mooc.example.vn.";
     TokenScopeInvalid => "Phạm vi phải là ingest hoặc read-stats.", "The scope must be ingest or read-stats.";
     SignIn => "Đăng nhập", "Sign in";
     SignOut => "Đăng xuất", "Sign out";

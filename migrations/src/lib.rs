@@ -11,6 +11,7 @@ mod m20260106_000001_typed_columns;
 mod m20260106_000002_learner_order;
 mod m20260107_000001_hashed_links;
 mod m20260107_000002_one_attempt_table;
+mod m20260108_000001_platforms;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260106_000002_learner_order::Migration),
             Box::new(m20260107_000001_hashed_links::Migration),
             Box::new(m20260107_000002_one_attempt_table::Migration),
+            Box::new(m20260108_000001_platforms::Migration),
         ]
     }
 }

@@ -22,6 +22,18 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
+/// HTTP Basic `key:secret`, as LRS clients (Open edX, Moodle) send their credentials.
+fn basic(headers: &HeaderMap) -> Option<(String, String)> {
+    use base64::Engine;
+    let (scheme, encoded) = headers.get(AUTHORIZATION)?.to_str().ok()?.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let (key, secret) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+    Some((key.to_string(), secret.to_string()))
+}
+
 pub fn has_bearer(headers: &HeaderMap) -> bool {
     bearer(headers).is_some()
 }
@@ -46,6 +58,11 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     let actor = if let Some(secret) = bearer(headers) {
         match state.figures.token(&state.db, secret).await {
             Ok(Some(token)) => Actor::Token(token),
+            _ => Actor::Anonymous,
+        }
+    } else if let Some((key, secret)) = basic(headers) {
+        match hocvuso::service::lrs::platforms::resolve(&state.db, &key, &secret).await {
+            Ok(Some(platform)) => Actor::Token(platform),
             _ => Actor::Anonymous,
         }
     } else if let Some(secret) = cookie(headers, SESSION_COOKIE) {

@@ -32,6 +32,9 @@ commands:
                         write the weekly report (the current week unless given)
   token create --name NAME --scope ingest|read-stats
                         create an API token for another system; printed once, on the last line
+  platform create --name NAME --home-page URL[,URL…]
+                        connect a MOOC platform to the LRS (/xapi); KEY:SECRET printed once, on the last line
+  platform revoke KEY   end a platform connection
 
 environment: DATABASE_URL, HOCVUSO_ADDR, HOCVUSO_LOG, HOCVUSO_PROVINCE (see README.md)";
 
@@ -175,6 +178,30 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
                 hocvuso::service::accounts::tokens::create(&db, "cli", name, scope).await.map_err(say)?;
             println!("token {:?} created with scope {}; it is shown once, below:", token.name, token.scope.as_str());
             println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ["platform", "create", rest @ ..] => {
+            let values = options(rest, &["--name", "--home-page"])?;
+            let usage = || format!("platform create needs --name NAME --home-page URL\n\n{USAGE}");
+            let name = values.get("--name").ok_or_else(usage)?;
+            // Several home pages, comma-separated: a platform reached by more than one address.
+            let pages: Vec<String> =
+                values.get("--home-page").ok_or_else(usage)?.split(',').map(str::to_string).collect();
+            let db = open(&config).await?;
+            let (platform, secret) =
+                hocvuso::service::lrs::platforms::create(&db, "cli", name, &pages).await.map_err(say)?;
+            println!(
+                "platform {:?} ({}) can now send xAPI to /xapi with HTTP Basic; key and secret, shown once:",
+                platform.name,
+                platform.home_pages.join(", ")
+            );
+            println!("{}:{secret}", platform.key);
+            Ok(ExitCode::SUCCESS)
+        }
+        ["platform", "revoke", key] => {
+            let db = open(&config).await?;
+            hocvuso::service::lrs::platforms::revoke(&db, "cli", key).await.map_err(say)?;
+            println!("platform connection {key} revoked");
             Ok(ExitCode::SUCCESS)
         }
         ["backup", rest @ ..] => {

@@ -57,7 +57,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
         )
         .nest("/api/v1", api::router())
-        .route("/xapi/statements", post(api::xapi::statements).layer(from_fn(api::render_errors)))
+        .nest("/xapi", api::xapi::router())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // The last layer added runs first.

@@ -10,6 +10,7 @@ pub mod enrolment;
 pub mod learner;
 pub mod lookup_attempt;
 pub mod organisation;
+pub mod platform_connection;
 pub mod progress_grant;
 pub mod province;
 pub mod session;

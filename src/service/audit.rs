@@ -69,6 +69,7 @@ pub enum Entity {
     Enrolment,
     Learner,
     Organisation,
+    PlatformConnection,
     Target,
     Team,
 }
@@ -82,6 +83,7 @@ impl Entity {
             Entity::Enrolment => "enrolment",
             Entity::Learner => "learner",
             Entity::Organisation => "organisation",
+            Entity::PlatformConnection => "platform_connection",
             Entity::Target => "target",
             Entity::Team => "team",
         }

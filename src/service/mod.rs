@@ -18,6 +18,7 @@ pub mod demo;
 pub mod enrolments;
 pub mod imports;
 pub mod learners;
+pub mod lrs;
 pub mod secret;
 pub mod statistics;
 pub mod throttle;

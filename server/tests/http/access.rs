@@ -250,6 +250,8 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ),
         ("POST", "/api/v1/lookup".into(), r#"{"phone":"0362 000 111","birth_date":"05/03/1990"}"#.into(), PUBLIC),
         ("POST", "/xapi/statements".into(), "{}".into(), [401, 403, 403, 403, 400, 403]),
+        ("GET", "/xapi/about".into(), String::new(), PUBLIC),
+        ("GET", "/xapi/no-such-resource".into(), String::new(), [404; 6]),
         ("GET", "/api/v1/organisations".into(), String::new(), PEOPLE),
         (
             "POST",

@@ -54,6 +54,22 @@ fn token_create_prints_the_token_alone_on_the_last_line() {
 }
 
 #[test]
+fn platform_create_prints_key_and_secret_alone_on_the_last_line() {
+    let db = fresh_database();
+    let args = ["platform", "create", "--name", "MOOC Lào Cai", "--home-page", "https://mooc.laocai.edu.vn"];
+    let output = hocvuso(&db, &args, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let (key, secret) = text.lines().last().unwrap().split_once(':').unwrap();
+    assert!(key.starts_with("hvp_") && key.len() == 36, "{text}");
+    assert!(secret.len() == 64 && secret.chars().all(|c| c.is_ascii_hexdigit()), "{text}");
+    let revoked = hocvuso(&db, &["platform", "revoke", key], &[]);
+    assert_eq!(stdout(&revoked).trim(), format!("platform connection {key} revoked"));
+    let bad = hocvuso(&db, &["platform", "create", "--name", "Moodle"], &[]);
+    assert!(stderr(&bad).starts_with("hocvuso: platform create needs --name NAME --home-page URL"), "{}", stderr(&bad));
+}
+
+#[test]
 fn stats_verify_exits_non_zero_listing_differences() {
     let db = fresh_database();
     assert!(hocvuso(&db, &["seed-demo"], &[]).status.success());

@@ -2,7 +2,7 @@
 use hocvuso::auth::TokenScope;
 use hocvuso::on_both_databases;
 use hocvuso::service::{accounts::tokens, statistics};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::{add_course, register_learner, spawn_app};
@@ -91,3 +91,99 @@ async fn statements_record_completions_once_and_refuse_whole_batches(db: Databas
 }
 
 on_both_databases!(xapi_statements, statements_record_completions_once_and_refuse_whole_batches);
+
+/// A platform signs in as LRS clients do, with HTTP Basic `key:secret` of a platform connection;
+/// anyone else is asked for it (401 with `WWW-Authenticate: Basic`), and a revoked key stops at once.
+async fn platforms_send_statements_with_basic_credentials(db: DatabaseConnection) {
+    use hocvuso::service::lrs::platforms;
+    let code = setup(&db).await;
+    let home = vec!["https://mooc.example.edu.vn/".to_string()];
+    let (platform, secret) = platforms::create(&db, "test", "MOOC Lào Cai", &home).await.unwrap();
+    assert_eq!(platform.home_pages, ["https://mooc.example.edu.vn"], "kept without the trailing slash");
+    assert!(platform.key.starts_with("hvp_"));
+    let stored: Vec<String> = hocvuso::entity::platform_connection::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.secret_hash)
+        .collect();
+    assert_eq!(stored, [hocvuso::service::secret::digest(&secret)], "only the secret's digest is kept");
+    let app = spawn_app(db.clone()).await;
+
+    let about = app.get("/xapi/about").await;
+    assert_eq!(about.status(), 200);
+    assert_eq!(about.headers()["x-experience-api-version"], "1.0.3");
+    assert_eq!(about.json::<Value>().await.unwrap(), json!({"version": ["1.0.3"], "extensions": {}}));
+
+    let by_code = json!({"objectType": "Agent", "account": {"homePage": "https://mooc.example.edu.vn", "name": code}});
+    let done = statement("4f5b3a4e-7c1d-4e2a-9b7f-1a2b3c4d5e6f", by_code, "passed", 0.9);
+    let post = |user: &str, password: &str| {
+        app.client
+            .post(format!("{}/xapi/statements", app.address))
+            .basic_auth(user, Some(password))
+            .header("x-experience-api-version", "1.0.3")
+            .json(&done)
+            .send()
+    };
+    for (user, password) in [(platform.key.as_str(), "wrong"), ("hvp_nosuch", secret.as_str()), ("", "")] {
+        let refused = post(user, password).await.unwrap();
+        assert_eq!(refused.status(), 401, "{user}:{password}");
+        assert_eq!(refused.headers()["www-authenticate"], "Basic realm=\"hocvuso xAPI\"");
+        assert_eq!(refused.headers()["x-experience-api-version"], "1.0.3");
+    }
+    let anonymous = app.client.post(format!("{}/xapi/statements", app.address)).json(&done).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(completed(&db).await, (0, 0), "refusals write nothing");
+
+    let ok = post(&platform.key, &secret).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.json::<Value>().await.unwrap(), json!(["4f5b3a4e-7c1d-4e2a-9b7f-1a2b3c4d5e6f"]));
+    assert_eq!(completed(&db).await, (1, 1));
+    // The platform is an ingest client: it reads no figures and registers nobody.
+    let figures = app
+        .client
+        .get(format!("{}/api/v1/stats/overview", app.address))
+        .basic_auth(&platform.key, Some(&secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(figures.status(), 403);
+
+    platforms::revoke(&db, "test", &platform.key).await.unwrap();
+    assert_eq!(post(&platform.key, &secret).await.unwrap().status(), 401, "revoked at once");
+    let audit: Vec<String> = hocvuso::entity::audit_log::Entity::find()
+        .filter(hocvuso::entity::audit_log::Column::Entity.eq("platform_connection"))
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.action)
+        .collect();
+    assert_eq!(audit, ["create", "revoke"]);
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
+}
+
+on_both_databases!(lrs_platforms, platforms_send_statements_with_basic_credentials);
+
+async fn platform_connections_refuse_bad_input(db: DatabaseConnection) {
+    use hocvuso::service::lrs::platforms;
+    let problems = |err: hocvuso::Error| match err {
+        hocvuso::Error::Invalid(fields) => fields.into_iter().map(|f| f.field).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    let pages = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let err = platforms::create(&db, "test", " ", &pages(&["mooc.example.vn"])).await.unwrap_err();
+    assert_eq!(problems(err), ["name", "home_page"]);
+    let err = platforms::create(&db, "test", "Moodle", &pages(&[])).await.unwrap_err();
+    assert_eq!(problems(err), ["home_page"]);
+    let err = platforms::create(&db, "test", "Moodle", &pages(&["https://a.vn", "ftp://b.vn"])).await.unwrap_err();
+    assert_eq!(problems(err), ["home_page"]);
+    assert_eq!(platforms::revoke(&db, "test", "hvp_nosuch").await, Err(hocvuso::Error::NotFound));
+    assert_eq!(hocvuso::entity::platform_connection::Entity::find().all(&db).await.unwrap(), vec![]);
+    let (both, _) =
+        platforms::create(&db, "test", "Moodle", &pages(&["https://lms.a.vn", "http://lms.b.vn/"])).await.unwrap();
+    assert_eq!(both.home_pages, ["https://lms.a.vn", "http://lms.b.vn"]);
+}
+
+on_both_databases!(lrs_platform_input, platform_connections_refuse_bad_input);

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# ADL's LRS conformance suite (xAPI 1.0.3) against the release server, each database a throw-away
+# one: SQLite always, PostgreSQL when HOCVUSO_TEST_POSTGRES_URL names a server. The server signs the
+# suite in with a platform connection (HTTP Basic), as Open edX and Moodle are. `make lrs-conformance`
+# installs the suite under target/lrs-cts and builds the server first. Prints one line a database
+# and writes target/lrs-conformance-{sqlite,postgres}.json ({"total","passed","failed"}).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$PWD/target/release/hocvuso
+cts=$PWD/target/lrs-cts
+version=${LRS_XAPI_VERSION:-1.0.3}
+
+run() { # label database-url
+  local label=$1 url=$2 port pid creds
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  DATABASE_URL=$url "$bin" migrate > /dev/null
+  creds=$(DATABASE_URL=$url "$bin" platform create --name "LRS conformance" --home-page "http://127.0.0.1:$port" | tail -n 1)
+  DATABASE_URL=$url HOCVUSO_ADDR=127.0.0.1:$port HOCVUSO_LOG=${HOCVUSO_LOG:-warn} "$bin" serve &
+  pid=$!
+  for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.2; done
+  (cd "$cts" && node bin/console_runner.js -x "$version" -e "http://127.0.0.1:$port/xapi" -a \
+    -u "${creds%%:*}" -p "${creds#*:}" -z > "$cts/last-run-$label.txt" 2>&1) || true
+  kill "$pid" && wait "$pid" 2> /dev/null || true
+  grep -o '{"total":[^}]*}' "$cts/last-run-$label.txt" | tail -n 1 > "target/lrs-conformance-$label.json" || true
+  echo "xAPI $version on $label: $(cat "target/lrs-conformance-$label.json") (failures: $cts/last-run-$label.txt, logs: $cts/logs)"
+}
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+run sqlite "sqlite://$dir/lrs.db?mode=rwc"
+if [ -n "${HOCVUSO_TEST_POSTGRES_URL:-}" ]; then
+  name=hocvuso_lrs_$$
+  psql "$HOCVUSO_TEST_POSTGRES_URL" -qc "CREATE DATABASE $name" > /dev/null
+  run postgres "${HOCVUSO_TEST_POSTGRES_URL%/*}/$name"
+  psql "$HOCVUSO_TEST_POSTGRES_URL" -qc "DROP DATABASE $name WITH (FORCE)" > /dev/null
+fi

@@ -149,6 +149,12 @@ texts! {
     Revoke => "Thu hồi", "Revoke";
     Revoked => "Đã thu hồi", "Revoked";
     NewToken => "Tạo mã truy cập", "New token";
+    Platforms => "Nền tảng MOOC (xAPI)", "MOOC platforms (xAPI)";
+    NewPlatform => "Kết nối một nền tảng", "Connect a platform";
+    HomePages => "Trang chủ (account.homePage), cách nhau bởi dấu phẩy", "Home pages (account.homePage), comma-separated";
+    PlatformKey => "Khoá (key)", "Key";
+    PlatformShownOnce => "Trong cấu hình LRS của nền tảng, nhập địa chỉ, khoá (key) và mật khẩu (secret) dưới đây. Mật khẩu chỉ hiện một lần:", "In the platform's LRS settings, enter the address, key and secret below. The secret is shown only once:";
+    LrsEndpoint => "Địa chỉ LRS", "LRS endpoint";
     TokenShownOnce => "Mã chỉ hiện một lần. Hãy sao chép và cất giữ an toàn:", "The token is shown only once. Copy it and keep it safe:";
     When => "Thời điểm", "When";
     Who => "Người thực hiện", "Who";

@@ -101,6 +101,16 @@ pub struct TokenAttempt {
     pub error: Option<Error>,
 }
 
+/// A platform connection on `/admin/platforms`: what was typed, the `KEY:SECRET` made (shown once),
+/// or why it was refused.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlatformAttempt {
+    pub name: String,
+    pub home_pages: String,
+    pub credentials: Option<String>,
+    pub error: Option<Error>,
+}
+
 /// A course on `/admin/courses` that was not saved: the code it edits (None: a new course), what was
 /// typed and why.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ use crate::i18n::{current_lang, provide_lang};
 use crate::pages::admin::accounts::AccountsPage;
 use crate::pages::admin::audit::AuditPage;
 use crate::pages::admin::courses::CoursesPage;
+use crate::pages::admin::platforms::PlatformsPage;
 use crate::pages::admin::targets::TargetsPage;
 use crate::pages::admin::tokens::TokensPage;
 use crate::pages::dashboard::DashboardPage;
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/teams") view=TeamsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/platforms") view=PlatformsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/courses") view=CoursesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/targets") view=TargetsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />

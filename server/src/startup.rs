@@ -42,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/accounts/{id}/password", post(routes::admin::reset_password))
         .route("/admin/accounts/{id}/active", post(routes::admin::set_active))
         .route("/admin/tokens", post(routes::admin::create_token))
+        .route("/admin/platforms", post(routes::admin::create_platform))
+        .route("/admin/platforms/{id}/revoke", post(routes::admin::revoke_platform))
         .route("/admin/tokens/{id}/revoke", post(routes::admin::revoke_token))
         .route("/admin/courses", post(routes::admin::save_course))
         .merge(routes::units::routes(hocvuso::model::UnitKind::Organisation))

@@ -1,4 +1,5 @@
 pub mod charts;
 pub mod layout;
+pub mod revoke;
 pub mod stat_card;
 pub mod status;

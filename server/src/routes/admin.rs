@@ -7,7 +7,7 @@ use hocvuso::Error;
 use hocvuso::i18n::Text;
 use hocvuso::model::CourseForm;
 use hocvuso::service::{accounts, accounts::tokens, enrolments::courses};
-use hocvuso_app::forms::{AccountAttempt, CatalogueAttempt, TokenAttempt};
+use hocvuso_app::forms::{AccountAttempt, CatalogueAttempt, PlatformAttempt, TokenAttempt};
 use hocvuso_app::state::AppState;
 use uuid::Uuid;
 
@@ -135,6 +135,46 @@ pub async fn revoke_token(State(state): State<AppState>, Path(id): Path<Uuid>, r
     let outcome = tokens::revoke(&state.db, &actor(&parts), id).await;
     saved_or_refused(&state, parts, TOKENS, outcome, |error| TokenAttempt { error: Some(error), ..Default::default() })
         .await
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PlatformFields {
+    name: String,
+    home_pages: String,
+}
+
+const PLATFORMS: &str = "/admin/platforms";
+
+/// `POST /admin/platforms`: the page again, showing `KEY:SECRET` this once (never in a URL).
+pub async fn create_platform(State(state): State<AppState>, request: Request) -> Response {
+    use hocvuso::service::lrs::platforms;
+    let (parts, body) = request.into_parts();
+    let fields = read_form::<PlatformFields>(body, 8 * 1024).await.unwrap_or_default();
+    let pages: Vec<String> =
+        fields.home_pages.split([',', '\n']).filter(|p| !p.trim().is_empty()).map(str::to_string).collect();
+    let (code, attempt) = match platforms::create_by_admin(&state.db, &actor(&parts), &fields.name, &pages).await {
+        Ok((platform, secret)) => (
+            StatusCode::OK,
+            PlatformAttempt { credentials: Some(format!("{}:{secret}", platform.key)), ..Default::default() },
+        ),
+        Err(err) => (
+            status(&err),
+            PlatformAttempt { name: fields.name, home_pages: fields.home_pages, credentials: None, error: Some(err) },
+        ),
+    };
+    render_page(&state, parts, code, attempt).await
+}
+
+/// `POST /admin/platforms/{id}/revoke`.
+pub async fn revoke_platform(State(state): State<AppState>, Path(id): Path<Uuid>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let outcome = hocvuso::service::lrs::platforms::revoke_by_admin(&state.db, &actor(&parts), id).await;
+    saved_or_refused(&state, parts, PLATFORMS, outcome, |error| PlatformAttempt {
+        error: Some(error),
+        ..Default::default()
+    })
+    .await
 }
 
 #[derive(Default, serde::Deserialize)]

@@ -101,6 +101,7 @@ struct World {
     in_scope: hocvuso::entity::account::Model,
     victim: hocvuso::entity::account::Model,
     spare: hocvuso::model::TokenSummary,
+    spare_platform: hocvuso::service::lrs::platforms::Platform,
 }
 
 async fn world(db: DatabaseConnection) -> World {
@@ -117,6 +118,8 @@ async fn world(db: DatabaseConnection) -> World {
     let (_, ingest) = tokens::create(&db, "test", "ingest", TokenScope::Ingest).await.unwrap();
     let (_, read_stats) = tokens::create(&db, "test", "read", TokenScope::ReadStats).await.unwrap();
     let (spare, _) = tokens::create(&db, "test", "spare", TokenScope::Ingest).await.unwrap();
+    let home = ["https://lms.example.vn".to_string()];
+    let (spare_platform, _) = hocvuso::service::lrs::platforms::create(&db, "test", "spare", &home).await.unwrap();
     let course = hocvuso::model::CourseForm {
         code: "KNS-01".into(),
         title: "Kỹ năng số cơ bản".into(),
@@ -142,7 +145,7 @@ async fn world(db: DatabaseConnection) -> World {
         ingest,
         read_stats,
     };
-    World { app, credentials, learner_in_scope, link, in_scope, victim, spare }
+    World { app, credentials, learner_in_scope, link, in_scope, victim, spare, spare_platform }
 }
 
 /// Registers someone else in scope, for the routes that erase a person.
@@ -156,7 +159,7 @@ async fn another_learner(app: &TestApp, name: &str, phone: &str) -> String {
 }
 
 async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
-    let World { app, credentials, learner_in_scope, in_scope, victim, spare, .. } = world(db).await;
+    let World { app, credentials, learner_in_scope, in_scope, victim, spare, spare_platform, .. } = world(db).await;
     let forgotten_by_rest = another_learner(&app, "Vàng A Dính", "0362 000 222").await;
     let forgotten_by_form = another_learner(&app, "Lý Thị Sen", "0362 000 333").await;
     let routes: Vec<(&str, String, String, Expected)> = vec![
@@ -299,6 +302,14 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ),
         ("POST", "/admin/tokens".into(), "name=Moodle&scope=read-stats".into(), ADMIN_ONLY),
         ("POST", format!("/admin/tokens/{}/revoke", spare.id), String::new(), [401, 403, 403, 303, 403, 403]),
+        ("GET", "/admin/platforms".into(), String::new(), ADMIN_ONLY),
+        ("POST", "/admin/platforms".into(), "name=Moodle&home_pages=https%3A%2F%2Flms.example.vn".into(), ADMIN_ONLY),
+        (
+            "POST",
+            format!("/admin/platforms/{}/revoke", spare_platform.id),
+            String::new(),
+            [401, 403, 403, 303, 403, 403],
+        ),
         // Pages answer with the status of the data they read.
         ("GET", "/admin/accounts".into(), String::new(), ADMIN_ONLY),
         ("GET", "/admin/tokens".into(), String::new(), ADMIN_ONLY),

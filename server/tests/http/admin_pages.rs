@@ -102,6 +102,44 @@ async fn tokens_page_shows_a_new_secret_once_and_revokes(db: DatabaseConnection)
 
 on_both_databases!(tokens_page, tokens_page_shows_a_new_secret_once_and_revokes);
 
+async fn platforms_page_connects_a_platform_once_and_revokes(db: DatabaseConnection) {
+    use hocvuso::entity::platform_connection;
+    let (app, cookie) = admin_session(&db).await;
+    let form = [("name", "MOOC Lào Cai"), ("home_pages", "mooc.laocai.edu.vn")];
+    let (status, _, html) = post(&app, &cookie, "/admin/platforms", &form).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("cần là địa chỉ http(s) đầy đủ"), "{html}");
+    assert!(html.contains(r#"value="mooc.laocai.edu.vn""#) && html.contains(r#"value="MOOC Lào Cai""#), "kept");
+    assert_eq!(platform_connection::Entity::find().count(&db).await.unwrap(), 0);
+
+    let form = [("name", "MOOC Lào Cai"), ("home_pages", "https://mooc.laocai.edu.vn, https://lms.laocai.edu.vn/")];
+    let (status, _, html) = post(&app, &cookie, "/admin/platforms", &form).await;
+    assert_eq!(status, 200);
+    let (key, secret) = (crate::figure(&html, "platform-key"), crate::figure(&html, "platform-secret"));
+    assert_eq!(crate::figure(&html, "lrs-endpoint"), format!("{}/xapi/", app.address));
+    assert!(key.starts_with("hvp_") && secret.len() == 64, "{key} {secret}");
+    assert!(html.contains("https://mooc.laocai.edu.vn, https://lms.laocai.edu.vn"), "listed with its home pages");
+    assert!(!page(&app, &cookie, "/admin/platforms").await.contains(&secret), "shown only once");
+    let about = |user: &str, password: &str| {
+        app.client
+            .post(format!("{}/xapi/statements", app.address))
+            .basic_auth(user.to_string(), Some(password.to_string()))
+            .header("x-experience-api-version", "1.0.3")
+            .json(&serde_json::json!([]))
+            .send()
+    };
+    assert_eq!(about(&key, &secret).await.unwrap().status(), 200, "the credentials work");
+
+    let row = platform_connection::Entity::find().one(&db).await.unwrap().unwrap();
+    let (status, location, _) = post(&app, &cookie, &format!("/admin/platforms/{}/revoke", row.id), &[]).await;
+    assert_eq!((status, location.as_str()), (303, "/admin/platforms?saved=1"));
+    assert_eq!(about(&key, &secret).await.unwrap().status(), 401, "revoked at once");
+    let (status, ..) = post(&app, &cookie, &format!("/admin/platforms/{}/revoke", uuid::Uuid::nil()), &[]).await;
+    assert_eq!(status, 404);
+}
+
+on_both_databases!(platforms_page, platforms_page_connects_a_platform_once_and_revokes);
+
 async fn courses_page_adds_and_closes_courses_without_losing_fields(db: DatabaseConnection) {
     let (app, cookie) = admin_session(&db).await;
     let typed = [

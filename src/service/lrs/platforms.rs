@@ -20,7 +20,7 @@ use crate::{Error, Result};
 pub const KEY_PREFIX: &str = "hvp_";
 
 /// A platform connection as admins see it (never its secret).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Platform {
     pub id: Uuid,
     pub name: String,
@@ -98,6 +98,17 @@ pub async fn create(
     Ok((platform(row), secret))
 }
 
+/// `create` for an admin (the `/admin/platforms` page).
+pub async fn create_by_admin(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: &str,
+    home_pages: &[String],
+) -> Result<(Platform, String)> {
+    actor.require_admin()?;
+    create(db, &actor.label(), name, home_pages).await
+}
+
 /// The connection for HTTP Basic `key:secret`, unless unknown, wrong or revoked. It acts as an
 /// `ingest` client named after the platform.
 pub async fn resolve(db: &impl ConnectionTrait, key: &str, secret: &str) -> Result<Option<TokenActor>> {
@@ -125,14 +136,20 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Platfo
     Ok(rows.into_iter().map(platform).collect())
 }
 
-/// Ends a connection: its key and secret stop working at once.
+/// Ends a connection by its key (the console): its key and secret stop working at once.
 pub async fn revoke(db: &DatabaseConnection, by: &str, key: &str) -> Result<()> {
+    end(db, by, platform_connection::Column::Key.eq(key)).await
+}
+
+/// Ends a connection by its id, for an admin (the `/admin/platforms` page).
+pub async fn revoke_by_admin(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<()> {
+    actor.require_admin()?;
+    end(db, &actor.label(), platform_connection::Column::Id.eq(id)).await
+}
+
+async fn end(db: &DatabaseConnection, by: &str, which: sea_orm::sea_query::SimpleExpr) -> Result<()> {
     let txn = crate::db::write(db).await?;
-    let row = platform_connection::Entity::find()
-        .filter(platform_connection::Column::Key.eq(key))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let row = platform_connection::Entity::find().filter(which).one(&txn).await?.ok_or(Error::NotFound)?;
     if row.revoked_at.is_none() {
         let id = row.id;
         let mut change = row.into_active_model();

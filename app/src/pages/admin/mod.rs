@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod courses;
+pub mod platforms;
 pub mod targets;
 pub mod tokens;
 
@@ -17,6 +18,7 @@ pub fn AdminNav(lang: Lang) -> impl IntoView {
             <a href="/admin/courses">{lang.t(Text::Courses)}</a>
             <a href="/admin/targets">{lang.t(Text::Targets)}</a>
             <a href="/admin/tokens">{lang.t(Text::ApiTokens)}</a>
+            <a href="/admin/platforms">{lang.t(Text::Platforms)}</a>
             <a href="/admin/audit">{lang.t(Text::AuditLog)}</a>
         </nav>
     }

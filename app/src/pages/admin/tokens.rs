@@ -6,6 +6,7 @@ use hocvuso::model::TokenSummary;
 use leptos::prelude::*;
 
 use super::AdminNav;
+use crate::components::revoke::RevokeCell;
 use crate::components::status::{failed, loading};
 use crate::forms::{ActionError, SavedNotice, TokenAttempt, posted};
 use crate::i18n::use_lang;
@@ -51,15 +52,11 @@ pub fn TokensPage() -> impl IntoView {
                                         <td>{token.scope.as_str()}</td>
                                         <td>{token.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
                                         <td>
-                                            {match token.revoked_at {
-                                                Some(_) => lang.t(Text::Revoked).into_any(),
-                                                None => view! {
-                                                    <form method="post" action=format!("/admin/tokens/{}/revoke", token.id) class="inline">
-                                                        <button type="submit">{lang.t(Text::Revoke)}</button>
-                                                    </form>
-                                                }
-                                                .into_any(),
-                                            }}
+                                            <RevokeCell
+                                                lang
+                                                action=format!("/admin/tokens/{}/revoke", token.id)
+                                                revoked=token.revoked_at.is_some()
+                                            />
                                         </td>
                                     </tr>
                                 }

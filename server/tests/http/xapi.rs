@@ -187,3 +187,60 @@ async fn platform_connections_refuse_bad_input(db: DatabaseConnection) {
 }
 
 on_both_databases!(lrs_platform_input, platform_connections_refuse_bad_input);
+
+/// Statements are parsed into types once: a wrong type or a missing part is named, whichever
+/// property it is, and cmi5's progress reads as a number or as text.
+async fn statements_are_parsed_into_types(db: DatabaseConnection) {
+    let code = setup(&db).await;
+    let (_, ingest) = tokens::create(&db, "test", "mooc", TokenScope::Ingest).await.unwrap();
+    let app = spawn_app(db.clone()).await;
+    let send = |body: Value| {
+        app.client
+            .post(format!("{}/xapi/statements", app.address))
+            .bearer_auth(&ingest)
+            .header("x-experience-api-version", "1.0.3")
+            .json(&body)
+            .send()
+    };
+    let actor = json!({"account": {"homePage": "https://mooc.example.edu.vn", "name": code}});
+    let message = |body: Value| async move {
+        let response = send(body).await.unwrap();
+        assert_eq!(response.status(), 400);
+        response.json::<Value>().await.unwrap()["message"].as_str().unwrap().to_string()
+    };
+    let mut bad_id = statement("5f5b3a4e-7c1d-4e2a-9b7f-1a2b3c4d5e6f", actor.clone(), "completed", 0.5);
+    bad_id["id"] = json!("not-a-uuid");
+    assert!(message(bad_id).await.starts_with("statement 0: not a statement: "));
+    let mut no_verb = statement("5f5b3a4e-7c1d-4e2a-9b7f-1a2b3c4d5e6f", actor.clone(), "completed", 0.5);
+    no_verb.as_object_mut().unwrap().remove("verb");
+    assert!(message(no_verb).await.contains("missing field `verb`"));
+    let mut future = statement("5f5b3a4e-7c1d-4e2a-9b7f-1a2b3c4d5e6f", actor.clone(), "completed", 0.5);
+    future["timestamp"] = json!("2999-01-01T00:00:00Z");
+    assert_eq!(message(future).await, "statement 0: timestamp is in the future");
+    let mut late = statement("5f5b3a4e-7c1d-4e2a-9b7f-1a2b3c4d5e6f", actor.clone(), "completed", 0.5);
+    late["timestamp"] = json!("20 November 2026");
+    assert!(message(late).await.starts_with("statement 0: not a statement: "));
+    assert_eq!(completed(&db).await, (0, 0), "nothing written");
+
+    for (id, progress) in
+        [("6f5b3a4e-7c1d-4e2a-9b7f-1a2b3c4d5e6f", json!(40)), ("7f5b3a4e-7c1d-4e2a-9b7f-1a2b3c4d5e6f", json!("65"))]
+    {
+        let mut step = statement(id, actor.clone(), "progressed", 0.5);
+        step["result"] = json!({"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": progress}});
+        assert_eq!(send(step).await.unwrap().status(), 200);
+    }
+    let token = hocvuso::auth::Actor::Token(hocvuso::auth::TokenActor {
+        id: uuid::Uuid::nil(),
+        name: "t".into(),
+        scope: TokenScope::Ingest,
+    });
+    let progress = hocvuso::service::enrolments::progress::learner_progress(&db, &token, &code).await.unwrap();
+    assert_eq!(
+        (progress.courses[0].progress, progress.courses[0].status),
+        (65, hocvuso::model::EnrolmentStatus::InProgress)
+    );
+    assert_eq!(completed(&db).await, (1, 0));
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
+}
+
+on_both_databases!(xapi_types, statements_are_parsed_into_types);

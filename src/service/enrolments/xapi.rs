@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -45,8 +46,67 @@ struct Mapped {
     verb: String,
 }
 
-fn text<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
-    path.iter().try_fold(value, |v, key| v.get(key)).and_then(Value::as_str)
+/// The part of an xAPI statement that records an outcome, parsed once into types (other properties
+/// are not read here). `id` must be a UUID; `timestamp` an RFC 3339 instant.
+#[derive(Debug, serde::Deserialize)]
+pub struct Statement {
+    pub id: Option<Uuid>,
+    pub actor: Agent,
+    pub verb: Verb,
+    pub object: ObjectRef,
+    pub result: Option<StatementResult>,
+    pub timestamp: Option<DateTime<chrono::FixedOffset>>,
+}
+
+/// An agent, identified by an account (`name` is the learner code) or an `mbox` (`tel:+84…`).
+#[derive(Debug, serde::Deserialize)]
+pub struct Agent {
+    pub account: Option<Account>,
+    pub mbox: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct Account {
+    pub name: String,
+    #[serde(rename = "homePage")]
+    pub home_page: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct Verb {
+    pub id: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ObjectRef {
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct StatementResult {
+    pub completion: Option<bool>,
+    pub success: Option<bool>,
+    pub score: Option<ResultScore>,
+    #[serde(default)]
+    pub extensions: HashMap<String, Value>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ResultScore {
+    pub scaled: Option<f64>,
+}
+
+/// cmi5's progress extension: a percentage, as a number or as text.
+const PROGRESS_EXTENSION: &str = "https://w3id.org/xapi/cmi5/result/extensions/progress";
+
+impl StatementResult {
+    fn progress(&self) -> i32 {
+        match self.extensions.get(PROGRESS_EXTENSION) {
+            Some(Value::Number(n)) => n.as_i64().map_or(0, |p| p.clamp(0, 100) as i32),
+            Some(Value::String(p)) => p.trim().parse::<i32>().map_or(0, |p| p.clamp(0, 100)),
+            _ => 0,
+        }
+    }
 }
 
 /// Applies statements (one object or an array). Returns the statement ids, in order.
@@ -86,26 +146,27 @@ pub async fn receive(
     let mut mapped = Vec::new();
     for (index, statement) in statements.iter().enumerate() {
         let fail = |reason: &str| Ok(Err(Unmappable { index, reason: format!("statement {index}: {reason}") }));
-        let id = match statement.get("id") {
-            None => Uuid::new_v4(),
-            Some(id) => match id.as_str().and_then(|s| Uuid::parse_str(s).ok()) {
-                Some(id) => id,
-                None => return fail("id is not a UUID"),
-            },
+        let statement: Statement = match Statement::deserialize(*statement) {
+            Ok(statement) => statement,
+            Err(err) => return fail(&format!("not a statement: {err}")),
         };
+        let id = statement.id.unwrap_or_else(Uuid::new_v4);
         ids.push(id);
         if xapi_statement::Entity::find_by_id(id).one(db).await?.is_some() || mapped.iter().any(|m: &Mapped| m.id == id)
         {
             continue;
         }
         // The learner: account.name is the learner code; mbox may carry tel:+84… .
-        let learner = if let Some(name) = text(statement, &["actor", "account", "name"]) {
+        let learner = if let Some(name) = statement.actor.account.as_ref().map(|a| a.name.as_str()) {
             learner::Entity::find()
                 .filter(learner::Column::Code.eq(name.trim().to_uppercase()))
                 .filter(learner::Column::ErasedAt.is_null())
                 .one(db)
                 .await?
-        } else if let Some(phone) = text(statement, &["actor", "mbox"])
+        } else if let Some(phone) = statement
+            .actor
+            .mbox
+            .as_deref()
             .and_then(|m| m.strip_prefix("tel:"))
             .and_then(|p| PhoneNumber::parse(p).ok())
         {
@@ -117,17 +178,16 @@ pub async fn receive(
         let Some(learner) = learner.filter(|l| l.active) else {
             return fail("actor does not match a learner");
         };
-        let Some(object) = text(statement, &["object", "id"]) else {
+        let Some(object) = statement.object.id.as_deref() else {
             return fail("object.id is missing");
         };
         let Some(course) = by_activity.get(object.trim_end_matches('/')).cloned() else {
             return fail(&format!("object.id {object} does not match a course link or activity IRI"));
         };
-        let verb = text(statement, &["verb", "id"]).unwrap_or_default().to_string();
-        let result = statement.get("result");
-        let completion = result.and_then(|r| r.get("completion")).and_then(Value::as_bool);
-        let success = result.and_then(|r| r.get("success")).and_then(Value::as_bool);
-        let scaled = result.and_then(|r| r.get("score")).and_then(|s| s.get("scaled")).and_then(Value::as_f64);
+        let verb = statement.verb.id.trim().to_string();
+        let result = statement.result.unwrap_or_default();
+        let (completion, success) = (result.completion, result.success);
+        let scaled = result.score.as_ref().and_then(|s| s.scaled);
         if scaled.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
             return fail("result.score.scaled is outside 0..1");
         }
@@ -136,32 +196,15 @@ pub async fn receive(
             VERB_PASSED if success != Some(false) => Outcome::Completed,
             VERB_PASSED => Outcome::Progressed(100),
             VERB_PROGRESSED if completion == Some(true) => Outcome::Completed,
-            VERB_PROGRESSED => {
-                let progress =
-                    text(statement, &["result", "extensions", "https://w3id.org/xapi/cmi5/result/extensions/progress"])
-                        .and_then(|p| p.parse().ok())
-                        .or_else(|| {
-                            result
-                                .and_then(|r| r.get("extensions"))
-                                .and_then(|e| e.get("https://w3id.org/xapi/cmi5/result/extensions/progress"))
-                                .and_then(Value::as_i64)
-                                .map(|p| p as i32)
-                        })
-                        .unwrap_or(0);
-                Outcome::Progressed(progress.clamp(0, 100))
-            }
+            VERB_PROGRESSED => Outcome::Progressed(result.progress()),
             VERB_REGISTERED => Outcome::Registered,
             "" => return fail("verb.id is missing"),
             other => return fail(&format!("verb {other} is not one of completed, passed, progressed, registered")),
         };
-        let at = match statement.get("timestamp").and_then(Value::as_str) {
+        let at = match statement.timestamp.map(|t| t.with_timezone(&Utc)) {
             None => at_now,
-            Some(t) => match DateTime::parse_from_rfc3339(t) {
-                Ok(t) if t.with_timezone(&Utc) <= at_now + chrono::Duration::minutes(5) => {
-                    t.with_timezone(&Utc).min(at_now)
-                }
-                _ => return fail("timestamp is not an RFC 3339 instant in the past"),
-            },
+            Some(t) if t <= at_now + chrono::Duration::minutes(5) => t.min(at_now),
+            Some(_) => return fail("timestamp is in the future"),
         };
         mapped.push(Mapped {
             id,

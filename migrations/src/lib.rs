@@ -12,6 +12,7 @@ mod m20260106_000002_learner_order;
 mod m20260107_000001_hashed_links;
 mod m20260107_000002_one_attempt_table;
 mod m20260108_000001_platforms;
+mod m20260108_000002_lrs_statements;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260107_000001_hashed_links::Migration),
             Box::new(m20260107_000002_one_attempt_table::Migration),
             Box::new(m20260108_000001_platforms::Migration),
+            Box::new(m20260108_000002_lrs_statements::Migration),
         ]
     }
 }

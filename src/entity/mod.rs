@@ -9,6 +9,7 @@ pub mod course;
 pub mod enrolment;
 pub mod learner;
 pub mod lookup_attempt;
+pub mod lrs_statement;
 pub mod organisation;
 pub mod platform_connection;
 pub mod progress_grant;

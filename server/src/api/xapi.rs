@@ -1,6 +1,6 @@
 //! The LRS under `/xapi` (xAPI 1.0.3). Platforms sign in with HTTP Basic (a platform connection) or
 //! a Bearer token of scope `ingest`; every answer carries `X-Experience-API-Version`.
-use axum::extract::{Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::header::WWW_AUTHENTICATE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{Next, from_fn};
@@ -18,7 +18,7 @@ pub const XAPI_VERSION: &str = "1.0.3";
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/about", get(about))
-        .route("/statements", post(statements))
+        .route("/statements", post(statements).get(read_statements))
         .fallback(|| async { super::ApiError(hocvuso::Error::NotFound) })
         .layer(from_fn(render_errors))
         .layer(from_fn(lrs_headers))
@@ -40,10 +40,42 @@ async fn about() -> Json<Value> {
     Json(json!({"version": [XAPI_VERSION], "extensions": {}}))
 }
 
+#[derive(serde::Deserialize)]
+pub struct StatementQuery {
+    #[serde(rename = "statementId")]
+    statement_id: Option<uuid::Uuid>,
+    limit: Option<u64>,
+}
+
+/// `GET /xapi/statements?statementId=…`: one kept statement (404 when unknown); without it, the
+/// latest ones, newest first, as `{"statements": […], "more": ""}` (`limit`, 100 at most).
+async fn read_statements(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(query): Query<StatementQuery>,
+) -> ApiResult<Response> {
+    let found = hocvuso::service::enrolments::xapi::statements(
+        &state.db,
+        &actor,
+        query.statement_id,
+        query.limit.unwrap_or(100),
+    )
+    .await?;
+    let mut response = match query.statement_id {
+        Some(_) => Json(found.into_iter().next().ok_or(hocvuso::Error::NotFound)?).into_response(),
+        None => Json(json!({"statements": found, "more": ""})).into_response(),
+    };
+    let now = hocvuso::service::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    if let Ok(value) = HeaderValue::from_str(&now) {
+        response.headers_mut().insert("x-experience-api-consistent-through", value);
+    }
+    Ok(response)
+}
+
 /// `POST /xapi/statements`: statements from MOOC platforms (xAPI 1.0.3), with a platform
 /// connection (HTTP Basic) or a Bearer token of scope `ingest`, and the `X-Experience-API-Version`
-/// header. 200 with the statement ids, or 400 naming what could not be mapped (and then nothing of
-/// the request is written).
+/// header. Every valid statement is kept, whatever its verb: 200 with the statement ids; 400 naming
+/// the invalid statement (and then nothing of the request is written).
 pub async fn statements(
     State(state): State<AppState>,
     Caller(actor): Caller,

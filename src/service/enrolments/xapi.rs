@@ -1,6 +1,8 @@
-//! xAPI 1.0.3, the part that records learning outcomes: statements from MOOC platforms become
-//! enrolments, progress and completions. A request is applied whole or not at all; a statement id
-//! seen before changes nothing.
+//! xAPI 1.0.3, the part that records learning outcomes. Every valid statement is kept as received
+//! (`lrs_statement`, with `stored` and `authority`), whatever its verb; those whose actor is a learner,
+//! whose object is a course and whose verb records an outcome also become enrolments, progress and
+//! completions. A request is kept whole or refused whole (an invalid statement); a statement id seen
+//! before changes nothing.
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -10,7 +12,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::auth::{Actor, TokenScope};
-use crate::entity::{course, learner, xapi_statement};
+use crate::entity::{course, learner, lrs_statement, xapi_statement};
 use crate::model::{EnrolmentStatus, Source};
 use crate::person::PhoneNumber;
 use crate::service::enrolments::{Completion, change_in, completed, enrol_in};
@@ -22,7 +24,7 @@ pub const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
 pub const VERB_PROGRESSED: &str = "http://adlnet.gov/expapi/verbs/progressed";
 pub const VERB_REGISTERED: &str = "http://adlnet.gov/expapi/verbs/registered";
 
-/// Why a statement could not be mapped; the message names what failed.
+/// Why a request was refused (an invalid statement); the message names what failed.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Unmappable {
     pub index: usize,
@@ -144,80 +146,118 @@ pub async fn receive(
 
     let mut ids = Vec::new();
     let mut mapped = Vec::new();
-    for (index, statement) in statements.iter().enumerate() {
+    let mut kept = Vec::new();
+    for (index, raw) in statements.iter().enumerate() {
         let fail = |reason: &str| Ok(Err(Unmappable { index, reason: format!("statement {index}: {reason}") }));
-        let statement: Statement = match Statement::deserialize(*statement) {
+        let statement: Statement = match Statement::deserialize(*raw) {
             Ok(statement) => statement,
             Err(err) => return fail(&format!("not a statement: {err}")),
         };
         let id = statement.id.unwrap_or_else(Uuid::new_v4);
         ids.push(id);
-        if xapi_statement::Entity::find_by_id(id).one(db).await?.is_some() || mapped.iter().any(|m: &Mapped| m.id == id)
-        {
+        let scaled = statement.result.as_ref().and_then(|r| r.score.as_ref()).and_then(|s| s.scaled);
+        if scaled.is_some_and(|s| !(-1.0..=1.0).contains(&s)) {
+            return fail("result.score.scaled is outside -1..1");
+        }
+        // Seen before: kept already, or applied before statements were kept.
+        let seen = lrs_statement::Entity::find_by_id(id).one(db).await?.is_some()
+            || xapi_statement::Entity::find_by_id(id).one(db).await?.is_some()
+            || kept.iter().any(|k: &Kept| k.id == id);
+        if seen {
             continue;
         }
-        // The learner: account.name is the learner code; mbox may carry tel:+84… .
-        let learner = if let Some(name) = statement.actor.account.as_ref().map(|a| a.name.as_str()) {
-            learner::Entity::find()
-                .filter(learner::Column::Code.eq(name.trim().to_uppercase()))
-                .filter(learner::Column::ErasedAt.is_null())
-                .one(db)
-                .await?
-        } else if let Some(phone) = statement
-            .actor
-            .mbox
-            .as_deref()
-            .and_then(|m| m.strip_prefix("tel:"))
-            .and_then(|p| PhoneNumber::parse(p).ok())
-        {
-            let found = learner::Entity::find().filter(learner::Column::Phone.eq(phone.as_str())).all(db).await?;
-            if found.len() == 1 { found.into_iter().next() } else { None }
-        } else {
-            return fail("actor has neither account.name (learner code) nor mbox tel: phone");
-        };
-        let Some(learner) = learner.filter(|l| l.active) else {
-            return fail("actor does not match a learner");
-        };
-        let Some(object) = statement.object.id.as_deref() else {
-            return fail("object.id is missing");
-        };
-        let Some(course) = by_activity.get(object.trim_end_matches('/')).cloned() else {
-            return fail(&format!("object.id {object} does not match a course link or activity IRI"));
-        };
-        let verb = statement.verb.id.trim().to_string();
-        let result = statement.result.unwrap_or_default();
-        let (completion, success) = (result.completion, result.success);
-        let scaled = result.score.as_ref().and_then(|s| s.scaled);
-        if scaled.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
-            return fail("result.score.scaled is outside 0..1");
-        }
-        let outcome = match verb.as_str() {
-            VERB_COMPLETED => Outcome::Completed,
-            VERB_PASSED if success != Some(false) => Outcome::Completed,
-            VERB_PASSED => Outcome::Progressed(100),
-            VERB_PROGRESSED if completion == Some(true) => Outcome::Completed,
-            VERB_PROGRESSED => Outcome::Progressed(result.progress()),
-            VERB_REGISTERED => Outcome::Registered,
-            "" => return fail("verb.id is missing"),
-            other => return fail(&format!("verb {other} is not one of completed, passed, progressed, registered")),
-        };
-        let at = match statement.timestamp.map(|t| t.with_timezone(&Utc)) {
-            None => at_now,
-            Some(t) if t <= at_now + chrono::Duration::minutes(5) => t.min(at_now),
-            Some(_) => return fail("timestamp is in the future"),
-        };
-        mapped.push(Mapped {
+        kept.push(Kept {
             id,
-            learner,
-            course,
-            outcome,
-            at,
-            score: scaled.map(|s| (s * 10000.0).round() / 100.0),
-            verb,
+            statement: (*raw).clone(),
+            verb: statement.verb.id.clone(),
+            object: statement.object.id.clone(),
         });
+        if let Some(m) = map(db, &statement, id, &by_activity, at_now).await? {
+            mapped.push(m);
+        }
     }
+    store(db, actor, kept, mapped, at_now).await?;
+    Ok(Ok(ids))
+}
 
+/// A valid statement to keep as received.
+struct Kept {
+    id: Uuid,
+    statement: Value,
+    verb: String,
+    object: Option<String>,
+}
+
+/// What a statement changes, when its actor is a learner, its object a course and its verb one of
+/// registered, progressed, completed or passed; None otherwise (it is only kept).
+async fn map(
+    db: &DatabaseConnection,
+    statement: &Statement,
+    id: Uuid,
+    by_activity: &HashMap<String, course::Model>,
+    at_now: DateTime<Utc>,
+) -> Result<Option<Mapped>> {
+    // The learner: account.name is the learner code; mbox may carry tel:+84… .
+    let learner = if let Some(name) = statement.actor.account.as_ref().map(|a| a.name.as_str()) {
+        learner::Entity::find()
+            .filter(learner::Column::Code.eq(name.trim().to_uppercase()))
+            .filter(learner::Column::ErasedAt.is_null())
+            .one(db)
+            .await?
+    } else if let Some(phone) =
+        statement.actor.mbox.as_deref().and_then(|m| m.strip_prefix("tel:")).and_then(|p| PhoneNumber::parse(p).ok())
+    {
+        let found = learner::Entity::find().filter(learner::Column::Phone.eq(phone.as_str())).all(db).await?;
+        if found.len() == 1 { found.into_iter().next() } else { None }
+    } else {
+        None
+    };
+    let Some(learner) = learner.filter(|l| l.active) else { return Ok(None) };
+    let Some(object) = statement.object.id.as_deref() else { return Ok(None) };
+    let Some(course) = by_activity.get(object.trim_end_matches('/')).cloned() else { return Ok(None) };
+    let verb = statement.verb.id.trim().to_string();
+    let result = statement.result.as_ref();
+    let (completion, success) = (result.and_then(|r| r.completion), result.and_then(|r| r.success));
+    let scaled = result.and_then(|r| r.score.as_ref()).and_then(|s| s.scaled).filter(|s| *s >= 0.0);
+    let outcome = match verb.as_str() {
+        VERB_COMPLETED => Outcome::Completed,
+        VERB_PASSED if success != Some(false) => Outcome::Completed,
+        VERB_PASSED => Outcome::Progressed(100),
+        VERB_PROGRESSED if completion == Some(true) => Outcome::Completed,
+        VERB_PROGRESSED => Outcome::Progressed(result.map_or(0, StatementResult::progress)),
+        VERB_REGISTERED => Outcome::Registered,
+        _ => return Ok(None),
+    };
+    // A completion is counted in the week it happened, never later than now.
+    let at = statement.timestamp.map_or(at_now, |t| t.with_timezone(&Utc).min(at_now));
+    Ok(Some(Mapped { id, learner, course, outcome, at, score: scaled.map(|s| (s * 10000.0).round() / 100.0), verb }))
+}
+
+/// Keeps the statements and applies the mapped ones, in one transaction.
+async fn store(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    kept: Vec<Kept>,
+    mapped: Vec<Mapped>,
+    at_now: DateTime<Utc>,
+) -> Result<()> {
+    let authority = json!({"objectType": "Agent", "account": {"homePage": "urn:hocvuso", "name": actor.label()}});
     let txn = crate::db::write(db).await?;
+    for k in kept {
+        let mut body = k.statement;
+        body["id"] = json!(k.id);
+        body["stored"] = json!(at_now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+        body["authority"] = authority.clone();
+        lrs_statement::ActiveModel {
+            id: Set(k.id),
+            stored: Set(at_now),
+            verb: Set(k.verb),
+            object_id: Set(k.object),
+            body: Set(body.to_string()),
+        }
+        .insert(&txn)
+        .await?;
+    }
     for m in &mapped {
         let (row, _) = enrol_in(&txn, m.learner.id, m.course.id, m.at, Source::Xapi).await?;
         match m.outcome {
@@ -263,5 +303,21 @@ pub async fn receive(
         .await?;
     }
     txn.commit().await?;
-    Ok(Ok(ids))
+    Ok(())
+}
+
+/// One kept statement by id, as stored; or the latest ones, newest first (at most `limit`, 100 at most).
+pub async fn statements(db: &DatabaseConnection, actor: &Actor, id: Option<Uuid>, limit: u64) -> Result<Vec<Value>> {
+    match actor {
+        Actor::Anonymous => return Err(Error::Unauthorized),
+        Actor::Token(t) if t.scope == TokenScope::Ingest => {}
+        _ => return Err(Error::Forbidden),
+    }
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut query = lrs_statement::Entity::find().order_by_desc(lrs_statement::Column::Stored);
+    if let Some(id) = id {
+        query = query.filter(lrs_statement::Column::Id.eq(id));
+    }
+    let rows = query.limit(limit.clamp(1, 100)).all(db).await?;
+    Ok(rows.into_iter().filter_map(|row| serde_json::from_str(&row.body).ok()).collect())
 }

@@ -122,6 +122,15 @@ impl Actor {
         if account.role == Role::Admin { Ok(account) } else { Err(Error::Forbidden) }
     }
 
+    /// Only a machine client with `scope` (the LRS): 401 for nobody, 403 for anyone else.
+    pub fn require_token(&self, scope: TokenScope) -> Result<&TokenActor> {
+        match self {
+            Actor::Anonymous => Err(Error::Unauthorized),
+            Actor::Token(token) if token.scope == scope => Ok(token),
+            _ => Err(Error::Forbidden),
+        }
+    }
+
     /// An admin, an organiser, or a token with `scope`.
     pub fn require_account_or_token(&self, scope: TokenScope) -> Result<()> {
         match self {

@@ -82,11 +82,8 @@ pub async fn statements(
     headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Response> {
-    match &actor {
-        hocvuso::auth::Actor::Anonymous => return Err(hocvuso::Error::Unauthorized.into()),
-        hocvuso::auth::Actor::Token(t) if t.scope == hocvuso::auth::TokenScope::Ingest => {}
-        _ => return Err(hocvuso::Error::Forbidden.into()),
-    }
+    // Credentials before the version header: an unknown caller learns nothing else.
+    actor.require_token(hocvuso::auth::TokenScope::Ingest)?;
     let version = headers.get("x-experience-api-version").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !version.starts_with("1.0") {
         let body = json!({"error": "bad_request", "message": "X-Experience-API-Version 1.0.x is required"});

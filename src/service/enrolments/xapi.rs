@@ -11,13 +11,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::Result;
 use crate::auth::{Actor, TokenScope};
 use crate::entity::{course, learner, lrs_statement, xapi_statement};
 use crate::model::{EnrolmentStatus, Source};
 use crate::person::PhoneNumber;
 use crate::service::enrolments::{Completion, change_in, completed, enrol_in};
 use crate::service::{audit, now};
-use crate::{Error, Result};
 
 pub const VERB_COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
 pub const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
@@ -117,11 +117,7 @@ pub async fn receive(
     actor: &Actor,
     body: &Value,
 ) -> Result<std::result::Result<Vec<Uuid>, Unmappable>> {
-    match actor {
-        Actor::Anonymous => return Err(Error::Unauthorized),
-        Actor::Token(t) if t.scope == TokenScope::Ingest => {}
-        _ => return Err(Error::Forbidden),
-    }
+    actor.require_token(TokenScope::Ingest)?;
     let statements: Vec<&Value> = match body {
         Value::Array(items) => items.iter().collect(),
         Value::Object(_) => vec![body],
@@ -308,11 +304,7 @@ async fn store(
 
 /// One kept statement by id, as stored; or the latest ones, newest first (at most `limit`, 100 at most).
 pub async fn statements(db: &DatabaseConnection, actor: &Actor, id: Option<Uuid>, limit: u64) -> Result<Vec<Value>> {
-    match actor {
-        Actor::Anonymous => return Err(Error::Unauthorized),
-        Actor::Token(t) if t.scope == TokenScope::Ingest => {}
-        _ => return Err(Error::Forbidden),
-    }
+    actor.require_token(TokenScope::Ingest)?;
     use sea_orm::{QueryOrder, QuerySelect};
     let mut query = lrs_statement::Entity::find().order_by_desc(lrs_statement::Column::Stored);
     if let Some(id) = id {

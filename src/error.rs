@@ -47,6 +47,12 @@ pub enum Error {
     /// The request's body is larger than the route accepts.
     #[error("request too large")]
     TooLarge,
+    /// The request breaks the protocol it speaks (xAPI): the message says how, for the sender's log.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// A conditional write (`If-Match`, `If-None-Match`) whose condition does not hold.
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// A fault that was logged on the server; the user sees only a short message.
     #[error("internal error")]
     Internal,
@@ -79,6 +85,8 @@ impl Error {
             Error::Unavailable => Text::Unavailable,
             Error::Busy(_) => Text::ServerBusy,
             Error::TooLarge => Text::BodyTooLarge,
+            Error::BadRequest(_) => Text::BadRequest,
+            Error::PreconditionFailed => Text::PreconditionFailed,
             Error::Internal => Text::Internal,
         }
     }

@@ -349,6 +349,8 @@ texts! {
     TargetsFile => "Tệp chỉ tiêu (CSV hoặc Excel)", "Targets file (CSV or Excel)";
     NoneThisWeek => "Không có.", "None.";
     BodyTooLarge => "Nội dung gửi lên quá lớn.", "The request is too large.";
+    BadRequest => "Yêu cầu không đúng giao thức.", "The request does not follow the protocol.";
+    PreconditionFailed => "Tài liệu đã đổi từ lần đọc trước.", "The document changed since it was read.";
     NewEntry => "mới", "new";
     RankByCompletions => "Hạng theo số hoàn thành", "Rank by completions";
     LeaderboardRule => "Xếp hạng theo tỷ lệ hoàn thành luỹ kế đến cuối tuần; bằng nhau thì theo số hoàn thành, rồi theo tên; ▲▼ so với tuần trước. Đơn vị có ít lượt đăng ký hơn mức tối thiểu được liệt kê riêng. Mức tối thiểu:", "Ranked by cumulative completion rate at the end of the week; ties by completions, then name; ▲▼ against the week before. Units with fewer enrolments than the minimum are listed apart. Minimum:";

@@ -93,6 +93,8 @@ pub fn status_of(err: &Error) -> http::StatusCode {
         Error::Forbidden => S::FORBIDDEN,
         Error::Unavailable | Error::Busy(_) => S::SERVICE_UNAVAILABLE,
         Error::TooLarge => S::PAYLOAD_TOO_LARGE,
+        Error::BadRequest(_) => S::BAD_REQUEST,
+        Error::PreconditionFailed => S::PRECONDITION_FAILED,
         Error::Internal => S::INTERNAL_SERVER_ERROR,
     }
 }

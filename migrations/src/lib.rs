@@ -13,6 +13,8 @@ mod m20260107_000001_hashed_links;
 mod m20260107_000002_one_attempt_table;
 mod m20260108_000001_platforms;
 mod m20260108_000002_lrs_statements;
+mod m20260109_000001_lrs_statement_index;
+mod m20260109_000002_lrs_documents;
 
 pub struct Migrator;
 
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20260107_000002_one_attempt_table::Migration),
             Box::new(m20260108_000001_platforms::Migration),
             Box::new(m20260108_000002_lrs_statements::Migration),
+            Box::new(m20260109_000001_lrs_statement_index::Migration),
+            Box::new(m20260109_000002_lrs_documents::Migration),
         ]
     }
 }

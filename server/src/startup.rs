@@ -21,7 +21,7 @@ use crate::{api, auth, kept_pages, routes, security};
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/lang/{code}", get(routes::lang::set_lang))
         .route("/login", post(routes::login::login))
@@ -74,7 +74,10 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(from_fn_with_state(state.clone(), auth::drop_untrusted_forwarding))
-        .with_state(state)
+        .with_state(state);
+    // xAPI's alternate request syntax (`POST …?method=PUT`, headers in the form body) becomes the
+    // request it stands for before the app routes it: a layer on the routes runs after routing.
+    Router::new().fallback_service(app).layer(from_fn(api::xapi::alternate_syntax))
 }
 
 /// The largest body a form or REST call may send (file uploads excepted).

@@ -10,6 +10,11 @@ pub struct Model {
     pub verb: String,
     pub object_id: Option<String>,
     pub body: String,
+    /// A later statement voided this one: it is found by `voidedStatementId` only.
+    pub voided: bool,
+    pub registration: Option<String>,
+    /// The statement this one's object refers to (a StatementRef).
+    pub target_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -143,6 +143,8 @@ fn error_code(err: &Error) -> &'static str {
         Error::Unavailable => "unavailable",
         Error::Busy(_) => "busy",
         Error::TooLarge => "too_large",
+        Error::BadRequest(_) => "bad_request",
+        Error::PreconditionFailed => "precondition_failed",
         Error::Internal => "internal",
     }
 }
@@ -151,7 +153,8 @@ fn error_code(err: &Error) -> &'static str {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// `not_found`, `invalid`, `invalid_rows`, `conflict`, `unauthorized`, `bad_credentials`,
-    /// `rate_limited`, `forbidden`, `unavailable`, `busy`, `too_large` or `internal`.
+    /// `rate_limited`, `forbidden`, `unavailable`, `busy`, `too_large`, `bad_request`,
+    /// `precondition_failed` or `internal`.
     pub error: &'static str,
     pub message: String,
     /// `invalid`: `{"field","message"}` each; `invalid_rows`: `{"line","column","value","message"}` each.
@@ -179,7 +182,10 @@ pub fn error_body(err: &Error, lang: Lang) -> ErrorBody {
     };
     ErrorBody {
         error: error_code(err),
-        message: lang.t(err.text()).to_string(),
+        message: match err {
+            Error::BadRequest(detail) => format!("{} ({detail})", lang.t(err.text())),
+            _ => lang.t(err.text()).to_string(),
+        },
         errors,
         existing: if let Error::Conflict(Some(existing)) = err { Some(existing.clone()) } else { None },
         retry_after: if let Error::RateLimited(seconds) | Error::Busy(seconds) = err { Some(*seconds) } else { None },

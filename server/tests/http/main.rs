@@ -17,6 +17,7 @@ mod pages;
 mod reliability;
 mod sessions;
 mod xapi;
+mod xapi_documents;
 
 pub async fn migrate(db: &DatabaseConnection) {
     Migrator::up(db, None).await.expect("migrations apply");

@@ -1,35 +1,26 @@
-//! xAPI 1.0.3, the part that records learning outcomes. Every valid statement is kept as received
-//! (`lrs_statement`, with `stored` and `authority`), whatever its verb; those whose actor is a learner,
-//! whose object is a course and whose verb records an outcome also become enrolments, progress and
-//! completions. A request is kept whole or refused whole (an invalid statement); a statement id seen
-//! before changes nothing.
+//! xAPI 1.0.3, the part that records learning outcomes. The LRS (`lrs::statements`) keeps every
+//! valid statement; those whose actor is a learner, whose object is a course and whose verb records
+//! an outcome also become enrolments, progress and completions, here, in the same transaction.
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::auth::{Actor, TokenScope};
-use crate::entity::{course, learner, lrs_statement, xapi_statement};
+use crate::auth::Actor;
+use crate::entity::{course, learner, xapi_statement};
 use crate::model::{EnrolmentStatus, Source};
 use crate::person::PhoneNumber;
+use crate::service::audit;
 use crate::service::enrolments::{Completion, change_in, completed, enrol_in};
-use crate::service::{audit, now};
 
 pub const VERB_COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
 pub const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
 pub const VERB_PROGRESSED: &str = "http://adlnet.gov/expapi/verbs/progressed";
 pub const VERB_REGISTERED: &str = "http://adlnet.gov/expapi/verbs/registered";
-
-/// Why a request was refused (an invalid statement); the message names what failed.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Unmappable {
-    pub index: usize,
-    pub reason: String,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Outcome {
@@ -38,7 +29,8 @@ enum Outcome {
     Completed,
 }
 
-struct Mapped {
+/// A statement's outcome for a learner in a course.
+pub struct Mapped {
     id: Uuid,
     learner: learner::Model,
     course: course::Model,
@@ -60,11 +52,11 @@ pub struct Statement {
     pub timestamp: Option<DateTime<chrono::FixedOffset>>,
 }
 
-/// An agent, identified by an account (`name` is the learner code) or an `mbox` (`tel:+84…`).
+/// An agent, identified by an account (`name` is the learner code) or an `openid` (`tel:+84…`).
 #[derive(Debug, serde::Deserialize)]
 pub struct Agent {
     pub account: Option<Account>,
-    pub mbox: Option<String>,
+    pub openid: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -111,24 +103,17 @@ impl StatementResult {
     }
 }
 
-/// Applies statements (one object or an array). Returns the statement ids, in order.
-pub async fn receive(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    body: &Value,
-) -> Result<std::result::Result<Vec<Uuid>, Unmappable>> {
-    actor.require_token(TokenScope::Ingest)?;
-    let statements: Vec<&Value> = match body {
-        Value::Array(items) => items.iter().collect(),
-        Value::Object(_) => vec![body],
-        _ => {
-            return Ok(Err(Unmappable {
-                index: 0,
-                reason: "the body is not a statement or an array of statements".into(),
-            }));
-        }
-    };
-    let at_now = now();
+/// What newly kept statements change: those whose actor is a learner, whose object is a course
+/// and whose verb records an outcome. Statements that do not parse into the typed shape below are
+/// only kept.
+pub async fn outcomes(
+    db: &impl ConnectionTrait,
+    statements: &[(Uuid, &Value)],
+    at_now: DateTime<Utc>,
+) -> Result<Vec<Mapped>> {
+    if statements.is_empty() {
+        return Ok(Vec::new());
+    }
     let courses = course::Entity::find().filter(course::Column::Active.eq(true)).all(db).await?;
     let by_activity: HashMap<String, course::Model> = courses
         .iter()
@@ -139,61 +124,26 @@ pub async fn receive(
                 .map(move |iri| (iri.trim_end_matches('/').to_string(), c.clone()))
         })
         .collect();
-
-    let mut ids = Vec::new();
     let mut mapped = Vec::new();
-    let mut kept = Vec::new();
-    for (index, raw) in statements.iter().enumerate() {
-        let fail = |reason: &str| Ok(Err(Unmappable { index, reason: format!("statement {index}: {reason}") }));
-        let statement: Statement = match Statement::deserialize(*raw) {
-            Ok(statement) => statement,
-            Err(err) => return fail(&format!("not a statement: {err}")),
-        };
-        let id = statement.id.unwrap_or_else(Uuid::new_v4);
-        ids.push(id);
-        let scaled = statement.result.as_ref().and_then(|r| r.score.as_ref()).and_then(|s| s.scaled);
-        if scaled.is_some_and(|s| !(-1.0..=1.0).contains(&s)) {
-            return fail("result.score.scaled is outside -1..1");
-        }
-        // Seen before: kept already, or applied before statements were kept.
-        let seen = lrs_statement::Entity::find_by_id(id).one(db).await?.is_some()
-            || xapi_statement::Entity::find_by_id(id).one(db).await?.is_some()
-            || kept.iter().any(|k: &Kept| k.id == id);
-        if seen {
-            continue;
-        }
-        kept.push(Kept {
-            id,
-            statement: (*raw).clone(),
-            verb: statement.verb.id.clone(),
-            object: statement.object.id.clone(),
-        });
-        if let Some(m) = map(db, &statement, id, &by_activity, at_now).await? {
+    for (id, raw) in statements {
+        let Ok(statement) = Statement::deserialize(*raw) else { continue };
+        if let Some(m) = map(db, &statement, *id, &by_activity, at_now).await? {
             mapped.push(m);
         }
     }
-    store(db, actor, kept, mapped, at_now).await?;
-    Ok(Ok(ids))
-}
-
-/// A valid statement to keep as received.
-struct Kept {
-    id: Uuid,
-    statement: Value,
-    verb: String,
-    object: Option<String>,
+    Ok(mapped)
 }
 
 /// What a statement changes, when its actor is a learner, its object a course and its verb one of
 /// registered, progressed, completed or passed; None otherwise (it is only kept).
 async fn map(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     statement: &Statement,
     id: Uuid,
     by_activity: &HashMap<String, course::Model>,
     at_now: DateTime<Utc>,
 ) -> Result<Option<Mapped>> {
-    // The learner: account.name is the learner code; mbox may carry tel:+84… .
+    // The learner: account.name is the learner code; openid may carry tel:+84… .
     let learner = if let Some(name) = statement.actor.account.as_ref().map(|a| a.name.as_str()) {
         learner::Entity::find()
             .filter(learner::Column::Code.eq(name.trim().to_uppercase()))
@@ -201,7 +151,7 @@ async fn map(
             .one(db)
             .await?
     } else if let Some(phone) =
-        statement.actor.mbox.as_deref().and_then(|m| m.strip_prefix("tel:")).and_then(|p| PhoneNumber::parse(p).ok())
+        statement.actor.openid.as_deref().and_then(|m| m.strip_prefix("tel:")).and_then(|p| PhoneNumber::parse(p).ok())
     {
         let found = learner::Entity::find().filter(learner::Column::Phone.eq(phone.as_str())).all(db).await?;
         if found.len() == 1 { found.into_iter().next() } else { None }
@@ -229,33 +179,10 @@ async fn map(
     Ok(Some(Mapped { id, learner, course, outcome, at, score: scaled.map(|s| (s * 10000.0).round() / 100.0), verb }))
 }
 
-/// Keeps the statements and applies the mapped ones, in one transaction.
-async fn store(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    kept: Vec<Kept>,
-    mapped: Vec<Mapped>,
-    at_now: DateTime<Utc>,
-) -> Result<()> {
-    let authority = json!({"objectType": "Agent", "account": {"homePage": "urn:hocvuso", "name": actor.label()}});
-    let txn = crate::db::write(db).await?;
-    for k in kept {
-        let mut body = k.statement;
-        body["id"] = json!(k.id);
-        body["stored"] = json!(at_now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
-        body["authority"] = authority.clone();
-        lrs_statement::ActiveModel {
-            id: Set(k.id),
-            stored: Set(at_now),
-            verb: Set(k.verb),
-            object_id: Set(k.object),
-            body: Set(body.to_string()),
-        }
-        .insert(&txn)
-        .await?;
-    }
+/// Applies what statements change, in the caller's transaction (the one that keeps them).
+pub async fn apply(txn: &DatabaseTransaction, actor: &Actor, mapped: Vec<Mapped>, at_now: DateTime<Utc>) -> Result<()> {
     for m in &mapped {
-        let (row, _) = enrol_in(&txn, m.learner.id, m.course.id, m.at, Source::Xapi).await?;
+        let (row, _) = enrol_in(txn, m.learner.id, m.course.id, m.at, Source::Xapi).await?;
         match m.outcome {
             Outcome::Registered => {}
             Outcome::Completed => {
@@ -265,10 +192,10 @@ async fn store(
                     certificate_no: row.certificate_no.clone(),
                     source: Source::Xapi,
                 };
-                change_in(&txn, row.id, completed(completion)).await?;
+                change_in(txn, row.id, completed(completion)).await?;
             }
             Outcome::Progressed(progress) => {
-                change_in(&txn, row.id, |old, change| {
+                change_in(txn, row.id, |old, change| {
                     if old.status != EnrolmentStatus::Completed {
                         change.status = Set(EnrolmentStatus::InProgress);
                         change.progress = Set(progress.max(old.progress));
@@ -284,12 +211,12 @@ async fn store(
             course_id: Set(m.course.id),
             verb: Set(m.verb.clone()),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     if !mapped.is_empty() {
         audit::record(
-            &txn,
+            txn,
             &actor.label(),
             audit::Action::Xapi,
             audit::Entity::Enrolment,
@@ -298,18 +225,5 @@ async fn store(
         )
         .await?;
     }
-    txn.commit().await?;
     Ok(())
-}
-
-/// One kept statement by id, as stored; or the latest ones, newest first (at most `limit`, 100 at most).
-pub async fn statements(db: &DatabaseConnection, actor: &Actor, id: Option<Uuid>, limit: u64) -> Result<Vec<Value>> {
-    actor.require_token(TokenScope::Ingest)?;
-    use sea_orm::{QueryOrder, QuerySelect};
-    let mut query = lrs_statement::Entity::find().order_by_desc(lrs_statement::Column::Stored);
-    if let Some(id) = id {
-        query = query.filter(lrs_statement::Column::Id.eq(id));
-    }
-    let rows = query.limit(limit.clamp(1, 100)).all(db).await?;
-    Ok(rows.into_iter().filter_map(|row| serde_json::from_str(&row.body).ok()).collect())
 }

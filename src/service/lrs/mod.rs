@@ -1,3 +1,7 @@
-//! The Learning Record Store (xAPI): how MOOC platforms sign in (`platforms`). Statements that
-//! record learning outcomes are applied through `enrolments::xapi`.
+//! The Learning Record Store (xAPI 1.0.3): how MOOC platforms sign in (`platforms`), the rules
+//! a statement must meet (`validate`) and the documents clients keep (`documents`). Statements
+//! that record learning outcomes are applied through `enrolments::xapi`.
+pub mod documents;
 pub mod platforms;
+pub mod statements;
+pub mod validate;

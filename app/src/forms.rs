@@ -19,6 +19,13 @@ pub struct CourseAttempt {
     pub error: Error,
 }
 
+/// A platform account that could not be linked, with what was typed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkAttempt {
+    pub form: hocvuso::service::lrs::links::PlatformAccountForm,
+    pub error: Error,
+}
+
 /// The answer to an upload.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImportAttempt {

@@ -19,6 +19,7 @@ use crate::pages::learners::import::ImportLearnersPage;
 use crate::pages::learners::list::LearnersPage;
 use crate::pages::learners::new::{EditLearnerPage, NewLearnerPage};
 use crate::pages::learners::personal_data::PersonalDataPage;
+use crate::pages::learners::unmatched::UnmatchedPage;
 use crate::pages::login::LoginPage;
 use crate::pages::lookup::LookupPage;
 use crate::pages::my_progress::MyProgressPage;
@@ -80,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/learners") view=LearnersPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/new") view=NewLearnerPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/import") view=ImportLearnersPage ssr=SsrMode::Async />
+                    <Route path=path!("/learners/unmatched") view=UnmatchedPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/:code") view=LearnerCardPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/:code/edit") view=EditLearnerPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/:code/personal-data") view=PersonalDataPage ssr=SsrMode::Async />

@@ -15,6 +15,7 @@ mod m20260108_000001_platforms;
 mod m20260108_000002_lrs_statements;
 mod m20260109_000001_lrs_statement_index;
 mod m20260109_000002_lrs_documents;
+mod m20260109_000003_learner_links;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260108_000002_lrs_statements::Migration),
             Box::new(m20260109_000001_lrs_statement_index::Migration),
             Box::new(m20260109_000002_lrs_documents::Migration),
+            Box::new(m20260109_000003_learner_links::Migration),
         ]
     }
 }

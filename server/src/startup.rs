@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/learners/{code}/deactivate", post(routes::learners::deactivate_learner))
         .route("/learners/{code}/new-link", post(routes::learners::renew_progress_link))
         .route("/learners/{code}/enrol", post(routes::learners::enrol))
+        .route("/learners/{code}/platform-accounts", post(routes::learners::link_platform_account))
         .route("/learners/{code}/complete", post(routes::learners::complete))
         .route("/learners/{code}/progress", post(routes::learners::set_progress))
         .route("/learners/{code}/undo", post(routes::learners::undo))

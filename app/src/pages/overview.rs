@@ -17,15 +17,23 @@ pub async fn get_overview() -> Result<Overview, Error> {
     .await
 }
 
+/// Completions MOOC platforms sent for accounts not linked to a learner yet.
+pub async fn get_waiting_for_match() -> Result<u64, Error> {
+    let state = crate::state::app_state()?;
+    hocvuso::service::lrs::links::waiting_completions(&state.db).await
+}
+
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let lang = use_lang();
     let overview = Resource::new(|| (), |_| get_overview());
+    let waiting = Resource::new(|| (), |_| get_waiting_for_match());
     view! {
         <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
+                let waiting = waiting.await.unwrap_or_default();
                 match overview.await {
-                    Ok(overview) => view! { <OverviewView overview lang /> }.into_any(),
+                    Ok(overview) => view! { <OverviewView overview waiting lang /> }.into_any(),
                     Err(err) => failed(lang, &err),
                 }
             })}
@@ -34,7 +42,7 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn OverviewView(overview: Overview, lang: Lang) -> impl IntoView {
+fn OverviewView(overview: Overview, waiting: u64, lang: Lang) -> impl IntoView {
     let completion = overview.completion;
     view! {
         <h1>{format!("{} · {}", lang.t(Text::Overview), overview.province_name)}</h1>
@@ -50,6 +58,11 @@ fn OverviewView(overview: Overview, lang: Lang) -> impl IntoView {
             <StatCard label=lang.t(Text::Learners) value=lang.count(overview.learners) testid="learners" />
             <StatCard label=lang.t(Text::Teams) value=lang.count(overview.teams) testid="teams" />
         </section>
+        {(waiting > 0).then(|| view! {
+            <p class="notice" data-testid="waiting-for-match">
+                <a href="/learners/unmatched">{lang.t(Text::WaitingForMatch)} ": " {lang.count(waiting as i64)}</a>
+            </p>
+        })}
         <h2>{lang.t(Text::CommunesByRate)}</h2>
         {overview.scoped.then(|| view! { <p class="hint">{lang.t(Text::YourCommunesOnly)}</p> })}
         <CommuneTable communes=overview.communes lang />

@@ -20,6 +20,7 @@ mod consent;
 mod imports;
 mod learners;
 mod me;
+mod platform_accounts;
 mod progress;
 mod session;
 mod stats;
@@ -49,6 +50,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(learners::renew_progress_link))
         .routes(routes!(learners::personal_data, learners::erase_personal_data))
         .routes(routes!(learners::lookup))
+        .routes(routes!(platform_accounts::link, platform_accounts::list))
+        .routes(routes!(platform_accounts::unmatched))
         .routes(routes!(progress::list_courses, progress::create_course))
         .routes(routes!(progress::enrol))
         .routes(routes!(progress::record_completions))

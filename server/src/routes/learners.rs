@@ -11,7 +11,8 @@ use hocvuso::i18n::Text;
 use hocvuso::model::{CompletionReport, LearnerForm, Score, Source};
 use hocvuso::service::imports::learners::import_learners;
 use hocvuso::service::learners::registration;
-use hocvuso_app::forms::{CourseAttempt, ImportAttempt, RegisterAttempt};
+use hocvuso::service::lrs::links::PlatformAccountForm;
+use hocvuso_app::forms::{CourseAttempt, ImportAttempt, LinkAttempt, RegisterAttempt};
 use hocvuso_app::state::AppState;
 
 use super::forms::{actor, read_form, read_upload, render_page, status};
@@ -105,6 +106,29 @@ async fn back_to_card(state: &AppState, mut parts: Parts, code: &str, outcome: R
 
 fn unreadable() -> Error {
     Error::invalid("course_code", Text::UnknownCourse)
+}
+
+/// `POST /learners/{code}/platform-accounts`: links an account on a MOOC platform (or an e-mail
+/// address) to the learner; back to the card, which says how many waiting results now count.
+pub async fn link_platform_account(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    request: Request,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let form = read_form::<PlatformAccountForm>(body, 16 * 1024).await;
+    let outcome = match &form {
+        Some(form) => hocvuso::service::lrs::links::link(&state.db, &actor(&parts), &code, form).await,
+        None => Err(Error::invalid("form", Text::InvalidInput)),
+    };
+    match outcome {
+        Ok(linked) => Redirect::to(&format!("/learners/{code}?linked={}", linked.applied)).into_response(),
+        Err(error) => {
+            let status = status(&error);
+            parts.uri = format!("/learners/{code}").parse().unwrap_or(parts.uri);
+            render_page(&state, parts, status, LinkAttempt { form: form.unwrap_or_default(), error }).await
+        }
+    }
 }
 
 /// `POST /learners/{code}/enrol`: enrols the learner in a course.

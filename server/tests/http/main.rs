@@ -18,6 +18,7 @@ mod reliability;
 mod sessions;
 mod xapi;
 mod xapi_documents;
+mod xapi_links;
 
 pub async fn migrate(db: &DatabaseConnection) {
     Migrator::up(db, None).await.expect("migrations apply");

@@ -13,7 +13,7 @@ use crate::service::{audit, enrolments::courses, learners::registration, now};
 use crate::{Error, Result};
 
 /// The learner a change is about: in the actor's scope, or any learner for an `ingest` token.
-async fn learner_for_change(db: &impl ConnectionTrait, actor: &Actor, code: &str) -> Result<learner::Model> {
+pub(crate) async fn learner_for_change(db: &impl ConnectionTrait, actor: &Actor, code: &str) -> Result<learner::Model> {
     let id = match actor {
         Actor::Token(token) if token.scope == TokenScope::Ingest => {
             learner::Entity::find()

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::auth::Actor;
-use crate::entity::{course, learner, xapi_statement};
+use crate::entity::{course, learner, learner_link, lrs_statement, lrs_unmatched, xapi_statement};
 use crate::model::{EnrolmentStatus, Source};
 use crate::person::PhoneNumber;
 use crate::service::audit;
@@ -32,38 +32,46 @@ enum Outcome {
 /// A statement's outcome for a learner in a course.
 pub struct Mapped {
     id: Uuid,
-    learner: learner::Model,
-    course: course::Model,
+    learner_id: Uuid,
+    course_id: Uuid,
     outcome: Outcome,
     at: DateTime<Utc>,
     score: Option<f64>,
     verb: String,
 }
 
+/// What newly kept statements change: outcomes for learners, outcomes waiting for their actor to
+/// be linked to a learner, and statements about erased learners (kept without their actor).
+#[derive(Default)]
+pub struct Outcomes {
+    pub mapped: Vec<Mapped>,
+    pub unmatched: Vec<lrs_unmatched::Model>,
+    pub erased: Vec<Uuid>,
+}
+
 /// The part of an xAPI statement that records an outcome, parsed once into types (other properties
-/// are not read here). `id` must be a UUID; `timestamp` an RFC 3339 instant.
+/// are not read here). The statement has passed `lrs::validate` already.
 #[derive(Debug, serde::Deserialize)]
 pub struct Statement {
-    pub id: Option<Uuid>,
-    pub actor: Agent,
+    pub actor: Value,
     pub verb: Verb,
     pub object: ObjectRef,
     pub result: Option<StatementResult>,
-    pub timestamp: Option<DateTime<chrono::FixedOffset>>,
-}
-
-/// An agent, identified by an account (`name` is the learner code) or an `openid` (`tel:+84…`).
-#[derive(Debug, serde::Deserialize)]
-pub struct Agent {
-    pub account: Option<Account>,
-    pub openid: Option<String>,
+    pub context: Option<Context>,
+    pub timestamp: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
-pub struct Account {
-    pub name: String,
-    #[serde(rename = "homePage")]
-    pub home_page: Option<String>,
+pub struct Context {
+    #[serde(rename = "contextActivities")]
+    pub context_activities: Option<ContextActivities>,
+}
+
+/// Parent and grouping activities, alone or in arrays (the LRS keeps arrays).
+#[derive(Debug, serde::Deserialize)]
+pub struct ContextActivities {
+    pub parent: Option<Value>,
+    pub grouping: Option<Value>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -103,86 +111,276 @@ impl StatementResult {
     }
 }
 
-/// What newly kept statements change: those whose actor is a learner, whose object is a course
-/// and whose verb records an outcome. Statements that do not parse into the typed shape below are
-/// only kept.
+/// The courses a statement may name, by activity IRI (the course link or its activity id) and by
+/// Open edX course key (`ORG+NUM+RUN`).
+pub struct Courses {
+    by_iri: HashMap<String, Uuid>,
+    by_edx_key: HashMap<String, Uuid>,
+}
+
+impl Courses {
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Courses> {
+        let courses = course::Entity::find().filter(course::Column::Active.eq(true)).all(db).await?;
+        let mut found = Courses { by_iri: HashMap::new(), by_edx_key: HashMap::new() };
+        for course in courses {
+            for iri in [course.url, course.activity_iri].into_iter().flatten() {
+                if let Some(key) = edx_course_key(&iri) {
+                    found.by_edx_key.insert(key.to_string(), course.id);
+                }
+                found.by_iri.insert(iri.trim_end_matches('/').to_string(), course.id);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The course an activity is or is part of (`true`: a block inside it, `block-v1:…`).
+    fn find(&self, iri: &str) -> Option<(Uuid, bool)> {
+        if let Some(course) = self.by_iri.get(iri.trim_end_matches('/')) {
+            return Some((*course, false));
+        }
+        let key = edx_course_key(iri)?;
+        self.by_edx_key.get(key).map(|course| (*course, !iri.contains("course-v1:")))
+    }
+
+    /// The course a statement is about: its object, or else (a block inside a course, as Open edX
+    /// sends) the course the block or a parent or grouping activity names; `true` in the second case.
+    fn of(&self, statement: &Statement) -> Option<(Uuid, bool)> {
+        if let Some(found) = statement.object.id.as_deref().and_then(|id| self.find(id)) {
+            return Some(found);
+        }
+        let activities = statement.context.as_ref()?.context_activities.as_ref()?;
+        [&activities.parent, &activities.grouping]
+            .into_iter()
+            .flatten()
+            .flat_map(|list| match list {
+                Value::Array(items) => items.iter().collect::<Vec<_>>(),
+                one => vec![one],
+            })
+            .filter_map(|activity| activity.get("id").and_then(Value::as_str))
+            .find_map(|id| self.find(id))
+            .map(|(course, _)| (course, true))
+    }
+}
+
+/// The Open edX course key in a course or block address: `MOET+KNS-ND+2026-1` in
+/// `…/courses/course-v1:MOET+KNS-ND+2026-1/…` or `…/block-v1:MOET+KNS-ND+2026-1+type@problem+block@…`.
+pub fn edx_course_key(text: &str) -> Option<&str> {
+    let start = ["course-v1:", "block-v1:"].iter().find_map(|prefix| text.find(prefix).map(|at| at + prefix.len()))?;
+    let rest = &text[start..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let rest = &rest[..end];
+    let rest = rest.find("+type@").map_or(rest, |at| &rest[..at]);
+    let parts: Vec<&str> = rest.split('+').collect();
+    (parts.len() == 3 && parts.iter().all(|p| !p.is_empty())).then_some(rest)
+}
+
+/// What newly kept statements change. Statements whose verb records no outcome, or whose object is
+/// no known course, change nothing (they are only kept).
 pub async fn outcomes(
     db: &impl ConnectionTrait,
     statements: &[(Uuid, &Value)],
+    platform: &str,
     at_now: DateTime<Utc>,
-) -> Result<Vec<Mapped>> {
+) -> Result<Outcomes> {
+    let mut found = Outcomes::default();
     if statements.is_empty() {
-        return Ok(Vec::new());
+        return Ok(found);
     }
-    let courses = course::Entity::find().filter(course::Column::Active.eq(true)).all(db).await?;
-    let by_activity: HashMap<String, course::Model> = courses
-        .iter()
-        .flat_map(|c| {
-            [c.url.clone(), c.activity_iri.clone()]
-                .into_iter()
-                .flatten()
-                .map(move |iri| (iri.trim_end_matches('/').to_string(), c.clone()))
-        })
-        .collect();
-    let mut mapped = Vec::new();
+    let courses = Courses::load(db).await?;
     for (id, raw) in statements {
         let Ok(statement) = Statement::deserialize(*raw) else { continue };
-        if let Some(m) = map(db, &statement, *id, &by_activity, at_now).await? {
-            mapped.push(m);
+        let Some((course_id, outcome, at)) = outcome(&statement, &courses, at_now) else { continue };
+        match who(db, &statement.actor).await? {
+            Who::Learner(learner_id) => found.mapped.push(Mapped {
+                id: *id,
+                learner_id,
+                course_id,
+                outcome,
+                at,
+                score: score(&statement),
+                verb: statement.verb.id.clone(),
+            }),
+            Who::Erased => found.erased.push(*id),
+            Who::Unknown(actor_key) => found.unmatched.push(lrs_unmatched::Model {
+                statement_id: *id,
+                actor_key,
+                actor: crate::service::lrs::links::describe(&statement.actor),
+                platform: platform.to_string(),
+                course_id,
+                // What it will do once linked (a block's completion is work in the course).
+                verb: match outcome {
+                    Outcome::Registered => VERB_REGISTERED,
+                    Outcome::Progressed(_) => VERB_PROGRESSED,
+                    Outcome::Completed => VERB_COMPLETED,
+                }
+                .to_string(),
+                timestamp: at,
+                stored: at_now,
+            }),
+            Who::Nobody => {}
         }
     }
-    Ok(mapped)
+    Ok(found)
 }
 
-/// What a statement changes, when its actor is a learner, its object a course and its verb one of
-/// registered, progressed, completed or passed; None otherwise (it is only kept).
-async fn map(
-    db: &impl ConnectionTrait,
-    statement: &Statement,
-    id: Uuid,
-    by_activity: &HashMap<String, course::Model>,
-    at_now: DateTime<Utc>,
-) -> Result<Option<Mapped>> {
-    // The learner: account.name is the learner code; openid may carry tel:+84… .
-    let learner = if let Some(name) = statement.actor.account.as_ref().map(|a| a.name.as_str()) {
-        learner::Entity::find()
-            .filter(learner::Column::Code.eq(name.trim().to_uppercase()))
-            .filter(learner::Column::ErasedAt.is_null())
-            .one(db)
-            .await?
-    } else if let Some(phone) =
-        statement.actor.openid.as_deref().and_then(|m| m.strip_prefix("tel:")).and_then(|p| PhoneNumber::parse(p).ok())
+/// Where a statement's actor leads.
+enum Who {
+    Learner(Uuid),
+    /// A learner whose personal data was erased: nothing of theirs is kept.
+    Erased,
+    /// No learner yet: the statement waits for a link to this actor key.
+    Unknown(String),
+    /// Nobody to wait for (a deactivated learner, an actor without an identifier to link).
+    Nobody,
+}
+
+/// The learner an actor is: a linked platform account or e-mail address; an account whose name is
+/// a learner code; or an `openid` `tel:` number that is one learner's registered phone.
+async fn who(db: &impl ConnectionTrait, actor: &Value) -> Result<Who> {
+    let key = crate::service::lrs::links::actor_key(actor);
+    let mut learner = None;
+    if let Some(key) = &key {
+        let link = learner_link::Entity::find().filter(learner_link::Column::ActorKey.eq(key.as_str())).one(db).await?;
+        if let Some(link) = link {
+            learner = learner::Entity::find_by_id(link.learner_id).one(db).await?;
+        }
+    }
+    if learner.is_none()
+        && let Some(name) = actor.pointer("/account/name").and_then(Value::as_str)
+    {
+        learner = learner::Entity::find().filter(learner::Column::Code.eq(name.trim().to_uppercase())).one(db).await?;
+    }
+    if learner.is_none()
+        && let Some(phone) = actor
+            .get("openid")
+            .and_then(Value::as_str)
+            .and_then(|m| m.strip_prefix("tel:"))
+            .and_then(|p| PhoneNumber::parse(p).ok())
     {
         let found = learner::Entity::find().filter(learner::Column::Phone.eq(phone.as_str())).all(db).await?;
-        if found.len() == 1 { found.into_iter().next() } else { None }
-    } else {
-        None
-    };
-    let Some(learner) = learner.filter(|l| l.active) else { return Ok(None) };
-    let Some(object) = statement.object.id.as_deref() else { return Ok(None) };
-    let Some(course) = by_activity.get(object.trim_end_matches('/')).cloned() else { return Ok(None) };
-    let verb = statement.verb.id.trim().to_string();
+        learner = if found.len() == 1 { found.into_iter().next() } else { None };
+    }
+    Ok(match learner {
+        Some(l) if l.erased_at.is_some() => Who::Erased,
+        Some(l) if l.active => Who::Learner(l.id),
+        Some(_) => Who::Nobody,
+        None => key.map_or(Who::Nobody, Who::Unknown),
+    })
+}
+
+/// The course, the outcome and when, for a statement whose verb is registered, progressed,
+/// completed or passed and whose object (or its parent) is a known course. A block inside a
+/// course shows the learner at work in it; only the course itself is completed.
+fn outcome(statement: &Statement, courses: &Courses, at_now: DateTime<Utc>) -> Option<(Uuid, Outcome, DateTime<Utc>)> {
+    let (course, via_context) = courses.of(statement)?;
     let result = statement.result.as_ref();
     let (completion, success) = (result.and_then(|r| r.completion), result.and_then(|r| r.success));
-    let scaled = result.and_then(|r| r.score.as_ref()).and_then(|s| s.scaled).filter(|s| *s >= 0.0);
-    let outcome = match verb.as_str() {
+    let progress = result.map_or(0, StatementResult::progress);
+    let outcome = match statement.verb.id.trim() {
+        VERB_REGISTERED => Outcome::Registered,
+        VERB_COMPLETED | VERB_PASSED | VERB_PROGRESSED if via_context => Outcome::Progressed(progress),
         VERB_COMPLETED => Outcome::Completed,
         VERB_PASSED if success != Some(false) => Outcome::Completed,
         VERB_PASSED => Outcome::Progressed(100),
         VERB_PROGRESSED if completion == Some(true) => Outcome::Completed,
-        VERB_PROGRESSED => Outcome::Progressed(result.map_or(0, StatementResult::progress)),
-        VERB_REGISTERED => Outcome::Registered,
-        _ => return Ok(None),
+        VERB_PROGRESSED => Outcome::Progressed(progress),
+        _ => return None,
     };
     // A completion is counted in the week it happened, never later than now.
-    let at = statement.timestamp.map_or(at_now, |t| t.with_timezone(&Utc).min(at_now));
-    Ok(Some(Mapped { id, learner, course, outcome, at, score: scaled.map(|s| (s * 10000.0).round() / 100.0), verb }))
+    let at = statement
+        .timestamp
+        .as_deref()
+        .and_then(crate::service::lrs::validate::parse_timestamp)
+        .map_or(at_now, |t| t.with_timezone(&Utc).min(at_now));
+    Some((course, outcome, at))
+}
+
+fn score(statement: &Statement) -> Option<f64> {
+    let scaled = statement.result.as_ref()?.score.as_ref()?.scaled.filter(|s| *s >= 0.0)?;
+    Some((scaled * 10000.0).round() / 100.0)
+}
+
+/// Applies, in `timestamp` order, the statements that waited for `actor_key` now that it is the
+/// learner's, in the caller's transaction; each once. Returns how many changed an enrolment.
+pub async fn apply_waiting(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    actor_key: &str,
+    learner_id: Uuid,
+    at_now: DateTime<Utc>,
+) -> Result<usize> {
+    use sea_orm::QueryOrder;
+    let waiting = lrs_unmatched::Entity::find()
+        .filter(lrs_unmatched::Column::ActorKey.eq(actor_key))
+        .order_by_asc(lrs_unmatched::Column::Timestamp)
+        .order_by_asc(lrs_unmatched::Column::Stored)
+        .all(txn)
+        .await?;
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<Uuid> = waiting.iter().map(|w| w.statement_id).collect();
+    let bodies: HashMap<Uuid, String> = lrs_statement::Entity::find()
+        .filter(lrs_statement::Column::Id.is_in(ids.clone()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row.body))
+        .collect();
+    let courses = Courses::load(txn).await?;
+    let mut mapped = Vec::new();
+    for row in &waiting {
+        let Some(body) = bodies.get(&row.statement_id) else { continue };
+        let Ok(raw) = serde_json::from_str::<Value>(body) else { continue };
+        let Ok(statement) = Statement::deserialize(&raw) else { continue };
+        let Some((course_id, outcome, at)) = outcome(&statement, &courses, at_now) else { continue };
+        let score = score(&statement);
+        mapped.push(Mapped {
+            id: row.statement_id,
+            learner_id,
+            course_id,
+            outcome,
+            at,
+            score,
+            verb: statement.verb.id,
+        });
+    }
+    lrs_unmatched::Entity::delete_many().filter(lrs_unmatched::Column::StatementId.is_in(ids)).exec(txn).await?;
+    let count = mapped.len();
+    apply(txn, actor, mapped, at_now).await?;
+    Ok(count)
+}
+
+/// Undoes the completions that voided statements had recorded (the enrolment is back in
+/// progress), and forgets outcomes that were waiting for a link.
+pub async fn undo_voided(txn: &DatabaseTransaction, targets: &[Uuid]) -> Result<()> {
+    use crate::entity::enrolment;
+    lrs_unmatched::Entity::delete_many()
+        .filter(lrs_unmatched::Column::StatementId.is_in(targets.to_vec()))
+        .exec(txn)
+        .await?;
+    let applied = xapi_statement::Entity::find()
+        .filter(xapi_statement::Column::Id.is_in(targets.to_vec()))
+        .filter(xapi_statement::Column::Verb.is_in([VERB_COMPLETED, VERB_PASSED, VERB_PROGRESSED]))
+        .all(txn)
+        .await?;
+    for statement in applied {
+        let row = enrolment::Entity::find()
+            .filter(enrolment::Column::LearnerId.eq(statement.learner_id))
+            .filter(enrolment::Column::CourseId.eq(statement.course_id))
+            .one(txn)
+            .await?;
+        if let Some(row) = row.filter(|r| r.status == EnrolmentStatus::Completed && r.source == Source::Xapi) {
+            change_in(txn, row.id, crate::service::enrolments::not_completed).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Applies what statements change, in the caller's transaction (the one that keeps them).
 pub async fn apply(txn: &DatabaseTransaction, actor: &Actor, mapped: Vec<Mapped>, at_now: DateTime<Utc>) -> Result<()> {
     for m in &mapped {
-        let (row, _) = enrol_in(txn, m.learner.id, m.course.id, m.at, Source::Xapi).await?;
+        let (row, _) = enrol_in(txn, m.learner_id, m.course_id, m.at, Source::Xapi).await?;
         match m.outcome {
             Outcome::Registered => {}
             Outcome::Completed => {
@@ -207,8 +405,8 @@ pub async fn apply(txn: &DatabaseTransaction, actor: &Actor, mapped: Vec<Mapped>
         xapi_statement::ActiveModel {
             id: Set(m.id),
             received_at: Set(at_now),
-            learner_id: Set(m.learner.id),
-            course_id: Set(m.course.id),
+            learner_id: Set(m.learner_id),
+            course_id: Set(m.course_id),
             verb: Set(m.verb.clone()),
         }
         .insert(txn)

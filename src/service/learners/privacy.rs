@@ -60,6 +60,8 @@ pub async fn erase(db: &DatabaseConnection, actor: &Actor, code: &str) -> Result
         .filter(enrolment::Column::LearnerId.eq(found.id))
         .exec(&txn)
         .await?;
+    // Statements from MOOC platforms keep nothing of them either, and their platform accounts go.
+    crate::service::lrs::statements::forget_learner(&txn, found.id, &found.code).await?;
     audit::record(
         &txn,
         &actor.label(),

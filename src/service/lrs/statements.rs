@@ -158,8 +158,14 @@ async fn receive(
         });
     }
     let new: Vec<(Uuid, &Value)> = fresh.iter().map(|(id, s)| (*id, s)).collect();
-    let mapped = outcomes::outcomes(db, &new, at_now).await?;
-
+    let outcomes = outcomes::outcomes(db, &new, &actor.label(), at_now).await?;
+    // A statement about a learner whose personal data was erased keeps nothing of them.
+    for row in rows.iter_mut().filter(|row| outcomes.erased.contains(&row.id)) {
+        let mut body: Value = serde_json::from_str(&row.body).map_err(|_| Error::Internal)?;
+        body["actor"] = erased_actor();
+        row.body = body.to_string();
+        keys.retain(|k| k.statement_id != row.id || k.kind.ends_with("activity"));
+    }
     let txn = crate::db::write(db).await?;
     crate::db::insert_models(&txn, &rows).await?;
     keys.sort_by(|a, b| (&a.kind, &a.value).cmp(&(&b.kind, &b.value)));
@@ -168,7 +174,7 @@ async fn receive(
     if !targets.is_empty() {
         lrs_statement::Entity::update_many()
             .col_expr(lrs_statement::Column::Voided, sea_orm::sea_query::Expr::value(true))
-            .filter(lrs_statement::Column::Id.is_in(targets))
+            .filter(lrs_statement::Column::Id.is_in(targets.clone()))
             .exec(&txn)
             .await?;
     }
@@ -184,9 +190,74 @@ async fn receive(
             .exec_without_returning(&txn)
             .await?;
     }
-    outcomes::apply(&txn, actor, mapped, at_now).await?;
+    if !targets.is_empty() {
+        outcomes::undo_voided(&txn, &targets).await?;
+    }
+    crate::db::insert_models(&txn, &outcomes.unmatched).await?;
+    outcomes::apply(&txn, actor, outcomes.mapped, at_now).await?;
     txn.commit().await?;
     Ok(ids)
+}
+
+/// What an erased learner's statements keep of their actor: nothing.
+fn erased_actor() -> Value {
+    json!({"objectType": "Agent", "account": {"homePage": "urn:hocvuso:erased", "name": "erased"}})
+}
+
+/// Forgets a learner in the statements kept (their personal data is being erased): those that
+/// applied to them and those whose actor is one of their platform accounts lose their actor, and
+/// the links go. Runs in the caller's transaction.
+pub async fn forget_learner(txn: &sea_orm::DatabaseTransaction, learner_id: Uuid, code: &str) -> Result<()> {
+    use crate::entity::{learner_link, xapi_statement};
+    let links = learner_link::Entity::find().filter(learner_link::Column::LearnerId.eq(learner_id)).all(txn).await?;
+    let mut agent_keys: Vec<String> = links
+        .iter()
+        .filter_map(|l| Some(format!("Agent|account|{}|{}", l.home_page.as_deref()?, l.name.as_deref()?)))
+        .collect();
+    agent_keys.extend(
+        links
+            .iter()
+            .filter_map(|l| l.actor_key.strip_prefix("mbox_sha1sum|"))
+            .map(|sum| format!("Agent|mbox_sha1sum|{sum}")),
+    );
+    let mut ids: HashSet<Uuid> = xapi_statement::Entity::find()
+        .filter(xapi_statement::Column::LearnerId.eq(learner_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| row.id)
+        .collect();
+    let by_key = lrs_statement_key::Entity::find()
+        .filter(lrs_statement_key::Column::Kind.eq("agent"))
+        .filter(
+            sea_orm::Condition::any()
+                .add(lrs_statement_key::Column::Value.is_in(agent_keys))
+                .add(lrs_statement_key::Column::Value.like(format!("Agent|account|%|{code}"))),
+        )
+        .all(txn)
+        .await?;
+    ids.extend(by_key.into_iter().map(|k| k.statement_id));
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    for chunk in ids.chunks(500) {
+        for row in
+            lrs_statement::Entity::find().filter(lrs_statement::Column::Id.is_in(chunk.to_vec())).all(txn).await?
+        {
+            let Ok(mut body) = serde_json::from_str::<Value>(&row.body) else { continue };
+            body["actor"] = erased_actor();
+            lrs_statement::Entity::update_many()
+                .col_expr(lrs_statement::Column::Body, sea_orm::sea_query::Expr::value(body.to_string()))
+                .filter(lrs_statement::Column::Id.eq(row.id))
+                .exec(txn)
+                .await?;
+        }
+        lrs_statement_key::Entity::delete_many()
+            .filter(lrs_statement_key::Column::StatementId.is_in(chunk.to_vec()))
+            .filter(lrs_statement_key::Column::Kind.is_in(["agent", "related_agent"]))
+            .exec(txn)
+            .await?;
+    }
+    learner_link::Entity::delete_many().filter(learner_link::Column::LearnerId.eq(learner_id)).exec(txn).await?;
+    Ok(())
 }
 
 fn verb(statement: &Value) -> &str {

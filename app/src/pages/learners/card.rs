@@ -2,9 +2,10 @@
 use hocvuso::Error;
 use hocvuso::i18n::Text;
 use hocvuso::model::{CourseView, EnrolmentStatus, LearnerCard, LearnerProgress};
+use hocvuso::service::lrs::links::PlatformAccountView;
 
 use crate::components::status::{failed, loading};
-use crate::forms::{CourseAttempt, posted};
+use crate::forms::{CourseAttempt, LinkAttempt, posted};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -35,6 +36,69 @@ pub async fn get_learner_courses(code: String) -> Result<(LearnerProgress, Vec<C
         Ok((progress, courses))
     })
     .await
+}
+
+pub async fn get_platform_accounts(code: String) -> Result<Vec<PlatformAccountView>, Error> {
+    crate::state::respond(async {
+        let state = crate::state::app_state()?;
+        let learner = hocvuso::service::learners::registration::find(&state.db, &crate::state::actor(), &code).await?;
+        hocvuso::service::lrs::links::of_learner(&state.db, learner.id).await
+    })
+    .await
+}
+
+/// The learner's accounts on MOOC platforms, and a form to link one (plain post).
+#[component]
+fn PlatformAccounts(code: String) -> impl IntoView {
+    let lang = use_lang();
+    let attempt = posted::<LinkAttempt>();
+    let query = use_query_map();
+    let applied = move || query.with(|q| q.get("linked"));
+    let action = format!("/learners/{code}/platform-accounts");
+    let accounts = Resource::new(move || code.clone(), get_platform_accounts);
+    view! {
+        <section class="platform-accounts no-print" data-testid="platform-accounts">
+            <h2>{lang.t(Text::PlatformAccounts)}</h2>
+            <p class="hint">{lang.t(Text::PlatformAccountsHint)}</p>
+            {applied().map(|n| view! {
+                <p class="notice" role="status">{lang.t(Text::AccountLinked)} " " <strong data-testid="applied">{n}</strong></p>
+            })}
+            {attempt.clone().map(|a| {
+                let fields = match &a.error {
+                    Error::Invalid(fields) => fields.iter().map(|f| lang.t(f.problem)).collect::<Vec<_>>().join(" "),
+                    _ => String::new(),
+                };
+                view! { <p class="error" role="alert">{lang.t(a.error.text())} " " {fields}</p> }
+            })}
+            <Suspense fallback=move || loading(lang)>
+                {move || Suspend::new(async move {
+                    match accounts.await {
+                        Ok(list) => {
+                            let rows = list
+                                .into_iter()
+                                .map(|a| {
+                                    let shown = match (&a.home_page, &a.name, &a.mbox_sha1sum) {
+                                        (Some(home_page), Some(name), _) => format!("{name} @ {home_page}"),
+                                        (_, _, Some(sum)) => format!("{} (sha1 {}…)", lang.t(Text::Email), &sum[..12]),
+                                        _ => String::new(),
+                                    };
+                                    view! { <li data-testid="platform-account">{shown}</li> }
+                                })
+                                .collect_view();
+                            view! { <ul>{rows}</ul> }.into_any()
+                        }
+                        Err(err) => view! { <p class="error">{lang.t(err.text())}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <form method="post" action=action class="inline-form">
+                <label>{lang.t(Text::PlatformHomePage)} <input name="home_page" type="url" placeholder="https://mooc.example.edu.vn" value=attempt.as_ref().map(|a| a.form.home_page.clone().unwrap_or_default()) /></label>
+                <label>{lang.t(Text::PlatformAccountName)} <input name="name" value=attempt.as_ref().map(|a| a.form.name.clone().unwrap_or_default()) /></label>
+                <label>{lang.t(Text::Email)} <input name="mbox" type="email" value=attempt.as_ref().map(|a| a.form.mbox.clone().unwrap_or_default()) /></label>
+                <button type="submit">{lang.t(Text::LinkAccount)}</button>
+            </form>
+        </section>
+    }
 }
 
 fn status_text(status: EnrolmentStatus) -> Text {
@@ -184,6 +248,7 @@ pub fn LearnerCardPage() -> impl IntoView {
                                 })}
                             </article>
                             <LearnerCourses code=l.code.clone() />
+                            <PlatformAccounts code=l.code.clone() />
                             <p class="no-print actions-row">
                                 <a href=format!("/learners/{}/edit", l.code)>{lang.t(Text::EditLearner)}</a>
                                 <a href=format!("/learners/{}/personal-data", l.code)>{lang.t(Text::PersonalData)}</a>

@@ -4,3 +4,4 @@ pub mod import;
 pub mod list;
 pub mod new;
 pub mod personal_data;
+pub mod unmatched;

@@ -102,7 +102,7 @@ struct DocumentRequest {
 impl DocumentRequest {
     fn parse(resource: Resource, method: &Method, uri: &Uri) -> Result<Self, Error> {
         let params = Params::parse(uri, resource.parameters(method))?;
-        let documents = match resource {
+        let set = match resource {
             Resource::State => Documents::state(
                 &ActivityId::parse(params.required("activityId")?)?,
                 &Agent::parse(params.required("agent")?)?,
@@ -118,8 +118,8 @@ impl DocumentRequest {
             || method == Method::HEAD
             || (resource == Resource::State && method == Method::DELETE);
         let target = match params.optional(resource.id_name()) {
-            Some(id) => Target::One(documents.document(id)?),
-            None if many => Target::All(documents),
+            Some(id) => Target::One(set.document(id)?),
+            None if many => Target::All(set),
             None => return Err(missing(resource.id_name())),
         };
         let since = params.optional("since").map(documents::parse_since).transpose()?;

@@ -10,7 +10,7 @@ use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use hocvuso::Error;
-use hocvuso::auth::Actor;
+use hocvuso::auth::{Actor, TokenScope};
 use hocvuso_app::state::AppState;
 use serde_json::{Value, json};
 
@@ -57,11 +57,15 @@ async fn lrs_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Every resource but `/about` needs `X-Experience-API-Version: 1.0.x`. Credentials come first:
-/// an unknown caller is answered 401 and learns nothing else.
+/// Every resource but `/about` needs `X-Experience-API-Version: 1.0.x` (an unknown one is 404 for
+/// every caller). Credentials come first:
+/// only an LRS client is told about versions; anyone else is answered 401 or 403.
 async fn require_version(request: Request, next: Next) -> Response {
-    let anonymous = matches!(request.extensions().get::<Actor>(), None | Some(Actor::Anonymous));
-    if anonymous || request.uri().path().ends_with("/about") {
+    let client = matches!(request.extensions().get::<Actor>(), Some(Actor::Token(t)) if t.scope == TokenScope::Ingest);
+    let resource = request.uri().path().trim_start_matches("/xapi");
+    let versioned =
+        ["/statements", "/activities", "/activities/state", "/activities/profile", "/agents", "/agents/profile"];
+    if !client || !versioned.contains(&resource) {
         return next.run(request).await;
     }
     let version = request.headers().get("x-experience-api-version").and_then(|v| v.to_str().ok());

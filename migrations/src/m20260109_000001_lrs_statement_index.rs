@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 enum LrsStatement {
     Table,
     Id,
+    Stored,
     Voided,
     Registration,
     TargetId,
@@ -49,6 +50,17 @@ impl MigrationTrait for Migration {
             let mut column = column;
             manager.alter_table(Table::alter().table(LrsStatement::Table).add_column(&mut column).to_owned()).await?;
         }
+        // Pages of statements go by (stored, id), newest first or oldest first.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_lrs_statement_stored_id")
+                    .table(LrsStatement::Table)
+                    .col(LrsStatement::Stored)
+                    .col(LrsStatement::Id)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_index(
                 Index::create()
@@ -105,6 +117,9 @@ impl MigrationTrait for Migration {
         manager.drop_table(Table::drop().table(LrsAttachment::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(LrsStatementKey::Table).to_owned()).await?;
         manager.drop_index(Index::drop().name("ix_lrs_statement_target").table(LrsStatement::Table).to_owned()).await?;
+        manager
+            .drop_index(Index::drop().name("ix_lrs_statement_stored_id").table(LrsStatement::Table).to_owned())
+            .await?;
         for column in [LrsStatement::TargetId, LrsStatement::Registration, LrsStatement::Voided] {
             manager.alter_table(Table::alter().table(LrsStatement::Table).drop_column(column).to_owned()).await?;
         }

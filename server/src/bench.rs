@@ -16,7 +16,8 @@ use hocvuso::service::enrolments as transitions;
 use hocvuso::service::statistics::{Deltas, Placement};
 use hocvuso::week::week_of;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    Statement,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -71,7 +72,7 @@ pub async fn generate(db: &DatabaseConnection, size: Size) -> Result<(), String>
             title: Set(format!("Khoá {i}")),
             title_en: Set(None),
             platform: Set("bench".into()),
-            url: Set(None),
+            url: Set(Some(course_url(i))),
             hours: Set(4),
             active: Set(true),
             created_at: Set(now),
@@ -210,6 +211,158 @@ pub async fn generate(db: &DatabaseConnection, size: Size) -> Result<(), String>
 /// The code of the `i`th generated learner: distinct for every `i` below 2^30 (an odd multiplier is a
 /// bijection modulo 2^30) and spread over all codes as drawn ones are, so imports meet taken codes
 /// as often as in a real campaign this size.
+/// The address of course BENCH-i on its (Open edX) platform: statements name it.
+fn course_url(i: usize) -> String {
+    format!("{EDX}/courses/course-v1:BENCH+K{i}+2026/about")
+}
+
+const EDX: &str = "https://mooc.example.edu.vn";
+
+fn statement(id: Uuid, actor: Value, verb: &str, object: &str) -> Value {
+    json!({"id": id, "actor": actor, "verb": {"id": format!("http://adlnet.gov/expapi/verbs/{verb}"), "display": {"vi": verb}},
+        "object": {"id": object, "objectType": "Activity"}, "result": {"completion": true, "score": {"scaled": 0.9}},
+        "timestamp": "2026-11-20T08:00:00+07:00"})
+}
+
+/// 5: the LRS. Statements per second for batches of 100 completions of learners (they move
+/// enrolments and counters) and of statements nobody is linked to (kept, waiting); a page of
+/// statements read among `stored` kept ones; and applying the waiting statements when their
+/// learners' platform accounts are linked.
+async fn lrs(db: &DatabaseConnection, size: Size) -> Result<Value, String> {
+    use hocvuso::service::lrs::{links, statements};
+    let ingest = Actor::Token(hocvuso::auth::TokenActor {
+        id: Uuid::nil(),
+        name: "bench".into(),
+        scope: hocvuso::auth::TokenScope::Ingest,
+    });
+    let (stored, waiting) = if size.learners >= 1_000_000 { (1_000_000, 100_000) } else { (100_000, 10_000) };
+    let batch = 100;
+    let rate = |n: usize, started: Instant| (n as f64 / started.elapsed().as_secs_f64()).round();
+
+    // Completions of learners (by code), each a course they may not have finished.
+    let mapped = 5_000.min(size.learners);
+    let started = Instant::now();
+    for chunk in (0..mapped).collect::<Vec<_>>().chunks(batch) {
+        let body: Vec<Value> = chunk
+            .iter()
+            .map(|&i| {
+                let actor = json!({"account": {"homePage": EDX, "name": bench_code(i)}});
+                statement(Uuid::new_v4(), actor, "completed", &course_url((i * 7 + 3) % 5))
+            })
+            .collect();
+        statements::post(db, &ingest, Value::Array(body), Vec::new()).await.map_err(|e| brief(&e))?;
+    }
+    let mapped_rate = rate(mapped, started);
+
+    // Statements of other activities by people nobody knows: kept only.
+    let started = Instant::now();
+    for k in 0..(5_000 / batch) {
+        let body: Vec<Value> = (0..batch)
+            .map(|i| {
+                let actor = json!({"account": {"homePage": EDX, "name": format!("anon-{k}-{i}")}});
+                statement(Uuid::new_v4(), actor, "experienced", &format!("{EDX}/xblock/video-{i}"))
+            })
+            .collect();
+        statements::post(db, &ingest, Value::Array(body), Vec::new()).await.map_err(|e| brief(&e))?;
+    }
+    let unmapped_rate = rate(5_000, started);
+
+    // Completions that wait for a link: 100 for each of `waiting / 100` platform accounts.
+    let accounts = waiting / 100;
+    let started = Instant::now();
+    for k in 0..(waiting / batch) {
+        let body: Vec<Value> = (0..batch)
+            .map(|i| {
+                let n = k * batch + i;
+                let actor = json!({"account": {"homePage": EDX, "name": format!("wait-{}", n % accounts)}});
+                let verb = if n % 3 == 0 { "completed" } else { "progressed" };
+                statement(Uuid::new_v4(), actor, verb, &course_url(n % 5))
+            })
+            .collect();
+        statements::post(db, &ingest, Value::Array(body), Vec::new()).await.map_err(|e| brief(&e))?;
+    }
+    let waiting_rate = rate(waiting, started);
+    let admin = bench_actor();
+    let started = Instant::now();
+    let mut applied = 0;
+    for a in 0..accounts {
+        let form =
+            links::PlatformAccountForm { home_page: Some(EDX.into()), name: Some(format!("wait-{a}")), mbox: None };
+        // Learners far from the ones above, so these completions are new.
+        let code = bench_code(size.learners - 1 - a);
+        applied += links::link(db, &admin, &code, &form).await.map_err(|e| brief(&e))?.applied;
+    }
+    let applying_rate = rate(applied, started);
+
+    // Fill the store up to `stored` statements, in bulk, then read pages of it.
+    let have = hocvuso::entity::lrs_statement::Entity::find().count(db).await.map_err(|e| e.to_string())? as usize;
+    let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("a date");
+    let mut rows = Vec::new();
+    let mut keys = Vec::new();
+    for n in have..stored {
+        let id = Uuid::new_v4();
+        let name = format!("filler-{}", n % 50_000);
+        let body = statement(
+            id,
+            json!({"account": {"homePage": EDX, "name": name}}),
+            "experienced",
+            &format!("{EDX}/xblock/v{}", n % 1000),
+        );
+        rows.push(hocvuso::entity::lrs_statement::Model {
+            id,
+            stored: base + chrono::Duration::milliseconds(n as i64),
+            verb: "http://adlnet.gov/expapi/verbs/experienced".into(),
+            object_id: Some(format!("{EDX}/xblock/v{}", n % 1000)),
+            body: body.to_string(),
+            voided: false,
+            registration: None,
+            target_id: None,
+        });
+        keys.push(hocvuso::entity::lrs_statement_key::Model {
+            kind: "agent".into(),
+            value: format!("Agent|account|{EDX}|{name}"),
+            statement_id: id,
+        });
+        if rows.len() == 20_000 {
+            hocvuso::db::insert_models(db, &rows).await.map_err(|e| e.to_string())?;
+            hocvuso::db::insert_models(db, &keys).await.map_err(|e| e.to_string())?;
+            rows.clear();
+            keys.clear();
+        }
+    }
+    hocvuso::db::insert_models(db, &rows).await.map_err(|e| e.to_string())?;
+    hocvuso::db::insert_models(db, &keys).await.map_err(|e| e.to_string())?;
+    hocvuso::db::analyze(db, "lrs_statement").await;
+    hocvuso::db::analyze(db, "lrs_statement_key").await;
+    let page = |query: statements::Query| {
+        let ingest = ingest.clone();
+        async move {
+            let mut samples = Vec::new();
+            for _ in 0..7 {
+                let started = Instant::now();
+                let found = statements::query(db, &ingest, &query).await.map_err(|e| brief(&e))?;
+                samples.push(started.elapsed());
+                if found.statements.is_empty() {
+                    return Err("an empty page".to_string());
+                }
+            }
+            Ok::<f64, String>(ms(median(samples)))
+        }
+    };
+    let latest = page(statements::Query { limit: 100, ..Default::default() }).await?;
+    let by_agent = page(statements::Query {
+        limit: 100,
+        agent: Some(format!("Agent|account|{EDX}|filler-77")),
+        ..Default::default()
+    })
+    .await?;
+    Ok(json!({
+        "mapped_per_s": mapped_rate, "unmapped_per_s": unmapped_rate, "waiting_per_s": waiting_rate,
+        "applied": applied, "applied_per_s": applying_rate,
+        "stored": stored, "page_ms": latest, "page_by_agent_ms": by_agent,
+    }))
+}
+
 fn bench_code(i: usize) -> String {
     hocvuso::service::learners::learner_code((i as u32).wrapping_mul(0x2545_F491) & ((1 << 30) - 1))
 }
@@ -540,11 +693,14 @@ async fn measure(database_url: &str, size: Size, only: Option<&str>) -> Result<V
     let http = if runs("http") { http(database_url, &token, admin).await? } else { Value::Null };
     // Imports last: they add rows the HTTP figures should not see.
     let imports = if runs("imports") { imports(&db, province, size.learners).await? } else { Value::Null };
+    let lrs = if runs("lrs") { lrs(&db, size).await? } else { Value::Null };
     // What `hocvuso stats verify` does, on everything the run wrote: every counter against GROUP BY.
     let started = Instant::now();
     let differences = hocvuso::service::statistics::verify(&db).await.map_err(|e| brief(&e))?.len();
     let verify = json!({"differences": differences, "seconds": started.elapsed().as_secs_f64().round()});
-    Ok(json!({"generated_s": generated_s, "dashboard": dashboard, "imports": imports, "http": http, "verify": verify}))
+    Ok(
+        json!({"generated_s": generated_s, "dashboard": dashboard, "imports": imports, "lrs": lrs, "http": http, "verify": verify}),
+    )
 }
 
 /// `hocvuso bench --size small|province|country`: SQLite always (not for country), PostgreSQL when
@@ -592,7 +748,7 @@ fn print_table(report: &Value) {
         report["size"], report["learners"], report["enrolments"], report["machine"]
     );
     println!("{:<44} {:>14} {:>14} {:>12}", "figure", "sqlite", "postgres", "target");
-    let rows: [(&str, &str, &str); 17] = [
+    let rows: [(&str, &str, &str); 23] = [
         ("dashboard from counters, median ms", "/dashboard/counters_ms", "≤ 20"),
         ("leaderboard computed afresh, median ms", "/dashboard/leaderboard_ms", ""),
         ("same by GROUP BY over raw rows, median ms", "/dashboard/group_by_ms", ""),
@@ -600,6 +756,12 @@ fn print_table(report: &Value) {
         ("learner import, rows/s (100k rows)", "/imports/learner_rows_per_s", "≥ 100000"),
         ("  the database alone, same rows, rows/s", "/imports/learner_floor_rows_per_s", ""),
         ("completion import, rows/s", "/imports/completion_rows_per_s", "≥ 100000"),
+        ("xAPI: learners' completions, statements/s", "/lrs/mapped_per_s", "≥ 3000"),
+        ("xAPI: statements kept only, statements/s", "/lrs/unmapped_per_s", "≥ 3000"),
+        ("xAPI: completions waiting for a link, /s", "/lrs/waiting_per_s", ""),
+        ("xAPI: waiting ones applied on linking, /s", "/lrs/applied_per_s", ""),
+        ("xAPI: page of 100 among stored, median ms", "/lrs/page_ms", "≤ 50"),
+        ("  the same, one agent's, median ms", "/lrs/page_by_agent_ms", "≤ 50"),
         ("leaderboard page, requests/s", "/http/leaderboard_page/requests_per_s", "≥ 2000"),
         ("leaderboard page, p99 ms", "/http/leaderboard_page/p99_ms", "≤ 50"),
         ("/api/v1/stats/completion, requests/s", "/http/stats_completion_api/requests_per_s", "≥ 2000"),

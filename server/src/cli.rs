@@ -24,7 +24,7 @@ commands:
                         import completions exported from a MOOC platform (CSV or XLSX)
   backup --out FILE     copy the SQLite database to FILE while the app keeps serving
   restore FILE          replace the SQLite database with a backup (stop the server first)
-  bench [--size small|province|country] [--out FILE.json] [--only dashboard|imports|http]
+  bench [--size small|province|country] [--out FILE.json] [--only dashboard|imports|lrs|http]
                         generate a synthetic campaign and measure it (the `make bench` build only;
                         see README, Performance)
   openapi               print the REST API's OpenAPI document (also at /api/v1/openapi.json)

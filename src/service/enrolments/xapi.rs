@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -15,7 +15,8 @@ use crate::entity::{course, learner, learner_link, lrs_statement, lrs_unmatched,
 use crate::model::{EnrolmentStatus, Source};
 use crate::person::PhoneNumber;
 use crate::service::audit;
-use crate::service::enrolments::{Completion, change_in, completed, enrol_in};
+use crate::service::enrolments::{Completion, change_counted, change_in, completed, enrol_counted};
+use crate::service::statistics::Deltas;
 
 pub const VERB_COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
 pub const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
@@ -187,12 +188,14 @@ pub async fn outcomes(
         return Ok(found);
     }
     let courses = Courses::load(db).await?;
-    for (id, raw) in statements {
-        let Ok(statement) = Statement::deserialize(*raw) else { continue };
+    let parsed: Vec<(Uuid, Statement)> =
+        statements.iter().filter_map(|(id, raw)| Some((*id, Statement::deserialize(*raw).ok()?))).collect();
+    let people = People::load(db, parsed.iter().map(|(_, s)| &s.actor)).await?;
+    for (id, statement) in parsed {
         let Some((course_id, outcome, at)) = outcome(&statement, &courses, at_now) else { continue };
-        match who(db, &statement.actor).await? {
+        match people.who(db, &statement.actor).await? {
             Who::Learner(learner_id) => found.mapped.push(Mapped {
-                id: *id,
+                id,
                 learner_id,
                 course_id,
                 outcome,
@@ -200,9 +203,9 @@ pub async fn outcomes(
                 score: score(&statement),
                 verb: statement.verb.id.clone(),
             }),
-            Who::Erased => found.erased.push(*id),
+            Who::Erased => found.erased.push(id),
             Who::Unknown(actor_key) => found.unmatched.push(lrs_unmatched::Model {
-                statement_id: *id,
+                statement_id: id,
                 actor_key,
                 actor: crate::service::lrs::links::describe(&statement.actor),
                 platform: platform.to_string(),
@@ -223,6 +226,63 @@ pub async fn outcomes(
     Ok(found)
 }
 
+/// The learners a request's actors may be, read at once: by linked platform account and by code.
+struct People {
+    by_key: HashMap<String, Uuid>,
+    learners: HashMap<Uuid, learner::Model>,
+    by_code: HashMap<String, Uuid>,
+}
+
+impl People {
+    async fn load(db: &impl ConnectionTrait, actors: impl Iterator<Item = &Value>) -> Result<People> {
+        let mut keys = Vec::new();
+        let mut codes = Vec::new();
+        for actor in actors {
+            keys.extend(crate::service::lrs::links::actor_key(actor));
+            if let Some(name) = actor.pointer("/account/name").and_then(Value::as_str) {
+                codes.push(name.trim().to_uppercase());
+            }
+        }
+        let links = learner_link::Entity::find().filter(learner_link::Column::ActorKey.is_in(keys)).all(db).await?;
+        let by_key: HashMap<String, Uuid> = links.into_iter().map(|l| (l.actor_key, l.learner_id)).collect();
+        let ids: Vec<Uuid> = by_key.values().copied().collect();
+        let found = learner::Entity::find()
+            .filter(sea_orm::Condition::any().add(learner::Column::Id.is_in(ids)).add(learner::Column::Code.is_in(codes)))
+            .all(db)
+            .await?;
+        let by_code = found.iter().map(|l| (l.code.clone(), l.id)).collect();
+        Ok(People { by_key, learners: found.into_iter().map(|l| (l.id, l)).collect(), by_code })
+    }
+
+    /// The learner an actor is: a linked platform account or e-mail address; an account whose
+    /// name is a learner code; or an `openid` `tel:` number that is one learner's registered phone.
+    async fn who(&self, db: &impl ConnectionTrait, actor: &Value) -> Result<Who> {
+        let key = crate::service::lrs::links::actor_key(actor);
+        let mut learner = key.as_ref().and_then(|k| self.by_key.get(k)).and_then(|id| self.learners.get(id)).cloned();
+        if learner.is_none()
+            && let Some(name) = actor.pointer("/account/name").and_then(Value::as_str)
+        {
+            learner = self.by_code.get(&name.trim().to_uppercase()).and_then(|id| self.learners.get(id)).cloned();
+        }
+        if learner.is_none()
+            && let Some(phone) = actor
+                .get("openid")
+                .and_then(Value::as_str)
+                .and_then(|m| m.strip_prefix("tel:"))
+                .and_then(|p| PhoneNumber::parse(p).ok())
+        {
+            let found = learner::Entity::find().filter(learner::Column::Phone.eq(phone.as_str())).all(db).await?;
+            learner = if found.len() == 1 { found.into_iter().next() } else { None };
+        }
+        Ok(match learner {
+            Some(l) if l.erased_at.is_some() => Who::Erased,
+            Some(l) if l.active => Who::Learner(l.id),
+            Some(_) => Who::Nobody,
+            None => key.map_or(Who::Nobody, Who::Unknown),
+        })
+    }
+}
+
 /// Where a statement's actor leads.
 enum Who {
     Learner(Uuid),
@@ -232,40 +292,6 @@ enum Who {
     Unknown(String),
     /// Nobody to wait for (a deactivated learner, an actor without an identifier to link).
     Nobody,
-}
-
-/// The learner an actor is: a linked platform account or e-mail address; an account whose name is
-/// a learner code; or an `openid` `tel:` number that is one learner's registered phone.
-async fn who(db: &impl ConnectionTrait, actor: &Value) -> Result<Who> {
-    let key = crate::service::lrs::links::actor_key(actor);
-    let mut learner = None;
-    if let Some(key) = &key {
-        let link = learner_link::Entity::find().filter(learner_link::Column::ActorKey.eq(key.as_str())).one(db).await?;
-        if let Some(link) = link {
-            learner = learner::Entity::find_by_id(link.learner_id).one(db).await?;
-        }
-    }
-    if learner.is_none()
-        && let Some(name) = actor.pointer("/account/name").and_then(Value::as_str)
-    {
-        learner = learner::Entity::find().filter(learner::Column::Code.eq(name.trim().to_uppercase())).one(db).await?;
-    }
-    if learner.is_none()
-        && let Some(phone) = actor
-            .get("openid")
-            .and_then(Value::as_str)
-            .and_then(|m| m.strip_prefix("tel:"))
-            .and_then(|p| PhoneNumber::parse(p).ok())
-    {
-        let found = learner::Entity::find().filter(learner::Column::Phone.eq(phone.as_str())).all(db).await?;
-        learner = if found.len() == 1 { found.into_iter().next() } else { None };
-    }
-    Ok(match learner {
-        Some(l) if l.erased_at.is_some() => Who::Erased,
-        Some(l) if l.active => Who::Learner(l.id),
-        Some(_) => Who::Nobody,
-        None => key.map_or(Who::Nobody, Who::Unknown),
-    })
 }
 
 /// The course, the outcome and when, for a statement whose verb is registered, progressed,
@@ -379,8 +405,10 @@ pub async fn undo_voided(txn: &DatabaseTransaction, targets: &[Uuid]) -> Result<
 
 /// Applies what statements change, in the caller's transaction (the one that keeps them).
 pub async fn apply(txn: &DatabaseTransaction, actor: &Actor, mapped: Vec<Mapped>, at_now: DateTime<Utc>) -> Result<()> {
+    // The counters move once for the whole request, as imports do.
+    let mut deltas = Deltas::default();
     for m in &mapped {
-        let (row, _) = enrol_in(txn, m.learner_id, m.course_id, m.at, Source::Xapi).await?;
+        let (row, _) = enrol_counted(txn, m.learner_id, m.course_id, m.at, Source::Xapi, &mut deltas).await?;
         match m.outcome {
             Outcome::Registered => {}
             Outcome::Completed => {
@@ -390,28 +418,37 @@ pub async fn apply(txn: &DatabaseTransaction, actor: &Actor, mapped: Vec<Mapped>
                     certificate_no: row.certificate_no.clone(),
                     source: Source::Xapi,
                 };
-                change_in(txn, row.id, completed(completion)).await?;
+                change_counted(txn, row.id, completed(completion), &mut deltas).await?;
             }
             Outcome::Progressed(progress) => {
-                change_in(txn, row.id, |old, change| {
-                    if old.status != EnrolmentStatus::Completed {
-                        change.status = Set(EnrolmentStatus::InProgress);
-                        change.progress = Set(progress.max(old.progress));
-                    }
-                })
+                change_counted(
+                    txn,
+                    row.id,
+                    |old, change| {
+                        if old.status != EnrolmentStatus::Completed {
+                            change.status = Set(EnrolmentStatus::InProgress);
+                            change.progress = Set(progress.max(old.progress));
+                        }
+                    },
+                    &mut deltas,
+                )
                 .await?;
             }
         }
-        xapi_statement::ActiveModel {
-            id: Set(m.id),
-            received_at: Set(at_now),
-            learner_id: Set(m.learner_id),
-            course_id: Set(m.course_id),
-            verb: Set(m.verb.clone()),
-        }
-        .insert(txn)
-        .await?;
     }
+    // Which statements moved which enrolment: voiding one finds what to undo.
+    let applied: Vec<xapi_statement::Model> = mapped
+        .iter()
+        .map(|m| xapi_statement::Model {
+            id: m.id,
+            received_at: at_now,
+            learner_id: m.learner_id,
+            course_id: m.course_id,
+            verb: m.verb.clone(),
+        })
+        .collect();
+    crate::db::insert_models(txn, &applied).await?;
+    deltas.apply(txn).await?;
     if !mapped.is_empty() {
         audit::record(
             txn,

@@ -54,6 +54,12 @@ pub async fn put(db: &DatabaseConnection, actor: &Actor, id: Uuid, body: Value, 
     receive(db, actor, vec![body], parts, Some(id)).await.map(drop)
 }
 
+/// Keeps statements made from a platform's own export (an import), as if the platform had sent
+/// them; `actor` (who imports) is their authority. The caller checks who may import.
+pub async fn keep_imported(db: &DatabaseConnection, actor: &Actor, statements: Vec<Value>) -> Result<Vec<Uuid>> {
+    receive(db, actor, statements, Vec::new(), None).await
+}
+
 fn bad(message: impl Into<String>) -> Error {
     Error::BadRequest(message.into())
 }

@@ -13,7 +13,7 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS)/node_modules/.bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test tools e2e-deps build build-release lint unit e2e fuzz soak bench lrs-conformance clean-data
+.PHONY: run test tools e2e-deps build build-release lint unit e2e fuzz soak bench lrs-cts lrs-conformance lrs-conformance-debug clean-data
 
 ## Serve the app at http://127.0.0.1:3000 with the demo campaign when the database is empty.
 run: tools build-release
@@ -22,8 +22,9 @@ run: tools build-release
 	@echo "hocvuso: open http://127.0.0.1:3000 (database: $${DATABASE_URL:-sqlite://data/hocvuso.db})"
 	./target/release/hocvuso serve
 
-## Formatting, lints, unit and integration tests (SQLite, and PostgreSQL when HOCVUSO_TEST_POSTGRES_URL is set), end-to-end tests.
-test: tools e2e-deps lint unit e2e
+## Formatting, lints, unit and integration tests (SQLite, and PostgreSQL when HOCVUSO_TEST_POSTGRES_URL is set), end-to-end tests,
+## and ADL's LRS conformance suite against the debug build the end-to-end tests use.
+test: tools e2e-deps lint unit e2e lrs-conformance-debug
 
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -34,7 +35,7 @@ tools:
 
 e2e-deps:
 	@[ -x /usr/bin/chromium ] || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
-	@[ -d end2end/node_modules/@playwright/test ] || (cd end2end && npm ci --no-audit --no-fund)
+	@[ -d end2end/node_modules/@playwright/test ] && [ -d end2end/node_modules/@xapi/xapi ] || (cd end2end && npm ci --no-audit --no-fund)
 
 build:
 	cargo leptos build
@@ -59,11 +60,18 @@ bench: tools
 	./target/release/hocvuso bench --size $${BENCH_SIZE:-small} --out target/bench.json
 
 ## ADL's LRS conformance suite (xAPI 1.0.3; LRS_XAPI_VERSION=2.0.0 for the other) against the release
-## server on throw-away databases (end2end/lrs-conformance.sh). Not part of `make test`.
+## server on throw-away databases (end2end/lrs-conformance.sh): SQLite, and PostgreSQL when
+## HOCVUSO_TEST_POSTGRES_URL is set. Fails unless every test passes on every database.
 LRS_CTS_DIR ?= ../shared/tools/lrs-conformance-test-suite
-lrs-conformance: tools build-release
+lrs-cts:
 	@[ -d target/lrs-cts/node_modules ] || { rm -rf target/lrs-cts && cp -r "$(LRS_CTS_DIR)" target/lrs-cts && cd target/lrs-cts && npm install --no-audit --no-fund; }
+
+lrs-conformance: tools build-release lrs-cts
 	./end2end/lrs-conformance.sh
+
+## The same against the debug build (`cargo leptos build`, as `make e2e` makes it); part of `make test`.
+lrs-conformance-debug: tools build lrs-cts
+	HOCVUSO_BIN=$(CURDIR)/target/debug/hocvuso ./end2end/lrs-conformance.sh
 
 ## 1,000,000 fuzz executions (500,000 a target) of the spreadsheet reader and the cell parsers; `make test` runs 2,000 a target.
 fuzz:

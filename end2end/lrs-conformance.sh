@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# ADL's LRS conformance suite (xAPI 1.0.3) against the release server, each database a throw-away
-# one: SQLite always, PostgreSQL when HOCVUSO_TEST_POSTGRES_URL names a server. The server signs the
-# suite in with a platform connection (HTTP Basic), as Open edX and Moodle are. `make lrs-conformance`
-# installs the suite under target/lrs-cts and builds the server first. Prints one line a database
-# and writes target/lrs-conformance-{sqlite,postgres}.json ({"total","passed","failed"}).
+# ADL's LRS conformance suite (xAPI 1.0.3) against the server, each database a throw-away one:
+# SQLite always, PostgreSQL when HOCVUSO_TEST_POSTGRES_URL names a server. The server signs the suite
+# in with a platform connection (HTTP Basic), as Open edX and Moodle are. `make lrs-conformance`
+# (release build) and `make lrs-conformance-debug` (debug build, part of `make test`) install the suite
+# under target/lrs-cts and build the server first. Prints one line a database, writes
+# target/lrs-conformance-{sqlite,postgres}.json ({"total","passed","failed"}), and exits 1 unless every
+# database passed every test it ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # HOCVUSO_BIN may name another build (a debug one while working); LRS_GREP runs only the tests
@@ -25,7 +27,17 @@ run() { # label database-url
   kill "$pid" && wait "$pid" 2> /dev/null || true
   grep -o '{"total":[^}]*}' "$cts/last-run-$label.txt" | tail -n 1 > "target/lrs-conformance-$label.json" || true
   echo "xAPI $version on $label: $(cat "target/lrs-conformance-$label.json") (failures: $cts/last-run-$label.txt, logs: $cts/logs)"
+  ran+=("$label")
 }
+
+# Every test passed: failed is 0 and passed equals a total above 0 (an empty file is a run that never finished).
+all_passed() { # label
+  python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(0 if r["failed"] == 0 and r["passed"] == r["total"] > 0 else 1)' "target/lrs-conformance-$1.json" 2> /dev/null
+}
+
+ran=()
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -35,4 +47,10 @@ if [ -n "${HOCVUSO_TEST_POSTGRES_URL:-}" ]; then
   psql "$HOCVUSO_TEST_POSTGRES_URL" -qc "CREATE DATABASE $name" > /dev/null
   run postgres "${HOCVUSO_TEST_POSTGRES_URL%/*}/$name"
   psql "$HOCVUSO_TEST_POSTGRES_URL" -qc "DROP DATABASE $name WITH (FORCE)" > /dev/null
+fi
+failing=()
+for label in "${ran[@]}"; do all_passed "$label" || failing+=("$label"); done
+if [ ${#failing[@]} -gt 0 ]; then
+  echo "xAPI $version: not every test passed on ${failing[*]}" >&2
+  exit 1
 fi

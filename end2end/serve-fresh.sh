@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 bin=${HOCVUSO_BIN:-target/debug/hocvuso}
 db_dir=target/e2e
 rm -rf "$db_dir" && mkdir -p "$db_dir"
+# tests/helpers.ts (`hocvuso`) runs the command line on this same database.
 export DATABASE_URL="sqlite://$db_dir/hocvuso.db?mode=rwc"
 export HOCVUSO_LOG=${HOCVUSO_LOG:-warn}
 "$bin" seed-demo

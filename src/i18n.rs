@@ -384,6 +384,16 @@ texts! {
     ServerBusy => "Máy chủ đang bận xử lý nhiều yêu cầu; vui lòng thử lại sau ít giây.", "The server is busy with other requests; please try again in a few seconds.";
     UnknownField => "Trường này không được hỗ trợ; hãy kiểm tra tên trường.", "This field is not known; check its name.";
     CrossSiteRefused => "Yêu cầu từ trang web khác bị từ chối.", "A request from another site was refused.";
+    UnknownPlatform => "Không có nền tảng này: ghi địa chỉ web của nền tảng (https://…) hoặc tên một kết nối nền tảng.", "No such platform: give the platform's web address (https://…) or the name of a platform connection.";
+    LearnerAmbiguous => "Có nhiều học viên cùng số điện thoại và ngày sinh này; hãy dùng mã học viên.", "Several learners have this phone number and birth date; use the learner code.";
+    AccountLinkedElsewhere => "Tài khoản này đã được liên kết với học viên khác.", "This account is linked to another learner.";
+    AccountRepeatedInFile => "Tài khoản này đã có ở một dòng trước trong tệp, cho học viên khác.", "This account is on an earlier line of the file, for another learner.";
+    ImportFormatInvalid => "Định dạng báo cáo là openedx hoặc moodle.", "The report format is openedx or moodle.";
+    CourseNoActivityId => "Khoá học chưa có đường dẫn hay mã hoạt động xAPI để ghi nhận kết quả từ nền tảng.", "The course has no link or xAPI activity id that results from the platform could name.";
+    GradeInvalid => "Điểm (Grade) là số từ 0 đến 1, hoặc phần trăm như 85%.", "The grade is a number from 0 to 1, or a percentage such as 85%.";
+    ImportPlatformAccounts => "Nhập tài khoản nền tảng học từ tệp", "Import platform accounts from a file";
+    ImportPlatformAccountsHelp => "Cột: platform (địa chỉ nền tảng hoặc tên kết nối), account (tên tài khoản trên nền tảng, hoặc e-mail), và learner_code hoặc phone + birth_date. Kết quả đang chờ của các tài khoản này được tính ngay, một lần.", "Columns: platform (the platform's address or connection name), account (the account name on the platform, or an e-mail address), and learner_code or phone + birth_date. Results waiting for these accounts count at once, once.";
+    KnownPlatforms => "Nền tảng đã kết nối (ghi tên hoặc địa chỉ vào cột platform)", "Connected platforms (put the name or the address in the platform column)";
     CannotDeactivateSelf => "Không thể tự khoá tài khoản của mình.", "You cannot deactivate your own account.";
 }
 

@@ -411,6 +411,31 @@ pub struct ImportReport {
     pub unknown_columns: Vec<String>,
 }
 
+/// What importing a MOOC platform's own report did, or would do (dry run), row by row: each row
+/// with an outcome is a statement the platform could have sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PlatformImportReport {
+    /// Rows read (the header not counted).
+    pub rows: u64,
+    /// Completions that count now, for learners linked to their account.
+    pub completions: u64,
+    /// Progress that counts now, for learners linked to their account.
+    pub progress: u64,
+    /// Rows whose account is linked to no learner yet: they wait on the unmatched list and count
+    /// once the account is linked.
+    pub waiting: u64,
+    /// Rows that change nothing: no outcome yet (no grade, no completion date), or a learner no
+    /// longer active.
+    pub skipped: u64,
+    /// Rows imported before (the same file again changes nothing).
+    pub unchanged: u64,
+    /// Rows about learners outside an organiser's scope: not kept (an administrator's import, or
+    /// the platform itself, records them).
+    pub outside_scope: u64,
+    pub dry_run: bool,
+}
+
 /// A learner's printable card: the code and, when it was just made, the personal progress link
 /// with its QR code (the database keeps links hashed, so they cannot be shown again).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

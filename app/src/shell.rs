@@ -16,6 +16,7 @@ use crate::pages::dashboard::DashboardPage;
 use crate::pages::leaderboard::LeaderboardPage;
 use crate::pages::learners::card::LearnerCardPage;
 use crate::pages::learners::import::ImportLearnersPage;
+use crate::pages::learners::import_accounts::ImportPlatformAccountsPage;
 use crate::pages::learners::list::LearnersPage;
 use crate::pages::learners::new::{EditLearnerPage, NewLearnerPage};
 use crate::pages::learners::personal_data::PersonalDataPage;
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/learners") view=LearnersPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/new") view=NewLearnerPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/import") view=ImportLearnersPage ssr=SsrMode::Async />
+                    <Route path=path!("/learners/import-accounts") view=ImportPlatformAccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/unmatched") view=UnmatchedPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/:code") view=LearnerCardPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/:code/edit") view=EditLearnerPage ssr=SsrMode::Async />

@@ -1,14 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-
-const PASSWORD = 'hocvuso-demo-2026';
-
-async function communeFigures(page: Page, code: string) {
-  await page.goto('/');
-  const row = page.locator(`tr[data-commune="${code}"]`);
-  const enrolled = Number((await row.locator('td').nth(2).innerText()).replace(/\./g, ''));
-  const completed = Number((await row.locator('td').nth(3).innerText()).replace(/\./g, ''));
-  return { enrolled, completed };
-}
+import { test, expect } from '@playwright/test';
+import { communeFigures, PASSWORD } from './helpers';
 
 test('an organiser records a completion and sees the learner and the commune move', async ({ page }) => {
   await page.goto('/login?next=/learners/new');

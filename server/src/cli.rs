@@ -20,8 +20,13 @@ commands:
                         or is asked for at the terminal (never an argument)
   import learners FILE [--dry-run] [--consent-version VERSION]
                         import learners from CSV or XLSX; nothing is written if any row is bad
-  import completions FILE [--dry-run]
-                        import completions exported from a MOOC platform (CSV or XLSX)
+  import completions FILE [--dry-run] [--format openedx|moodle --platform URL --course CODE]
+                        import completions exported from a MOOC platform (CSV or XLSX); with
+                        --format, the platform's own report (Open edX grade report, Moodle course
+                        completion report) for one course, kept as the platform's xAPI statements
+  import platform-accounts FILE [--dry-run]
+                        link learners to their accounts on MOOC platforms (columns platform,
+                        account, and learner_code or phone + birth_date)
   backup --out FILE     copy the SQLite database to FILE while the app keeps serving
   restore FILE          replace the SQLite database with a backup (stop the server first)
   bench [--size small|province|country] [--out FILE.json] [--only dashboard|imports|lrs|http]
@@ -91,6 +96,16 @@ fn say(err: hocvuso::Error) -> String {
         }
         _ => lang.t(err.text()).to_string(),
     }
+}
+
+/// A refused import for the operator: every bad row on its own line, then what happened.
+fn import_error(err: hocvuso::Error) -> String {
+    let hocvuso::Error::InvalidRows(rows) = err else { return say(err) };
+    let lang = hocvuso::i18n::Lang::En;
+    for row in &rows {
+        println!("line {}, column {:?}, value {:?}: {}", row.line, row.column, row.value, lang.t(row.problem));
+    }
+    format!("{} bad rows; nothing was written", rows.len())
 }
 
 pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
@@ -259,18 +274,53 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             println!("weekly report {week} written to {out}");
             Ok(ExitCode::SUCCESS)
         }
-        ["import", what @ ("learners" | "completions"), file, rest @ ..] => {
+        ["import", what @ ("learners" | "completions" | "platform-accounts"), file, rest @ ..] => {
             let dry_run = rest.contains(&"--dry-run");
             let others: Vec<&str> = rest.iter().copied().filter(|w| *w != "--dry-run").collect();
-            let values = options(&others, &["--consent-version"])?;
+            let known: &[&str] = match *what {
+                "learners" => &["--consent-version"],
+                "completions" => &["--format", "--platform", "--course"],
+                _ => &[],
+            };
+            let values = options(&others, known)?;
             let bytes = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
             let db = open(&config).await?;
+            if *what == "platform-accounts" {
+                let report = hocvuso::service::imports::platform_accounts::import_platform_accounts(
+                    &db,
+                    &operator(),
+                    &bytes,
+                    dry_run,
+                )
+                .await
+                .map_err(import_error)?;
+                let mode = if report.dry_run { " (dry run: nothing written)" } else { "" };
+                println!("linked {}, unchanged {}{mode}", report.created, report.unchanged);
+                return Ok(ExitCode::SUCCESS);
+            }
+            if let Some(format) = values.get("--format") {
+                use hocvuso::service::imports::platform_reports::{ReportFormat, ReportOptions, import_report};
+                let usage = || format!("import completions --format needs --platform URL and --course CODE\n\n{USAGE}");
+                let options = ReportOptions {
+                    format: ReportFormat::parse(format).map_err(say)?,
+                    platform: values.get("--platform").ok_or_else(usage)?.to_string(),
+                    course: values.get("--course").ok_or_else(usage)?.to_string(),
+                    dry_run,
+                };
+                let report = import_report(&db, &operator(), &bytes, &options).await.map_err(import_error)?;
+                let mode = if report.dry_run { " (dry run: nothing written)" } else { "" };
+                println!(
+                    "rows {}: completions {}, progress {}, waiting for a link {}, skipped {}, unchanged {}{mode}",
+                    report.rows, report.completions, report.progress, report.waiting, report.skipped, report.unchanged
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let options = hocvuso::service::imports::learners::ImportOptions {
                 dry_run,
                 consent_version: values.get("--consent-version").map(|v| v.to_string()),
                 citizen_id_key: config.citizen_id_key.clone(),
             };
-            let outcome = if *what == "learners" {
+            let report = if *what == "learners" {
                 hocvuso::service::imports::learners::import_learners(
                     &db,
                     &operator(),
@@ -281,34 +331,14 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
                 .await
             } else {
                 hocvuso::service::imports::completions::import_completions(&db, &operator(), &bytes, &options).await
-            };
-            match outcome {
-                Ok(report) => {
-                    if !report.unknown_columns.is_empty() {
-                        println!("unknown columns, not imported: {}", report.unknown_columns.join(", "));
-                    }
-                    let mode = if report.dry_run { " (dry run: nothing written)" } else { "" };
-                    println!(
-                        "created {}, updated {}, unchanged {}{mode}",
-                        report.created, report.updated, report.unchanged
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(hocvuso::Error::InvalidRows(rows)) => {
-                    let lang = hocvuso::i18n::Lang::En;
-                    for row in &rows {
-                        println!(
-                            "line {}, column {:?}, value {:?}: {}",
-                            row.line,
-                            row.column,
-                            row.value,
-                            lang.t(row.problem)
-                        );
-                    }
-                    Err(format!("{} bad rows; nothing was written", rows.len()))
-                }
-                Err(err) => Err(say(err)),
             }
+            .map_err(import_error)?;
+            if !report.unknown_columns.is_empty() {
+                println!("unknown columns, not imported: {}", report.unknown_columns.join(", "));
+            }
+            let mode = if report.dry_run { " (dry run: nothing written)" } else { "" };
+            println!("created {}, updated {}, unchanged {}{mode}", report.created, report.updated, report.unchanged);
+            Ok(ExitCode::SUCCESS)
         }
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");

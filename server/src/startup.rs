@@ -59,6 +59,11 @@ pub fn router(state: AppState) -> Router {
             post(routes::learners::import_learner_file)
                 .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
         )
+        .route(
+            "/learners/import-accounts",
+            post(routes::learners::import_platform_accounts_file)
+                .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
+        )
         .nest("/api/v1", api::router())
         .nest("/xapi", api::xapi::router())
         .leptos_routes(&state, routes, move || shell(options.clone()))

@@ -482,3 +482,57 @@ async fn a_column_named_twice_is_refused_naming_both_in_every_import(db: Databas
 }
 
 on_both_databases!(repeated_columns, a_column_named_twice_is_refused_naming_both_in_every_import);
+
+async fn completions_find_learners_by_citizen_id_through_its_keyed_hash(db: DatabaseConnection) {
+    use hocvuso::service::imports::completions::import_completions;
+    let course = hocvuso::model::CourseForm {
+        code: "KNS-01".into(),
+        title: "Kỹ năng số".into(),
+        platform: "onething.vn".into(),
+        hours: "4".into(),
+        ..Default::default()
+    };
+    hocvuso::service::enrolments::courses::create(&db, &admin(), &course).await.unwrap();
+    let key = Some("test-key-for-citizen-id-numbers-0001".to_string());
+    let people = "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường,Số CCCD\n\
+        Nguyễn Văn An,05/03/1990,Nam,0912 000 001,4465,001 090 000 123\n";
+    let with_key = ImportOptions { citizen_id_key: key.clone(), ..stated() };
+    assert_eq!(import_learners(&db, &admin(), 15, people.as_bytes(), &with_key).await.unwrap(), report(1, 0, 0));
+
+    let file =
+        "Số định danh cá nhân,Mã khoá học,Trạng thái,Ngày hoàn thành\n001090000123,KNS-01,hoàn thành,20/11/2026\n";
+    let options = ImportOptions { citizen_id_key: key.clone(), ..ImportOptions::default() };
+    let done = import_completions(&db, &admin(), file.as_bytes(), &options).await.unwrap();
+    assert_eq!((done.created, done.unchanged), (1, 0));
+    let overview =
+        hocvuso::service::statistics::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
+    assert_eq!((overview.completion.enrolled, overview.completion.completed), (1, 1));
+    let again = import_completions(&db, &admin(), file.as_bytes(), &options).await.unwrap();
+    assert_eq!((again.created, again.unchanged), (0, 1));
+
+    // Without a key the column is refused with the learner import's own words.
+    let unkeyed = import_completions(&db, &admin(), file.as_bytes(), &ImportOptions::default()).await.unwrap_err();
+    assert_eq!(unkeyed.field_problem("citizen_id"), Some(Text::CitizenIdNoKey));
+    let unkeyed_learners = import_learners(&db, &admin(), 15, people.as_bytes(), &stated()).await.unwrap_err();
+    assert_eq!(unkeyed_learners.field_problem("citizen_id"), Some(Text::CitizenIdNoKey));
+
+    // A bad or unknown number is listed by its line, and never said back.
+    let bad = "citizen_id,course_code,status\n12345,KNS-01,completed\n001 090 000 999,KNS-01,completed\n";
+    let Err(Error::InvalidRows(errors)) = import_completions(&db, &admin(), bad.as_bytes(), &options).await else {
+        panic!("expected bad rows");
+    };
+    assert_eq!(
+        errors,
+        [
+            RowError { line: 2, column: "citizen_id".into(), value: String::new(), problem: Text::CitizenIdInvalid },
+            RowError { line: 3, column: "citizen_id".into(), value: String::new(), problem: Text::UnknownLearner },
+        ]
+    );
+    // Kept nowhere in clear: only the keyed hash is on the learner, and the audit log has counts.
+    let learner = learner::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(learner.citizen_id_hash.as_ref().map(String::len), Some(64));
+    let audit = hocvuso::entity::audit_log::Entity::find().all(&db).await.unwrap();
+    assert!(!format!("{audit:?}{learner:?}").contains("090000123"));
+}
+
+on_both_databases!(citizen_id_completions, completions_find_learners_by_citizen_id_through_its_keyed_hash);

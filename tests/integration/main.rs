@@ -12,6 +12,7 @@ mod demo;
 mod figures;
 mod import;
 mod migrations;
+mod platform_imports;
 mod privacy;
 mod progress;
 mod registration;

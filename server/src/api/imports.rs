@@ -5,9 +5,10 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use hocvuso::Error;
 use hocvuso::i18n::Text;
-use hocvuso::model::{ImportReport, LearnerFilter};
+use hocvuso::model::{ImportReport, LearnerFilter, PlatformImportReport};
 use hocvuso::service::imports::learners::{self as import, Format, ImportOptions};
-use hocvuso::service::imports::table;
+use hocvuso::service::imports::platform_reports::{self, ReportFormat, ReportOptions};
+use hocvuso::service::imports::{platform_accounts, table};
 use hocvuso_app::state::AppState;
 use serde::Deserialize;
 
@@ -67,20 +68,97 @@ pub async fn import_learners(
     Ok(Json(import::import_learners(&state.db, &actor, state.province, &bytes, &options).await?))
 }
 
-/// `POST /api/v1/imports/completions?dry_run=true|false`: completions exported from a MOOC platform.
-#[utoipa::path(post, path = "/imports/completions", tag = "imports", params(ImportQuery), request_body(description = "The file: the body itself (CSV or XLSX), or the `file` field of a multipart form",
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompletionsQuery {
+    /// Check every row and report, writing nothing.
+    #[serde(default)]
+    dry_run: bool,
+    /// The file is a platform's own report: `openedx` (the grade report) or `moodle` (the course
+    /// completion report). Without it, the completion table (learner, course, status…).
+    format: Option<String>,
+    /// With `format`: the platform's address (`account.homePage`) or the name of its connection.
+    platform: Option<String>,
+    /// With `format`: the code of the course the report is about.
+    course: Option<String>,
+}
+
+/// What a completion import did: counts of enrolments for a completion table, counts of rows for
+/// a platform's report.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum CompletionsImported {
+    Table(ImportReport),
+    PlatformReport(PlatformImportReport),
+}
+
+/// `POST /api/v1/imports/completions?dry_run=true|false[&format=openedx|moodle&platform=…&course=…]`:
+/// completions exported from a MOOC platform: a completion table, or the platform's own report
+/// (each row kept as the xAPI statement the platform would have sent; rows whose account is linked
+/// to no learner wait on the unmatched list).
+#[utoipa::path(post, path = "/imports/completions", tag = "imports", params(CompletionsQuery), request_body(description = "The file: the body itself (CSV or XLSX), or the `file` field of a multipart form",
         content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "multipart/form-data"))),
-    responses((status = 200, body = ImportReport), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
+    responses((status = 200, body = CompletionsImported), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn import_completions(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Query(query): Query<ImportQuery>,
+    Query(query): Query<CompletionsQuery>,
+    request: Request,
+) -> ApiResult<Json<CompletionsImported>> {
+    actor.require_account_or_token(hocvuso::auth::TokenScope::Ingest)?;
+    let report = match query.format.as_deref() {
+        Some(format) => {
+            let options = ReportOptions {
+                format: ReportFormat::parse(format)?,
+                platform: query.platform.unwrap_or_default(),
+                course: query.course.unwrap_or_default(),
+                dry_run: query.dry_run,
+            };
+            let bytes = file_bytes(request, &state).await?;
+            CompletionsImported::PlatformReport(
+                platform_reports::import_report(&state.db, &actor, &bytes, &options).await?,
+            )
+        }
+        None => {
+            let bytes = file_bytes(request, &state).await?;
+            let options = ImportOptions {
+                dry_run: query.dry_run,
+                citizen_id_key: state.citizen_id_key.clone(),
+                ..ImportOptions::default()
+            };
+            CompletionsImported::Table(
+                hocvuso::service::imports::completions::import_completions(&state.db, &actor, &bytes, &options).await?,
+            )
+        }
+    };
+    Ok(Json(report))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DryRunQuery {
+    /// Check every row and report, writing nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// `POST /api/v1/imports/platform-accounts?dry_run=true|false`: which account on a MOOC platform
+/// (or which e-mail address) is which learner. Columns `platform` (address or connection name),
+/// `account` (name on the platform, or an e-mail address) and `learner_code` or `phone` +
+/// `birth_date`. Each new link applies, once, the statements that waited for it. 200 with the
+/// counts, or 422 listing every bad row (an account linked to another learner is one).
+#[utoipa::path(post, path = "/imports/platform-accounts", tag = "imports", params(DryRunQuery), request_body(description = "The file: the body itself (CSV or XLSX), or the `file` field of a multipart form",
+        content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "multipart/form-data"))),
+    responses((status = 200, body = ImportReport), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
+pub async fn import_platform_accounts(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(query): Query<DryRunQuery>,
     request: Request,
 ) -> ApiResult<Json<ImportReport>> {
     actor.require_account_or_token(hocvuso::auth::TokenScope::Ingest)?;
     let bytes = file_bytes(request, &state).await?;
-    let options = ImportOptions { dry_run: query.dry_run, ..ImportOptions::default() };
-    Ok(Json(hocvuso::service::imports::completions::import_completions(&state.db, &actor, &bytes, &options).await?))
+    Ok(Json(platform_accounts::import_platform_accounts(&state.db, &actor, &bytes, query.dry_run).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -57,6 +57,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(progress::record_completions))
         .routes(routes!(imports::import_completions).layer(upload()))
         .routes(routes!(imports::import_learners).layer(upload()))
+        .routes(routes!(imports::import_platform_accounts).layer(upload()))
         .routes(routes!(units::list_organisations, units::create_organisation))
         .routes(routes!(units::list_teams, units::create_team))
 }

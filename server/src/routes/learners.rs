@@ -217,6 +217,32 @@ pub async fn import_learner_file(State(state): State<AppState>, request: Request
     render_page(&state, parts, code, ImportAttempt { outcome }).await
 }
 
+/// `POST /learners/import-accounts`: the platform-account upload page again, with the counts or
+/// every bad row.
+pub async fn import_platform_accounts_file(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let upload = Request::from_parts(parts.clone(), body);
+    let actor = actor(&parts);
+    // Who asks is checked before a byte of the file is read.
+    let outcome = match actor.require_account_or_token(hocvuso::auth::TokenScope::Ingest) {
+        Ok(()) => match read_upload(upload, &state).await {
+            Ok((bytes, options)) => {
+                hocvuso::service::imports::platform_accounts::import_platform_accounts(
+                    &state.db,
+                    &actor,
+                    &bytes,
+                    options.dry_run,
+                )
+                .await
+            }
+            Err(err) => Err(err),
+        },
+        Err(err) => Err(err),
+    };
+    let code = outcome.as_ref().err().map_or(StatusCode::OK, status);
+    render_page(&state, parts, code, ImportAttempt { outcome }).await
+}
+
 /// `POST /learners/{code}/new-link`: a new personal link for the learner; back to their card.
 pub async fn renew_progress_link(
     State(state): State<AppState>,

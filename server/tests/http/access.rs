@@ -204,6 +204,15 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             ),
             [401, 200, 422, 200, 200, 403],
         ),
+        (
+            "POST",
+            "/api/v1/imports/platform-accounts?dry_run=true".into(),
+            format!("platform,account,learner_code\nhttps://lms.example.vn,acc{{n}},{}\n", learner_in_scope.code),
+            [401, 200, 422, 200, 200, 403],
+        ),
+        ("GET", "/learners/import-accounts".into(), String::new(), [401, 200, 200, 200, 200, 403]),
+        // Who asks is checked before the upload is read (a form body is no upload: 422).
+        ("POST", "/learners/import-accounts".into(), "file=x".into(), [401, 422, 422, 422, 422, 403]),
         ("GET", "/api/v1/courses".into(), String::new(), ANY_CREDENTIALS),
         (
             "POST",

@@ -316,3 +316,67 @@ fn an_import_killed_part_way_leaves_postgres_as_it_was() {
     assert_eq!(count(), before, "no partial rows, counters intact");
     assert!(hocvuso(&db, &["stats", "verify"], &[]).status.success());
 }
+
+#[test]
+fn platform_accounts_and_a_moodle_report_import_from_the_command_line() {
+    let db = fresh_database();
+    let home = "https://moodle.example.edu.vn";
+    let made = hocvuso(&db, &["platform", "create", "--name", "Moodle tỉnh", "--home-page", home], &[]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let code = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let conn = hocvuso::db::connect(&db).await.unwrap();
+        let course = hocvuso::model::CourseForm {
+            code: "MOODLE-7".into(),
+            title: "Kỹ năng số".into(),
+            platform: "moodle".into(),
+            hours: "8".into(),
+            url: Some(format!("{home}/course/view.php?id=7")),
+            ..Default::default()
+        };
+        hocvuso::service::enrolments::courses::create(&conn, &crate::admin_actor(), &course).await.unwrap();
+        crate::register_learner(&conn).await
+    });
+    let file = |name: &str, text: &str| {
+        let path = std::env::temp_dir().join(format!("hocvuso-{name}-{}.csv", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let accounts = file("accounts", &format!("account,learner_code\nPao.Lo@example.com,{code}\n"));
+    let linked = hocvuso(&db, &["import", "platform-accounts", &accounts], &[]);
+    assert!(linked.status.success(), "{}", stderr(&linked));
+    assert_eq!(stdout(&linked).trim(), "linked 1, unchanged 0");
+
+    let report = file(
+        "moodle",
+        "ID,Name,Email address,Course complete\n2,Lò Văn Pao,pao.lo@example.com,\"20/11/26, 14:10\"\n3,Giàng A Dính,dinh@example.com,\"21/11/26, 09:00\"\n",
+    );
+    let args =
+        ["import", "completions", &report, "--format", "moodle", "--platform", "Moodle tỉnh", "--course", "MOODLE-7"];
+    let dry = hocvuso(&db, &[&args[..], &["--dry-run"]].concat(), &[]);
+    assert_eq!(
+        stdout(&dry).trim(),
+        "rows 2: completions 1, progress 0, waiting for a link 1, skipped 0, unchanged 0 (dry run: nothing written)"
+    );
+    let done = hocvuso(&db, &args, &[]);
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert_eq!(stdout(&done).trim(), "rows 2: completions 1, progress 0, waiting for a link 1, skipped 0, unchanged 0");
+    let again = hocvuso(&db, &args, &[]);
+    assert_eq!(
+        stdout(&again).trim(),
+        "rows 2: completions 0, progress 0, waiting for a link 0, skipped 0, unchanged 2"
+    );
+    assert!(hocvuso(&db, &["stats", "verify"], &[]).status.success());
+
+    let half = hocvuso(&db, &["import", "completions", &report, "--format", "moodle", "--course", "MOODLE-7"], &[]);
+    assert!(
+        stderr(&half).contains("import completions --format needs --platform URL and --course CODE"),
+        "{}",
+        stderr(&half)
+    );
+    let wrong = hocvuso(
+        &db,
+        &["import", "completions", &report, "--format", "canvas", "--platform", home, "--course", "X"],
+        &[],
+    );
+    assert_eq!(stderr(&wrong).trim(), "hocvuso: format: The report format is openedx or moodle.");
+}

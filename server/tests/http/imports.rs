@@ -208,6 +208,7 @@ async fn openapi_document_is_the_router(db: DatabaseConnection) {
             "/enrolments",
             "/imports/completions",
             "/imports/learners",
+            "/imports/platform-accounts",
             "/imports/targets",
             "/leaderboard",
             "/learners",
@@ -255,7 +256,7 @@ async fn openapi_document_is_the_router(db: DatabaseConnection) {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!(operations, 34);
+    assert_eq!(operations, 35);
     // Request bodies and answers are named by their types, not written by hand.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for name in [
@@ -276,3 +277,101 @@ async fn openapi_document_is_the_router(db: DatabaseConnection) {
 }
 
 on_both_databases!(openapi_walk, openapi_document_is_the_router);
+
+const EDX: &str = "https://mooc.example.edu.vn";
+
+async fn platform_accounts_and_platform_reports_import_over_rest_and_the_page(db: DatabaseConnection) {
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    hocvuso::service::lrs::platforms::create(&db, "test", "MOOC Lào Cai", &[EDX.to_string()]).await.unwrap();
+    let course = hocvuso::model::CourseForm {
+        code: "KNS-ND".into(),
+        title: "Kỹ năng số".into(),
+        platform: "mooc".into(),
+        hours: "8".into(),
+        url: Some(format!("{EDX}/courses/course-v1:MOET+KNS-ND+2026-1/about")),
+        ..Default::default()
+    };
+    hocvuso::service::enrolments::courses::create(&db, &crate::admin_actor(), &course).await.unwrap();
+    let code = crate::register_learner(&db).await;
+    let app = spawn_app(db.clone()).await;
+    let cookie = session_cookie(&app, "quantri", PASSWORD).await;
+    let post = |path: String, body: String| {
+        app.client
+            .post(format!("{}/api/v1/imports/{path}", app.address))
+            .header("cookie", &cookie)
+            .header("accept-language", "en")
+            .body(body)
+            .send()
+    };
+
+    let bad = format!("platform,account,learner_code\nNo such platform,pao,{code}\n{EDX},pao,HV-NOSUCH\n");
+    let refused = post("platform-accounts".into(), bad).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(
+        body["errors"],
+        serde_json::json!([
+            {"line": 2, "column": "platform", "value": "No such platform",
+                "message": "No such platform: give the platform's web address (https://…) or the name of a platform connection."},
+            {"line": 3, "column": "learner_code", "value": "HV-NOSUCH", "message": "No such learner."}
+        ])
+    );
+    let good = format!("platform,account,learner_code\nMOOC Lào Cai,pao_lo,{code}\n");
+    let dry: serde_json::Value =
+        post("platform-accounts?dry_run=true".into(), good.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        dry,
+        serde_json::json!({"created": 1, "updated": 0, "unchanged": 0, "dry_run": true, "unknown_columns": []})
+    );
+    assert_eq!(post("platform-accounts".into(), good.clone()).await.unwrap().status(), 200);
+    let again: serde_json::Value = post("platform-accounts".into(), good).await.unwrap().json().await.unwrap();
+    assert_eq!((again["created"].clone(), again["unchanged"].clone()), (0.into(), 1.into()));
+
+    // Open edX's grade report, through the completion import with its format.
+    let report = "Student ID,Email,Username,Grade,Final Exam,Enrollment Track,Verification Status,Certificate Eligible,Certificate Delivered,Certificate Type,Enrollment Status\n\
+        11,pao@example.com,pao_lo,0.9,0.9,audit,N/A,Y,N,N/A,enrolled\n\
+        12,an@example.com,an_nv,0.5,0.5,audit,N/A,N,N,N/A,enrolled\n";
+    let query = format!("completions?format=openedx&platform={EDX}&course=KNS-ND");
+    let done = post(query.clone(), report.into()).await.unwrap();
+    assert_eq!(done.status(), 200);
+    assert_eq!(
+        done.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"rows": 2, "completions": 1, "progress": 0, "waiting": 1, "skipped": 0, "unchanged": 0,
+            "outside_scope": 0, "dry_run": false})
+    );
+    assert_eq!(hocvuso::service::statistics::verify(&db).await.unwrap(), vec![]);
+    let unknown_format = post("completions?format=canvas".into(), report.into()).await.unwrap();
+    assert_eq!(unknown_format.status(), 422);
+    let body: serde_json::Value = unknown_format.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "format");
+    let half = post("completions?format=moodle".into(), report.into()).await.unwrap();
+    let body: serde_json::Value = half.json().await.unwrap();
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["platform", "course", "course_complete"], "its Email column is one Moodle has too");
+
+    // The page: the connections a file may name, and a plain multipart upload.
+    let page = app.client.get(format!("{}/learners/import-accounts", app.address)).header("cookie", &cookie).send();
+    let page = page.await.unwrap().text().await.unwrap();
+    assert!(page.contains("MOOC Lào Cai") && page.contains(EDX), "{page}");
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(
+                format!("platform,account,learner_code\n{EDX},an_nv,{code}\n").into_bytes(),
+            )
+            .file_name("tai-khoan.csv"),
+        )
+        .text("dry_run", "true");
+    let uploaded = app
+        .client
+        .post(format!("{}/learners/import-accounts", app.address))
+        .header("cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 200);
+    assert!(uploaded.text().await.unwrap().contains(r#"data-testid="import-report""#));
+}
+
+on_both_databases!(platform_imports_rest, platform_accounts_and_platform_reports_import_over_rest_and_the_page);

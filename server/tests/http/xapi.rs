@@ -164,7 +164,7 @@ async fn platforms_send_statements_with_basic_credentials(db: DatabaseConnection
     assert_eq!(about.headers()["x-experience-api-version"], "1.0.3");
     assert_eq!(
         about.json::<Value>().await.unwrap(),
-        json!({"version": ["1.0.0", "1.0.1", "1.0.2", "1.0.3"], "extensions": {}})
+        json!({"version": ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"], "extensions": {}})
     );
 
     let by_code = json!({"objectType": "Agent", "account": {"homePage": "https://mooc.example.edu.vn", "name": code}});
@@ -297,3 +297,31 @@ async fn statements_are_parsed_into_types(db: DatabaseConnection) {
 }
 
 on_both_databases!(xapi_types, statements_are_parsed_into_types);
+
+/// The LRS takes requests up to 10 MB (statements with their attachments) and answers 413 beyond,
+/// keeping nothing.
+async fn requests_beyond_ten_megabytes_are_refused(db: DatabaseConnection) {
+    let (_, ingest) = tokens::create(&db, "test", "mooc", TokenScope::Ingest).await.unwrap();
+    let app = spawn_app(db.clone()).await;
+    let send = |bytes: usize| {
+        let padding = "x".repeat(bytes);
+        let body = json!({
+            "actor": {"mbox": "mailto:a@example.com"},
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+            "object": {"id": "http://example.com/big", "definition": {"description": {"vi": padding}}}
+        });
+        app.client
+            .post(format!("{}/xapi/statements", app.address))
+            .bearer_auth(&ingest)
+            .header("x-experience-api-version", "1.0.3")
+            .json(&body)
+            .send()
+    };
+    let big = send(9 * 1024 * 1024).await.unwrap();
+    assert_eq!(big.status(), 200, "9 MB is within the limit");
+    let too_big = send(10 * 1024 * 1024 + 1).await.unwrap();
+    assert_eq!(too_big.status(), 413);
+    assert_eq!(hocvuso::entity::lrs_statement::Entity::find().all(&db).await.unwrap().len(), 1);
+}
+
+on_both_databases!(lrs_body_limit, requests_beyond_ten_megabytes_are_refused);

@@ -247,7 +247,9 @@ impl People {
         let by_key: HashMap<String, Uuid> = links.into_iter().map(|l| (l.actor_key, l.learner_id)).collect();
         let ids: Vec<Uuid> = by_key.values().copied().collect();
         let found = learner::Entity::find()
-            .filter(sea_orm::Condition::any().add(learner::Column::Id.is_in(ids)).add(learner::Column::Code.is_in(codes)))
+            .filter(
+                sea_orm::Condition::any().add(learner::Column::Id.is_in(ids)).add(learner::Column::Code.is_in(codes)),
+            )
             .all(db)
             .await?;
         let by_code = found.iter().map(|l| (l.code.clone(), l.id)).collect();

@@ -18,7 +18,7 @@ use crate::model::{EnrolmentStatus, ImportReport, RowError, Source};
 use crate::person::{FullName, PhoneNumber};
 use crate::service::enrolments::progress::parse_completed_at;
 use crate::service::enrolments::{change_counted, enrol_counted, update_many};
-use crate::service::imports::learners::ImportOptions;
+use crate::service::imports::learners::{CITIZEN_ID_ALIASES, ImportOptions, citizen_id_hash};
 use crate::service::learners::{completed_week, is_unique_violation};
 use crate::service::statistics::Placement;
 use crate::service::{audit, imports::table, now};
@@ -36,9 +36,10 @@ enum Column {
     CompletedAt,
     Score,
     CertificateNo,
+    CitizenId,
 }
 
-const ALIASES: [(Column, &[&str]); 9] = [
+const ALIASES: [(Column, &[&str]); 10] = [
     (Column::LearnerCode, &["learner code", "ma hoc vien", "code"]),
     (Column::Phone, &["phone", "so dien thoai", "dien thoai", "sdt"]),
     (Column::FullName, &["full name", "ho va ten", "ho ten", "name"]),
@@ -48,6 +49,7 @@ const ALIASES: [(Column, &[&str]); 9] = [
     (Column::CompletedAt, &["completed at", "ngay hoan thanh", "completion date"]),
     (Column::Score, &["score", "diem"]),
     (Column::CertificateNo, &["certificate no", "so chung chi", "certificate", "chung chi"]),
+    (Column::CitizenId, CITIZEN_ID_ALIASES),
 ];
 
 /// "completed"/"hoàn thành", "in progress"/"đang học", "enrolled"/"đã đăng ký".
@@ -72,12 +74,23 @@ struct Learner {
     commune_code: i32,
     organisation_id: Option<uuid::Uuid>,
     team_id: Option<uuid::Uuid>,
+    citizen_id_hash: Option<String>,
 }
 
 /// The learners `filter` selects, as a completion needs them.
 async fn learners_where(conn: &impl sea_orm::ConnectionTrait, filter: sea_orm::Condition) -> Result<Vec<Learner>> {
     use learner::Column as C;
-    let columns = [C::Id, C::Code, C::Phone, C::NameFolded, C::Active, C::CommuneCode, C::OrganisationId, C::TeamId];
+    let columns = [
+        C::Id,
+        C::Code,
+        C::Phone,
+        C::NameFolded,
+        C::Active,
+        C::CommuneCode,
+        C::OrganisationId,
+        C::TeamId,
+        C::CitizenIdHash,
+    ];
     Ok(learner::Entity::find().select_only().columns(columns).filter(filter).into_model::<Learner>().all(conn).await?)
 }
 
@@ -100,12 +113,7 @@ pub async fn import_completions(
 ) -> Result<ImportReport> {
     actor.require_account_or_token(crate::auth::TokenScope::Ingest)?;
     if options.dry_run {
-        let who = match actor {
-            Actor::Account(account) => account.id,
-            Actor::Token(token) => token.id,
-            Actor::Anonymous => return Err(Error::Unauthorized),
-        };
-        crate::service::throttle::spend(db, &[crate::service::throttle::dry_run(who)]).await?;
+        crate::service::imports::spend_dry_run(db, actor).await?;
     }
     let started = std::time::Instant::now();
     let rows = table::read_uploaded(bytes).await?;
@@ -114,6 +122,7 @@ pub async fn import_completions(
     let table::Header { columns, unknown: unknown_columns, repeated: mut missing } =
         table::Header::map(header, &ALIASES);
     let identifies = columns.contains_key(&Column::LearnerCode)
+        || columns.contains_key(&Column::CitizenId)
         || (columns.contains_key(&Column::Phone) && columns.contains_key(&Column::FullName));
     if !identifies {
         missing.push(FieldError { field: "learner_code".into(), problem: Text::ColumnMissing });
@@ -122,6 +131,11 @@ pub async fn import_completions(
         if !columns.contains_key(&column) {
             missing.push(FieldError { field: format!("{column:?}").to_lowercase(), problem: Text::ColumnMissing });
         }
+    }
+    // Citizen IDs are matched only through their keyed hash, as the learner import keeps them.
+    let citizen_id_key = options.citizen_id_key();
+    if columns.contains_key(&Column::CitizenId) && citizen_id_key.is_none() {
+        missing.push(FieldError { field: "citizen_id".into(), problem: Text::CitizenIdNoKey });
     }
     if !missing.is_empty() {
         return Err(Error::Invalid(missing));
@@ -147,10 +161,28 @@ pub async fn import_completions(
             by_code.insert(l.code.clone(), l);
         }
     }
+    // A row's citizen ID as its hash, for rows without a code; a bad number is said on its row below.
+    let hash_of = |row: &[String]| match citizen_id_key {
+        Some(key) if cell(row, Column::LearnerCode).is_empty() => {
+            citizen_id_hash(&cell(row, Column::CitizenId), key).ok().flatten()
+        }
+        _ => None,
+    };
+    let hashes: std::collections::BTreeSet<String> = rows.iter().skip(1).filter_map(|r| hash_of(r)).collect();
+    let hashes: Vec<String> = hashes.into_iter().collect();
+    let mut by_hash = HashMap::new();
+    for chunk in hashes.chunks(1000) {
+        let filter = sea_orm::Condition::all()
+            .add(learner::Column::CitizenIdHash.is_in(chunk.to_vec()))
+            .add(learner::Column::ErasedAt.is_null());
+        for l in learners_where(db, filter).await? {
+            by_hash.insert(l.citizen_id_hash.clone().unwrap_or_default(), l);
+        }
+    }
     let phones: std::collections::BTreeSet<String> = rows
         .iter()
         .skip(1)
-        .filter(|r| cell(r, Column::LearnerCode).is_empty())
+        .filter(|r| cell(r, Column::LearnerCode).is_empty() && cell(r, Column::CitizenId).is_empty())
         .filter_map(|r| PhoneNumber::parse(&cell(r, Column::Phone)).ok().map(|p| p.as_str().to_string()))
         .collect();
     let phones: Vec<String> = phones.into_iter().collect();
@@ -169,11 +201,31 @@ pub async fn import_completions(
     for (index, row) in rows.iter().enumerate().skip(1) {
         let line = index as u64 + 1;
         let mut bad = |column: Column, problem: Text| {
-            errors.push(RowError { line, column: title(column), value: cell(row, column), problem })
+            // A citizen ID is never repeated back, not even to the one who sent it.
+            let value = if column == Column::CitizenId { String::new() } else { cell(row, column) };
+            errors.push(RowError { line, column: title(column), value, problem })
         };
         let code = cell(row, Column::LearnerCode).to_uppercase();
+        let citizen_id = cell(row, Column::CitizenId);
+        // Which column named the learner: said with the row's problem.
+        let named_by = if !code.is_empty() {
+            Column::LearnerCode
+        } else if !citizen_id.is_empty() {
+            Column::CitizenId
+        } else {
+            Column::Phone
+        };
         let learner = if !code.is_empty() {
             by_code.get(&code).cloned()
+        } else if !citizen_id.is_empty() {
+            match citizen_id_key.map(|key| citizen_id_hash(&citizen_id, key)) {
+                Some(Err(problem)) => {
+                    bad(Column::CitizenId, problem);
+                    continue;
+                }
+                Some(Ok(Some(hash))) => by_hash.get(&hash).cloned(),
+                _ => None,
+            }
         } else {
             let phone = PhoneNumber::parse(&cell(row, Column::Phone)).ok();
             let name = FullName::parse(&cell(row, Column::FullName)).ok();
@@ -186,12 +238,12 @@ pub async fn import_completions(
             }
         };
         let Some(learner) = learner.filter(|l| l.active) else {
-            bad(if code.is_empty() { Column::Phone } else { Column::LearnerCode }, Text::UnknownLearner);
+            bad(named_by, Text::UnknownLearner);
             continue;
         };
         // Outside the caller's scope is answered exactly as no such learner.
         if matches!(actor, Actor::Account(_)) && !actor.may_manage(learner.commune_code, learner.organisation_id) {
-            bad(if code.is_empty() { Column::Phone } else { Column::LearnerCode }, Text::UnknownLearner);
+            bad(named_by, Text::UnknownLearner);
             continue;
         }
         let Some(course) = catalogue.get(&cell(row, Column::CourseCode).to_uppercase()).filter(|c| c.active).cloned()

@@ -30,6 +30,22 @@ pub struct ImportOptions {
     pub citizen_id_key: Option<String>,
 }
 
+impl ImportOptions {
+    /// The key to hash citizen ID numbers with, when one is configured.
+    pub(crate) fn citizen_id_key(&self) -> Option<&str> {
+        self.citizen_id_key.as_deref().filter(|k| !k.trim().is_empty())
+    }
+}
+
+/// How a citizen ID column may be headed, in every import that reads one.
+pub(crate) const CITIZEN_ID_ALIASES: &[&str] =
+    &["citizen id", "so cccd", "cccd", "can cuoc", "so can cuoc", "so dinh danh", "so dinh danh ca nhan", "cmnd/cccd"];
+
+/// What a citizen ID cell is kept and matched as: its keyed hash (None for an empty cell), never the number.
+pub(crate) fn citizen_id_hash(cell: &str, key: &str) -> std::result::Result<Option<String>, Text> {
+    Ok(crate::person::citizen_id(cell)?.map(|number| crate::service::secret::keyed_hash(key.as_bytes(), &number)))
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Column {
     FullName,
@@ -59,7 +75,7 @@ impl Column {
         (Column::Team, &["team", "doi hinh", "doi"]),
         (Column::LearnerCode, &["learner code", "ma hoc vien", "code"]),
         (Column::Consent, &["consent", "dong y"]),
-        (Column::CitizenId, &["citizen id", "so cccd", "cccd", "can cuoc", "so can cuoc", "so dinh danh", "cmnd/cccd"]),
+        (Column::CitizenId, CITIZEN_ID_ALIASES),
     ];
 
     const REQUIRED: [Column; 5] = [Column::FullName, Column::BirthDate, Column::Gender, Column::Phone, Column::Commune];
@@ -82,7 +98,7 @@ impl Column {
 }
 
 /// "có", "yes", "x", "1", "đồng ý"…
-fn is_yes(text: &str) -> bool {
+pub(crate) fn is_yes(text: &str) -> bool {
     matches!(fold(text).as_str(), "co" | "yes" | "y" | "x" | "1" | "true" | "dong y")
 }
 
@@ -119,7 +135,7 @@ pub async fn import_learners(
             file_problems.push(crate::error::FieldError { field: column.field().into(), problem: Text::ColumnMissing });
         }
     }
-    let citizen_id_key = options.citizen_id_key.as_deref().filter(|k| !k.trim().is_empty());
+    let citizen_id_key = options.citizen_id_key();
     if columns.contains_key(&Column::CitizenId) && citizen_id_key.is_none() {
         file_problems.push(crate::error::FieldError { field: "citizen_id".into(), problem: Text::CitizenIdNoKey });
     }
@@ -172,10 +188,9 @@ pub async fn import_learners(
             consent_version: Some(consent),
         };
         let citizen_id = cell(row, Column::CitizenId);
-        let citizen_id_hash = match (crate::person::citizen_id(&citizen_id), citizen_id_key) {
-            (Ok(None), _) | (_, None) => None,
-            (Ok(Some(number)), Some(key)) => Some(crate::service::secret::keyed_hash(key.as_bytes(), &number)),
-            (Err(problem), _) => {
+        let citizen_id_hash = match citizen_id_key.map(|key| citizen_id_hash(&citizen_id, key)).transpose() {
+            Ok(hash) => hash.flatten(),
+            Err(problem) => {
                 row_error(Column::CitizenId, problem);
                 continue;
             }

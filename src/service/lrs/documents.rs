@@ -440,7 +440,17 @@ pub async fn activity(db: &DatabaseConnection, actor: &Actor, id: &ActivityId) -
     let bodies: Vec<String> = lrs_statement::Entity::find()
         .select_only()
         .column(lrs_statement::Column::Body)
-        .filter(lrs_statement::Column::ObjectId.eq(id.as_str()))
+        // By the statements' index of activities (their objects), not a scan of every statement.
+        .filter(
+            lrs_statement::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(crate::entity::lrs_statement_key::Column::StatementId)
+                    .from(crate::entity::lrs_statement_key::Entity)
+                    .and_where(crate::entity::lrs_statement_key::Column::Kind.eq("activity"))
+                    .and_where(crate::entity::lrs_statement_key::Column::Value.eq(id.as_str()))
+                    .to_owned(),
+            ),
+        )
         .order_by_desc(lrs_statement::Column::Stored)
         .limit(DEFINITIONS_READ)
         .into_tuple()

@@ -2,7 +2,10 @@
 //! and its user id) or Moodle (an e-mail address) become the learner's. An e-mail address is kept
 //! only as its SHA-1 (xAPI's `mbox_sha1sum`), never in clear. Making a link applies, in order and
 //! once, the statements that were waiting for it.
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha1::Digest;
@@ -171,23 +174,48 @@ pub async fn link(db: &DatabaseConnection, actor: &Actor, code: &str, form: &Pla
         return Err(Error::NotFound);
     }
     let txn = crate::db::write(db).await?;
+    let linked = make_link(&txn, actor, learner.id, &account, now()).await?;
+    if linked.created {
+        audit::record(
+            &txn,
+            &actor.label(),
+            audit::Action::LinkPlatformAccount,
+            audit::Entity::Learner,
+            Some(learner.code.clone()),
+            json!({"kind": linked.link.kind, "applied": linked.applied}),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(linked)
+}
+
+/// Makes `account` the learner's, in the caller's transaction, and applies in order and once the
+/// statements that waited for it: the one rule for a new link, whether made on a card or from a
+/// file. 409 when the account is another learner's; nothing changes when it is this learner's.
+pub(crate) async fn make_link(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    learner_id: Uuid,
+    account: &PlatformAccount,
+    at: DateTime<Utc>,
+) -> Result<Linked> {
     let key = account.key();
     let existing =
-        learner_link::Entity::find().filter(learner_link::Column::ActorKey.eq(key.as_str())).one(&txn).await?;
+        learner_link::Entity::find().filter(learner_link::Column::ActorKey.eq(key.as_str())).one(txn).await?;
     if let Some(existing) = existing {
-        if existing.learner_id != learner.id {
+        if existing.learner_id != learner_id {
             return Err(Error::Conflict(None));
         }
         return Ok(Linked { link: view(existing), applied: 0, created: false });
     }
-    let at = now();
-    let (kind, home_page, name) = match &account {
+    let (kind, home_page, name) = match account {
         PlatformAccount::Account { home_page, name } => ("account", Some(home_page.clone()), Some(name.clone())),
         PlatformAccount::Mbox { .. } => ("mbox", None, None),
     };
     let row = learner_link::ActiveModel {
         id: Set(Uuid::now_v7()),
-        learner_id: Set(learner.id),
+        learner_id: Set(learner_id),
         actor_key: Set(key.clone()),
         kind: Set(kind.into()),
         home_page: Set(home_page),
@@ -195,20 +223,24 @@ pub async fn link(db: &DatabaseConnection, actor: &Actor, code: &str, form: &Pla
         created_by: Set(actor.label()),
         created_at: Set(at),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    let applied = crate::service::enrolments::xapi::apply_waiting(&txn, actor, &key, learner.id, at).await?;
-    audit::record(
-        &txn,
-        &actor.label(),
-        audit::Action::LinkPlatformAccount,
-        audit::Entity::Learner,
-        Some(learner.code.clone()),
-        json!({"kind": kind, "applied": applied}),
-    )
-    .await?;
-    txn.commit().await?;
+    let applied = crate::service::enrolments::xapi::apply_waiting(txn, actor, &key, learner_id, at).await?;
     Ok(Linked { link: view(row), applied, created: true })
+}
+
+/// The learners the keys are linked to, by key, 1,000 keys a query.
+pub async fn linked(
+    db: &impl sea_orm::ConnectionTrait,
+    keys: &[String],
+) -> Result<std::collections::HashMap<String, Uuid>> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in keys.chunks(1000) {
+        let rows =
+            learner_link::Entity::find().filter(learner_link::Column::ActorKey.is_in(chunk.to_vec())).all(db).await?;
+        found.extend(rows.into_iter().map(|row| (row.actor_key, row.learner_id)));
+    }
+    Ok(found)
 }
 
 /// The learner's platform accounts, oldest first.
@@ -282,7 +314,7 @@ pub async fn unmatched(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<Unm
         }
     }
     let mut list: Vec<UnmatchedActor> = by_actor.into_iter().map(|(_, found)| found).collect();
-    list.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+    list.sort_by_key(|a| std::cmp::Reverse(a.last_seen));
     Ok(list)
 }
 

@@ -50,6 +50,56 @@ fn home_page(text: &str) -> Option<String> {
     (!rest.is_empty() && !rest.contains(char::is_whitespace) && text.len() <= 500).then(|| text.to_string())
 }
 
+/// How a file or a command names a platform: its address (`https://…`) or the name of its
+/// connection, which stands for the connection's first home page.
+pub struct HomePages {
+    by_name: std::collections::HashMap<String, String>,
+}
+
+impl HomePages {
+    /// The connections in use, by name.
+    pub async fn load(db: &impl ConnectionTrait) -> Result<HomePages> {
+        let rows = platform_connection::Entity::find()
+            .filter(platform_connection::Column::RevokedAt.is_null())
+            .order_by_asc(platform_connection::Column::CreatedAt)
+            .all(db)
+            .await?;
+        let mut by_name = std::collections::HashMap::new();
+        for found in rows.into_iter().map(platform) {
+            if let Some(first) = found.home_pages.first() {
+                by_name.entry(crate::text::fold(&found.name)).or_insert_with(|| first.clone());
+            }
+        }
+        Ok(HomePages { by_name })
+    }
+
+    /// The home page `text` names, without a trailing slash; None when it is neither an address nor
+    /// a connection's name.
+    pub fn resolve(&self, text: &str) -> Option<String> {
+        let text = text.trim();
+        if text.starts_with("http://") || text.starts_with("https://") {
+            return home_page(text);
+        }
+        self.by_name.get(&crate::text::fold(text)).cloned()
+    }
+}
+
+/// The platforms a file may name (names and first home pages, never keys), for those who may
+/// import platform accounts: signed-in people and ingest clients.
+pub async fn named(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<(String, String)>> {
+    actor.require_account_or_token(TokenScope::Ingest)?;
+    let rows = platform_connection::Entity::find()
+        .filter(platform_connection::Column::RevokedAt.is_null())
+        .order_by_asc(platform_connection::Column::Name)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(platform)
+        .filter_map(|p| p.home_pages.first().cloned().map(|first| (p.name, first)))
+        .collect())
+}
+
 /// Creates a connection; the secret is in the answer only. `by` names who did it in the audit log.
 pub async fn create(
     db: &DatabaseConnection,

@@ -72,7 +72,7 @@ async fn receive(
     put_id: Option<Uuid>,
 ) -> Result<Vec<Uuid>> {
     if statements.is_empty() {
-        return Err(bad("no statement in the request"));
+        return Ok(Vec::new());
     }
     let batch = statements.len() > 1;
     let name = |i: usize| if batch { format!("statements[{i}]") } else { "statement".to_string() };

@@ -52,6 +52,7 @@ pub fn statement(value: &Value, path: &str) -> Checked {
     if let Some(version) = object.get("version") {
         let version = string(version, &format!("{path}.version"))?;
         let ok = version == "1.0"
+            || version == "2.0.0"
             || version
                 .strip_prefix("1.0.")
                 .is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()));
@@ -709,7 +710,7 @@ mod tests {
         json!({
             "actor": {"mbox": "mailto:a@example.com"},
             "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
-            "object": {"id": "http://example.com/course"}
+            "object": {"id": "http://example.com/course", "objectType": "Activity"}
         })
     }
 

@@ -39,8 +39,9 @@ pub fn ImportLearnersPage() -> impl IntoView {
     }
 }
 
+/// What an upload did, or every bad row of a refused file (every import page shows it so).
 #[component]
-fn ImportOutcome(lang: Lang, outcome: Result<ImportReport, Error>) -> impl IntoView {
+pub fn ImportOutcome(lang: Lang, outcome: Result<ImportReport, Error>) -> impl IntoView {
     match outcome {
         Ok(report) => view! {
             <div class="notice" role="status" data-testid="import-report">

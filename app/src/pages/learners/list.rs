@@ -49,6 +49,7 @@ pub fn LearnersPage() -> impl IntoView {
         <p class="actions-row">
             <a class="button" href="/learners/new">{lang.t(Text::RegisterLearner)}</a>
             <a href="/learners/import">{lang.t(Text::ImportFromFile)}</a>
+            <a href="/learners/import-accounts">{lang.t(Text::ImportPlatformAccounts)}</a>
             <a href="/learners/unmatched">{lang.t(Text::Unmatched)}</a>
             <a rel="external" href=move || export("csv")>"CSV"</a>
             <a rel="external" href=move || export("xlsx")>"Excel"</a>

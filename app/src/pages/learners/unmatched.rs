@@ -23,6 +23,7 @@ pub fn UnmatchedPage() -> impl IntoView {
     view! {
         <h1>{lang.t(Text::Unmatched)}</h1>
         <p class="hint">{lang.t(Text::UnmatchedHint)}</p>
+        <p><a href="/learners/import-accounts">{lang.t(Text::ImportPlatformAccounts)}</a></p>
         <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match listed.await {

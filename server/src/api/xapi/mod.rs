@@ -23,6 +23,8 @@ mod statements;
 
 /// The xAPI version this LRS speaks.
 pub const XAPI_VERSION: &str = "1.0.3";
+/// The other version it takes (IEEE 9274.1.1, xAPI 2.0): statements as 1.0.3 defines them.
+pub const XAPI_2: &str = "2.0.0";
 /// The largest request the LRS takes (statements with their attachments).
 pub const BODY_LIMIT: usize = 10 * 1024 * 1024;
 
@@ -45,9 +47,12 @@ async fn lrs_headers(request: Request, next: Next) -> Response {
     let reads_statements =
         matches!(*request.method(), Method::GET | Method::HEAD) && request.uri().path().ends_with("/statements");
     let consistent = hocvuso::service::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    // A 2.0 client is answered in 2.0; everyone else in 1.0.3.
+    let speaks_2 = request.headers().get("x-experience-api-version").is_some_and(|v| v.as_bytes().starts_with(b"2.0"));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert("x-experience-api-version", HeaderValue::from_static(XAPI_VERSION));
+    let version = if speaks_2 { XAPI_2 } else { XAPI_VERSION };
+    headers.insert("x-experience-api-version", HeaderValue::from_static(version));
     if reads_statements && let Ok(value) = HeaderValue::from_str(&consistent) {
         headers.insert("x-experience-api-consistent-through", value);
     }
@@ -70,7 +75,9 @@ async fn require_version(request: Request, next: Next) -> Response {
     }
     let version = request.headers().get("x-experience-api-version").and_then(|v| v.to_str().ok());
     let spoken = version.is_some_and(|v| {
-        v == "1.0" || v.strip_prefix("1.0.").is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        v == "1.0"
+            || v == XAPI_2
+            || v.strip_prefix("1.0.").is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
     });
     if !spoken {
         return ApiError(Error::BadRequest("X-Experience-API-Version 1.0.x is required".into())).into_response();
@@ -80,7 +87,7 @@ async fn require_version(request: Request, next: Next) -> Response {
 
 /// `GET /xapi/about`: the versions spoken; clients ask first. Public.
 async fn about() -> axum::Json<Value> {
-    axum::Json(json!({"version": ["1.0.0", "1.0.1", "1.0.2", XAPI_VERSION], "extensions": {}}))
+    axum::Json(json!({"version": ["1.0.0", "1.0.1", "1.0.2", XAPI_VERSION, XAPI_2], "extensions": {}}))
 }
 
 /// The alternate request syntax (xAPI Communication 1.3), for clients that can only POST forms:

@@ -78,9 +78,19 @@ pub fn reopened_row(old: &enrolment::Model, now: DateTime<Utc>) -> enrolment::Mo
 
 /// Adds (sign 1) or takes away (sign -1) what one enrolment contributes to the counters.
 async fn count(txn: &impl ConnectionTrait, e: &enrolment::Model, sign: i64, deltas: &mut Deltas) -> Result<()> {
-    let learner = learner::Entity::find_by_id(e.learner_id).one(txn).await?.ok_or(Error::NotFound)?;
-    if learner.active {
-        let placement = Placement::of(txn, learner.commune_code, learner.organisation_id, learner.team_id).await?;
+    let placement = match deltas.placement_of(e.learner_id) {
+        Some(placement) => placement.clone(),
+        None => {
+            let learner = learner::Entity::find_by_id(e.learner_id).one(txn).await?.ok_or(Error::NotFound)?;
+            let placement = match learner.active {
+                true => Some(Placement::of(txn, learner.commune_code, learner.organisation_id, learner.team_id).await?),
+                false => None,
+            };
+            deltas.remember_placement(e.learner_id, placement.clone());
+            placement
+        }
+    };
+    if let Some(placement) = placement {
         deltas.enrolment(&placement, e.course_id, e.enrolled_week, completed_week(e), sign);
     }
     Ok(())

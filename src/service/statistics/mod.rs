@@ -119,11 +119,23 @@ impl Tally {
     }
 }
 
-/// Changes to counters, gathered during a transaction and written once at its end.
+/// Changes to counters, gathered during a transaction and written once at its end. It also keeps
+/// the placement of each learner whose enrolments it counted (None: not counted, inactive), so a
+/// request that changes many enrolments reads each learner once; no writer that gathers deltas
+/// moves a learner meanwhile.
 #[derive(Debug, Default)]
-pub struct Deltas(HashMap<DeltaKey, Tally>);
+pub struct Deltas(HashMap<DeltaKey, Tally>, HashMap<Uuid, Option<Placement>>);
 
 impl Deltas {
+    /// The placement counted for `learner` earlier in this transaction, if any.
+    pub fn placement_of(&self, learner: Uuid) -> Option<&Option<Placement>> {
+        self.1.get(&learner)
+    }
+
+    pub fn remember_placement(&mut self, learner: Uuid, placement: Option<Placement>) {
+        self.1.insert(learner, placement);
+    }
+
     fn add(&mut self, key: DeltaKey, tally: Tally) {
         let entry = self.0.entry(key).or_default();
         entry.enrolled += tally.enrolled;

@@ -9,6 +9,7 @@ enum LrsStatement {
     Table,
     Id,
     Stored,
+    Verb,
     Voided,
     Registration,
     TargetId,
@@ -58,6 +59,15 @@ impl MigrationTrait for Migration {
                     .table(LrsStatement::Table)
                     .col(LrsStatement::Stored)
                     .col(LrsStatement::Id)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_lrs_statement_verb")
+                    .table(LrsStatement::Table)
+                    .col(LrsStatement::Verb)
                     .to_owned(),
             )
             .await?;

@@ -561,6 +561,23 @@ pub async fn query(db: &DatabaseConnection, actor: &Actor, query: &Query) -> Res
         }
     };
     // Filters on what a statement says; time and order apply to the statement found, not its target.
+    // The agent and activity filters drive the search through their index (kind, value); then verb
+    // and registration. Placeholders are numbered in the order they appear in the text.
+    let mut joins = Vec::new();
+    let mut key = |kind: &str, value: &str| {
+        let n = joins.len();
+        let kind = param(kind.to_string().into());
+        let value = param(value.to_string().into());
+        joins.push(format!(
+            "JOIN lrs_statement_key k{n} ON k{n}.kind = {kind} AND k{n}.value = {value} AND k{n}.statement_id = s.id"
+        ));
+    };
+    if let Some(agent) = &query.agent {
+        key(if query.related_agents { "related_agent" } else { "agent" }, agent);
+    }
+    if let Some(activity) = &query.activity {
+        key(if query.related_activities { "related_activity" } else { "activity" }, activity);
+    }
     let mut matches = Vec::new();
     if let Some(verb) = &query.verb {
         matches.push(format!("s.verb = {}", param(verb.clone().into())));
@@ -568,26 +585,14 @@ pub async fn query(db: &DatabaseConnection, actor: &Actor, query: &Query) -> Res
     if let Some(registration) = &query.registration {
         matches.push(format!("s.registration = {}", param(registration.to_lowercase().into())));
     }
-    let mut key = |kind: &str, value: &str| {
-        let kind = param(kind.to_string().into());
-        let value = param(value.to_string().into());
-        format!(
-            "EXISTS (SELECT 1 FROM lrs_statement_key k WHERE k.kind = {kind} AND k.value = {value} AND k.statement_id = s.id)"
-        )
-    };
-    if let Some(agent) = &query.agent {
-        matches.push(key(if query.related_agents { "related_agent" } else { "agent" }, agent));
-    }
-    if let Some(activity) = &query.activity {
-        matches.push(key(if query.related_activities { "related_activity" } else { "activity" }, activity));
-    }
     let mut sql = String::new();
     let mut conditions = vec![format!("s.voided = {}", param(false.into()))];
-    if !matches.is_empty() {
+    if !joins.is_empty() || !matches.is_empty() {
+        let filter = if matches.is_empty() { String::new() } else { format!("WHERE {}", matches.join(" AND ")) };
         sql.push_str(&format!(
-            "WITH RECURSIVE matched(id) AS (SELECT s.id FROM lrs_statement s WHERE {} \
+            "WITH RECURSIVE matched(id) AS (SELECT s.id FROM lrs_statement s {} {filter} \
              UNION SELECT t.id FROM lrs_statement t JOIN matched m ON t.target_id = m.id) ",
-            matches.join(" AND ")
+            joins.join(" ")
         ));
         conditions.push("s.id IN (SELECT id FROM matched)".into());
     }

@@ -246,12 +246,9 @@ impl People {
         let links = learner_link::Entity::find().filter(learner_link::Column::ActorKey.is_in(keys)).all(db).await?;
         let by_key: HashMap<String, Uuid> = links.into_iter().map(|l| (l.actor_key, l.learner_id)).collect();
         let ids: Vec<Uuid> = by_key.values().copied().collect();
-        let found = learner::Entity::find()
-            .filter(
-                sea_orm::Condition::any().add(learner::Column::Id.is_in(ids)).add(learner::Column::Code.is_in(codes)),
-            )
-            .all(db)
-            .await?;
+        // Two lookups by index: SQLite scans the whole table for `id IN … OR code IN …`.
+        let mut found = learner::Entity::find().filter(learner::Column::Id.is_in(ids)).all(db).await?;
+        found.extend(learner::Entity::find().filter(learner::Column::Code.is_in(codes)).all(db).await?);
         let by_code = found.iter().map(|l| (l.code.clone(), l.id)).collect();
         Ok(People { by_key, learners: found.into_iter().map(|l| (l.id, l)).collect(), by_code })
     }

@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
 
@@ -91,7 +90,7 @@ async fn learners_where(conn: &impl sea_orm::ConnectionTrait, filter: sea_orm::C
         C::TeamId,
         C::CitizenIdHash,
     ];
-    Ok(learner::Entity::find().select_only().columns(columns).filter(filter).into_model::<Learner>().all(conn).await?)
+    super::learners_as(conn, &columns, filter).await
 }
 
 /// What one good row says.

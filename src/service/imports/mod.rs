@@ -20,3 +20,20 @@ pub(crate) async fn spend_dry_run(db: &sea_orm::DatabaseConnection, actor: &Acto
     };
     crate::service::throttle::spend(db, &[crate::service::throttle::dry_run(who)]).await.map(drop)
 }
+
+/// The learners `filter` selects, read as `M`: only the `columns` an import needs (a file names tens
+/// of thousands of them).
+pub(crate) async fn learners_as<M: sea_orm::FromQueryResult + Send + Sync>(
+    conn: &impl sea_orm::ConnectionTrait,
+    columns: &[crate::entity::learner::Column],
+    filter: sea_orm::Condition,
+) -> Result<Vec<M>> {
+    use sea_orm::{EntityTrait, QueryFilter, QuerySelect};
+    Ok(crate::entity::learner::Entity::find()
+        .select_only()
+        .columns(columns.iter().copied())
+        .filter(filter)
+        .into_model::<M>()
+        .all(conn)
+        .await?)
+}

@@ -4,7 +4,7 @@
 //! Each new link applies the statements that waited for it (`links::make_link`), all in one transaction.
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -67,13 +67,7 @@ struct Learner {
 async fn learners_where(db: &DatabaseConnection, filter: sea_orm::Condition) -> Result<Vec<Learner>> {
     use learner::Column as C;
     let columns = [C::Id, C::Code, C::Phone, C::BirthDate, C::CommuneCode, C::OrganisationId];
-    Ok(learner::Entity::find()
-        .select_only()
-        .columns(columns)
-        .filter(filter.add(C::ErasedAt.is_null()))
-        .into_model::<Learner>()
-        .all(db)
-        .await?)
+    super::learners_as(db, &columns, filter.add(C::ErasedAt.is_null())).await
 }
 
 /// Links platform accounts to learners from a CSV or XLSX file; with `dry_run` it reports what

@@ -247,7 +247,7 @@ struct Learner {
 async fn learners_where(db: &DatabaseConnection, filter: sea_orm::Condition) -> Result<Vec<Learner>> {
     use learner::Column as C;
     let columns = [C::Id, C::Code, C::Active, C::ErasedAt, C::CommuneCode, C::OrganisationId];
-    Ok(learner::Entity::find().select_only().columns(columns).filter(filter).into_model::<Learner>().all(db).await?)
+    super::learners_as(db, &columns, filter).await
 }
 
 /// Imports a platform's report for one course; with `dry_run` it reports what would happen and

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::entity::{learner_link, lrs_unmatched};
 use crate::i18n::Text;
+use crate::service::enrolments::xapi::VERB_COMPLETED;
 use crate::service::{audit, now};
 use crate::{Error, Result};
 
@@ -279,58 +280,47 @@ pub async fn unmatched(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<Unm
     let rows = lrs_unmatched::Entity::find().order_by_asc(lrs_unmatched::Column::Stored).all(db).await?;
     let courses: std::collections::HashMap<Uuid, String> =
         crate::entity::course::Entity::find().all(db).await?.into_iter().map(|c| (c.id, c.code)).collect();
-    let mut by_actor: Vec<(String, UnmatchedActor)> = Vec::new();
+    // One entry an actor key.
+    let mut by_actor: std::collections::HashMap<String, UnmatchedActor> = std::collections::HashMap::new();
     for row in rows {
-        let completion = is_completion(&row.verb);
+        let completion = i64::from(row.verb == VERB_COMPLETED);
         let course = courses.get(&row.course_id).cloned().unwrap_or_default();
-        match by_actor.iter_mut().find(|(key, _)| *key == row.actor_key) {
-            Some((_, found)) => {
-                found.statements += 1;
-                found.completions += i64::from(completion);
-                found.first_seen = found.first_seen.min(row.stored);
-                found.last_seen = found.last_seen.max(row.stored);
-                if !found.courses.contains(&course) {
-                    found.courses.push(course);
-                }
+        let found = by_actor.entry(row.actor_key.clone()).or_insert_with(|| {
+            // `account|<homePage>|<name>`: what to link on the learner card.
+            let (home_page, name) = match row.actor_key.strip_prefix("account|").and_then(|r| r.split_once('|')) {
+                Some((home_page, name)) => (Some(home_page.to_string()), Some(name.to_string())),
+                None => (None, None),
+            };
+            UnmatchedActor {
+                actor: row.actor.clone(),
+                home_page,
+                name,
+                platform: row.platform.clone(),
+                courses: Vec::new(),
+                statements: 0,
+                completions: 0,
+                first_seen: row.stored,
+                last_seen: row.stored,
             }
-            None => {
-                let (home_page, name) = match row.actor_key.strip_prefix("account|").and_then(|r| r.rsplit_once('|')) {
-                    Some((home_page, name)) => (Some(home_page.to_string()), Some(name.to_string())),
-                    None => (None, None),
-                };
-                let found = UnmatchedActor {
-                    actor: row.actor.clone(),
-                    home_page,
-                    name,
-                    platform: row.platform.clone(),
-                    courses: vec![course],
-                    statements: 1,
-                    completions: i64::from(completion),
-                    first_seen: row.stored,
-                    last_seen: row.stored,
-                };
-                by_actor.push((row.actor_key.clone(), found));
-            }
+        });
+        found.statements += 1;
+        found.completions += completion;
+        found.first_seen = found.first_seen.min(row.stored);
+        found.last_seen = found.last_seen.max(row.stored);
+        if !found.courses.contains(&course) {
+            found.courses.push(course);
         }
     }
-    let mut list: Vec<UnmatchedActor> = by_actor.into_iter().map(|(_, found)| found).collect();
+    let mut list: Vec<UnmatchedActor> = by_actor.into_values().collect();
     list.sort_by_key(|a| std::cmp::Reverse(a.last_seen));
     Ok(list)
 }
 
-fn is_completion(verb: &str) -> bool {
-    use crate::service::enrolments::xapi::{VERB_COMPLETED, VERB_PASSED};
-    verb == VERB_COMPLETED || verb == VERB_PASSED
-}
-
 /// How many completions wait for their learner to be linked (the overview shows it).
 pub async fn waiting_completions(db: &impl sea_orm::ConnectionTrait) -> Result<u64> {
-    use crate::service::enrolments::xapi::{VERB_COMPLETED, VERB_PASSED};
     use sea_orm::PaginatorTrait;
-    Ok(lrs_unmatched::Entity::find()
-        .filter(lrs_unmatched::Column::Verb.is_in([VERB_COMPLETED, VERB_PASSED]))
-        .count(db)
-        .await?)
+    // A waiting statement's verb is what it will do: a completion is `completed`, whatever was sent.
+    Ok(lrs_unmatched::Entity::find().filter(lrs_unmatched::Column::Verb.eq(VERB_COMPLETED)).count(db).await?)
 }
 
 #[cfg(test)]

@@ -51,16 +51,19 @@ pub fn statement(value: &Value, path: &str) -> Checked {
     }
     if let Some(version) = object.get("version") {
         let version = string(version, &format!("{path}.version"))?;
-        let ok = version == "1.0"
-            || version == "2.0.0"
-            || version
-                .strip_prefix("1.0.")
-                .is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()));
-        if !ok {
-            return Err(format!("{path}.version: {version:?} is not 1.0.x"));
+        if !is_spoken_version(version) {
+            return Err(format!("{path}.version: {version:?} is not 1.0.x or 2.0.0"));
         }
     }
     Ok(())
+}
+
+/// The xAPI versions this LRS takes, in a statement's `version` and in `X-Experience-API-Version`:
+/// 1.0, 1.0.x and 2.0.0.
+pub fn is_spoken_version(text: &str) -> bool {
+    text == "1.0"
+        || text == "2.0.0"
+        || text.strip_prefix("1.0.").is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// What a statement and a sub-statement share: actor, verb, object, result, context, timestamp,

@@ -74,11 +74,7 @@ async fn require_version(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let version = request.headers().get("x-experience-api-version").and_then(|v| v.to_str().ok());
-    let spoken = version.is_some_and(|v| {
-        v == "1.0"
-            || v == XAPI_2
-            || v.strip_prefix("1.0.").is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-    });
+    let spoken = version.is_some_and(hocvuso::service::lrs::validate::is_spoken_version);
     if !spoken {
         return ApiError(Error::BadRequest("X-Experience-API-Version 1.0.x is required".into())).into_response();
     }

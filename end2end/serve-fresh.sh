@@ -8,5 +8,7 @@ rm -rf "$db_dir" && mkdir -p "$db_dir"
 # tests/helpers.ts (`hocvuso`) runs the command line on this same database.
 export DATABASE_URL="sqlite://$db_dir/hocvuso.db?mode=rwc"
 export HOCVUSO_LOG=${HOCVUSO_LOG:-warn}
+# A provincial deployment, as the demo's Lào Cai would run it: pages land on the province.
+export HOCVUSO_PROVINCE=${HOCVUSO_PROVINCE:-15}
 "$bin" seed-demo
 exec "$bin" serve

@@ -14,7 +14,8 @@ use crate::{Error, Result};
 #[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
-    /// The whole province (or country): accounts, courses, targets; sees everything.
+    /// The whole country, or one province (`AccountActor::province`): accounts, targets; sees
+    /// everything there. Courses, platforms, tokens and the audit log are the country admin's.
     #[cfg_attr(feature = "server", sea_orm(string_value = "admin"))]
     Admin,
     /// Registers and edits only inside their communes and organisations.
@@ -88,6 +89,10 @@ pub struct AccountActor {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// A province admin's province; None for a country admin (and for organisers).
+    #[serde(default)]
+    pub province: Option<i32>,
+    /// An organiser's communes and organisations; a province admin's are every commune of the province.
     pub scope: Scope,
 }
 
@@ -117,9 +122,38 @@ impl Actor {
         }
     }
 
+    /// A country or a province admin.
     pub fn require_admin(&self) -> Result<&AccountActor> {
         let account = self.account()?;
         if account.role == Role::Admin { Ok(account) } else { Err(Error::Forbidden) }
+    }
+
+    /// An admin of the whole country: what is shared by every province (courses, platforms, tokens, audit).
+    pub fn require_country_admin(&self) -> Result<&AccountActor> {
+        let account = self.require_admin()?;
+        if account.province.is_none() { Ok(account) } else { Err(Error::Forbidden) }
+    }
+
+    /// True for a country admin: no commune, organisation or province is outside what they see.
+    pub fn sees_everything(&self) -> bool {
+        matches!(self, Actor::Account(a) if a.role == Role::Admin && a.province.is_none())
+    }
+
+    /// The one province a province admin may see; None for everyone else.
+    pub fn province_limit(&self) -> Option<i32> {
+        match self {
+            Actor::Account(a) if a.role == Role::Admin => a.province,
+            _ => None,
+        }
+    }
+
+    /// The scope that limits an organiser's figures; None for admins (a province admin is limited
+    /// by `province_limit`, not by a scope) and tokens.
+    pub fn organiser_scope(&self) -> Option<&Scope> {
+        match self {
+            Actor::Account(a) if a.role == Role::Organiser => Some(&a.scope),
+            _ => None,
+        }
     }
 
     /// Only a machine client with `scope` (the LRS): 401 for nobody, 403 for anyone else.
@@ -141,10 +175,10 @@ impl Actor {
         }
     }
 
-    /// True for admins and for organisers whose scope covers the place.
+    /// True for country admins, and for province admins and organisers whose scope covers the place.
     pub fn may_manage(&self, commune: i32, organisation: Option<Uuid>) -> bool {
         match self {
-            Actor::Account(account) => account.role == Role::Admin || account.scope.covers(commune, organisation),
+            Actor::Account(account) => self.sees_everything() || account.scope.covers(commune, organisation),
             _ => false,
         }
     }
@@ -153,7 +187,10 @@ impl Actor {
     pub fn visibility(&self) -> String {
         match self {
             Actor::Anonymous => "anonymous".into(),
-            Actor::Account(account) if account.role == Role::Admin => "admin".into(),
+            Actor::Account(account) if account.role == Role::Admin => match account.province {
+                None => "admin".into(),
+                Some(province) => format!("admin:{province}"),
+            },
             Actor::Account(account) => format!("organiser:{:?}", account.scope),
             Actor::Token(token) => format!("token:{}", token.scope.as_str()),
         }
@@ -179,6 +216,7 @@ mod tests {
             username: "to_chuc".into(),
             display_name: "Tổ chức".into(),
             role: Role::Organiser,
+            province: None,
             scope: Scope {
                 communes: communes.iter().copied().collect(),
                 organisations: organisations.iter().copied().collect(),

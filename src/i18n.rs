@@ -108,6 +108,13 @@ texts! {
     BadCredentials => "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.";
     RateLimited => "Đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại.", "Too many attempts. Please wait a few minutes and try again.";
     UnknownCommune => "Không có xã/phường này.", "No such commune.";
+    UnknownProvince => "Không có tỉnh/thành phố này.", "No such province.";
+    WholeCountry => "Cả nước", "Whole country";
+    Provinces => "Tỉnh, thành phố", "Provinces";
+    ProvincesByRate => "Tỉnh/thành phố theo tỷ lệ hoàn thành", "Provinces by completion rate";
+    Province => "Tỉnh/thành phố", "Province";
+    Needed => "Còn thiếu", "Still needed";
+    RoleProvinceAdmin => "Quản trị tỉnh", "Province admin";
     PasswordTooShort => "Mật khẩu cần ít nhất 8 ký tự.", "The password needs at least 8 characters.";
     PasswordTooLong => "Mật khẩu quá dài (tối đa 128 ký tự).", "The password is too long (at most 128 characters).";
     PasswordTooCommon => "Mật khẩu này quá phổ biến, dễ bị đoán. Hãy chọn mật khẩu khác.", "This password is too common and easy to guess. Choose another.";

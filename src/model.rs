@@ -39,6 +39,34 @@ impl UnitKind {
     }
 }
 
+/// The place a view covers: the whole country, or one province (official code). A deployment's
+/// `HOCVUSO_PROVINCE` is where it lands, not a limit; a province admin is limited to theirs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Area {
+    #[default]
+    Country,
+    Province(i32),
+}
+
+impl Area {
+    pub fn province(self) -> Option<i32> {
+        match self {
+            Area::Country => None,
+            Area::Province(code) => Some(code),
+        }
+    }
+
+    /// How a request names it: a province code, or `all` for the country.
+    pub fn param(self) -> String {
+        match self {
+            Area::Country => "all".into(),
+            Area::Province(code) => code.to_string(),
+        }
+    }
+}
+
 /// Completed enrolments over enrolments, kept as the two counts so every figure stays exact.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -82,23 +110,53 @@ pub struct UnitFigures {
     pub name: String,
     pub completion: Completion,
     pub learners: i64,
+    /// Its place by completion rate among units with at least the minimum of enrolments; None below it.
+    #[serde(default)]
+    pub rank: Option<u32>,
 }
 
-/// The province overview, the first page.
+/// The overview, the first page: the country by province, or a province by commune.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Overview {
-    pub province_code: i32,
-    pub province_name: String,
+    pub area: Area,
+    /// The area's name: the province's, or "Cả nước".
+    pub name: String,
     pub completion: Completion,
     pub learners: i64,
     pub teams: i64,
-    /// Communes with their figures, best completion rate first; communes with no enrolment last.
-    pub communes: Vec<UnitFigures>,
+    /// What the units are: provinces (the country) or communes (a province).
+    pub unit_kind: UnitKind,
+    /// Units with their figures: those with at least `min_enrolled` enrolments ranked first, best
+    /// completion rate first; then the others, most enrolments first.
+    pub units: Vec<UnitFigures>,
+    pub min_enrolled: i64,
     /// True when the table holds only the communes of the organiser's scope.
     pub scoped: bool,
     /// True when the data was made by `hocvuso seed-demo`.
     pub demo: bool,
+}
+
+/// Ranks units fairly: those with at least `min_enrolled` enrolments (and one at least) by
+/// completion rate, numbered; the others after them, unranked, most enrolments first.
+pub fn rank_units(units: &mut Vec<UnitFigures>, min_enrolled: i64) {
+    let (mut ranked, mut unranked): (Vec<UnitFigures>, Vec<UnitFigures>) =
+        units.drain(..).partition(|u| u.completion.enrolled >= min_enrolled.max(1));
+    ranked.sort_by(|a, b| rank_cmp((a.completion, &a.name), (b.completion, &b.name)));
+    for (i, unit) in ranked.iter_mut().enumerate() {
+        unit.rank = Some(i as u32 + 1);
+    }
+    unranked.sort_by(|a, b| {
+        b.completion
+            .enrolled
+            .cmp(&a.completion.enrolled)
+            .then_with(|| crate::text::fold(&a.name).cmp(&crate::text::fold(&b.name)))
+    });
+    for unit in &mut unranked {
+        unit.rank = None;
+    }
+    units.extend(ranked);
+    units.extend(unranked);
 }
 
 /// Enrolment status. On the server it is also the type of the `enrolment.status` column (an active
@@ -242,6 +300,9 @@ pub struct AccountSummary {
     pub username: String,
     pub display_name: String,
     pub role: crate::auth::Role,
+    /// A province admin's province.
+    #[serde(default)]
+    pub province: Option<i32>,
     pub active: bool,
     pub scope: crate::auth::Scope,
 }
@@ -632,6 +693,34 @@ pub struct TargetStatus {
     pub target: i64,
     pub actual: i64,
     pub met: bool,
+    /// What is still needed to meet it, in what the metric counts: completions for the completion
+    /// rate and learners trained, enrolments for enrolments. 0 when met; None when it cannot be said
+    /// (a completion rate with nobody enrolled).
+    pub needed: Option<i64>,
+}
+
+impl TargetStatus {
+    /// The target against the figures: `actual` as the metric reads them, `needed` as exact as `met`.
+    pub fn of(metric: TargetMetric, target: i64, completion: Completion) -> TargetStatus {
+        let (actual, needed) = match metric {
+            TargetMetric::CompletionRate => {
+                let (e, c) = (completion.enrolled, completion.completed);
+                // rate_tenths rounds half up: it reaches `target` once c >= (2·e·target − e) / 2000.
+                let at_least = (2 * e * target - e + 1999).div_euclid(2000);
+                let needed = (e > 0 && at_least <= e).then(|| (at_least - c).max(0));
+                (completion.rate_tenths().unwrap_or(0), needed)
+            }
+            TargetMetric::Enrolments => (completion.enrolled, Some((target - completion.enrolled).max(0))),
+            TargetMetric::LearnersTrained => (completion.completed, Some((target - completion.completed).max(0))),
+        };
+        TargetStatus {
+            metric,
+            target,
+            actual,
+            met: actual >= target,
+            needed: if actual >= target { Some(0) } else { needed },
+        }
+    }
 }
 
 /// One unit's row in a completion table: cumulative figures to the end of the period, and what
@@ -647,6 +736,9 @@ pub struct CompletionRow {
     pub new_enrolled: i64,
     pub new_completed: i64,
     pub targets: Vec<TargetStatus>,
+    /// The completions still needed to meet its completion targets (the most any one needs);
+    /// None without such a target.
+    pub needed: Option<i64>,
 }
 
 /// A week of the trend: completions in the week, and the cumulative figures at its end.
@@ -662,6 +754,8 @@ pub struct WeekPoint {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct CompletionTable {
+    /// The area shown: the country or one province.
+    pub area: Area,
     pub by: UnitKind,
     pub period: Option<crate::week::Period>,
     pub rows: Vec<CompletionRow>,
@@ -691,6 +785,9 @@ pub struct DashboardFilter {
     pub organisation: Option<String>,
     #[serde(default)]
     pub province: Option<String>,
+    /// `needed`: rows by the completions still needed, most first (else by name).
+    #[serde(default)]
+    pub sort: Option<String>,
 }
 
 /// A leaderboard place: rank by completion rate among units with enough enrolments, and the move
@@ -710,6 +807,7 @@ pub struct LeaderboardRow {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Leaderboard {
+    pub area: Area,
     pub by: UnitKind,
     pub week: crate::week::IsoWeek,
     pub min_enrolled: i64,
@@ -733,10 +831,13 @@ pub struct Mover {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct WeeklyReport {
+    pub area: Area,
     pub week: crate::week::IsoWeek,
-    /// The whole (province, or the organiser's scope) at the end of this week and of the week before.
+    /// The whole (country, province, or the organiser's scope) at the end of this week and of the week before.
     pub total: CompletionRow,
     pub total_before: CompletionRow,
+    /// Every province, for the country's report (empty for a province's).
+    pub provinces: Vec<CompletionRow>,
     /// Every commune: cumulative at the end of the week, new in the week, targets.
     pub communes: Vec<CompletionRow>,
     /// Communes, organisations and teams with a target not met.

@@ -9,9 +9,10 @@ use sea_orm::DatabaseConnection;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
-    /// The province the overview shows (official code; 15 = Lào Cai).
+    /// Where pages land: a provincial deployment's province (`HOCVUSO_PROVINCE`), else the country.
+    /// A landing, not a limit: `?province=` shows any other.
     #[from_ref(skip)]
-    pub province: i32,
+    pub landing: hocvuso::model::Area,
     /// The reverse proxies whose X-Forwarded-For/-Proto are believed; none by default.
     #[from_ref(skip)]
     pub trusted_proxies: hocvuso::net::TrustedProxies,

@@ -16,6 +16,7 @@ mod m20260108_000002_lrs_statements;
 mod m20260109_000001_lrs_statement_index;
 mod m20260109_000002_lrs_documents;
 mod m20260109_000003_learner_links;
+mod m20260110_000001_province_admins;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260109_000001_lrs_statement_index::Migration),
             Box::new(m20260109_000002_lrs_documents::Migration),
             Box::new(m20260109_000003_learner_links::Migration),
+            Box::new(m20260110_000001_province_admins::Migration),
         ]
     }
 }

@@ -46,6 +46,7 @@ fn bench_actor() -> Actor {
         username: "bench".into(),
         display_name: "Benchmark".into(),
         role: Role::Admin,
+        province: None,
         scope: Default::default(),
     })
 }
@@ -383,9 +384,14 @@ async fn dashboard_vs_group_by(db: &DatabaseConnection, province: i32) -> Result
     let mut counters = Vec::new();
     for _ in 0..21 {
         let started = Instant::now();
-        hocvuso::service::statistics::dashboard::completion(db, &actor, province, &filter)
-            .await
-            .map_err(|e| e.to_string())?;
+        hocvuso::service::statistics::dashboard::completion(
+            db,
+            &actor,
+            hocvuso::model::Area::Province(province),
+            &filter,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         counters.push(started.elapsed());
     }
     let sql = "SELECT l.commune_code, COUNT(*) AS n, SUM(CASE WHEN e.status = 'completed' THEN 1 ELSE 0 END) AS c \
@@ -401,9 +407,16 @@ async fn dashboard_vs_group_by(db: &DatabaseConnection, province: i32) -> Result
     let week = hocvuso::week::IsoWeek::current();
     for _ in 0..21 {
         let started = Instant::now();
-        hocvuso::service::statistics::dashboard::leaderboard(db, &actor, province, &filter, week, 20)
-            .await
-            .map_err(|e| e.to_string())?;
+        hocvuso::service::statistics::dashboard::leaderboard(
+            db,
+            &actor,
+            hocvuso::model::Area::Province(province),
+            &filter,
+            week,
+            20,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         leaderboard.push(started.elapsed());
     }
     let (a, b) = (median(counters), median(group_by));
@@ -442,9 +455,15 @@ async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Res
     };
     let floor = learner_insert_floor(db, communes[0]).await.map_err(|e| format!("floor: {e}"))?;
     let started = Instant::now();
-    let report = hocvuso::service::imports::learners::import_learners(db, &actor, province, csv.as_bytes(), &options)
-        .await
-        .map_err(|e| format!("learner import: {}", brief(&e)))?;
+    let report = hocvuso::service::imports::learners::import_learners(
+        db,
+        &actor,
+        hocvuso::model::Area::Province(province),
+        csv.as_bytes(),
+        &options,
+    )
+    .await
+    .map_err(|e| format!("learner import: {}", brief(&e)))?;
     let learner_rate = report.created as f64 / started.elapsed().as_secs_f64();
 
     // Completions of enrolments not yet completed: generated learners × courses they are not in.
@@ -688,7 +707,9 @@ async fn measure(database_url: &str, size: Size, only: Option<&str>) -> Result<V
             .await
             .map_err(|e| e.to_string())?;
     let password = format!("bench-{}", uuid::Uuid::new_v4().simple());
-    hocvuso::service::accounts::create_admin(&db, "bench.admin", "Bench", &password).await.map_err(|e| brief(&e))?;
+    hocvuso::service::accounts::create_admin(&db, "bench.admin", "Bench", &password, None)
+        .await
+        .map_err(|e| brief(&e))?;
     let admin = ("bench.admin", password.as_str());
     let http = if runs("http") { http(database_url, &token, admin).await? } else { Value::Null };
     // Imports last: they add rows the HTTP figures should not see.

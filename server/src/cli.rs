@@ -15,9 +15,10 @@ commands:
   seed-demo [--if-empty]  load the demo campaign (Lào Cai, 7,678 enrolments) into an empty database
   stats verify          recompute every counter from the raw rows; exit 1 listing any difference
   stats rebuild         rewrite every counter from the raw rows
-  create-admin --username NAME [--name \"Full Name\"]
-                        create an administrator; the password comes from HOCVUSO_ADMIN_PASSWORD
-                        or is asked for at the terminal (never an argument)
+  create-admin --username NAME [--name \"Full Name\"] [--province CODE]
+                        create an administrator of the country, or with --province of that
+                        province only; the password comes from HOCVUSO_ADMIN_PASSWORD or is asked
+                        for at the terminal (never an argument)
   import learners FILE [--dry-run] [--consent-version VERSION]
                         import learners from CSV or XLSX; nothing is written if any row is bad
   import completions FILE [--dry-run] [--format openedx|moodle --platform URL --course CODE]
@@ -33,8 +34,9 @@ commands:
                         generate a synthetic campaign and measure it (the `make bench` build only;
                         see README, Performance)
   openapi               print the REST API's OpenAPI document (also at /api/v1/openapi.json)
-  report weekly [--week 2026-W48] --out FILE.xlsx|FILE.csv
-                        write the weekly report (the current week unless given)
+  report weekly [--week 2026-W48] [--province CODE|all] --out FILE.xlsx|FILE.csv
+                        write the weekly report (the current week unless given) of the province,
+                        or of the country (HOCVUSO_PROVINCE's unless given)
   token create --name NAME --scope ingest|read-stats
                         create an API token for another system; printed once, on the last line
   platform create --name NAME --home-page URL[,URL…]
@@ -76,14 +78,15 @@ fn operator() -> hocvuso::auth::Actor {
         username: "cli".into(),
         display_name: "Console".into(),
         role: hocvuso::auth::Role::Admin,
+        province: None,
         scope: Default::default(),
     })
 }
 
 fn demo_logins() -> String {
-    use hocvuso::service::demo::{DEMO_ADMIN, DEMO_ORGANISER, DEMO_PASSWORD};
+    use hocvuso::service::demo::{DEMO_ADMIN, DEMO_ORGANISER, DEMO_PASSWORD, DEMO_PROVINCE_ADMIN};
     format!(
-        "demo logins: administrator {DEMO_ADMIN} / {DEMO_PASSWORD}; organiser {DEMO_ORGANISER} / {DEMO_PASSWORD} (demo data only)"
+        "demo logins: administrator {DEMO_ADMIN} / {DEMO_PASSWORD}; province administrator {DEMO_PROVINCE_ADMIN} / {DEMO_PASSWORD}; organiser {DEMO_ORGANISER} / {DEMO_PASSWORD} (demo data only)"
     )
 }
 
@@ -170,15 +173,25 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         ["create-admin", rest @ ..] => {
-            let values = options(rest, &["--username", "--name"])?;
+            let values = options(rest, &["--username", "--name", "--province"])?;
             let username =
                 values.get("--username").ok_or_else(|| format!("create-admin needs --username\n\n{USAGE}"))?;
             let name = values.get("--name").copied().unwrap_or("Quản trị viên");
+            let province = values
+                .get("--province")
+                .map(|p| {
+                    p.trim().parse::<i32>().map_err(|_| format!("--province {p:?} is not a province code such as 15"))
+                })
+                .transpose()?;
             let db = open(&config).await?;
             let password = admin_password()?;
-            let account =
-                hocvuso::service::accounts::create_admin(&db, username, name, &password).await.map_err(say)?;
-            println!("administrator {} created", account.username);
+            let account = hocvuso::service::accounts::create_admin(&db, username, name, &password, province)
+                .await
+                .map_err(say)?;
+            match account.province {
+                None => println!("administrator {} created (the whole country)", account.username),
+                Some(code) => println!("administrator {} created (province {code} only)", account.username),
+            }
             Ok(ExitCode::SUCCESS)
         }
         ["token", "create", rest @ ..] => {
@@ -249,7 +262,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         ["report", "weekly", rest @ ..] => {
-            let values = options(rest, &["--week", "--out"])?;
+            let values = options(rest, &["--week", "--out", "--province"])?;
             let out = values.get("--out").ok_or_else(|| format!("report weekly needs --out\n\n{USAGE}"))?;
             let week = match values.get("--week") {
                 Some(w) => {
@@ -258,9 +271,15 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
                 None => hocvuso::week::IsoWeek::current(),
             };
             let db = open(&config).await?;
-            let report = hocvuso::service::statistics::report::weekly(&db, &operator(), config.province, week)
-                .await
-                .map_err(|e| format!("cannot build the report: {e}"))?;
+            let report = hocvuso::service::statistics::report::weekly(
+                &db,
+                &operator(),
+                config.landing,
+                values.get("--province").copied(),
+                week,
+            )
+            .await
+            .map_err(|e| format!("cannot build the report: {e}"))?;
             let lang = hocvuso::i18n::Lang::Vi;
             let bytes = if out.ends_with(".csv") {
                 hocvuso::service::statistics::report::csv(&report, lang)
@@ -321,14 +340,8 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
                 citizen_id_key: config.citizen_id_key.clone(),
             };
             let report = if *what == "learners" {
-                hocvuso::service::imports::learners::import_learners(
-                    &db,
-                    &operator(),
-                    config.province,
-                    &bytes,
-                    &options,
-                )
-                .await
+                hocvuso::service::imports::learners::import_learners(&db, &operator(), config.landing, &bytes, &options)
+                    .await
             } else {
                 hocvuso::service::imports::completions::import_completions(&db, &operator(), &bytes, &options).await
             }

@@ -2,6 +2,7 @@
 use std::net::SocketAddr;
 
 use hocvuso::db::DEFAULT_DATABASE_URL;
+use hocvuso::model::Area;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -11,8 +12,8 @@ pub struct Config {
     pub addr: SocketAddr,
     /// A tracing filter such as `info` or `hocvuso=debug,info`.
     pub log: String,
-    /// The province the overview shows (official code).
-    pub province: i32,
+    /// Where pages land: `HOCVUSO_PROVINCE`'s province (official code), else the whole country.
+    pub landing: Area,
     /// The reverse proxies whose X-Forwarded-For/-Proto are believed (HOCVUSO_TRUSTED_PROXIES).
     pub trusted_proxies: hocvuso::net::TrustedProxies,
     /// Always mark the session cookie Secure (the site is served over HTTPS).
@@ -39,10 +40,14 @@ impl Config {
         let addr = addr_text
             .parse()
             .map_err(|_| format!("HOCVUSO_ADDR {addr_text:?} is not an address such as 127.0.0.1:3000"))?;
-        let province_text = var("HOCVUSO_PROVINCE").unwrap_or_else(|| "15".into());
-        let province = province_text
-            .parse()
-            .map_err(|_| format!("HOCVUSO_PROVINCE {province_text:?} is not a province code such as 15"))?;
+        let landing = match var("HOCVUSO_PROVINCE") {
+            None => Area::Country,
+            Some(text) => Area::Province(
+                text.trim()
+                    .parse()
+                    .map_err(|_| format!("HOCVUSO_PROVINCE {text:?} is not a province code such as 15"))?,
+            ),
+        };
         let log =
             var("HOCVUSO_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info,sea_orm_migration=warn".into());
         let citizen_id_key = var("HOCVUSO_CITIZEN_ID_KEY");
@@ -62,7 +67,7 @@ impl Config {
             database_url,
             addr,
             log,
-            province,
+            landing,
             trusted_proxies,
             secure_cookies: flag("HOCVUSO_SECURE_COOKIES"),
             public_url: var("HOCVUSO_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),

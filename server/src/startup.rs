@@ -106,7 +106,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, St
     Ok(AppState {
         leptos_options,
         db,
-        province: config.province,
+        landing: config.landing,
         trusted_proxies: config.trusted_proxies.clone(),
         secure_cookies: config.secure_cookies,
         public_url: config.public_url.clone(),

@@ -11,6 +11,8 @@ pub struct Model {
     /// argon2id PHC string.
     pub password_hash: String,
     pub role: crate::auth::Role,
+    /// The one province a province admin administers; None for country admins and organisers.
+    pub province: Option<i32>,
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -132,7 +132,7 @@ pub const AUDIT_PAGE_SIZE: u64 = 50;
 
 /// Newest first, for admins only.
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, u64)> {
-    actor.require_admin()?;
+    actor.require_country_admin()?;
     let mut query = audit_log::Entity::find();
     if let Some(who) = filter.actor.as_deref().filter(|s| !s.is_empty()) {
         query = query.filter(audit_log::Column::Actor.eq(who));

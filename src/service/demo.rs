@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use crate::auth::{Role, Scope};
+use crate::auth::Scope;
 use crate::entity::{app_meta, commune, course, enrolment, learner, organisation, team};
 use crate::model::{EnrolmentStatus, Source, TargetMetric, UnitKind};
 use crate::service::enrolments::{Completion, completed_row, new_row};
@@ -24,6 +24,8 @@ pub const DEMO_CONSENT_VERSION: &str = "demo";
 /// Demo logins, printed by `make run`. Only the demo campaign has them.
 pub const DEMO_ADMIN: &str = "admin";
 pub const DEMO_ORGANISER: &str = "tochuc.demo";
+/// The demo's province admin: Lào Cai only.
+pub const DEMO_PROVINCE_ADMIN: &str = "quantri.laocai";
 pub const DEMO_PASSWORD: &str = "hocvuso-demo-2026";
 /// The demo organiser works in Xã Khao Mang and Xã Mù Cang Chải.
 pub const DEMO_ORGANISER_COMMUNES: [i32; 2] = [4465, 4456];
@@ -328,14 +330,15 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
     txn.commit().await?;
 
     let seeder = "seed-demo";
+    accounts::insert_account(db, seeder, DEMO_ADMIN, "Quản trị viên (demo)", DEMO_PASSWORD, accounts::Reach::Country)
+        .await?;
     accounts::insert_account(
         db,
         seeder,
-        DEMO_ADMIN,
-        "Quản trị viên (demo)",
+        DEMO_PROVINCE_ADMIN,
+        "Quản trị tỉnh Lào Cai (demo)",
         DEMO_PASSWORD,
-        Role::Admin,
-        &Scope::default(),
+        accounts::Reach::Province(DEMO_PROVINCE),
     )
     .await?;
     let scope = Scope { communes: DEMO_ORGANISER_COMMUNES.into_iter().collect(), organisations: Default::default() };
@@ -345,8 +348,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
         DEMO_ORGANISER,
         "Người tổ chức (demo)",
         DEMO_PASSWORD,
-        Role::Organiser,
-        &scope,
+        accounts::Reach::Scope(&scope),
     )
     .await?;
     Ok(summary)

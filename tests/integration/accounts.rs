@@ -11,7 +11,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 const PASSWORD: &str = "ruong-bac-thang-2026";
 
 async fn admin(db: &DatabaseConnection) -> Actor {
-    accounts::create_admin(db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     Actor::Account(accounts::authenticate(db, "quantri", PASSWORD, "10.0.0.1").await.unwrap())
 }
 
@@ -33,7 +33,7 @@ async fn audit_trail(db: &DatabaseConnection) -> Vec<(String, String, String)> {
 }
 
 async fn unknown_user_and_wrong_password_get_the_same_answer(db: DatabaseConnection) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     assert_eq!(accounts::authenticate(&db, "quantri", "sai-mat-khau-1", "10.0.0.1").await, Err(Error::BadCredentials));
     assert_eq!(accounts::authenticate(&db, "khong-co", PASSWORD, "10.0.0.2").await, Err(Error::BadCredentials));
     let actor = accounts::authenticate(&db, " QuanTri ", PASSWORD, "10.0.0.3").await.unwrap();
@@ -43,7 +43,7 @@ async fn unknown_user_and_wrong_password_get_the_same_answer(db: DatabaseConnect
 on_both_databases!(same_answer, unknown_user_and_wrong_password_get_the_same_answer);
 
 async fn five_failures_lock_the_account_and_the_address(db: DatabaseConnection) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     for i in 0..5 {
         let addr = format!("10.0.1.{i}");
         assert_eq!(accounts::authenticate(&db, "quantri", "sai-mat-khau-1", &addr).await, Err(Error::BadCredentials));
@@ -62,7 +62,7 @@ async fn five_failures_lock_the_account_and_the_address(db: DatabaseConnection) 
         Err(Error::RateLimited(_))
     ));
     // Another address and account are not affected.
-    accounts::create_admin(&db, "quantri2", "Quản trị 2", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri2", "Quản trị 2", PASSWORD, None).await.unwrap();
     assert!(accounts::authenticate(&db, "quantri2", PASSWORD, "10.0.3.1").await.is_ok());
 }
 

@@ -45,13 +45,14 @@ async fn campaign(db: &DatabaseConnection) -> Campaign {
             kind: Some("co_quan".into()),
             ..Default::default()
         };
-        organisations.push(units::create_organisation(db, &admin, 15, &form).await.unwrap().id);
+        organisations
+            .push(units::create_organisation(db, &admin, hocvuso::model::Area::Province(15), &form).await.unwrap().id);
     }
     let mut teams = Vec::new();
     for (i, commune) in ["4465", "4456", "4492", "4492"].into_iter().enumerate() {
         // The last team stays empty.
         let form = UnitForm { name: format!("Đội hình {i}"), commune: commune.into(), ..Default::default() };
-        teams.push(units::create_team(db, &admin, 15, &form).await.unwrap().id);
+        teams.push(units::create_team(db, &admin, hocvuso::model::Area::Province(15), &form).await.unwrap().id);
     }
     let mut courses = Vec::new();
     for code in ["A1", "B1", "C1"] {
@@ -149,6 +150,7 @@ impl Raw {
             new_enrolled: 0,
             new_completed: 0,
             targets: vec![],
+            needed: None,
         };
         for e in self.enrolments.iter().filter(|e| ids.contains_key(&e.learner_id)) {
             if course.is_some_and(|c| c != e.course_id) {
@@ -201,7 +203,9 @@ async fn every_dashboard_figure_equals_the_raw_rows(db: DatabaseConnection) {
                         organisation: place.filter(|(k, _)| *k == "organisation").map(|(_, id)| id.to_string()),
                         ..Default::default()
                     };
-                    let table = dashboard::completion(&db, &admin(), 15, &filter).await.unwrap();
+                    let table = dashboard::completion(&db, &admin(), hocvuso::model::Area::Province(15), &filter)
+                        .await
+                        .unwrap();
                     let period = period.map(|p| Period::parse(p).unwrap());
                     let course_id = course.map(|(_, id)| *id);
                     let (context_kind, context_id) = match place {
@@ -243,7 +247,10 @@ async fn every_dashboard_figure_equals_the_raw_rows(db: DatabaseConnection) {
         }
     }
     // Every commune of the province is listed, the empty ones with zeros.
-    let communes = dashboard::completion(&db, &admin(), 15, &DashboardFilter::default()).await.unwrap();
+    let communes =
+        dashboard::completion(&db, &admin(), hocvuso::model::Area::Province(15), &DashboardFilter::default())
+            .await
+            .unwrap();
     assert_eq!(communes.rows.len(), 99);
     assert!(communes.rows.iter().filter(|r| r.completion.enrolled == 0).count() >= 96);
     assert!(checked > 1000, "{checked} rows checked");
@@ -258,7 +265,9 @@ async fn leaderboards_rank_as_the_raw_rows_do(db: DatabaseConnection) {
         for week in ["2025-W30", "2026-W10", "2024-W01"] {
             let week = IsoWeek::parse(week).unwrap();
             let filter = DashboardFilter { by: Some(by.as_str().into()), ..Default::default() };
-            let board = dashboard::leaderboard(&db, &admin(), 15, &filter, week, 10).await.unwrap();
+            let board = dashboard::leaderboard(&db, &admin(), hocvuso::model::Area::Province(15), &filter, week, 10)
+                .await
+                .unwrap();
             // Rank from the raw rows: eligible units by rate, completions, name.
             let rank = |w: IsoWeek| -> HashMap<String, u32> {
                 let mut eligible: Vec<hocvuso::model::UnitFigures> = board
@@ -273,10 +282,11 @@ async fn leaderboards_rank_as_the_raw_rows_do(db: DatabaseConnection) {
                             name: u.name.clone(),
                             completion: c,
                             learners: 0,
+                            rank: None,
                         })
                     })
                     .collect();
-                eligible.sort_by(hocvuso::service::statistics::overview::rank_order);
+                eligible.sort_by(|a, b| hocvuso::model::rank_cmp((a.completion, &a.name), (b.completion, &b.name)));
                 eligible.into_iter().enumerate().map(|(i, u)| (u.id, i as u32 + 1)).collect()
             };
             let (now, before) = (rank(week), rank(week.previous()));
@@ -294,8 +304,16 @@ async fn leaderboards_rank_as_the_raw_rows_do(db: DatabaseConnection) {
         }
     }
     // Some units are below the minimum and some above, so both lists are exercised.
-    let board =
-        dashboard::leaderboard(&db, &admin(), 15, &DashboardFilter::default(), IsoWeek(202610), 10).await.unwrap();
+    let board = dashboard::leaderboard(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &DashboardFilter::default(),
+        IsoWeek(202610),
+        10,
+    )
+    .await
+    .unwrap();
     assert!(!board.ranked.is_empty() && !board.unranked.is_empty());
 }
 
@@ -305,21 +323,31 @@ async fn organisers_see_their_scope_only(db: DatabaseConnection) {
     let campaign = campaign(&db).await;
     let raw = Raw::load(&db).await;
     let mine = organiser(&[4465]);
-    let table = dashboard::completion(&db, &mine, 15, &DashboardFilter::default()).await.unwrap();
+    let table = dashboard::completion(&db, &mine, hocvuso::model::Area::Province(15), &DashboardFilter::default())
+        .await
+        .unwrap();
     assert_eq!(table.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["4465"]);
     assert_eq!(figures(&table.total), figures(&raw.row(|l| l.commune_code == 4465, None, None)));
     let outside = DashboardFilter { commune: Some("4456".into()), ..Default::default() };
-    assert_eq!(dashboard::completion(&db, &mine, 15, &outside).await.unwrap_err(), hocvuso::Error::NotFound);
+    assert_eq!(
+        dashboard::completion(&db, &mine, hocvuso::model::Area::Province(15), &outside).await.unwrap_err(),
+        hocvuso::Error::NotFound
+    );
     let foreign_org =
         DashboardFilter { organisation: Some(campaign.organisations[2].to_string()), ..Default::default() };
-    assert_eq!(dashboard::completion(&db, &mine, 15, &foreign_org).await.unwrap_err(), hocvuso::Error::NotFound);
     assert_eq!(
-        dashboard::completion(&db, &Actor::Anonymous, 15, &DashboardFilter::default()).await.unwrap_err(),
+        dashboard::completion(&db, &mine, hocvuso::model::Area::Province(15), &foreign_org).await.unwrap_err(),
+        hocvuso::Error::NotFound
+    );
+    assert_eq!(
+        dashboard::completion(&db, &Actor::Anonymous, hocvuso::model::Area::Province(15), &DashboardFilter::default())
+            .await
+            .unwrap_err(),
         hocvuso::Error::Unauthorized
     );
     let bad = DashboardFilter { period: Some("tuần 48".into()), ..Default::default() };
     assert_eq!(
-        dashboard::completion(&db, &admin(), 15, &bad).await.unwrap_err(),
+        dashboard::completion(&db, &admin(), hocvuso::model::Area::Province(15), &bad).await.unwrap_err(),
         hocvuso::Error::invalid("period", hocvuso::i18n::Text::PeriodInvalid)
     );
 }

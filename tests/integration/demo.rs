@@ -10,18 +10,29 @@ async fn demo_campaign_has_the_reported_totals(db: DatabaseConnection) {
     assert_eq!(summary.teams, 152);
     assert_eq!(summary.organisations, 30);
 
-    let overview = overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
+    let overview = overview::overview(&db, &hocvuso::auth::Actor::Anonymous, hocvuso::model::Area::Province(15), None)
+        .await
+        .unwrap();
     assert_eq!(overview.completion.enrolled, 7678);
     assert_eq!(overview.completion.completed, 5835);
     assert_eq!(overview.completion.rate_tenths(), Some(760));
     assert_eq!(overview.teams, 152);
     assert_eq!(overview.learners, summary.learners as i64);
-    assert_eq!(overview.communes.len(), 99);
+    assert_eq!(overview.units.len(), 99);
     assert!(overview.demo);
-    let commune_total: i64 = overview.communes.iter().map(|c| c.completion.enrolled).sum();
+    let commune_total: i64 = overview.units.iter().map(|c| c.completion.enrolled).sum();
     assert_eq!(commune_total, 7678);
-    // Ranked: rates never increase down the table.
-    let rates: Vec<_> = overview.communes.iter().filter_map(|c| c.completion.rate()).collect();
+    // Ranked first (numbered 1, 2, …, with at least the minimum of enrolments), rates never increasing;
+    // the rest after, unranked.
+    let ranked: Vec<_> = overview.units.iter().take_while(|c| c.rank.is_some()).collect();
+    assert!(ranked.iter().enumerate().all(|(i, c)| c.rank == Some(i as u32 + 1)));
+    assert!(ranked.iter().all(|c| c.completion.enrolled >= overview.min_enrolled));
+    assert!(
+        overview.units[ranked.len()..]
+            .iter()
+            .all(|c| c.rank.is_none() && c.completion.enrolled < overview.min_enrolled)
+    );
+    let rates: Vec<_> = ranked.iter().filter_map(|c| c.completion.rate()).collect();
     assert!(rates.windows(2).all(|w| w[0] >= w[1]));
     // Spread unevenly, so the ranking means something.
     assert!(rates.first().unwrap() - rates.last().unwrap() > 0.2, "rates {rates:?}");
@@ -29,7 +40,14 @@ async fn demo_campaign_has_the_reported_totals(db: DatabaseConnection) {
     assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
     // A second seed refuses and changes nothing.
     assert!(matches!(demo::seed_demo(&db).await, Err(hocvuso::Error::Conflict(_))));
-    assert_eq!(overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap().completion.enrolled, 7678);
+    assert_eq!(
+        overview::overview(&db, &hocvuso::auth::Actor::Anonymous, hocvuso::model::Area::Province(15), None)
+            .await
+            .unwrap()
+            .completion
+            .enrolled,
+        7678
+    );
     // In the demo, its logins work.
     let admin = hocvuso::service::accounts::authenticate(&db, demo::DEMO_ADMIN, demo::DEMO_PASSWORD, "10.0.0.1").await;
     assert_eq!(admin.unwrap().username, demo::DEMO_ADMIN);
@@ -40,7 +58,7 @@ on_both_databases!(demo_totals, demo_campaign_has_the_reported_totals);
 async fn the_demo_goes_only_into_an_empty_database_and_its_password_only_opens_the_demo(db: DatabaseConnection) {
     use hocvuso::service::accounts;
     // A real campaign that has accounts but no learners yet: `make run` must not seed it.
-    accounts::create_admin(&db, demo::DEMO_ADMIN, "Quản trị", demo::DEMO_PASSWORD).await.unwrap();
+    accounts::create_admin(&db, demo::DEMO_ADMIN, "Quản trị", demo::DEMO_PASSWORD, None).await.unwrap();
     assert!(!demo::is_empty(&db).await.unwrap());
     assert!(matches!(demo::seed_demo(&db).await, Err(hocvuso::Error::Conflict(_))));
     assert!(!demo::is_demo(&db).await.unwrap());

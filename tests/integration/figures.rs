@@ -15,7 +15,7 @@ use crate::registration::{admin, form, organiser};
 async fn counted_learners(db: &DatabaseConnection, figures: &Figures, computed: &AtomicUsize) -> i64 {
     let compute = async {
         computed.fetch_add(1, Ordering::SeqCst);
-        overview::overview(db, 15, &Actor::Anonymous).await
+        overview::overview(db, &Actor::Anonymous, hocvuso::model::Area::Province(15), None).await
     };
     figures.get(db, "overview".into(), compute).await.unwrap().learners
 }
@@ -34,7 +34,14 @@ async fn figures_are_kept_until_anything_is_committed(db: DatabaseConnection) {
     assert_eq!((learners().await, learners().await, learners().await), (0, 0, 0));
     times(1);
 
-    registration::register(&db, &admin(), 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap();
+    registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("Lò Văn Pao", "0362 000 111", "4465"),
+    )
+    .await
+    .unwrap();
     assert_eq!(learners().await, 1, "a commit is seen at once");
     assert_eq!(learners().await, 1);
     times(2);
@@ -66,16 +73,34 @@ on_both_databases!(kept_until_commit, figures_are_kept_until_anything_is_committ
 
 async fn people_who_see_different_things_get_their_own_figures(db: DatabaseConnection) {
     let figures = Figures::new(&db);
-    registration::register(&db, &admin(), 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap();
-    registration::register(&db, &admin(), 15, &form("Lò Thị Dơ", "0362 000 222", "4456")).await.unwrap();
+    registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("Lò Văn Pao", "0362 000 111", "4465"),
+    )
+    .await
+    .unwrap();
+    registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("Lò Thị Dơ", "0362 000 222", "4456"),
+    )
+    .await
+    .unwrap();
     let filter = DashboardFilter::default();
     let rows = |table: hocvuso::model::CompletionTable| table.rows.len();
-    let everyone = figures.completion(&db, &admin(), 15, &filter).await.unwrap();
-    let khao_mang = figures.completion(&db, &organiser(&[4465]), 15, &filter).await.unwrap();
-    let again = figures.completion(&db, &admin(), 15, &filter).await.unwrap();
+    let everyone = figures.completion(&db, &admin(), hocvuso::model::Area::Province(15), &filter).await.unwrap();
+    let khao_mang =
+        figures.completion(&db, &organiser(&[4465]), hocvuso::model::Area::Province(15), &filter).await.unwrap();
+    let again = figures.completion(&db, &admin(), hocvuso::model::Area::Province(15), &filter).await.unwrap();
     assert_eq!((rows(everyone.clone()), rows(khao_mang), rows(again.clone())), (99, 1, 99));
     assert_eq!(everyone, again);
-    assert!(matches!(figures.completion(&db, &Actor::Anonymous, 15, &filter).await, Err(hocvuso::Error::Unauthorized)));
+    assert!(matches!(
+        figures.completion(&db, &Actor::Anonymous, hocvuso::model::Area::Province(15), &filter).await,
+        Err(hocvuso::Error::Unauthorized)
+    ));
 }
 
 on_both_databases!(own_figures, people_who_see_different_things_get_their_own_figures);
@@ -83,7 +108,7 @@ on_both_databases!(own_figures, people_who_see_different_things_get_their_own_fi
 async fn readers_who_wait_share_a_read_and_never_miss_a_commit(db: DatabaseConnection) {
     let figures = Figures::new(&db);
     let learners = || async {
-        let compute = overview::overview(&db, 15, &Actor::Anonymous);
+        let compute = overview::overview(&db, &Actor::Anonymous, hocvuso::model::Area::Province(15), None);
         figures.get(&db, "overview".into(), compute).await.unwrap().learners
     };
     // Thirty readers at once (join_all polls up to 30 in turn): the first reads the state, the second
@@ -104,7 +129,9 @@ async fn readers_who_wait_share_a_read_and_never_miss_a_commit(db: DatabaseConne
     // Whoever asks after a commit has returned sees it, however many read beside them.
     for n in 1..=4_i64 {
         let phone = format!("0362 000 11{n}");
-        registration::register(&db, &admin(), 15, &form("Lò Văn Pao", &phone, "4465")).await.unwrap();
+        registration::register(&db, &admin(), hocvuso::model::Area::Province(15), &form("Lò Văn Pao", &phone, "4465"))
+            .await
+            .unwrap();
         let seen = futures::future::join_all((0..10).map(|_| learners())).await;
         assert_eq!(seen, vec![n; 10], "after commit {n}");
     }

@@ -31,7 +31,9 @@ fn report(created: u64, updated: u64, unchanged: u64) -> ImportReport {
 
 async fn a_bad_last_row_writes_nothing_and_every_bad_row_is_listed(db: DatabaseConnection) {
     let file = format!("{GOOD}Vàng A Pao,31/02/1990,Nam,0912 000 004,Xã Khao Mang\n");
-    let Err(Error::InvalidRows(errors)) = import_learners(&db, &admin(), 15, file.as_bytes(), &stated()).await else {
+    let Err(Error::InvalidRows(errors)) =
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), file.as_bytes(), &stated()).await
+    else {
         panic!("expected bad rows");
     };
     assert_eq!(
@@ -44,7 +46,8 @@ async fn a_bad_last_row_writes_nothing_and_every_bad_row_is_listed(db: DatabaseC
 Nguyễn Văn An,05/03/1990,Nam,0912 000 001,4465\n\
 Lò Thị Dơ,05/03/1990,?,0243 825 1234,4465\n\
 Giàng Seo Súa,05/03/1990,Nam,0912 000 003,Xã Không Có\n";
-    let Err(Error::InvalidRows(errors)) = import_learners(&db, &admin(), 15, two_bad.as_bytes(), &stated()).await
+    let Err(Error::InvalidRows(errors)) =
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), two_bad.as_bytes(), &stated()).await
     else {
         panic!("expected bad rows");
     };
@@ -64,25 +67,46 @@ Giàng Seo Súa,05/03/1990,Nam,0912 000 003,Xã Không Có\n";
 on_both_databases!(all_or_nothing, a_bad_last_row_writes_nothing_and_every_bad_row_is_listed);
 
 async fn importing_the_same_file_again_creates_nothing(db: DatabaseConnection) {
-    let dry = import_learners(&db, &admin(), 15, GOOD.as_bytes(), &ImportOptions { dry_run: true, ..stated() })
-        .await
-        .unwrap();
+    let dry = import_learners(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        GOOD.as_bytes(),
+        &ImportOptions { dry_run: true, ..stated() },
+    )
+    .await
+    .unwrap();
     assert_eq!(dry, ImportReport { dry_run: true, ..report(3, 0, 0) });
     assert_eq!(learners(&db).await, 0, "a dry run writes nothing");
 
-    assert_eq!(import_learners(&db, &admin(), 15, GOOD.as_bytes(), &stated()).await.unwrap(), report(3, 0, 0));
-    assert_eq!(import_learners(&db, &admin(), 15, GOOD.as_bytes(), &stated()).await.unwrap(), report(0, 0, 3));
+    assert_eq!(
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), GOOD.as_bytes(), &stated()).await.unwrap(),
+        report(3, 0, 0)
+    );
+    assert_eq!(
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), GOOD.as_bytes(), &stated()).await.unwrap(),
+        report(0, 0, 3)
+    );
     assert_eq!(learners(&db).await, 3);
     // One person moved to another commune: updated, and the counters follow.
     let moved = GOOD.replace(
         "Giàng Seo Súa,1/1/2000,Nam,+84 912 000 003,mu cang chai",
         "Giàng Seo Súa,1/1/2000,Nam,0912000003,4465",
     );
-    assert_eq!(import_learners(&db, &admin(), 15, moved.as_bytes(), &stated()).await.unwrap(), report(0, 1, 2));
+    assert_eq!(
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), moved.as_bytes(), &stated()).await.unwrap(),
+        report(0, 1, 2)
+    );
     assert_eq!(hocvuso::service::statistics::verify(&db).await.unwrap(), vec![]);
-    let overview =
-        hocvuso::service::statistics::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
-    let khao_mang = overview.communes.iter().find(|c| c.id == "4465").unwrap();
+    let overview = hocvuso::service::statistics::overview::overview(
+        &db,
+        &hocvuso::auth::Actor::Anonymous,
+        hocvuso::model::Area::Province(15),
+        None,
+    )
+    .await
+    .unwrap();
+    let khao_mang = overview.units.iter().find(|c| c.id == "4465").unwrap();
     assert_eq!(khao_mang.learners, 2);
 }
 
@@ -92,12 +116,21 @@ async fn headers_match_in_either_language_and_unknown_columns_are_reported(db: D
     let file = "\u{feff}HỌ VÀ TÊN;ngay sinh;GENDER;SĐT;Mã xã;Ghi chú;Đồng ý\n\
 Nguyễn Văn An;05/03/1990;male;0912 000 001;4465;đội trưởng;có\n\
 Lò Thị Dơ;05/03/1991;female;0912 000 002;4465;;Yes\n";
-    let done = import_learners(&db, &admin(), 15, file.as_bytes(), &ImportOptions::default()).await.unwrap();
+    let done =
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), file.as_bytes(), &ImportOptions::default())
+            .await
+            .unwrap();
     assert_eq!(done, ImportReport { unknown_columns: vec!["Ghi chú".into()], ..report(2, 0, 0) });
 
     let refused = file.replace(";có\n", ";không\n");
-    let Err(Error::InvalidRows(errors)) =
-        import_learners(&db, &admin(), 15, refused.as_bytes(), &ImportOptions::default()).await
+    let Err(Error::InvalidRows(errors)) = import_learners(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        refused.as_bytes(),
+        &ImportOptions::default(),
+    )
+    .await
     else {
         panic!("expected bad rows");
     };
@@ -107,16 +140,28 @@ Lò Thị Dơ;05/03/1991;female;0912 000 002;4465;;Yes\n";
 on_both_databases!(header_aliases, headers_match_in_either_language_and_unknown_columns_are_reported);
 
 async fn without_consent_or_required_columns_the_file_is_refused_whole(db: DatabaseConnection) {
-    let unstated = import_learners(&db, &admin(), 15, GOOD.as_bytes(), &ImportOptions::default()).await.unwrap_err();
+    let unstated =
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), GOOD.as_bytes(), &ImportOptions::default())
+            .await
+            .unwrap_err();
     assert_eq!(unstated.field_problem("consent_version"), Some(Text::ConsentNotStated));
     let old = ImportOptions { dry_run: false, consent_version: Some("2020-01".into()), ..Default::default() };
-    assert!(import_learners(&db, &admin(), 15, GOOD.as_bytes(), &old).await.is_err());
-    let missing = import_learners(&db, &admin(), 15, "Họ và tên,Ngày sinh\nA B,01/01/1990\n".as_bytes(), &stated())
-        .await
-        .unwrap_err();
+    assert!(import_learners(&db, &admin(), hocvuso::model::Area::Province(15), GOOD.as_bytes(), &old).await.is_err());
+    let missing = import_learners(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        "Họ và tên,Ngày sinh\nA B,01/01/1990\n".as_bytes(),
+        &stated(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(missing.field_problem("phone"), Some(Text::ColumnMissing));
     assert_eq!(missing.field_problem("commune"), Some(Text::ColumnMissing));
-    let not_a_table = import_learners(&db, &admin(), 15, b"PK\x03\x04garbage", &stated()).await.unwrap_err();
+    let not_a_table =
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), b"PK\x03\x04garbage", &stated())
+            .await
+            .unwrap_err();
     assert_eq!(not_a_table.field_problem("file"), Some(Text::FileNotReadable));
     assert_eq!(learners(&db).await, 0);
 }
@@ -125,7 +170,7 @@ on_both_databases!(consent_and_columns, without_consent_or_required_columns_the_
 
 async fn organisers_import_only_inside_their_scope(db: DatabaseConnection) {
     let Err(Error::InvalidRows(errors)) =
-        import_learners(&db, &organiser(&[4465]), 15, GOOD.as_bytes(), &stated()).await
+        import_learners(&db, &organiser(&[4465]), hocvuso::model::Area::Province(15), GOOD.as_bytes(), &stated()).await
     else {
         panic!("expected bad rows");
     };
@@ -152,7 +197,10 @@ async fn xlsx_imports_and_exports_are_formula_safe(db: DatabaseConnection) {
     let xlsx =
         table::write_xlsx("Sheet1", &["Họ và tên", "Ngày sinh", "Giới tính", "Số điện thoại", "Xã/Phường"], &rows)
             .unwrap();
-    assert_eq!(import_learners(&db, &admin(), 15, &xlsx, &stated()).await.unwrap(), report(2, 0, 0));
+    assert_eq!(
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), &xlsx, &stated()).await.unwrap(),
+        report(2, 0, 0)
+    );
 
     let csv = String::from_utf8(export_learners(&db, &admin(), &LearnerFilter::default(), Format::Csv).await.unwrap())
         .unwrap();
@@ -165,7 +213,10 @@ async fn xlsx_imports_and_exports_are_formula_safe(db: DatabaseConnection) {
     assert!(csv.contains(",'+84912000001,4465,,"), "a leading + is neutralised: {csv}");
     // The export imports again as the same learners.
     let again = csv.replace("'+84", "+84");
-    assert_eq!(import_learners(&db, &admin(), 15, again.as_bytes(), &stated()).await.unwrap(), report(0, 0, 2));
+    assert_eq!(
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), again.as_bytes(), &stated()).await.unwrap(),
+        report(0, 0, 2)
+    );
 
     let xlsx = export_learners(&db, &organiser(&[4456]), &LearnerFilter::default(), Format::Xlsx).await.unwrap();
     let sheet = table::read(&xlsx).unwrap();
@@ -201,16 +252,25 @@ async fn large_files_are_written_many_rows_a_statement_with_exact_counts(db: Dat
         let commune = if i % 3 == 0 { 4456 } else { 4465 };
         file.push_str(&format!("{},05/03/1990,nu,0912{i:06},{commune}\n", name(i)));
     }
-    assert_eq!(import_learners(&db, &admin(), 15, file.as_bytes(), &stated()).await.unwrap(), report(2_500, 0, 0));
+    assert_eq!(
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), file.as_bytes(), &stated()).await.unwrap(),
+        report(2_500, 0, 0)
+    );
     let rows = learner::Entity::find().all(&db).await.unwrap();
     let codes: std::collections::HashSet<_> = rows.iter().map(|l| l.code.clone()).collect();
     let tokens: std::collections::HashSet<_> = rows.iter().filter_map(|l| l.access_token.clone()).collect();
     // Links are kept hashed, so they are made where they can be shown (registration, renewal), not in bulk.
     assert_eq!((rows.len(), codes.len(), tokens.len()), (2_500, 2_500, 0), "a code each, no link yet");
     assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
-    let overview =
-        hocvuso::service::statistics::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
-    let learners_in = |id: &str| overview.communes.iter().find(|c| c.id == id).unwrap().learners;
+    let overview = hocvuso::service::statistics::overview::overview(
+        &db,
+        &hocvuso::auth::Actor::Anonymous,
+        hocvuso::model::Area::Province(15),
+        None,
+    )
+    .await
+    .unwrap();
+    let learners_in = |id: &str| overview.units.iter().find(|c| c.id == id).unwrap().learners;
     assert_eq!((learners_in("4456"), learners_in("4465")), (834, 1_666));
 
     // Everyone enrolled in KNS-01 (a third completed), then a second file that completes, reopens,
@@ -335,7 +395,16 @@ async fn codes_already_taken_are_drawn_again_before_writing(db: DatabaseConnecti
     for (name, phone) in [("Lò Văn Pao", "0362 000 111"), ("Lò Thị Dơ", "0362 000 222")] {
         let form = crate::registration::form(name, phone, "4465");
         taken.push(
-            hocvuso::service::learners::registration::register(&db, &admin(), 15, &form).await.unwrap().learner.code,
+            hocvuso::service::learners::registration::register(
+                &db,
+                &admin(),
+                hocvuso::model::Area::Province(15),
+                &form,
+            )
+            .await
+            .unwrap()
+            .learner
+            .code,
         );
     }
     let existing = learner::Entity::find().one(&db).await.unwrap().unwrap();
@@ -366,7 +435,7 @@ async fn a_person_registered_meanwhile_fails_the_import_and_writes_nothing(db: D
     let registered = hocvuso::service::learners::registration::register(
         &db,
         &admin(),
-        15,
+        hocvuso::model::Area::Province(15),
         &crate::registration::form("Lò Thị Dơ", "0912 000 002", "4456"),
     )
     .await
@@ -413,7 +482,11 @@ async fn people_outside_the_scope_are_not_revealed(db: DatabaseConnection) {
     // Nguyễn Văn An is registered in Xã Mù Cang Chải (4456) by someone else.
     let elsewhere = crate::registration::form("Nguyễn Văn An", "0912 000 001", "4456");
     let elsewhere = hocvuso::model::LearnerForm { birth_date: "05/03/1990".into(), ..elsewhere };
-    let code = registration::register(&db, &admin(), 15, &elsewhere).await.unwrap().learner.code;
+    let code = registration::register(&db, &admin(), hocvuso::model::Area::Province(15), &elsewhere)
+        .await
+        .unwrap()
+        .learner
+        .code;
     let inside = organiser(&[4465]);
     let file = "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường\n\
         Nguyễn Văn An,05/03/1990,Nam,0912 000 001,Xã Khao Mang\n";
@@ -421,12 +494,15 @@ async fn people_outside_the_scope_are_not_revealed(db: DatabaseConnection) {
         Nguyễn Văn An,06/03/1990,Nam,0912 000 001,Xã Khao Mang\n";
     // A dry run answers the same whether or not this phone, name and birth date exist elsewhere.
     let dry = ImportOptions { dry_run: true, ..stated() };
-    let known = import_learners(&db, &inside, 15, file.as_bytes(), &dry).await.unwrap();
-    let unknown = import_learners(&db, &inside, 15, new_person.as_bytes(), &dry).await.unwrap();
+    let known = import_learners(&db, &inside, hocvuso::model::Area::Province(15), file.as_bytes(), &dry).await.unwrap();
+    let unknown =
+        import_learners(&db, &inside, hocvuso::model::Area::Province(15), new_person.as_bytes(), &dry).await.unwrap();
     assert_eq!(known, unknown);
     assert_eq!(known, ImportReport { dry_run: true, ..report(1, 0, 0) });
     // The real import cannot register the person twice: the row is refused without their code.
-    let Err(Error::InvalidRows(errors)) = import_learners(&db, &inside, 15, file.as_bytes(), &stated()).await else {
+    let Err(Error::InvalidRows(errors)) =
+        import_learners(&db, &inside, hocvuso::model::Area::Province(15), file.as_bytes(), &stated()).await
+    else {
         panic!("expected the row refused");
     };
     assert_eq!(errors.len(), 1);
@@ -444,22 +520,40 @@ async fn people_outside_the_scope_are_not_revealed(db: DatabaseConnection) {
         other => panic!("{other:?}"),
     };
     assert_eq!(
-        problem(import_learners(&db, &inside, 15, by_code.as_bytes(), &dry).await.unwrap_err()),
-        problem(import_learners(&db, &inside, 15, missing.as_bytes(), &dry).await.unwrap_err()),
+        problem(
+            import_learners(&db, &inside, hocvuso::model::Area::Province(15), by_code.as_bytes(), &dry)
+                .await
+                .unwrap_err()
+        ),
+        problem(
+            import_learners(&db, &inside, hocvuso::model::Area::Province(15), missing.as_bytes(), &dry)
+                .await
+                .unwrap_err()
+        ),
     );
     // The registration form says the person exists, but not their code.
     let form = hocvuso::model::LearnerForm { commune: "4465".into(), ..elsewhere.clone() };
-    assert_eq!(registration::register(&db, &inside, 15, &form).await.unwrap_err(), Error::Conflict(None));
-    assert_eq!(registration::register(&db, &admin(), 15, &form).await.unwrap_err(), Error::Conflict(Some(code)));
+    assert_eq!(
+        registration::register(&db, &inside, hocvuso::model::Area::Province(15), &form).await.unwrap_err(),
+        Error::Conflict(None)
+    );
+    assert_eq!(
+        registration::register(&db, &admin(), hocvuso::model::Area::Province(15), &form).await.unwrap_err(),
+        Error::Conflict(Some(code))
+    );
     assert_eq!(learners(&db).await, 1);
     // Dry runs answer like lookups, so they are limited like lookups: four so far, six more, then no.
     for _ in 0..6 {
-        assert!(import_learners(&db, &inside, 15, new_person.as_bytes(), &dry).await.is_ok());
+        assert!(
+            import_learners(&db, &inside, hocvuso::model::Area::Province(15), new_person.as_bytes(), &dry)
+                .await
+                .is_ok()
+        );
     }
-    let refused = import_learners(&db, &inside, 15, new_person.as_bytes(), &dry).await;
+    let refused = import_learners(&db, &inside, hocvuso::model::Area::Province(15), new_person.as_bytes(), &dry).await;
     assert!(matches!(refused, Err(Error::RateLimited(_))), "{refused:?}");
     assert!(
-        import_learners(&db, &admin(), 15, new_person.as_bytes(), &dry).await.is_ok(),
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), new_person.as_bytes(), &dry).await.is_ok(),
         "another account is not held back"
     );
 }
@@ -470,7 +564,9 @@ async fn a_column_named_twice_is_refused_naming_both_in_every_import(db: Databas
     use hocvuso::service::imports::completions::import_completions;
     let learners_file = "Họ và tên,Số điện thoại,Ngày sinh,Giới tính,SĐT,Xã/Phường\n\
         Nguyễn Văn An,0912 000 001,05/03/1990,Nam,0912 000 009,4465\n";
-    let err = import_learners(&db, &admin(), 15, learners_file.as_bytes(), &stated()).await.unwrap_err();
+    let err = import_learners(&db, &admin(), hocvuso::model::Area::Province(15), learners_file.as_bytes(), &stated())
+        .await
+        .unwrap_err();
     assert_eq!(err.field_problem("Số điện thoại, SĐT"), Some(Text::ColumnRepeated));
     let completions = "learner_code,course_code,Mã khóa học,status\nHV-1,KNS-01,KNS-02,completed\n";
     let err = import_completions(&db, &admin(), completions.as_bytes(), &ImportOptions::default()).await.unwrap_err();
@@ -497,15 +593,24 @@ async fn completions_find_learners_by_citizen_id_through_its_keyed_hash(db: Data
     let people = "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường,Số CCCD\n\
         Nguyễn Văn An,05/03/1990,Nam,0912 000 001,4465,001 090 000 123\n";
     let with_key = ImportOptions { citizen_id_key: key.clone(), ..stated() };
-    assert_eq!(import_learners(&db, &admin(), 15, people.as_bytes(), &with_key).await.unwrap(), report(1, 0, 0));
+    assert_eq!(
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), people.as_bytes(), &with_key).await.unwrap(),
+        report(1, 0, 0)
+    );
 
     let file =
         "Số định danh cá nhân,Mã khoá học,Trạng thái,Ngày hoàn thành\n001090000123,KNS-01,hoàn thành,20/11/2026\n";
     let options = ImportOptions { citizen_id_key: key.clone(), ..ImportOptions::default() };
     let done = import_completions(&db, &admin(), file.as_bytes(), &options).await.unwrap();
     assert_eq!((done.created, done.unchanged), (1, 0));
-    let overview =
-        hocvuso::service::statistics::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
+    let overview = hocvuso::service::statistics::overview::overview(
+        &db,
+        &hocvuso::auth::Actor::Anonymous,
+        hocvuso::model::Area::Province(15),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!((overview.completion.enrolled, overview.completion.completed), (1, 1));
     let again = import_completions(&db, &admin(), file.as_bytes(), &options).await.unwrap();
     assert_eq!((again.created, again.unchanged), (0, 1));
@@ -513,7 +618,10 @@ async fn completions_find_learners_by_citizen_id_through_its_keyed_hash(db: Data
     // Without a key the column is refused with the learner import's own words.
     let unkeyed = import_completions(&db, &admin(), file.as_bytes(), &ImportOptions::default()).await.unwrap_err();
     assert_eq!(unkeyed.field_problem("citizen_id"), Some(Text::CitizenIdNoKey));
-    let unkeyed_learners = import_learners(&db, &admin(), 15, people.as_bytes(), &stated()).await.unwrap_err();
+    let unkeyed_learners =
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), people.as_bytes(), &stated())
+            .await
+            .unwrap_err();
     assert_eq!(unkeyed_learners.field_problem("citizen_id"), Some(Text::CitizenIdNoKey));
 
     // A bad or unknown number is listed by its line, and never said back.

@@ -55,7 +55,7 @@ async fn kind_status_and_source_columns_take_only_known_values(db: DatabaseConne
         }
     }
     assert!(run(&db, "UPDATE stat_counter SET unit_kind = 'planet'").await.is_err());
-    hocvuso::service::accounts::create_admin(&db, "quantri", "Quản trị", "ruong-bac-thang-2026").await.unwrap();
+    hocvuso::service::accounts::create_admin(&db, "quantri", "Quản trị", "ruong-bac-thang-2026", None).await.unwrap();
     assert!(run(&db, "UPDATE account SET role = 'owner'").await.is_err());
 }
 
@@ -67,13 +67,18 @@ async fn links_kept_in_clear_before_are_hashed_in_place_and_keep_working(db: Dat
     use sea_orm::{ColumnTrait, QueryFilter};
     let code = crate::progress::setup(&db).await;
     let form = crate::registration::form("Lò Văn Sính", "0362 000 222", "4465");
-    let other = hocvuso::service::learners::registration::register(&db, &crate::registration::admin(), 15, &form)
-        .await
-        .unwrap();
+    let other = hocvuso::service::learners::registration::register(
+        &db,
+        &crate::registration::admin(),
+        hocvuso::model::Area::Province(15),
+        &form,
+    )
+    .await
+    .unwrap();
     let unlinked = hocvuso::service::learners::registration::register(
         &db,
         &crate::registration::admin(),
-        15,
+        hocvuso::model::Area::Province(15),
         &crate::registration::form("Giàng Thị Mai", "0362 000 333", "4465"),
     )
     .await

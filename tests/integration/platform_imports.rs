@@ -23,7 +23,8 @@ const MOODLE_COURSE: &str = "https://moodle.example.edu.vn/course/view.php?id=7"
 
 /// Enrolments and completions in the province.
 async fn completed(db: &DatabaseConnection) -> (i64, i64) {
-    let o = statistics::overview::overview(db, 15, &Actor::Anonymous).await.unwrap();
+    let o =
+        statistics::overview::overview(db, &Actor::Anonymous, hocvuso::model::Area::Province(15), None).await.unwrap();
     (o.completion.enrolled, o.completion.completed)
 }
 
@@ -56,7 +57,7 @@ async fn setup(db: &DatabaseConnection) {
 /// Registers someone in Xã Khao Mang (4465) and returns their code.
 async fn learner(db: &DatabaseConnection, name: &str, phone: &str, born: &str) -> String {
     let form = hocvuso::model::LearnerForm { birth_date: born.into(), ..form(name, phone, "4465") };
-    registration::register(db, &admin(), 15, &form).await.unwrap().learner.code
+    registration::register(db, &admin(), hocvuso::model::Area::Province(15), &form).await.unwrap().learner.code
 }
 
 fn rows_of(err: Error) -> Vec<(u64, String, Text)> {

@@ -31,7 +31,13 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
     for (name, phone) in
         [("Vàng Thị Mai", "0977 100 001"), ("Sùng A Páo", "0977 100 002"), ("Lò Văn Ín", "0977 100 003")]
     {
-        codes.push(registration::register(&db, &admin, 15, &form(name, phone, "4465")).await.unwrap().learner.code);
+        codes.push(
+            registration::register(&db, &admin, hocvuso::model::Area::Province(15), &form(name, phone, "4465"))
+                .await
+                .unwrap()
+                .learner
+                .code,
+        );
     }
     for code in &codes {
         progress::enrol(&db, &admin, code, "KNS-01", Source::Form).await.unwrap();
@@ -48,7 +54,7 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
     }
     let mai = learner::Entity::find().filter(learner::Column::Code.eq(&codes[0])).one(&db).await.unwrap().unwrap();
     let counters_before = statistics::stored(&db).await.unwrap();
-    let overview_before = overview::overview(&db, 15, &admin).await.unwrap();
+    let overview_before = overview::overview(&db, &admin, hocvuso::model::Area::Province(15), None).await.unwrap();
 
     // Out of scope: refused, nothing changes.
     assert_eq!(privacy::erase(&db, &organiser(&[70]), &codes[0]).await, Err(Error::NotFound));
@@ -59,7 +65,10 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
     assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
     statistics::rebuild(&db).await.unwrap();
     assert_eq!(statistics::stored(&db).await.unwrap(), counters_before);
-    assert_eq!(overview::overview(&db, 15, &admin).await.unwrap(), overview_before);
+    assert_eq!(
+        overview::overview(&db, &admin, hocvuso::model::Area::Province(15), None).await.unwrap(),
+        overview_before
+    );
 
     // The row stays, anonymous, with who erased it and when.
     let row = learner::Entity::find_by_id(mai.id).one(&db).await.unwrap().unwrap();
@@ -104,11 +113,16 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
 on_both_databases!(erasure, erasure_keeps_every_figure_and_the_person_cannot_be_found);
 
 async fn the_export_holds_everything_about_the_learner(db: DatabaseConnection) {
-    let code = registration::register(&db, &admin(), 15, &form("Vàng Thị Mai", "0977 100 001", "4465"))
-        .await
-        .unwrap()
-        .learner
-        .code;
+    let code = registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("Vàng Thị Mai", "0977 100 001", "4465"),
+    )
+    .await
+    .unwrap()
+    .learner
+    .code;
     let data = privacy::export(&db, &organiser(&[4465]), &code).await.unwrap();
     assert_eq!(data.learner.full_name, "Vàng Thị Mai");
     assert_eq!(data.learner.phone.as_deref(), Some("+84977100001"));
@@ -135,11 +149,16 @@ async fn citizen_ids_are_kept_only_as_keyed_hashes(db: DatabaseConnection) {
     let file = "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường,Số CCCD\n\
                 Vàng Thị Mai,05/03/1990,Nữ,0977 100 001,4465,010 090 001 234\n";
     // Without a configured key the column is refused, whole file, nothing written.
-    let refused = import_learners(&db, &admin(), 15, file.as_bytes(), &with_key(None)).await.unwrap_err();
+    let refused = import_learners(&db, &admin(), hocvuso::model::Area::Province(15), file.as_bytes(), &with_key(None))
+        .await
+        .unwrap_err();
     assert_eq!(refused, Error::invalid("citizen_id", Text::CitizenIdNoKey));
     assert_eq!(find_anywhere(&db, "Mai").await, 0);
 
-    let report = import_learners(&db, &admin(), 15, file.as_bytes(), &with_key(Some(KEY))).await.unwrap();
+    let report =
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), file.as_bytes(), &with_key(Some(KEY)))
+            .await
+            .unwrap();
     assert_eq!(report.created, 1);
     let row = learner::Entity::find().one(&db).await.unwrap().unwrap();
     assert_eq!(row.citizen_id_hash, Some(hocvuso::service::secret::keyed_hash(KEY.as_bytes(), "010090001234")));
@@ -148,14 +167,18 @@ async fn citizen_ids_are_kept_only_as_keyed_hashes(db: DatabaseConnection) {
     // The same citizen ID with a new phone is the same person: updated, not created twice.
     let moved = "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường,CCCD\n\
                  Vàng Thị Mai,05/03/1990,Nữ,0977 999 999,4465,010090001234\n";
-    let report = import_learners(&db, &admin(), 15, moved.as_bytes(), &with_key(Some(KEY))).await.unwrap();
+    let report =
+        import_learners(&db, &admin(), hocvuso::model::Area::Province(15), moved.as_bytes(), &with_key(Some(KEY)))
+            .await
+            .unwrap();
     assert_eq!((report.created, report.unchanged), (0, 1));
     assert_eq!(find_anywhere(&db, "Mai").await, 1);
 
     // A malformed number is a row error naming the column.
     let bad = "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường,Số CCCD\n\
                Lò Văn Ín,05/03/1990,Nam,0977 100 003,4465,12345\n";
-    match import_learners(&db, &admin(), 15, bad.as_bytes(), &with_key(Some(KEY))).await {
+    match import_learners(&db, &admin(), hocvuso::model::Area::Province(15), bad.as_bytes(), &with_key(Some(KEY))).await
+    {
         Err(Error::InvalidRows(rows)) => {
             assert_eq!((rows[0].line, rows[0].column.as_str(), rows[0].problem), (2, "Số CCCD", Text::CitizenIdInvalid))
         }

@@ -33,7 +33,16 @@ pub async fn setup(db: &DatabaseConnection) -> String {
         ..CourseForm::default()
     };
     courses::create(db, &admin(), &course).await.unwrap();
-    registration::register(db, &admin(), 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap().learner.code
+    registration::register(
+        db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("Lò Văn Pao", "0362 000 111", "4465"),
+    )
+    .await
+    .unwrap()
+    .learner
+    .code
 }
 
 fn report(code: &str, at: &str) -> CompletionReport {
@@ -138,12 +147,24 @@ async fn completion_files_import_once_and_refuse_whole_on_a_bad_row(db: Database
     use hocvuso::service::imports::completions::import_completions;
     use hocvuso::service::imports::learners::ImportOptions;
     let pao = setup(&db).await;
-    let sinh = registration::register(&db, &admin(), 15, &form("Lò Văn Sính", "0362 000 222", "4465"))
-        .await
-        .unwrap()
-        .learner
-        .code;
-    registration::register(&db, &admin(), 15, &form("Giàng Thị Mai", "0362 000 333", "4456")).await.unwrap();
+    let sinh = registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("Lò Văn Sính", "0362 000 222", "4465"),
+    )
+    .await
+    .unwrap()
+    .learner
+    .code;
+    registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("Giàng Thị Mai", "0362 000 333", "4456"),
+    )
+    .await
+    .unwrap();
     let file = format!(
         "Mã học viên;Số điện thoại;Họ và tên;Mã khóa học;Trạng thái;Tiến độ;Ngày hoàn thành;Điểm;Số chứng chỉ\n\
 {pao};;;KNS-01;Hoàn thành;;20/11/2026;8,5;CC-7\n\
@@ -206,7 +227,7 @@ async fn a_whole_team_is_enrolled_at_once_with_counts(db: DatabaseConnection) {
     let team = units::create_team(
         &db,
         &khao_mang,
-        15,
+        hocvuso::model::Area::Province(15),
         &UnitForm { name: "Đội hình Khao Mang".into(), commune: "4465".into(), ..UnitForm::default() },
     )
     .await
@@ -215,12 +236,15 @@ async fn a_whole_team_is_enrolled_at_once_with_counts(db: DatabaseConnection) {
     for (i, name) in ["Lò Thị Dơ", "Sùng A Páo", "Vàng Thị Chi"].into_iter().enumerate() {
         let mut f = form(name, &format!("0363 000 00{i}"), "4465");
         f.team = Some(team.id.to_string());
-        members.push(registration::register(&db, &khao_mang, 15, &f).await.unwrap().learner.code);
+        members.push(
+            registration::register(&db, &khao_mang, hocvuso::model::Area::Province(15), &f).await.unwrap().learner.code,
+        );
     }
     // A member an admin placed in the team from Xã Mù Cang Chải: outside this organiser's scope.
     let mut outside = form("Hờ Thị Mỷ", "0363 000 009", "4456");
     outside.team = Some(team.id.to_string());
-    let outside = registration::register(&db, &admin(), 15, &outside).await.unwrap().learner.code;
+    let outside =
+        registration::register(&db, &admin(), hocvuso::model::Area::Province(15), &outside).await.unwrap().learner.code;
     progress::enrol(&db, &khao_mang, &members[0], "KNS-01", Source::Form).await.unwrap();
     assert_eq!(enrol_group(&db, &khao_mang, Group::Team(team.id), "KNS-01").await.unwrap(), (2, 1));
     assert!(

@@ -16,6 +16,7 @@ pub fn admin() -> Actor {
         username: "quantri".into(),
         display_name: "Quản trị".into(),
         role: Role::Admin,
+        province: None,
         scope: Scope::default(),
     })
 }
@@ -26,6 +27,7 @@ pub fn organiser(communes: &[i32]) -> Actor {
         username: "tochuc".into(),
         display_name: "Tổ chức".into(),
         role: Role::Organiser,
+        province: None,
         scope: Scope { communes: communes.iter().copied().collect(), organisations: Default::default() },
     })
 }
@@ -48,10 +50,15 @@ async fn learners(db: &DatabaseConnection) -> u64 {
 }
 
 async fn a_learner_is_registered_from_raw_input(db: DatabaseConnection) {
-    let view = registration::register(&db, &admin(), 15, &form("  Nguyễn   Thị Đức ", "0912 345 678", "Mù Cang Chải"))
-        .await
-        .unwrap()
-        .learner;
+    let view = registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("  Nguyễn   Thị Đức ", "0912 345 678", "Mù Cang Chải"),
+    )
+    .await
+    .unwrap()
+    .learner;
     assert!(view.code.starts_with("HV-") && view.code.len() == 9, "{}", view.code);
     assert_eq!(view.full_name, "Nguyễn Thị Đức");
     assert_eq!(view.phone.as_deref(), Some("+84912345678"));
@@ -62,7 +69,14 @@ async fn a_learner_is_registered_from_raw_input(db: DatabaseConnection) {
     let row = learner::Entity::find_by_id(view.id).one(&db).await.unwrap().unwrap();
     assert!(row.consent_at.is_some());
     assert_eq!(row.access_token.as_ref().map(String::len), Some(64));
-    let overview = hocvuso::service::statistics::overview::overview(&db, 15, &Actor::Anonymous).await.unwrap();
+    let overview = hocvuso::service::statistics::overview::overview(
+        &db,
+        &Actor::Anonymous,
+        hocvuso::model::Area::Province(15),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(overview.learners, 1);
     let audit = audit_log::Entity::find().all(&db).await.unwrap();
     assert_eq!(audit.len(), 1);
@@ -84,7 +98,9 @@ async fn every_problem_is_reported_at_once_and_nothing_is_written(db: DatabaseCo
         team: Some(Uuid::now_v7().to_string()),
         consent_version: None,
     };
-    let Err(Error::Invalid(errors)) = registration::register(&db, &admin(), 15, &bad).await else {
+    let Err(Error::Invalid(errors)) =
+        registration::register(&db, &admin(), hocvuso::model::Area::Province(15), &bad).await
+    else {
         panic!("expected field errors");
     };
     let fields: Vec<(&str, Text)> = errors.iter().map(|e| (e.field.as_str(), e.problem)).collect();
@@ -104,7 +120,10 @@ async fn every_problem_is_reported_at_once_and_nothing_is_written(db: DatabaseCo
     let mut old_notice = form("Lò Văn Pao", "0362 000 111", "4465");
     old_notice.consent_version = Some("2020-01".into());
     assert_eq!(
-        registration::register(&db, &admin(), 15, &old_notice).await.unwrap_err().field_problem("consent_version"),
+        registration::register(&db, &admin(), hocvuso::model::Area::Province(15), &old_notice)
+            .await
+            .unwrap_err()
+            .field_problem("consent_version"),
         Some(Text::ConsentRequired),
         "silence, or an old notice, is not consent"
     );
@@ -117,21 +136,45 @@ on_both_databases!(all_problems_at_once, every_problem_is_reported_at_once_and_n
 async fn organisers_register_and_see_only_inside_their_scope(db: DatabaseConnection) {
     let khao_mang = organiser(&[4465]);
     assert_eq!(
-        registration::register(&db, &khao_mang, 15, &form("Lò Văn Pao", "0362 000 111", "4456")).await.unwrap_err(),
+        registration::register(
+            &db,
+            &khao_mang,
+            hocvuso::model::Area::Province(15),
+            &form("Lò Văn Pao", "0362 000 111", "4456")
+        )
+        .await
+        .unwrap_err(),
         Error::Forbidden
     );
     assert_eq!(
-        registration::register(&db, &Actor::Anonymous, 15, &form("Lò Văn Pao", "0362 000 111", "4465"))
-            .await
-            .unwrap_err(),
+        registration::register(
+            &db,
+            &Actor::Anonymous,
+            hocvuso::model::Area::Province(15),
+            &form("Lò Văn Pao", "0362 000 111", "4465")
+        )
+        .await
+        .unwrap_err(),
         Error::Unauthorized
     );
-    let mine =
-        registration::register(&db, &khao_mang, 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap().learner;
-    let theirs = registration::register(&db, &admin(), 15, &form("Giàng Seo Súa", "0363 000 222", "4456"))
-        .await
-        .unwrap()
-        .learner;
+    let mine = registration::register(
+        &db,
+        &khao_mang,
+        hocvuso::model::Area::Province(15),
+        &form("Lò Văn Pao", "0362 000 111", "4465"),
+    )
+    .await
+    .unwrap()
+    .learner;
+    let theirs = registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("Giàng Seo Súa", "0363 000 222", "4456"),
+    )
+    .await
+    .unwrap()
+    .learner;
     assert_eq!(registration::find(&db, &khao_mang, &mine.code).await.unwrap().id, mine.id);
     assert_eq!(
         registration::find(&db, &khao_mang, &theirs.code).await.unwrap_err(),
@@ -146,17 +189,28 @@ async fn organisers_register_and_see_only_inside_their_scope(db: DatabaseConnect
 on_both_databases!(scope, organisers_register_and_see_only_inside_their_scope);
 
 async fn one_person_is_never_registered_twice(db: DatabaseConnection) {
-    let first = registration::register(&db, &admin(), 15, &form("Nguyễn Văn Đức", "0912 345 678", "4465"))
-        .await
-        .unwrap()
-        .learner;
+    let first = registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("Nguyễn Văn Đức", "0912 345 678", "4465"),
+    )
+    .await
+    .unwrap()
+    .learner;
     // The same person, typed differently: no marks, another phone form, another commune.
-    let again = registration::register(&db, &admin(), 15, &form("nguyen van  duc", "+84 912345678", "4456")).await;
+    let again = registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("nguyen van  duc", "+84 912345678", "4456"),
+    )
+    .await;
     assert_eq!(again.unwrap_err(), Error::Conflict(Some(first.code.clone())));
     // Same phone and name, another birth date: another person.
     let mut other = form("Nguyễn Văn Đức", "0912 345 678", "4465");
     other.birth_date = "1991-03-05".into();
-    assert!(registration::register(&db, &admin(), 15, &other).await.is_ok());
+    assert!(registration::register(&db, &admin(), hocvuso::model::Area::Province(15), &other).await.is_ok());
     assert_eq!(learners(&db).await, 2);
 }
 
@@ -167,7 +221,13 @@ async fn the_same_person_submitted_at_once_becomes_one_learner(db: DatabaseConne
         .map(|_| {
             let db = db.clone();
             tokio::spawn(async move {
-                registration::register(&db, &admin(), 15, &form("Vàng Thị Mai", "0987 654 321", "4465")).await
+                registration::register(
+                    &db,
+                    &admin(),
+                    hocvuso::model::Area::Province(15),
+                    &form("Vàng Thị Mai", "0987 654 321", "4465"),
+                )
+                .await
             })
         })
         .collect();
@@ -189,16 +249,28 @@ async fn the_same_person_submitted_at_once_becomes_one_learner(db: DatabaseConne
 on_both_databases!(concurrent_duplicate, the_same_person_submitted_at_once_becomes_one_learner);
 
 async fn search_ignores_marks_and_pages(db: DatabaseConnection) {
-    let duc = registration::register(&db, &admin(), 15, &form("Nguyễn Văn Đức", "0912 345 678", "4465"))
-        .await
-        .unwrap()
-        .learner;
-    registration::register(&db, &admin(), 15, &form("Nguyễn Thị Hoa", "0912 345 679", "4465")).await.unwrap();
+    let duc = registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("Nguyễn Văn Đức", "0912 345 678", "4465"),
+    )
+    .await
+    .unwrap()
+    .learner;
+    registration::register(
+        &db,
+        &admin(),
+        hocvuso::model::Area::Province(15),
+        &form("Nguyễn Thị Hoa", "0912 345 679", "4465"),
+    )
+    .await
+    .unwrap();
     for i in 0..21 {
         let name = format!("Học Viên {}", ["An", "Bình", "Chi"][i % 3]);
         let mut f = form(&name, &format!("0913 000 {i:03}"), "4456");
         f.birth_date = format!("01/01/{}", 1980 + i);
-        registration::register(&db, &admin(), 15, &f).await.unwrap();
+        registration::register(&db, &admin(), hocvuso::model::Area::Province(15), &f).await.unwrap();
     }
     let find = |q: &str| LearnerFilter { q: Some(q.into()), ..LearnerFilter::default() };
     let found = registration::search(&db, &admin(), &find("nguyen van duc")).await.unwrap();
@@ -219,29 +291,68 @@ on_both_databases!(search, search_ignores_marks_and_pages);
 
 async fn learners_are_edited_and_deactivated_inside_scope_with_counters_following(db: DatabaseConnection) {
     let khao_mang = organiser(&[4465, 4456]);
-    let a =
-        registration::register(&db, &khao_mang, 15, &form("Lò Văn Pao", "0362 000 111", "4465")).await.unwrap().learner;
-    let b = registration::register(&db, &khao_mang, 15, &form("Lò Văn Sính", "0362 000 222", "4465"))
-        .await
-        .unwrap()
-        .learner;
+    let a = registration::register(
+        &db,
+        &khao_mang,
+        hocvuso::model::Area::Province(15),
+        &form("Lò Văn Pao", "0362 000 111", "4465"),
+    )
+    .await
+    .unwrap()
+    .learner;
+    let b = registration::register(
+        &db,
+        &khao_mang,
+        hocvuso::model::Area::Province(15),
+        &form("Lò Văn Sính", "0362 000 222", "4465"),
+    )
+    .await
+    .unwrap()
+    .learner;
     // Move to Mù Cang Chải, fix the name's spelling.
-    let moved =
-        registration::update(&db, &khao_mang, 15, &a.code, &form("Lò Văn Páo", "0362 000 111", "4456")).await.unwrap();
+    let moved = registration::update(
+        &db,
+        &khao_mang,
+        hocvuso::model::Area::Province(15),
+        &a.code,
+        &form("Lò Văn Páo", "0362 000 111", "4456"),
+    )
+    .await
+    .unwrap();
     assert_eq!((moved.commune_code, moved.full_name.as_str()), (4456, "Lò Văn Páo"));
     // Becoming the same person as another learner is refused, naming them.
-    let clash = registration::update(&db, &khao_mang, 15, &a.code, &form("Lò Văn Sính", "0362 000 222", "4456")).await;
+    let clash = registration::update(
+        &db,
+        &khao_mang,
+        hocvuso::model::Area::Province(15),
+        &a.code,
+        &form("Lò Văn Sính", "0362 000 222", "4456"),
+    )
+    .await;
     assert_eq!(clash.unwrap_err(), Error::Conflict(Some(b.code.clone())));
     // Out of scope: not found, whatever the code.
     assert_eq!(
-        registration::update(&db, &organiser(&[70]), 15, &a.code, &form("X Y", "0362 000 111", "70"))
-            .await
-            .unwrap_err(),
+        registration::update(
+            &db,
+            &organiser(&[70]),
+            hocvuso::model::Area::Province(15),
+            &a.code,
+            &form("X Y", "0362 000 111", "70")
+        )
+        .await
+        .unwrap_err(),
         Error::NotFound
     );
     registration::set_active(&db, &khao_mang, &b.code, false).await.unwrap();
-    let overview = hocvuso::service::statistics::overview::overview(&db, 15, &Actor::Anonymous).await.unwrap();
-    let learners_in = |code: &str| overview.communes.iter().find(|c| c.id == code).unwrap().learners;
+    let overview = hocvuso::service::statistics::overview::overview(
+        &db,
+        &Actor::Anonymous,
+        hocvuso::model::Area::Province(15),
+        None,
+    )
+    .await
+    .unwrap();
+    let learners_in = |code: &str| overview.units.iter().find(|c| c.id == code).unwrap().learners;
     assert_eq!((learners_in("4465"), learners_in("4456"), overview.learners), (0, 1, 1));
     assert_eq!(hocvuso::service::statistics::verify(&db).await.unwrap(), vec![]);
     assert_eq!(
@@ -268,13 +379,20 @@ async fn organisations_and_teams_are_created_edited_and_deactivated_in_scope(db:
         kind: Some("truong_hoc".into()),
         ..UnitForm::default()
     };
-    let created = units::create_organisation(&db, &khao_mang, 15, &school).await.unwrap();
+    let created =
+        units::create_organisation(&db, &khao_mang, hocvuso::model::Area::Province(15), &school).await.unwrap();
     assert_eq!((created.name.as_str(), created.commune_name.as_str()), ("Trường THCS Khao Mang", "Xã Khao Mang"));
     let elsewhere = UnitForm { commune: "4456".into(), ..school.clone() };
-    assert_eq!(units::create_organisation(&db, &khao_mang, 15, &elsewhere).await.unwrap_err(), Error::Forbidden);
+    assert_eq!(
+        units::create_organisation(&db, &khao_mang, hocvuso::model::Area::Province(15), &elsewhere).await.unwrap_err(),
+        Error::Forbidden
+    );
     let no_kind = UnitForm { kind: None, ..school.clone() };
     assert_eq!(
-        units::create_organisation(&db, &khao_mang, 15, &no_kind).await.unwrap_err().field_problem("kind"),
+        units::create_organisation(&db, &khao_mang, hocvuso::model::Area::Province(15), &no_kind)
+            .await
+            .unwrap_err()
+            .field_problem("kind"),
         Some(Text::OrganisationKindInvalid)
     );
     let team = UnitForm {
@@ -286,7 +404,7 @@ async fn organisations_and_teams_are_created_edited_and_deactivated_in_scope(db:
         founded_on: Some("01/03/2025".into()),
         ..UnitForm::default()
     };
-    let team = units::create_team(&db, &khao_mang, 15, &team).await.unwrap();
+    let team = units::create_team(&db, &khao_mang, hocvuso::model::Area::Province(15), &team).await.unwrap();
     assert_eq!((team.member_count, team.organisation_name.as_deref()), (Some(12), Some("Trường THCS Khao Mang")));
     let future = UnitForm {
         founded_on: Some("01/01/2099".into()),
@@ -295,13 +413,19 @@ async fn organisations_and_teams_are_created_edited_and_deactivated_in_scope(db:
         ..UnitForm::default()
     };
     assert_eq!(
-        units::create_team(&db, &khao_mang, 15, &future).await.unwrap_err().field_problem("founded_on"),
+        units::create_team(&db, &khao_mang, hocvuso::model::Area::Province(15), &future)
+            .await
+            .unwrap_err()
+            .field_problem("founded_on"),
         Some(Text::FoundedOnInvalid)
     );
 
     let renamed = UnitForm { name: "Trường PTDTBT THCS Khao Mang".into(), ..school.clone() };
     assert_eq!(
-        units::update_organisation(&db, &khao_mang, 15, created.id, &renamed).await.unwrap().name,
+        units::update_organisation(&db, &khao_mang, hocvuso::model::Area::Province(15), created.id, &renamed)
+            .await
+            .unwrap()
+            .name,
         "Trường PTDTBT THCS Khao Mang"
     );
     let bigger = UnitForm {
@@ -310,12 +434,18 @@ async fn organisations_and_teams_are_created_edited_and_deactivated_in_scope(db:
         member_count: Some("15".into()),
         ..UnitForm::default()
     };
-    assert_eq!(units::update_team(&db, &khao_mang, 15, team.id, &bigger).await.unwrap().member_count, Some(15));
+    assert_eq!(
+        units::update_team(&db, &khao_mang, hocvuso::model::Area::Province(15), team.id, &bigger)
+            .await
+            .unwrap()
+            .member_count,
+        Some(15)
+    );
     assert_eq!(
         units::update_team(
             &db,
             &organiser(&[4456]),
-            15,
+            hocvuso::model::Area::Province(15),
             team.id,
             &UnitForm { commune: "4456".into(), ..bigger.clone() }
         )

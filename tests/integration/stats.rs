@@ -59,13 +59,21 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
             kind: Some("co_quan".into()),
             ..UnitForm::default()
         };
-        let id = units::create_organisation(&db, &admin, province, &form).await.unwrap().id;
+        let id =
+            units::create_organisation(&db, &admin, hocvuso::model::Area::Province(province), &form).await.unwrap().id;
         organisations.push((province, id.to_string()));
     }
     let mut teams = Vec::new();
     for (i, (province, commune)) in [(15, "4465"), (15, "4456"), (1, "70")].into_iter().enumerate() {
         let form = UnitForm { name: format!("Đội hình {i}"), commune: commune.into(), ..UnitForm::default() };
-        teams.push((province, units::create_team(&db, &admin, province, &form).await.unwrap().id.to_string()));
+        teams.push((
+            province,
+            units::create_team(&db, &admin, hocvuso::model::Area::Province(province), &form)
+                .await
+                .unwrap()
+                .id
+                .to_string(),
+        ));
     }
     for code in COURSES {
         let form = CourseForm {
@@ -102,7 +110,7 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
         let outcome: Result<(), hocvuso::Error> = match op {
             0 => {
                 let form = form(step, commune, organisation, team);
-                registration::register(&db, &admin, province, &form).await.map(|done| {
+                registration::register(&db, &admin, hocvuso::model::Area::Province(province), &form).await.map(|done| {
                     learners.push(Known { code: done.learner.code, form, province });
                 })
             }
@@ -121,7 +129,9 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
                     consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
                     ..Default::default()
                 };
-                match import_learners(&db, &admin, province, file.as_bytes(), &options).await {
+                match import_learners(&db, &admin, hocvuso::model::Area::Province(province), file.as_bytes(), &options)
+                    .await
+                {
                     Ok(_) => {
                         for p in people {
                             let filter =
@@ -176,7 +186,9 @@ async fn counters_equal_recomputation_after_every_step(db: DatabaseConnection) {
                 let mut moved = known.form.clone();
                 (moved.commune, moved.organisation, moved.team) =
                     (commune.to_string(), organisation.clone(), team.clone());
-                let result = registration::update(&db, &admin, province, &known.code, &moved).await;
+                let result =
+                    registration::update(&db, &admin, hocvuso::model::Area::Province(province), &known.code, &moved)
+                        .await;
                 if result.is_ok() {
                     (known.form, known.province) = (moved, province);
                 }

@@ -3,7 +3,7 @@
 //! bookmarked and shared, and every link works without JavaScript.
 use hocvuso::Error;
 use hocvuso::i18n::{Lang, Text};
-use hocvuso::model::{CompletionRow, CompletionTable, DashboardFilter, TargetMetric, TargetStatus, UnitKind};
+use hocvuso::model::{Area, CompletionRow, CompletionTable, DashboardFilter, TargetMetric, TargetStatus, UnitKind};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -17,7 +17,7 @@ pub async fn get_dashboard(filter: DashboardFilter) -> Result<(CompletionTable, 
     crate::state::respond(async {
         let state = crate::state::app_state()?;
         let actor = crate::state::actor();
-        let table = state.figures.completion(&state.db, &actor, state.province, &filter).await?;
+        let table = state.figures.completion(&state.db, &actor, state.landing, &filter).await?;
         let courses = hocvuso::service::enrolments::courses::list(&state.db, &actor)
             .await
             .unwrap_or_default()
@@ -62,7 +62,8 @@ fn href_with(query: &[(String, String)], changes: &[(&str, Option<String>)]) -> 
 
 fn kind_label(kind: UnitKind) -> Text {
     match kind {
-        UnitKind::Commune | UnitKind::Province => Text::Commune,
+        UnitKind::Province => Text::Province,
+        UnitKind::Commune => Text::Commune,
         UnitKind::Organisation => Text::Organisation,
         UnitKind::Team => Text::Teams,
         UnitKind::Course => Text::Courses,
@@ -80,6 +81,7 @@ fn sorted(mut rows: Vec<CompletionRow>, sort: &str, descending: bool) -> Vec<Com
             "enrolled" => a.completion.enrolled.cmp(&b.completion.enrolled),
             "completed" => a.completion.completed.cmp(&b.completion.completed),
             "new" => a.new_completed.cmp(&b.new_completed),
+            "needed" => a.needed.unwrap_or(-1).cmp(&b.needed.unwrap_or(-1)),
             // Ranked best first, so "descending" is the ranking itself.
             _ => by_rank.reverse(),
         };
@@ -102,7 +104,8 @@ pub fn DashboardPage() -> impl IntoView {
         to: get("to"),
         commune: get("commune"),
         organisation: get("organisation"),
-        province: None,
+        province: get("province"),
+        sort: None,
     };
     let data = Resource::new(filter, get_dashboard);
     view! {
@@ -111,7 +114,7 @@ pub fn DashboardPage() -> impl IntoView {
                 match data.await {
                     Ok((table, courses)) => {
                         let pairs: Vec<(String, String)> = query.with(|q| {
-                            ["by", "course", "period", "from", "to", "commune", "organisation", "sort", "dir"]
+                            ["by", "province", "course", "period", "from", "to", "commune", "organisation", "sort", "dir"]
                                 .into_iter()
                                 .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| (k.to_string(), v)))
                                 .collect()
@@ -138,6 +141,9 @@ fn DashboardView(
     filter: DashboardFilter,
 ) -> impl IntoView {
     let total = table.total.clone();
+    // A province's name, for the breadcrumb: the total's, when the province is the whole view.
+    let area_name = table.area.province().map(|p| p.to_string()).unwrap_or_default();
+    let area_name = if table.total.name.is_empty() { area_name } else { table.total.name.clone() };
     let by = table.by;
     let period = table.period;
     let in_period = period.is_some();
@@ -210,7 +216,19 @@ fn DashboardView(
                 vec![(Text::Learners, format!("/learners?organisation={}", row.id))],
             ),
             UnitKind::Team => (Some(format!("/learners?team={}", row.id)), vec![]),
-            UnitKind::Course | UnitKind::Province => (
+            UnitKind::Province => (
+                Some(href_with(
+                    &pairs,
+                    &[
+                        ("by", Some("commune".into())),
+                        ("province", Some(row.id.clone())),
+                        ("sort", None),
+                        ("dir", None),
+                    ],
+                )),
+                vec![],
+            ),
+            UnitKind::Course => (
                 Some(href_with(
                     &pairs,
                     &[("by", Some("commune".into())), ("course", Some(row.id.clone())), ("sort", None), ("dir", None)],
@@ -248,6 +266,7 @@ fn DashboardView(
                         <span class="bar" aria-hidden="true"><span class="bar-fill" style=width></span></span>
                     </td>
                     <td class="wide-only">{target_view(row.targets.first(), lang)}</td>
+                    <td class="num" data-testid="needed">{row.needed.map(|n| lang.count(n))}</td>
                     {in_period.then(|| view! { <td class="num">{lang.count(row.new_completed)}</td> })}
                 </tr>
             }
@@ -255,7 +274,9 @@ fn DashboardView(
         .collect_view();
     let selected = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
     let by_value = filter.by.clone().unwrap_or_else(|| "commune".into());
+    let country = table.area == Area::Country;
     let kinds = [
+        ("province", Text::Province),
         ("commune", Text::Commune),
         ("organisation", Text::Organisation),
         ("team", Text::Teams),
@@ -265,6 +286,12 @@ fn DashboardView(
     let week_now = hocvuso::week::IsoWeek::current();
     view! {
         <h1>{lang.t(Text::Dashboard)}</h1>
+        <nav class="breadcrumb no-print" aria-label=lang.t(Text::Dashboard) data-testid="breadcrumb">
+            <a href="/dashboard?by=province&province=all">{lang.t(Text::WholeCountry)}</a>
+            {table.area.province().map(|p| view! {
+                " › " <a href=format!("/dashboard?by=commune&province={p}")>{area_name.clone()}</a>
+            })}
+        </nav>
         <p class="actions-row no-print">
             <a href=format!("/leaderboard?by={}", if by_course { "commune" } else { by.as_str() })>{lang.t(Text::Leaderboard)}</a>
             <a href=format!("/reports/weekly?week={week_now}")>{lang.t(Text::WeeklyReport)}</a>
@@ -273,7 +300,7 @@ fn DashboardView(
         </p>
         <form method="get" action="/dashboard" class="filters no-print" role="search">
             <select name="by" aria-label=lang.t(Text::GroupBy)>
-                {kinds.into_iter().map(|(value, text)| view! { <option value=value selected=by_value == value>{lang.t(text)}</option> }).collect_view()}
+                {kinds.into_iter().filter(|(value, _)| country || *value != "province").map(|(value, text)| view! { <option value=value selected=by_value == value>{lang.t(text)}</option> }).collect_view()}
             </select>
             <select name="course" aria-label=lang.t(Text::Courses)>
                 <option value="">{lang.t(Text::AllCourses)}</option>
@@ -285,6 +312,7 @@ fn DashboardView(
             <input name="period" aria-label=lang.t(Text::Period) placeholder="2026-W48, 2026-11, 2026-Q4" value=filter.period.clone().unwrap_or_default() />
             <input name="from" type="date" aria-label=lang.t(Text::FromDate) value=filter.from.clone().unwrap_or_default() />
             <input name="to" type="date" aria-label=lang.t(Text::ToDate) value=filter.to.clone().unwrap_or_default() />
+            {filter.province.clone().map(|p| view! { <input type="hidden" name="province" value=p /> })}
             {filter.commune.clone().map(|c| view! { <input type="hidden" name="commune" value=c /> })}
             {filter.organisation.clone().map(|o| view! { <input type="hidden" name="organisation" value=o /> })}
             <button type="submit">{lang.t(Text::Show)}</button>
@@ -308,6 +336,7 @@ fn DashboardView(
                         {header("completed", Text::Completions, "num wide-only")}
                         {header("rate", Text::CompletionRate, "")}
                         <th class="wide-only">{lang.t(Text::Target)}</th>
+                        {header("needed", Text::Needed, "num")}
                         {in_period.then(|| header("new", Text::NewCompletions, "num"))}
                     </tr>
                 </thead>

@@ -1,4 +1,4 @@
-//! `/leaderboard?by=commune|organisation|team&week=2026-W48&min=20`: units ranked by completion rate
+//! `/leaderboard?by=province|commune|organisation|team&province=15|all&week=2026-W48&min=20`: units ranked by completion rate
 //! at the end of a week, with the move since the week before; small units listed apart.
 use hocvuso::Error;
 use hocvuso::i18n::{Lang, Text};
@@ -10,16 +10,21 @@ use leptos_router::hooks::use_query_map;
 use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 
-pub async fn get_leaderboard(by: String, week: Option<String>, min: Option<i64>) -> Result<Leaderboard, Error> {
+pub async fn get_leaderboard(
+    by: String,
+    province: Option<String>,
+    week: Option<String>,
+    min: Option<i64>,
+) -> Result<Leaderboard, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
         let week = match week.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
             None => IsoWeek::current(),
             Some(w) => IsoWeek::parse(w).ok_or_else(|| Error::invalid("week", hocvuso::i18n::Text::PeriodInvalid))?,
         };
-        let filter = hocvuso::model::DashboardFilter { by: Some(by), ..Default::default() };
+        let filter = hocvuso::model::DashboardFilter { by: Some(by), province, ..Default::default() };
         let min = min.unwrap_or(hocvuso::service::statistics::dashboard::DEFAULT_MIN_ENROLLED);
-        state.figures.leaderboard(&state.db, &crate::state::actor(), state.province, &filter, week, min).await
+        state.figures.leaderboard(&state.db, &crate::state::actor(), state.landing, &filter, week, min).await
     })
     .await
 }
@@ -62,12 +67,13 @@ pub fn LeaderboardPage() -> impl IntoView {
         query.with(|q| {
             (
                 q.get("by").filter(|b| !b.is_empty()).unwrap_or_else(|| "commune".into()),
+                q.get("province").filter(|p| !p.is_empty()),
                 q.get("week").filter(|w| !w.is_empty()),
                 q.get("min").and_then(|m| m.parse().ok()),
             )
         })
     };
-    let board = Resource::new(args, |(by, week, min)| get_leaderboard(by, week, min));
+    let board = Resource::new(args, |(by, province, week, min)| get_leaderboard(by, province, week, min));
     view! {
         <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
@@ -88,15 +94,20 @@ pub fn LeaderboardPage() -> impl IntoView {
                                 </tr>
                             </thead>
                         };
-                        let link = move |w: IsoWeek| format!("/leaderboard?by={by}&week={w}&min={}", board.min_enrolled);
+                        let area = board.area.param();
+                        let country = board.area == hocvuso::model::Area::Country;
+                        let link = {
+                            let area = area.clone();
+                            move |w: IsoWeek| format!("/leaderboard?by={by}&province={area}&week={w}&min={}", board.min_enrolled)
+                        };
                         view! {
                             <h1>{lang.t(Text::Leaderboard)} " · " {week.to_string()}</h1>
                             <p class="actions-row no-print">
                                 <a href=link(week.previous())>"← " {week.previous().to_string()}</a>
                                 <a href=link(week.next())>{week.next().to_string()} " →"</a>
-                                {["commune", "organisation", "team"].into_iter().map(|b| {
-                                    let text = match b { "commune" => Text::Commune, "organisation" => Text::Organisation, _ => Text::Teams };
-                                    view! { <a href=format!("/leaderboard?by={b}&week={week}") aria-current=(b == by).then_some("page")>{lang.t(text)}</a> }
+                                {["province", "commune", "organisation", "team"].into_iter().filter(|b| country || *b != "province").map(|b| {
+                                    let text = match b { "province" => Text::Province, "commune" => Text::Commune, "organisation" => Text::Organisation, _ => Text::Teams };
+                                    view! { <a href=format!("/leaderboard?by={b}&province={area}&week={week}") aria-current=(b == by).then_some("page")>{lang.t(text)}</a> }
                                 }).collect_view()}
                                 <a href="/dashboard">{lang.t(Text::Dashboard)}</a>
                             </p>

@@ -11,14 +11,14 @@ use crate::components::status::{failed, loading};
 use crate::i18n::use_lang;
 use crate::pages::dashboard::target_view;
 
-pub async fn get_weekly_report(week: Option<String>) -> Result<WeeklyReport, Error> {
+pub async fn get_weekly_report(week: Option<String>, province: Option<String>) -> Result<WeeklyReport, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
         let week = match week.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
             None => hocvuso::week::IsoWeek::current(),
             Some(w) => hocvuso::week::IsoWeek::parse(w).ok_or_else(|| Error::invalid("week", Text::PeriodInvalid))?,
         };
-        state.figures.weekly_report(&state.db, &crate::state::actor(), state.province, week).await
+        state.figures.weekly_report(&state.db, &crate::state::actor(), state.landing, province.as_deref(), week).await
     })
     .await
 }
@@ -49,7 +49,10 @@ fn unit_rows(rows: Vec<CompletionRow>, lang: Lang) -> impl IntoView {
 pub fn WeeklyReportPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
-    let report = Resource::new(move || query.with(|q| q.get("week")), get_weekly_report);
+    let report = Resource::new(
+        move || query.with(|q| (q.get("week"), q.get("province").filter(|p| !p.is_empty()))),
+        |(week, province)| get_weekly_report(week, province),
+    );
     view! {
         <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
@@ -65,6 +68,8 @@ pub fn WeeklyReportPage() -> impl IntoView {
 #[component]
 fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
     let week = r.week;
+    let area = r.area.param();
+    let country = r.area == hocvuso::model::Area::Country;
     let (now, then) = (r.total.clone(), r.total_before.clone());
     let head = move || {
         view! {
@@ -80,6 +85,7 @@ fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
         }
     };
     let kind_text = |k: UnitKind| match k {
+        UnitKind::Province => Text::Province,
         UnitKind::Organisation => Text::Organisation,
         UnitKind::Team => Text::Teams,
         _ => Text::Commune,
@@ -123,10 +129,10 @@ fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
                 {week.sunday().format("%d/%m/%Y").to_string()}
             </p>
             <p class="actions-row no-print">
-                <a href=format!("/reports/weekly?week={}", week.previous())>"← " {week.previous().to_string()}</a>
-                <a href=format!("/reports/weekly?week={}", week.next())>{week.next().to_string()} " →"</a>
-                <a rel="external" download="" href=format!("/api/v1/reports/weekly?week={week}&format=xlsx") data-testid="download-xlsx">"Excel (XLSX)"</a>
-                <a rel="external" download="" href=format!("/api/v1/reports/weekly?week={week}&format=csv")>"CSV"</a>
+                <a href=format!("/reports/weekly?week={}&province={area}", week.previous())>"← " {week.previous().to_string()}</a>
+                <a href=format!("/reports/weekly?week={}&province={area}", week.next())>{week.next().to_string()} " →"</a>
+                <a rel="external" download="" href=format!("/api/v1/reports/weekly?week={week}&province={area}&format=xlsx") data-testid="download-xlsx">"Excel (XLSX)"</a>
+                <a rel="external" download="" href=format!("/api/v1/reports/weekly?week={week}&province={area}&format=csv")>"CSV"</a>
             </p>
             <section class="stat-grid">
                 <StatCard label=lang.t(Text::NewEnrolments) value=format!("{} ({})", lang.count(now.new_enrolled), change(now.new_enrolled, then.new_enrolled, lang)) testid="week-enrolled" />
@@ -142,15 +148,24 @@ fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
             {none(no_movers)}
             <div class="table-scroll">
                 <table class="units" data-testid="movers">
-                    <thead><tr><th>{lang.t(Text::Commune)}</th><th class="num">{lang.t(Text::LastWeek)}</th><th class="num">{lang.t(Text::ThisWeek)}</th><th class="num">{lang.t(Text::Change)}</th></tr></thead>
+                    <thead><tr><th>{lang.t(if country { Text::Province } else { Text::Commune })}</th><th class="num">{lang.t(Text::LastWeek)}</th><th class="num">{lang.t(Text::ThisWeek)}</th><th class="num">{lang.t(Text::Change)}</th></tr></thead>
                     <tbody>{movers}</tbody>
                 </table>
             </div>
             <h2>{lang.t(Text::ActiveTeams)}</h2>
             {none(no_teams)}
             <div class="table-scroll"><table class="units" data-testid="active-teams">{head()}<tbody>{unit_rows(r.active_teams, lang)}</tbody></table></div>
-            <h2>{lang.t(Text::Communes)}</h2>
-            <div class="table-scroll"><table class="units" data-testid="report-communes">{head()}<tbody>{unit_rows(r.communes, lang)}</tbody></table></div>
+            {if country {
+                view! {
+                    <h2>{lang.t(Text::Provinces)}</h2>
+                    <div class="table-scroll"><table class="units" data-testid="report-provinces">{head()}<tbody>{unit_rows(r.provinces, lang)}</tbody></table></div>
+                }.into_any()
+            } else {
+                view! {
+                    <h2>{lang.t(Text::Communes)}</h2>
+                    <div class="table-scroll"><table class="units" data-testid="report-communes">{head()}<tbody>{unit_rows(r.communes, lang)}</tbody></table></div>
+                }.into_any()
+            }}
         </article>
     }
 }

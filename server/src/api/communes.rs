@@ -11,7 +11,7 @@ use super::{ApiResult, Caller};
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CommuneQuery {
-    /// Official province code; this deployment's province when left out.
+    /// Official province code; this deployment's province (the whole country if it has none) when left out.
     province: Option<i32>,
 }
 
@@ -34,7 +34,7 @@ pub async fn list(
     if actor == Actor::Anonymous {
         return Err(Error::Unauthorized.into());
     }
-    let communes =
-        hocvuso::service::units::reference::communes(&state.db, query.province.unwrap_or(state.province)).await?;
+    let area = query.province.map_or(state.landing, hocvuso::model::Area::Province);
+    let communes = hocvuso::service::units::reference::communes(&state.db, area).await?;
     Ok(Json(communes.into_iter().map(|c| Commune { code: c.code, name: c.name, kind: c.kind }).collect()))
 }

@@ -65,7 +65,7 @@ pub async fn import_learners(
         consent_version: query.consent_version,
         citizen_id_key: state.citizen_id_key.clone(),
     };
-    Ok(Json(import::import_learners(&state.db, &actor, state.province, &bytes, &options).await?))
+    Ok(Json(import::import_learners(&state.db, &actor, state.landing, &bytes, &options).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -15,7 +15,7 @@ pub async fn create(
     Caller(actor): Caller,
     JsonBody(form): JsonBody<LearnerForm>,
 ) -> ApiResult<(StatusCode, Json<LearnerDetail>)> {
-    let done = registration::register(&state.db, &actor, state.province, &form).await?;
+    let done = registration::register(&state.db, &actor, state.landing, &form).await?;
     let progress_url = Some(hocvuso::service::learners::progress_link::url(&state.public_url, &done.link));
     Ok((StatusCode::CREATED, Json(LearnerDetail { learner: done.learner, has_progress_link: true, progress_url })))
 }

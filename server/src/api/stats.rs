@@ -16,11 +16,23 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiResult, Caller, JsonBody};
 
-/// `GET /api/v1/stats/overview`: the province's headline figures, for people and `read-stats` tokens.
-#[utoipa::path(get, path = "/stats/overview", tag = "statistics", responses((status = 200, body = Overview), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
-pub async fn overview(State(state): State<AppState>, Caller(actor): Caller) -> ApiResult<Json<Overview>> {
+/// Which area: a province code, or `all` for the country; the deployment's landing area when left out.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AreaQuery {
+    province: Option<String>,
+}
+
+/// `GET /api/v1/stats/overview?province=15|all`: the headline figures of the country (by province) or
+/// of a province (by commune), for people and `read-stats` tokens.
+#[utoipa::path(get, path = "/stats/overview", tag = "statistics", params(AreaQuery), responses((status = 200, body = Overview), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(area): Query<AreaQuery>,
+) -> ApiResult<Json<Overview>> {
     actor.require_account_or_token(TokenScope::ReadStats)?;
-    Ok(Json(state.figures.overview(&state.db, state.province, &actor).await?))
+    Ok(Json(state.figures.overview(&state.db, &actor, state.landing, area.province.as_deref()).await?))
 }
 
 /// One unit's figures as REST shows them; `rate` is the exact fraction completed/enrolled.
@@ -37,6 +49,8 @@ pub struct RowJson<'a> {
     new_completed: i64,
     target: Option<&'a TargetStatus>,
     targets: &'a [TargetStatus],
+    /// Completions still needed to meet its completion targets; null without one.
+    needed: Option<i64>,
 }
 
 fn row_json(row: &CompletionRow) -> RowJson<'_> {
@@ -51,12 +65,15 @@ fn row_json(row: &CompletionRow) -> RowJson<'_> {
         new_completed: row.new_completed,
         target: row.targets.first(),
         targets: &row.targets,
+        needed: row.needed,
     }
 }
 
 /// Completion by unit: one row a unit, the total, and the trend week by week.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CompletionJson<'a> {
+    /// The area shown: a province code, or `all` for the country.
+    province: String,
     by: &'static str,
     period: Option<String>,
     rows: Vec<RowJson<'a>>,
@@ -64,7 +81,8 @@ pub struct CompletionJson<'a> {
     trend: &'a [WeekPoint],
 }
 
-/// `GET /api/v1/stats/completion?by=commune|organisation|team|course&province=&commune=&organisation=&course=&period=&from=&to=`.
+/// `GET /api/v1/stats/completion?by=province|commune|organisation|team|course&province=&commune=&organisation=&course=&period=&from=&to=`.
+/// `by=province` without `province` is the whole country (34 rows).
 #[utoipa::path(get, path = "/stats/completion", tag = "statistics", params(DashboardFilter),
     responses((status = 200, body = CompletionJson), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn completion(
@@ -72,8 +90,9 @@ pub async fn completion(
     Caller(actor): Caller,
     Query(filter): Query<DashboardFilter>,
 ) -> ApiResult<Response> {
-    let table = state.figures.completion(&state.db, &actor, state.province, &filter).await?;
+    let table = state.figures.completion(&state.db, &actor, state.landing, &filter).await?;
     let body = CompletionJson {
+        province: table.area.param(),
         by: table.by.as_str(),
         period: table.period.map(|p| p.to_string()),
         rows: table.rows.iter().map(row_json).collect(),
@@ -92,6 +111,8 @@ pub struct WeekQuery {
     min: Option<i64>,
     /// Weekly report: json (default), xlsx or csv.
     format: Option<String>,
+    /// Weekly report: a province code, or `all` for the country.
+    province: Option<String>,
 }
 
 /// The week asked for ("2026-W48"), else the current week in Vietnam.
@@ -102,7 +123,7 @@ fn week_of(query: &WeekQuery) -> Result<IsoWeek, Error> {
     }
 }
 
-/// `GET /api/v1/leaderboard?by=commune|organisation|team&week=2026-W48&min=20`: ranked rows with movement.
+/// `GET /api/v1/leaderboard?by=province|commune|organisation|team&week=2026-W48&min=20`: ranked rows with movement.
 #[utoipa::path(get, path = "/leaderboard", tag = "statistics", params(WeekQuery, DashboardFilter),
     responses((status = 200, body = LeaderboardJson), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn leaderboard(
@@ -113,8 +134,9 @@ pub async fn leaderboard(
 ) -> ApiResult<Response> {
     let week = week_of(&query)?;
     let min = query.min.unwrap_or(dashboard::DEFAULT_MIN_ENROLLED);
-    let board = state.figures.leaderboard(&state.db, &actor, state.province, &filter, week, min).await?;
+    let board = state.figures.leaderboard(&state.db, &actor, state.landing, &filter, week, min).await?;
     let body = LeaderboardJson {
+        province: board.area.param(),
         by: board.by.as_str(),
         week: board.week.to_string(),
         min_enrolled: board.min_enrolled,
@@ -128,6 +150,7 @@ pub async fn leaderboard(
 /// `min_enrolled` enrolments are listed apart, unranked.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct LeaderboardJson<'a> {
+    province: String,
     by: &'static str,
     week: String,
     min_enrolled: i64,
@@ -162,7 +185,7 @@ fn leaderboard_row(r: &LeaderboardRow) -> LeaderboardRowJson<'_> {
     }
 }
 
-/// `GET /api/v1/reports/weekly?week=2026-W48&format=json|xlsx|csv`.
+/// `GET /api/v1/reports/weekly?week=2026-W48&province=15|all&format=json|xlsx|csv`.
 #[utoipa::path(get, path = "/reports/weekly", tag = "statistics", params(WeekQuery),
     responses(
         (status = 200, description = "The report: JSON, or a file with `format=xlsx|csv`",
@@ -177,7 +200,7 @@ pub async fn weekly_report(
 ) -> ApiResult<Response> {
     let week = week_of(&query)?;
     let lang = crate::i18n::request_lang(&headers);
-    let data = state.figures.weekly_report(&state.db, &actor, state.province, week).await?;
+    let data = state.figures.weekly_report(&state.db, &actor, state.landing, query.province.as_deref(), week).await?;
     let download = |content_type: &str, extension: &str, bytes: Vec<u8>| {
         let name = format!("bao-cao-tuan-{week}.{extension}");
         (

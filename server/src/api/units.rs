@@ -32,7 +32,7 @@ pub async fn create_organisation(
     Caller(actor): Caller,
     JsonBody(form): JsonBody<UnitForm>,
 ) -> ApiResult<(StatusCode, Json<UnitView>)> {
-    Ok((StatusCode::CREATED, Json(units::create_organisation(&state.db, &actor, state.province, &form).await?)))
+    Ok((StatusCode::CREATED, Json(units::create_organisation(&state.db, &actor, state.landing, &form).await?)))
 }
 
 #[utoipa::path(get, path = "/teams", tag = "units", params(UnitQuery),
@@ -52,5 +52,5 @@ pub async fn create_team(
     Caller(actor): Caller,
     JsonBody(form): JsonBody<UnitForm>,
 ) -> ApiResult<(StatusCode, Json<UnitView>)> {
-    Ok((StatusCode::CREATED, Json(units::create_team(&state.db, &actor, state.province, &form).await?)))
+    Ok((StatusCode::CREATED, Json(units::create_team(&state.db, &actor, state.landing, &form).await?)))
 }

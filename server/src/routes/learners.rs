@@ -30,7 +30,7 @@ pub async fn register_learner(State(state): State<AppState>, request: Request) -
             return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
         }
     };
-    match registration::register(&state.db, &actor(&parts), state.province, &form).await {
+    match registration::register(&state.db, &actor(&parts), state.landing, &form).await {
         Ok(done) => {
             let code = &done.learner.code;
             let cookie = crate::auth::new_link_cookie(&state, &parts.headers, code, &done.link);
@@ -51,7 +51,7 @@ pub async fn edit_learner(State(state): State<AppState>, Path(code): Path<String
             RegisterAttempt { form: LearnerForm::default(), error: Some(Error::invalid("form", Text::InvalidInput)) };
         return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
     };
-    match registration::update(&state.db, &actor(&parts), state.province, &code, &form).await {
+    match registration::update(&state.db, &actor(&parts), state.landing, &code, &form).await {
         Ok(learner) => Redirect::to(&format!("/learners/{}", learner.code)).into_response(),
         Err(err) => {
             let code = status(&err);
@@ -208,7 +208,7 @@ pub async fn import_learner_file(State(state): State<AppState>, request: Request
     // Who asks is checked before a byte of the file is read.
     let outcome = match actor(&parts).account() {
         Ok(_) => match read_upload(upload, &state).await {
-            Ok((bytes, options)) => import_learners(&state.db, &actor(&parts), state.province, &bytes, &options).await,
+            Ok((bytes, options)) => import_learners(&state.db, &actor(&parts), state.landing, &bytes, &options).await,
             Err(err) => Err(err),
         },
         Err(err) => Err(err),

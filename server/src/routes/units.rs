@@ -22,7 +22,7 @@ pub fn page(kind: UnitKind) -> &'static str {
 pub async fn save(kind: UnitKind, state: AppState, id: Option<Uuid>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let form = read_form::<UnitForm>(body, 16 * 1024).await;
-    let (db, province, actor) = (&state.db, state.province, actor(&parts));
+    let (db, province, actor) = (&state.db, state.landing, actor(&parts));
     let outcome = match (&form, kind, id) {
         (None, ..) => Err(Error::invalid("form", Text::InvalidInput)),
         (Some(f), UnitKind::Organisation, None) => {

@@ -106,7 +106,7 @@ struct World {
 
 async fn world(db: DatabaseConnection) -> World {
     let scope = |codes: &[i32]| Scope { communes: codes.iter().copied().collect(), organisations: Default::default() };
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let admin_actor = Actor::Account(accounts::authenticate(&db, "quantri", PASSWORD, "t").await.unwrap());
     let in_scope = accounts::create_organiser(&db, &admin_actor, "trong", "Trong phạm vi", PASSWORD, &scope(&[4465]))
         .await
@@ -131,7 +131,7 @@ async fn world(db: DatabaseConnection) -> World {
     let registered = hocvuso::service::learners::registration::register(
         &db,
         &admin_actor,
-        15,
+        hocvuso::model::Area::Province(15),
         &learner_form("Lò Văn Pao", "0362 000 111"),
     )
     .await
@@ -151,11 +151,16 @@ async fn world(db: DatabaseConnection) -> World {
 /// Registers someone else in scope, for the routes that erase a person.
 async fn another_learner(app: &TestApp, name: &str, phone: &str) -> String {
     let admin = crate::admin_actor();
-    hocvuso::service::learners::registration::register(&app.db, &admin, 15, &learner_form(name, phone))
-        .await
-        .unwrap()
-        .learner
-        .code
+    hocvuso::service::learners::registration::register(
+        &app.db,
+        &admin,
+        hocvuso::model::Area::Province(15),
+        &learner_form(name, phone),
+    )
+    .await
+    .unwrap()
+    .learner
+    .code
 }
 
 async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {

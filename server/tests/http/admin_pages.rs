@@ -32,7 +32,7 @@ async fn page(app: &TestApp, cookie: &str, path: &str) -> String {
 }
 
 async fn admin_session(db: &DatabaseConnection) -> (TestApp, String) {
-    accounts::create_admin(db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db.clone()).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
     (app, cookie)
@@ -216,7 +216,7 @@ async fn unit_pages_create_edit_enrol_and_deactivate(db: DatabaseConnection) {
     hocvuso::service::learners::registration::update(
         &db,
         &crate::admin_actor(),
-        15,
+        hocvuso::model::Area::Province(15),
         &code,
         &hocvuso::model::LearnerForm {
             full_name: "Lò Văn Pao".into(),

@@ -35,10 +35,17 @@ fn create_admin_takes_the_password_from_the_environment_and_checks_it() {
     let made =
         hocvuso(&db, &["create-admin", "--username", "quantri"], &[("HOCVUSO_ADMIN_PASSWORD", "ruong-bac-thang-2026")]);
     assert!(made.status.success(), "{}", stderr(&made));
-    assert_eq!(stdout(&made).trim(), "administrator quantri created");
+    assert_eq!(stdout(&made).trim(), "administrator quantri created (the whole country)");
     let again =
         hocvuso(&db, &["create-admin", "--username", "quantri"], &[("HOCVUSO_ADMIN_PASSWORD", "ruong-bac-thang-2026")]);
     assert_eq!(stderr(&again).trim(), "hocvuso: username: This username is already taken.");
+    let password = [("HOCVUSO_ADMIN_PASSWORD", "ruong-bac-thang-2026")];
+    let province = hocvuso(&db, &["create-admin", "--username", "quantri.laocai", "--province", "15"], &password);
+    assert_eq!(stdout(&province).trim(), "administrator quantri.laocai created (province 15 only)");
+    let unknown = hocvuso(&db, &["create-admin", "--username", "quantri.x", "--province", "99"], &password);
+    assert_eq!(stderr(&unknown).trim(), "hocvuso: province: No such province.");
+    let typo = hocvuso(&db, &["create-admin", "--username", "quantri.y", "--province", "Lào Cai"], &password);
+    assert_eq!(stderr(&typo).trim(), "hocvuso: --province \"Lào Cai\" is not a province code such as 15");
 }
 
 #[test]
@@ -119,7 +126,7 @@ fn the_weekly_report_is_written_as_a_workbook() {
     assert!(hocvuso(&db, &["seed-demo"], &[]).status.success());
     let out = std::env::temp_dir().join(format!("bao-cao-{}.xlsx", uuid::Uuid::new_v4().simple()));
     let out = out.to_str().unwrap();
-    let done = hocvuso(&db, &["report", "weekly", "--week", "2026-W20", "--out", out], &[]);
+    let done = hocvuso(&db, &["report", "weekly", "--week", "2026-W20", "--province", "15", "--out", out], &[]);
     assert!(done.status.success(), "{}", stderr(&done));
     assert_eq!(stdout(&done).trim(), format!("weekly report 2026-W20 written to {out}"));
     use calamine::{Reader, open_workbook_auto};
@@ -130,6 +137,16 @@ fn the_weekly_report_is_written_as_a_workbook() {
     );
     let communes = book.worksheet_range("Xã, phường").unwrap();
     assert_eq!(communes.height(), 100, "a header and 99 communes");
+    // Without a province (and no HOCVUSO_PROVINCE): the country's report, its 34 provinces first.
+    let country = hocvuso(&db, &["report", "weekly", "--week", "2026-W20", "--out", out], &[]);
+    assert!(country.status.success(), "{}", stderr(&country));
+    let mut book = open_workbook_auto(out).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["Tổng hợp", "Tỉnh, thành phố", "Xã, phường", "Chưa đạt chỉ tiêu", "Biến động lớn", "Đội hình tích cực"]
+    );
+    assert_eq!(book.worksheet_range("Tỉnh, thành phố").unwrap().height(), 35, "a header and 34 provinces");
+    assert_eq!(book.worksheet_range("Xã, phường").unwrap().height(), 3322, "a header and 3,321 communes");
     let wrong = hocvuso(&db, &["report", "weekly", "--week", "tuần 20", "--out", out], &[]);
     assert!(!wrong.status.success());
     assert_eq!(stderr(&wrong).trim(), "hocvuso: tuần 20 is not a week such as 2026-W48");

@@ -49,8 +49,14 @@ async fn a_platform_pushes_completions_and_gets_one_result_per_item(db: Database
         .unwrap();
     assert_eq!(progress["courses"][0]["score"], 92.0);
     assert_eq!(progress["completion"], json!({"enrolled": 1, "completed": 1}));
-    let overview =
-        hocvuso::service::statistics::overview::overview(&db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
+    let overview = hocvuso::service::statistics::overview::overview(
+        &db,
+        &hocvuso::auth::Actor::Anonymous,
+        hocvuso::model::Area::Province(15),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!((overview.completion.enrolled, overview.completion.completed), (1, 1));
 
     let not_json = app

@@ -38,7 +38,7 @@ async fn get_json(app: &TestApp, cookie: &str, path: &str) -> (u16, Value) {
 
 async fn demo_app(db: DatabaseConnection) -> (TestApp, String) {
     hocvuso::service::demo::seed_demo(&db).await.unwrap();
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
     (app, cookie)

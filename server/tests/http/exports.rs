@@ -22,9 +22,12 @@ fn people(n: usize) -> String {
 async fn a_csv_export_streams_every_learner_once_across_pages(db: DatabaseConnection) {
     let n = 2 * EXPORT_PAGE_ROWS as usize + 7;
     let stated = ImportOptions { consent_version: Some(CONSENT_VERSION.into()), ..Default::default() };
-    let report = import_learners(&db, &admin_actor(), 15, people(n).as_bytes(), &stated).await.unwrap();
+    let report =
+        import_learners(&db, &admin_actor(), hocvuso::model::Area::Province(15), people(n).as_bytes(), &stated)
+            .await
+            .unwrap();
     assert_eq!(report.created, n as u64);
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
     let export = app

@@ -10,7 +10,7 @@ use crate::spawn_app;
 const PASSWORD: &str = "ruong-bac-thang-2026";
 
 async fn bad_rows_are_listed_and_good_files_import_once(db: DatabaseConnection) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
     let post = |query: String, body: &'static str| {
@@ -142,7 +142,7 @@ fn far_cell_workbook() -> Vec<u8> {
 async fn a_workbook_with_one_far_cell_is_refused_and_the_server_stays_up(db: DatabaseConnection) {
     // The reader before this test aborted the process asking for 549,755,813,888 bytes at once.
     cap_address_space(4 << 30);
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
     let workbook = far_cell_workbook();
@@ -281,7 +281,7 @@ on_both_databases!(openapi_walk, openapi_document_is_the_router);
 const EDX: &str = "https://mooc.example.edu.vn";
 
 async fn platform_accounts_and_platform_reports_import_over_rest_and_the_page(db: DatabaseConnection) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     hocvuso::service::lrs::platforms::create(&db, "test", "MOOC Lào Cai", &[EDX.to_string()]).await.unwrap();
     let course = hocvuso::model::CourseForm {
         code: "KNS-ND".into(),

@@ -20,7 +20,7 @@ async fn page(app: &TestApp, cookie: &str, path: &str) -> (String, String) {
 
 async fn figure_pages_are_kept_until_a_commit_and_never_shared(db: DatabaseConnection) {
     hocvuso::service::demo::seed_demo(&db).await.unwrap();
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let admin = crate::admin_actor();
     let scope = hocvuso::auth::Scope { communes: [4465].into(), organisations: Default::default() };
     accounts::create_organiser(&db, &admin, "trong", "Trong Khao Mang", PASSWORD, &scope).await.unwrap();

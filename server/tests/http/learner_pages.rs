@@ -11,7 +11,7 @@ use crate::spawn_app;
 const PASSWORD: &str = "ruong-bac-thang-2026";
 
 async fn registration_form_keeps_what_was_typed_and_says_what_is_wrong(db: DatabaseConnection) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db.clone()).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
     let page = app.client.get(format!("{}/learners/new", app.address)).header("cookie", &cookie).send().await.unwrap();
@@ -113,7 +113,7 @@ async fn registration_form_keeps_what_was_typed_and_says_what_is_wrong(db: Datab
 on_both_databases!(registration_page, registration_form_keeps_what_was_typed_and_says_what_is_wrong);
 
 async fn upload_page_lists_every_bad_row_and_writes_nothing(db: DatabaseConnection) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db.clone()).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
     let file = "Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường\n\

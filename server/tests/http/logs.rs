@@ -48,7 +48,7 @@ impl Write for Capture {
 async fn sign_in_flow_logs_no_secret(db: DatabaseConnection) {
     let capture = Capture::install();
 
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let (_, token) =
         hocvuso::service::accounts::tokens::create(&db, "test", "read", hocvuso::auth::TokenScope::ReadStats)
             .await
@@ -92,7 +92,7 @@ on_both_databases!(no_secrets_in_logs, sign_in_flow_logs_no_secret);
 /// REST), an import, the learner's page and a lookup.
 async fn learner_flows_log_nothing_personal(db: DatabaseConnection) {
     let capture = Capture::install();
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
     let consent = hocvuso::consent::CONSENT_VERSION;

@@ -57,7 +57,7 @@ pub async fn spawn_app_with(
         database_url: String::new(),
         addr,
         log: "warn".into(),
-        province: 15,
+        landing: hocvuso::model::Area::Province(15),
         trusted_proxies: Default::default(),
         secure_cookies: false,
         public_url: format!("http://{addr}"),
@@ -88,6 +88,7 @@ pub fn admin_actor() -> hocvuso::auth::Actor {
         username: "quantri".into(),
         display_name: "Quản trị".into(),
         role: hocvuso::auth::Role::Admin,
+        province: None,
         scope: Default::default(),
     })
 }
@@ -121,7 +122,13 @@ pub async fn register_learner_with_link(db: &DatabaseConnection) -> (String, Str
         consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
         ..Default::default()
     };
-    let registered =
-        hocvuso::service::learners::registration::register(db, &admin_actor(), 15, &form).await.expect("registered");
+    let registered = hocvuso::service::learners::registration::register(
+        db,
+        &admin_actor(),
+        hocvuso::model::Area::Province(15),
+        &form,
+    )
+    .await
+    .expect("registered");
     (registered.learner.code, registered.link)
 }

@@ -67,7 +67,9 @@ async fn links_are_stored_hashed_so_a_copy_of_the_database_opens_no_page(db: Dat
     assert_eq!(app.get(&format!("/p/{stored}")).await.status(), 404);
 
     // Over REST the link is in the answer that makes it, and only there.
-    hocvuso::service::accounts::create_admin(&app.db, "quantri", "Quản trị", "ruong-bac-thang-2026").await.unwrap();
+    hocvuso::service::accounts::create_admin(&app.db, "quantri", "Quản trị", "ruong-bac-thang-2026", None)
+        .await
+        .unwrap();
     let cookie = crate::access::session_cookie(&app, "quantri", "ruong-bac-thang-2026").await;
     let form = serde_json::json!({"full_name": "Hoàng Thị Mỷ", "birth_date": "1985-08-12", "gender": "nu",
         "phone": "0912 345 678", "commune": 4456, "consent_version": hocvuso::consent::CONSENT_VERSION});
@@ -208,6 +210,7 @@ async fn a_new_link_retires_the_old_one(db: DatabaseConnection) {
         username: "ngoai".into(),
         display_name: "Ngoài".into(),
         role: hocvuso::auth::Role::Organiser,
+        province: None,
         scope: hocvuso::auth::Scope { communes: [70].into(), organisations: Default::default() },
     });
     let refused = registration::renew_progress_link(&db, &organiser_out, &code, "http://x").await;
@@ -250,9 +253,10 @@ async fn a_page_shows_only_its_own_learner(db: DatabaseConnection) {
         consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
         ..Default::default()
     };
-    let registered = registration::register(&db, &admin_actor(), 15, &form).await.unwrap();
+    let registered =
+        registration::register(&db, &admin_actor(), hocvuso::model::Area::Province(15), &form).await.unwrap();
     let (my, my_token) = (registered.learner.code, registered.link);
-    hocvuso::service::accounts::create_admin(&db, "quantri", "Quản trị", "ruong-bac-thang-2026").await.unwrap();
+    hocvuso::service::accounts::create_admin(&db, "quantri", "Quản trị", "ruong-bac-thang-2026", None).await.unwrap();
     let app = spawn_app(db).await;
 
     let pao_page = app.get(&format!("/p/{pao_token}")).await.text().await.unwrap();

@@ -20,7 +20,7 @@ fn learners_per_client() -> usize {
 }
 
 async fn signed_in_admin(db: DatabaseConnection) -> (TestApp, String) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let course = hocvuso::model::CourseForm {
         code: "KNS-01".into(),
         title: "Kỹ năng số".into(),
@@ -115,7 +115,14 @@ async fn fifty_organisers_at_once_lose_nothing_and_duplicate_nobody(db: Database
         .unwrap() as usize;
     assert_eq!(distinct, created, "no duplicate person");
     assert_eq!(statistics::verify(&app.db).await.unwrap(), vec![], "stats verify is clean");
-    let overview = hocvuso::service::statistics::overview::overview(&app.db, 15, &crate::admin_actor()).await.unwrap();
+    let overview = hocvuso::service::statistics::overview::overview(
+        &app.db,
+        &crate::admin_actor(),
+        hocvuso::model::Area::Province(15),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!((overview.completion.enrolled, overview.completion.completed), (created as i64, created as i64));
 }
 
@@ -267,7 +274,7 @@ async fn a_read_only_sqlite_file_gives_a_clear_error() {
     let path = std::env::temp_dir().join(format!("hocvuso-ro-{}.db", uuid::Uuid::new_v4().simple()));
     let writable = hocvuso::db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
     crate::migrate(&writable).await;
-    accounts::create_admin(&writable, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&writable, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let (_, token) =
         hocvuso::service::accounts::tokens::create(&writable, "t", "ingest", hocvuso::auth::TokenScope::Ingest)
             .await

@@ -20,7 +20,7 @@ async fn me(app: &TestApp, cookie: &str) -> u16 {
 }
 
 async fn session_cookie_is_safe_rotated_and_ended_by_logout(db: DatabaseConnection) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db).await;
 
     let response = app
@@ -63,7 +63,7 @@ async fn session_cookie_is_safe_rotated_and_ended_by_logout(db: DatabaseConnecti
 on_both_databases!(cookie_rotation_logout, session_cookie_is_safe_rotated_and_ended_by_logout);
 
 async fn login_form_redirects_and_never_echoes_the_password(db: DatabaseConnection) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db).await;
     let post = |form: &'static [(&'static str, &'static str)]| {
         app.client.post(format!("{}/login", app.address)).form(form).send()
@@ -95,7 +95,7 @@ async fn login_form_redirects_and_never_echoes_the_password(db: DatabaseConnecti
 on_both_databases!(login_form, login_form_redirects_and_never_echoes_the_password);
 
 async fn repeated_failures_are_refused_with_retry_after(db: DatabaseConnection) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db).await;
     let attempt = |password: &'static str| {
         app.client
@@ -121,7 +121,7 @@ async fn repeated_failures_are_refused_with_retry_after(db: DatabaseConnection) 
 on_both_databases!(http_throttling, repeated_failures_are_refused_with_retry_after);
 
 async fn cross_site_requests_are_refused(db: DatabaseConnection) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let (_, token) =
         hocvuso::service::accounts::tokens::create(&db, "test", "read", hocvuso::auth::TokenScope::ReadStats)
             .await
@@ -203,7 +203,7 @@ on_both_databases!(security_headers, every_response_carries_security_headers);
 async fn concurrent_guesses_are_held_to_the_failure_limit(db: DatabaseConnection) {
     use hocvuso::entity::lookup_attempt;
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let app = spawn_app(db).await;
     let audit_rows = || hocvuso::entity::audit_log::Entity::find().count(&app.db);
     let audited_before = audit_rows().await.unwrap();
@@ -246,7 +246,7 @@ async fn concurrent_guesses_are_held_to_the_failure_limit(db: DatabaseConnection
 on_both_databases!(concurrent_guesses, concurrent_guesses_are_held_to_the_failure_limit);
 
 async fn private_answers_are_never_cached_and_https_sites_send_hsts(db: DatabaseConnection) {
-    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let code = crate::register_learner(&db).await;
     let app = spawn_app(db.clone()).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;

@@ -26,7 +26,14 @@ fn statement(id: &str, actor: Value, verb: &str, scaled: f64) -> Value {
 }
 
 async fn completed(db: &DatabaseConnection) -> (i64, i64) {
-    let o = hocvuso::service::statistics::overview::overview(db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
+    let o = hocvuso::service::statistics::overview::overview(
+        db,
+        &hocvuso::auth::Actor::Anonymous,
+        hocvuso::model::Area::Province(15),
+        None,
+    )
+    .await
+    .unwrap();
     (o.completion.enrolled, o.completion.completed)
 }
 

@@ -14,7 +14,10 @@ const MOODLE_COURSE: &str = "https://moodle.example.edu.vn/course/view.php?id=7"
 const PASSWORD: &str = "ruong-bac-thang-2026";
 
 async fn completed(db: &DatabaseConnection) -> (i64, i64) {
-    let o = statistics::overview::overview(db, 15, &hocvuso::auth::Actor::Anonymous).await.unwrap();
+    let o =
+        statistics::overview::overview(db, &hocvuso::auth::Actor::Anonymous, hocvuso::model::Area::Province(15), None)
+            .await
+            .unwrap();
     (o.completion.enrolled, o.completion.completed)
 }
 
@@ -119,7 +122,7 @@ impl Lrs {
 
 async fn setup(db: &DatabaseConnection) -> Lrs {
     add_courses(db).await;
-    hocvuso::service::accounts::create_admin(db, "quantri", "Quản trị", PASSWORD).await.unwrap();
+    hocvuso::service::accounts::create_admin(db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
     let (platform, secret) =
         hocvuso::service::lrs::platforms::create(db, "test", "Open edX", &[EDX.to_string()]).await.unwrap();
     let app = spawn_app(db.clone()).await;
@@ -168,7 +171,7 @@ async fn actors_become_learners_through_platform_accounts(db: DatabaseConnection
     let other = hocvuso::service::learners::registration::register(
         &db,
         &admin_actor(),
-        15,
+        hocvuso::model::Area::Province(15),
         &hocvuso::model::LearnerForm {
             full_name: "Vàng Thị Mai".into(),
             birth_date: "01/02/1995".into(),

@@ -109,18 +109,52 @@ fn add_to_scope(scope: &mut Scope, row: &account_scope::Model) {
     }
 }
 
-/// The signed-in actor for an active account.
+/// The signed-in actor for an active account. A province admin's scope is every commune of their
+/// province, so every check of a place (`Actor::may_manage`) covers the province and nothing else.
 pub async fn actor_for(db: &impl ConnectionTrait, account_id: Uuid) -> Result<Option<AccountActor>> {
     let Some(row) = account::Entity::find_by_id(account_id).one(db).await?.filter(|a| a.active) else {
         return Ok(None);
     };
+    let scope = match (row.role, row.province) {
+        (Role::Admin, Some(province)) => province_scope(db, province).await?,
+        _ => read_scope(db, row.id).await?,
+    };
     Ok(Some(AccountActor {
         id: row.id,
         role: row.role,
-        scope: read_scope(db, row.id).await?,
+        province: row.province.filter(|_| row.role == Role::Admin),
+        scope,
         username: row.username,
         display_name: row.display_name,
     }))
+}
+
+/// Every commune of a province, as a scope.
+async fn province_scope(db: &impl ConnectionTrait, province: i32) -> Result<Scope> {
+    let communes = commune::Entity::find().filter(commune::Column::ProvinceCode.eq(province)).all(db).await?;
+    Ok(Scope { communes: communes.into_iter().map(|c| c.code).collect(), organisations: Default::default() })
+}
+
+/// True when everything a scope names lies in the province admin's province (always for others).
+async fn scope_within_reach(db: &impl ConnectionTrait, actor: &Actor, scope: &Scope) -> Result<bool> {
+    let Some(province) = actor.province_limit() else { return Ok(true) };
+    let communes = commune::Entity::find()
+        .filter(commune::Column::Code.is_in(scope.communes.iter().copied()))
+        .filter(commune::Column::ProvinceCode.ne(province))
+        .count(db)
+        .await?;
+    let organisations = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(scope.organisations.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(communes == 0 && organisations.iter().all(|o| actor.may_manage(o.commune_code, Some(o.id))))
+}
+
+/// What a new account reaches: the country or one province (admins), or a scope (organisers).
+pub(crate) enum Reach<'a> {
+    Country,
+    Province(i32),
+    Scope(&'a Scope),
 }
 
 pub(crate) async fn insert_account(
@@ -129,9 +163,14 @@ pub(crate) async fn insert_account(
     username: &str,
     display_name: &str,
     password: &str,
-    role: Role,
-    scope: &Scope,
+    reach: Reach<'_>,
 ) -> Result<account::Model> {
+    let none = Scope::default();
+    let (role, province, scope) = match reach {
+        Reach::Country => (Role::Admin, None, &none),
+        Reach::Province(code) => (Role::Admin, Some(code), &none),
+        Reach::Scope(scope) => (Role::Organiser, None, scope),
+    };
     let username = parse_username(username)?;
     let display_name = parse_display_name(display_name)?;
     let hash = Password::parse(password)?.hash().await?;
@@ -142,6 +181,11 @@ pub(crate) async fn insert_account(
     if role == Role::Organiser {
         check_scope(&txn, scope).await?;
     }
+    if let Some(code) = province
+        && crate::entity::province::Entity::find_by_id(code).one(&txn).await?.is_none()
+    {
+        return Err(Error::invalid("province", Text::UnknownProvince));
+    }
     let at = now();
     let row = account::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -149,6 +193,7 @@ pub(crate) async fn insert_account(
         display_name: Set(display_name),
         password_hash: Set(hash),
         role: Set(role),
+        province: Set(province),
         active: Set(true),
         created_at: Set(at),
         updated_at: Set(at),
@@ -162,21 +207,24 @@ pub(crate) async fn insert_account(
         audit::Action::Create,
         audit::Entity::Account,
         Some(row.id.to_string()),
-        json!({"after": {"username": row.username, "display_name": row.display_name, "role": row.role.as_str(), "scope": scope}}),
+        json!({"after": {"username": row.username, "display_name": row.display_name, "role": row.role.as_str(), "province": province, "scope": scope}}),
     )
     .await?;
     txn.commit().await?;
     Ok(row)
 }
 
-/// `hocvuso create-admin`: run by the operator at the console, so no actor check.
+/// `hocvuso create-admin`: run by the operator at the console, so no actor check. With a province,
+/// the admin administers that province only.
 pub async fn create_admin(
     db: &DatabaseConnection,
     username: &str,
     display_name: &str,
     password: &str,
+    province: Option<i32>,
 ) -> Result<account::Model> {
-    insert_account(db, "cli", username, display_name, password, Role::Admin, &Scope::default()).await
+    let reach = province.map_or(Reach::Country, Reach::Province);
+    insert_account(db, "cli", username, display_name, password, reach).await
 }
 
 pub async fn create_organiser(
@@ -188,7 +236,22 @@ pub async fn create_organiser(
     scope: &Scope,
 ) -> Result<account::Model> {
     actor.require_admin()?;
-    insert_account(db, &actor.label(), username, display_name, password, Role::Organiser, scope).await
+    if !scope_within_reach(db, actor, scope).await? {
+        return Err(Error::invalid("scope", Text::UnknownCommune));
+    }
+    insert_account(db, &actor.label(), username, display_name, password, Reach::Scope(scope)).await
+}
+
+/// True when a province admin may see and change the account: an organiser whose whole scope is in
+/// their province, or another admin of it. Country admins reach every account.
+async fn within_reach(db: &impl ConnectionTrait, actor: &Actor, row: &account::Model, scope: &Scope) -> Result<bool> {
+    Ok(match actor.province_limit() {
+        None => true,
+        Some(province) => match row.role {
+            Role::Admin => row.province == Some(province),
+            Role::Organiser => !scope.is_empty() && scope_within_reach(db, actor, scope).await?,
+        },
+    })
 }
 
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<AccountSummary>> {
@@ -199,23 +262,32 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Accoun
     for row in account_scope::Entity::find().all(db).await? {
         add_to_scope(scopes.entry(row.account_id).or_default(), &row);
     }
-    rows.into_iter()
-        .map(|row| {
-            Ok(AccountSummary {
+    let mut summaries = Vec::new();
+    for row in rows {
+        let scope = scopes.remove(&row.id).unwrap_or_default();
+        if within_reach(db, actor, &row, &scope).await? {
+            summaries.push(AccountSummary {
                 id: row.id,
                 role: row.role,
-                scope: scopes.remove(&row.id).unwrap_or_default(),
+                province: row.province,
+                scope,
                 username: row.username,
                 display_name: row.display_name,
                 active: row.active,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(summaries)
 }
 
+/// The account an admin changes; 404 for one a province admin cannot reach.
 async fn find_for_change(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Result<account::Model> {
     actor.require_admin()?;
-    account::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)
+    let row = account::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?;
+    if !within_reach(db, actor, &row, &read_scope(db, id).await?).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(row)
 }
 
 pub async fn set_scope(db: &DatabaseConnection, actor: &Actor, id: Uuid, scope: &Scope) -> Result<()> {
@@ -225,6 +297,9 @@ pub async fn set_scope(db: &DatabaseConnection, actor: &Actor, id: Uuid, scope: 
         return Err(Error::NotFound);
     }
     check_scope(&txn, scope).await?;
+    if !scope_within_reach(&txn, actor, scope).await? {
+        return Err(Error::invalid("scope", Text::UnknownCommune));
+    }
     let before = read_scope(&txn, id).await?;
     write_scope(&txn, id, scope).await?;
     audit::record(

@@ -71,7 +71,7 @@ pub async fn create_by_admin(
     name: &str,
     scope: TokenScope,
 ) -> Result<(TokenSummary, String)> {
-    actor.require_admin()?;
+    actor.require_country_admin()?;
     create(db, &actor.label(), name, scope).await
 }
 
@@ -89,7 +89,7 @@ pub async fn resolve(db: &impl ConnectionTrait, secret: &str) -> Result<Option<T
 }
 
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<TokenSummary>> {
-    actor.require_admin()?;
+    actor.require_country_admin()?;
     api_token::Entity::find()
         .order_by_desc(api_token::Column::CreatedAt)
         .all(db)
@@ -100,7 +100,7 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<TokenS
 }
 
 pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<()> {
-    actor.require_admin()?;
+    actor.require_country_admin()?;
     let txn = crate::db::write(db).await?;
     let row = api_token::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     if row.revoked_at.is_none() {

@@ -86,7 +86,7 @@ pub async fn find_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Optio
 
 /// Creates a course (admins only); a code in use is a field problem.
 pub async fn create(db: &DatabaseConnection, actor: &Actor, form: &CourseForm) -> Result<CourseView> {
-    actor.require_admin()?;
+    actor.require_country_admin()?;
     let valid = validate(form)?;
     let txn = crate::db::write(db).await?;
     if find_by_code(&txn, &valid.code).await?.is_some() {
@@ -121,7 +121,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, form: &CourseForm) -
 
 /// Edits a course (admins only); the code stays.
 pub async fn update(db: &DatabaseConnection, actor: &Actor, code: &str, form: &CourseForm) -> Result<CourseView> {
-    actor.require_admin()?;
+    actor.require_country_admin()?;
     let valid = validate(&CourseForm { code: code.to_string(), ..form.clone() })?;
     let txn = crate::db::write(db).await?;
     let row = find_by_code(&txn, code).await?.ok_or(Error::NotFound)?;

@@ -10,7 +10,7 @@ use crate::auth::Actor;
 use crate::consent::CONSENT_VERSION;
 use crate::entity::learner;
 use crate::i18n::Text;
-use crate::model::{ImportReport, LearnerForm, RowError};
+use crate::model::{Area, ImportReport, LearnerForm, RowError};
 use crate::service::learners::registration::{Directory, ValidLearner, today, validate};
 use crate::service::learners::{dedup_key, insert_many_counted, update_in};
 use crate::service::{audit, imports::table};
@@ -114,7 +114,7 @@ enum Plan {
 pub async fn import_learners(
     db: &DatabaseConnection,
     actor: &Actor,
-    province: i32,
+    landing: Area,
     bytes: &[u8],
     options: &ImportOptions,
 ) -> Result<ImportReport> {
@@ -148,7 +148,7 @@ pub async fn import_learners(
         return Err(Error::Invalid(file_problems));
     }
 
-    let directory = Directory::load(db, province).await?;
+    let directory = Directory::load(db, actor, landing).await?;
     let today = today();
     let cell =
         |row: &[String], column: Column| columns.get(&column).and_then(|i| row.get(*i)).cloned().unwrap_or_default();

@@ -10,12 +10,12 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::consent::CONSENT_VERSION;
 use crate::entity::{commune, learner, organisation, team};
 use crate::error::FieldError;
 use crate::i18n::Text;
-use crate::model::{LearnerFilter, LearnerForm, LearnerView, Page};
+use crate::model::{Area, LearnerFilter, LearnerForm, LearnerView, Page};
 use crate::person::{BirthDate, FullName, Gender, PhoneNumber};
 use crate::service::learners::{InsertError, NewLearner, insert};
 use crate::service::{audit, learners::progress_link, now};
@@ -37,41 +37,58 @@ pub struct ValidLearner {
     pub consent_version: String,
 }
 
-/// Communes of the province by code and by folded name, for reading forms and spreadsheets.
+/// Communes by code and by folded name, for reading forms and spreadsheets: a province's, or the
+/// whole country's (where 238 names occur in more than one province).
 pub struct CommuneIndex {
-    by_code: HashMap<i32, String>,
-    by_name: HashMap<String, i32>,
+    by_code: HashMap<i32, (String, i32)>,
+    by_name: HashMap<String, Vec<i32>>,
 }
 
 impl CommuneIndex {
-    pub async fn load(db: &impl ConnectionTrait, province: i32) -> Result<CommuneIndex> {
-        let communes = commune::Entity::find().filter(commune::Column::ProvinceCode.eq(province)).all(db).await?;
+    pub async fn load(db: &impl ConnectionTrait, area: Area) -> Result<CommuneIndex> {
+        let mut communes = commune::Entity::find();
+        if let Some(code) = area.province() {
+            communes = communes.filter(commune::Column::ProvinceCode.eq(code));
+        }
         let mut index = CommuneIndex { by_code: HashMap::new(), by_name: HashMap::new() };
-        for c in communes {
-            index.by_name.insert(fold(&c.name), c.code);
+        for c in communes.all(db).await? {
+            let full = fold(&c.name);
             // "Mù Cang Chải" finds "Xã Mù Cang Chải".
-            let bare = fold(&c.name)
-                .trim_start_matches("xa ")
-                .trim_start_matches("phuong ")
-                .trim_start_matches("dac khu ")
-                .to_string();
-            index.by_name.entry(bare).or_insert(c.code);
-            index.by_code.insert(c.code, c.name);
+            let bare =
+                full.trim_start_matches("xa ").trim_start_matches("phuong ").trim_start_matches("dac khu ").to_string();
+            for name in [full.clone(), bare].into_iter().collect::<std::collections::BTreeSet<_>>() {
+                index.by_name.entry(name).or_default().push(c.code);
+            }
+            index.by_code.insert(c.code, (c.name, c.province_code));
         }
         Ok(index)
     }
 
-    /// An official code or a name, with or without marks and "Xã"/"Phường".
-    pub fn resolve(&self, text: &str) -> Option<i32> {
+    /// The communes a code or a name (with or without marks and "Xã"/"Phường") may mean, within
+    /// `province` when given: none, one, or several (a name found in several provinces).
+    pub fn candidates(&self, text: &str, province: Option<i32>) -> Vec<i32> {
         let text = text.trim();
-        if let Ok(code) = text.parse::<i32>() {
-            return self.by_code.contains_key(&code).then_some(code);
+        let found: Vec<i32> = match text.parse::<i32>() {
+            Ok(code) => self.by_code.contains_key(&code).then_some(code).into_iter().collect(),
+            Err(_) => self.by_name.get(&fold(text)).cloned().unwrap_or_default(),
+        };
+        let mut found: Vec<i32> =
+            found.into_iter().filter(|c| province.is_none_or(|p| self.by_code[c].1 == p)).collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// The one commune a code or a name means; None when it means none or several.
+    pub fn resolve(&self, text: &str) -> Option<i32> {
+        match self.candidates(text, None).as_slice() {
+            [one] => Some(*one),
+            _ => None,
         }
-        self.by_name.get(&fold(text)).copied()
     }
 
     pub fn name(&self, code: i32) -> Option<&str> {
-        self.by_code.get(&code).map(String::as_str)
+        self.by_code.get(&code).map(|(name, _)| name.as_str())
     }
 }
 
@@ -83,9 +100,11 @@ pub struct Directory {
 }
 
 impl Directory {
-    /// The province's communes and its active organisations and teams (not the whole country's).
-    pub async fn load(db: &impl ConnectionTrait, province: i32) -> Result<Directory> {
-        let communes = CommuneIndex::load(db, province).await?;
+    /// The communes and active organisations and teams of where the actor registers: a province
+    /// admin's province, else the deployment's landing area (the whole country when it has none).
+    pub async fn load(db: &impl ConnectionTrait, actor: &Actor, landing: Area) -> Result<Directory> {
+        let area = actor.province_limit().map_or(landing, Area::Province);
+        let communes = CommuneIndex::load(db, area).await?;
         let codes: Vec<i32> = communes.by_code.keys().copied().collect();
         let mut organisations = HashMap::new();
         for o in organisation::Entity::find()
@@ -217,8 +236,8 @@ fn already_registered(actor: &Actor, existing: &learner::Model) -> Error {
 
 /// Registers one learner from a form. A person registered already gets `Conflict(their code)`
 /// (without the code when they are outside the caller's scope).
-pub async fn register(db: &DatabaseConnection, actor: &Actor, province: i32, form: &LearnerForm) -> Result<Registered> {
-    let directory = Directory::load(db, province).await?;
+pub async fn register(db: &DatabaseConnection, actor: &Actor, landing: Area, form: &LearnerForm) -> Result<Registered> {
+    let directory = Directory::load(db, actor, landing).await?;
     let valid = validate(actor, &directory, form, today())?;
     let by = actor.account()?.id;
     let txn = crate::db::write(db).await?;
@@ -304,7 +323,7 @@ pub async fn views(db: &impl ConnectionTrait, rows: Vec<learner::Model>) -> Resu
 fn scope_condition(actor: &Actor) -> Result<Condition> {
     let account = actor.account()?;
     let not_erased = learner::Column::ErasedAt.is_null();
-    if account.role == Role::Admin {
+    if actor.sees_everything() {
         return Ok(Condition::all().add(not_erased));
     }
     Ok(Condition::all().add(not_erased).add(
@@ -368,20 +387,24 @@ pub async fn search(db: &impl ConnectionTrait, actor: &Actor, filter: &LearnerFi
 pub async fn choices(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    province: i32,
+    landing: Area,
 ) -> Result<crate::model::RegistrationChoices> {
     let account = actor.account()?;
-    let communes = commune::Entity::find()
-        .filter(commune::Column::ProvinceCode.eq(province))
-        .order_by_asc(commune::Column::Name)
-        .all(db)
-        .await?;
+    let mut communes = commune::Entity::find().order_by_asc(commune::Column::Name);
+    if actor.sees_everything()
+        && let Some(code) = landing.province()
+    {
+        communes = communes.filter(commune::Column::ProvinceCode.eq(code));
+    } else if !actor.sees_everything() {
+        communes = communes.filter(commune::Column::Code.is_in(account.scope.communes.iter().copied()));
+    }
+    let communes = communes.all(db).await?;
     let organisations = crate::service::units::list_organisations(db, actor, None).await?;
     let teams = crate::service::units::list_teams(db, actor, None).await?;
     Ok(crate::model::RegistrationChoices {
         communes: communes
             .into_iter()
-            .filter(|c| account.role == Role::Admin || account.scope.communes.contains(&c.code))
+            .filter(|c| actor.sees_everything() || account.scope.communes.contains(&c.code))
             .map(|c| (c.code, c.name))
             .collect(),
         organisations: organisations.into_iter().map(|o| (o.id, o.name)).collect(),
@@ -420,11 +443,11 @@ pub fn qr_svg(text: &str) -> Result<String> {
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
-    province: i32,
+    landing: Area,
     code: &str,
     form: &LearnerForm,
 ) -> Result<LearnerView> {
-    let directory = Directory::load(db, province).await?;
+    let directory = Directory::load(db, actor, landing).await?;
     let current = find(db, actor, code).await?;
     let mut form = form.clone();
     // Consent was recorded at registration; an edit does not ask again.

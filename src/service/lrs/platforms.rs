@@ -155,7 +155,7 @@ pub async fn create_by_admin(
     name: &str,
     home_pages: &[String],
 ) -> Result<(Platform, String)> {
-    actor.require_admin()?;
+    actor.require_country_admin()?;
     create(db, &actor.label(), name, home_pages).await
 }
 
@@ -180,7 +180,7 @@ pub async fn resolve(db: &impl ConnectionTrait, key: &str, secret: &str) -> Resu
 }
 
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Platform>> {
-    actor.require_admin()?;
+    actor.require_country_admin()?;
     let rows =
         platform_connection::Entity::find().order_by_desc(platform_connection::Column::CreatedAt).all(db).await?;
     Ok(rows.into_iter().map(platform).collect())
@@ -193,7 +193,7 @@ pub async fn revoke(db: &DatabaseConnection, by: &str, key: &str) -> Result<()> 
 
 /// Ends a connection by its id, for an admin (the `/admin/platforms` page).
 pub async fn revoke_by_admin(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<()> {
-    actor.require_admin()?;
+    actor.require_country_admin()?;
     end(db, &actor.label(), platform_connection::Column::Id.eq(id)).await
 }
 

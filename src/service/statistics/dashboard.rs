@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::auth::{Actor, Role, TokenScope};
-use crate::entity::{commune, course, organisation, stat_counter, team};
+use crate::auth::{Actor, TokenScope};
+use crate::entity::{commune, course, organisation, province, stat_counter, team};
 use crate::i18n::Text;
 use crate::model::{
-    Completion, CompletionRow, CompletionTable, DashboardFilter, Leaderboard, LeaderboardRow, UnitKind, WeekPoint,
+    Area, Completion, CompletionRow, CompletionTable, DashboardFilter, Leaderboard, LeaderboardRow, UnitKind, WeekPoint,
 };
 use crate::service::statistics::targets;
 use crate::text::fold;
@@ -32,6 +32,9 @@ pub struct Unit {
 
 /// What the actor may see, and the filter's place, course and period, checked.
 struct View {
+    area: Area,
+    /// The province's name; empty for the country.
+    area_name: String,
     by: UnitKind,
     course_id: String,
     period: Option<Period>,
@@ -48,12 +51,38 @@ fn invalid(field: &str, problem: Text) -> Error {
 /// The communes and organisations an organiser may see; None for admins and statistics tokens.
 fn scope_of(actor: &Actor) -> Result<Option<(HashSet<i32>, HashSet<Uuid>)>> {
     actor.require_account_or_token(TokenScope::ReadStats)?;
-    Ok(match actor {
-        Actor::Account(a) if a.role == Role::Organiser => {
-            Some((a.scope.communes.iter().copied().collect(), a.scope.organisations.iter().copied().collect()))
+    Ok(actor
+        .organiser_scope()
+        .map(|scope| (scope.communes.iter().copied().collect(), scope.organisations.iter().copied().collect())))
+}
+
+/// The area a request shows: its `province` (`all` = the country), else the deployment's landing
+/// area; a view by province without one is the country. A province admin sees their province only:
+/// the country is their province for them, any other province does not exist (404).
+pub async fn area_for(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    landing: Area,
+    requested: Option<&str>,
+    by_province: bool,
+) -> Result<Area> {
+    let requested = requested.map(str::trim).filter(|p| !p.is_empty());
+    let area = match requested {
+        None if by_province => Area::Country,
+        None => landing,
+        Some(p) if p.eq_ignore_ascii_case("all") => Area::Country,
+        Some(p) => {
+            let code: i32 = p.parse().map_err(|_| invalid("province", Text::UnknownProvince))?;
+            province::Entity::find_by_id(code).one(db).await?.ok_or(Error::NotFound)?;
+            Area::Province(code)
         }
-        _ => None,
-    })
+    };
+    match (actor.province_limit(), area) {
+        (None, area) => Ok(area),
+        (Some(own), Area::Country) => Ok(Area::Province(own)),
+        (Some(own), Area::Province(code)) if code == own => Ok(area),
+        (Some(_), Area::Province(_)) => Err(Error::NotFound),
+    }
 }
 
 /// The period a filter names: `period`, else `from`/`to` dates; None for all time.
@@ -76,19 +105,14 @@ pub fn period_of(filter: &DashboardFilter) -> Result<Option<Period>> {
     }
 }
 
-async fn view(db: &impl ConnectionTrait, actor: &Actor, province: i32, filter: &DashboardFilter) -> Result<View> {
+async fn view(db: &impl ConnectionTrait, actor: &Actor, landing: Area, filter: &DashboardFilter) -> Result<View> {
     let scope = scope_of(actor)?;
     let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
-    let province = match text(&filter.province) {
-        Some(p) => p.parse().map_err(|_| invalid("province", Text::UnknownCommune))?,
-        None => province,
-    };
     let by = match text(&filter.by).as_deref() {
         None => UnitKind::Commune,
-        Some(b) => {
-            UnitKind::parse(b).filter(|k| *k != UnitKind::Province).ok_or_else(|| invalid("by", Text::InvalidInput))?
-        }
+        Some(b) => UnitKind::parse(b).ok_or_else(|| invalid("by", Text::InvalidInput))?,
     };
+    let area = area_for(db, actor, landing, filter.province.as_deref(), by == UnitKind::Province).await?;
     let course_id = match text(&filter.course) {
         None => String::new(),
         Some(code) => course::Entity::find()
@@ -104,10 +128,14 @@ async fn view(db: &impl ConnectionTrait, actor: &Actor, province: i32, filter: &
     };
     let period = period_of(filter)?;
 
-    let communes = commune::Entity::find().filter(commune::Column::ProvinceCode.eq(province)).all(db).await?;
-    let in_province: HashSet<i32> = communes.iter().map(|c| c.code).collect();
-    // Only this province's units: a country-wide database holds every province's.
-    let codes: Vec<i32> = in_province.iter().copied().collect();
+    let mut communes = commune::Entity::find();
+    if let Some(code) = area.province() {
+        communes = communes.filter(commune::Column::ProvinceCode.eq(code));
+    }
+    let communes = communes.all(db).await?;
+    let in_area: HashSet<i32> = communes.iter().map(|c| c.code).collect();
+    // Only this area's units: a country-wide database holds every province's.
+    let codes: Vec<i32> = in_area.iter().copied().collect();
     // Organisations and teams only when the view needs them (a province has ~600 and ~1,500).
     let needs_organisations = by == UnitKind::Organisation
         || text(&filter.organisation).is_some()
@@ -140,7 +168,7 @@ async fn view(db: &impl ConnectionTrait, actor: &Actor, province: i32, filter: &
         None => None,
         Some(c) => {
             let code: i32 = c.parse().map_err(|_| invalid("commune", Text::UnknownCommune))?;
-            if !in_province.contains(&code) || !sees_commune(code) {
+            if !in_area.contains(&code) || !sees_commune(code) {
                 return Err(Error::NotFound);
             }
             Some(code)
@@ -161,7 +189,16 @@ async fn view(db: &impl ConnectionTrait, actor: &Actor, province: i32, filter: &
     let context = match (&organisation_filter, commune_filter, &scope) {
         (Some(org), _, _) => vec![(UnitKind::Organisation, org.id.to_string())],
         (None, Some(code), _) => vec![(UnitKind::Commune, code.to_string())],
-        (None, None, None) => vec![(UnitKind::Province, province.to_string())],
+        (None, None, None) => match area {
+            Area::Province(code) => vec![(UnitKind::Province, code.to_string())],
+            // The country is the sum of its provinces.
+            Area::Country => {
+                let mut codes: Vec<i32> = communes.iter().map(|c| c.province_code).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                codes.into_iter().map(|p| (UnitKind::Province, p.to_string())).collect()
+            }
+        },
         (None, None, Some((scope_communes, scope_orgs))) => {
             let mut units: Vec<(UnitKind, String)> = communes
                 .iter()
@@ -212,10 +249,33 @@ async fn view(db: &impl ConnectionTrait, actor: &Actor, province: i32, filter: &
             .filter(|c| course_id.is_empty() || c.id.to_string() == course_id)
             .map(|c| unit(UnitKind::Course, c.id.to_string(), format!("{} · {}", c.code, c.title)))
             .collect(),
-        UnitKind::Province => unreachable!("refused above"),
+        UnitKind::Province => {
+            // Provinces in the area holding some of what the actor sees (a filter narrows them to its place's).
+            let seen: HashSet<i32> = communes
+                .iter()
+                .filter(|c| {
+                    commune_filter.is_none_or(|f| f == c.code)
+                        && organisation_filter.as_ref().is_none_or(|o| o.commune_code == c.code)
+                        && (sees_commune(c.code)
+                            || organisations.iter().any(|o| o.commune_code == c.code && sees_place(c.code, Some(o.id))))
+                })
+                .map(|c| c.province_code)
+                .collect();
+            province::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .filter(|p| seen.contains(&p.code))
+                .map(|p| unit(UnitKind::Province, p.code.to_string(), p.name))
+                .collect()
+        }
     };
     rows.sort_by_key(|u| fold(&u.name));
-    Ok(View { by, course_id, period, context, rows })
+    let area_name = match area {
+        Area::Country => String::new(),
+        Area::Province(code) => province::Entity::find_by_id(code).one(db).await?.map(|p| p.name).unwrap_or_default(),
+    };
+    Ok(View { area, area_name, by, course_id, period, context, rows })
 }
 
 /// Counter rows of some units (all of `kind` when `ids` is None) for one course ('' = all), up to a
@@ -316,6 +376,7 @@ impl Sums {
             new_enrolled: self.new_enrolled,
             new_completed: self.new_completed,
             targets: Vec::new(),
+            needed: None,
         }
     }
 }
@@ -342,10 +403,10 @@ async fn context_counters(
 pub async fn completion(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    province: i32,
+    landing: Area,
     filter: &DashboardFilter,
 ) -> Result<CompletionTable> {
-    let view = view(db, actor, province, filter).await?;
+    let view = view(db, actor, landing, filter).await?;
     let up_to = view.period.map(|p| p.last.0);
     let mut sums: HashMap<String, Sums> = HashMap::new();
     if view.by == UnitKind::Course {
@@ -373,13 +434,14 @@ pub async fn completion(
         week.enrolled += row.enrolled;
         week.completed += row.completed;
     }
-    let mut total_row = total.row(String::new(), String::new());
+    let mut total_row = total.row(String::new(), view.area_name.clone());
     let period_label = view.period.map(|p| p.to_string()).unwrap_or_default();
     if let [(kind, id)] = view.context.as_slice() {
         // One unit in context (the province, a commune, an organisation): its own targets apply.
         let found = targets::for_units(db, *kind, std::slice::from_ref(id), &period_label).await?;
         total_row.id = id.clone();
         total_row.targets = targets::statuses(found.get(id), &total_row);
+        total_row.needed = targets::needed(&total_row.targets);
     }
     let trend = trend(&weekly, up_to);
 
@@ -388,8 +450,13 @@ pub async fn completion(
         targets::for_units(db, view.by, &rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), &period_label).await?;
     for row in &mut rows {
         row.targets = targets::statuses(found.get(&row.id), row);
+        row.needed = targets::needed(&row.targets);
     }
-    Ok(CompletionTable { by: view.by, period: view.period, rows, total: total_row, trend })
+    if filter.sort.as_deref().map(str::trim) == Some("needed") {
+        // Most needed first; rows without a completion target last, in name order (stable sort).
+        rows.sort_by_key(|r| std::cmp::Reverse(r.needed.map_or(-1, |n| n)));
+    }
+    Ok(CompletionTable { area: view.area, by: view.by, period: view.period, rows, total: total_row, trend })
 }
 
 /// The last TREND_WEEKS weeks up to `up_to` (or the latest week with activity), every week present.
@@ -425,7 +492,7 @@ fn trend(weekly: &BTreeMap<i32, Completion>, up_to: Option<i32>) -> Vec<WeekPoin
 pub async fn leaderboard(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    province: i32,
+    landing: Area,
     filter: &DashboardFilter,
     week: IsoWeek,
     min_enrolled: i64,
@@ -434,7 +501,7 @@ pub async fn leaderboard(
     filter.period = Some(week.to_string());
     filter.from = None;
     filter.to = None;
-    let view = view(db, actor, province, &filter).await?;
+    let view = view(db, actor, landing, &filter).await?;
     if view.by == UnitKind::Course {
         return Err(invalid("by", Text::InvalidInput));
     }
@@ -463,10 +530,11 @@ pub async fn leaderboard(
                     name: u.name.clone(),
                     completion: c,
                     learners: 0,
+                    rank: None,
                 })
             })
             .collect();
-        eligible.sort_by(crate::service::statistics::overview::rank_order);
+        eligible.sort_by(|a, b| crate::model::rank_cmp((a.completion, &a.name), (b.completion, &b.name)));
         eligible.into_iter().enumerate().map(|(i, u)| (u.id, i as u32 + 1)).collect()
     };
     let (rank_now, rank_before) = (ranks(&now), ranks(&before));
@@ -497,5 +565,5 @@ pub async fn leaderboard(
     unranked.sort_by(|a, b| {
         b.completion.enrolled.cmp(&a.completion.enrolled).then_with(|| fold(&a.name).cmp(&fold(&b.name)))
     });
-    Ok(Leaderboard { by: view.by, week, min_enrolled, ranked, unranked })
+    Ok(Leaderboard { area: view.area, by: view.by, week, min_enrolled, ranked, unranked })
 }

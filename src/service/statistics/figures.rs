@@ -19,7 +19,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use crate::Result;
 use crate::auth::{Actor, TokenActor};
-use crate::model::{CompletionTable, DashboardFilter, Leaderboard, Overview, WeeklyReport};
+use crate::model::{Area, CompletionTable, DashboardFilter, Leaderboard, Overview, WeeklyReport};
 use crate::service::{statistics::dashboard, statistics::overview, statistics::report};
 use crate::week::IsoWeek;
 
@@ -221,8 +221,8 @@ impl Figures {
 /// The read services, through the cache. The key holds everything their answer depends on: the
 /// province, what the actor may see, the filter, and today's date (periods end "today").
 impl Figures {
-    fn key(what: &str, province: i32, actor: &Actor, rest: impl std::fmt::Debug) -> String {
-        format!("{what}|{province}|{}|{rest:?}|{}", actor.visibility(), crate::week::vietnam_today())
+    fn key(what: &str, landing: Area, actor: &Actor, rest: impl std::fmt::Debug) -> String {
+        format!("{what}|{landing:?}|{}|{rest:?}|{}", actor.visibility(), crate::week::vietnam_today())
     }
 
     /// The token a Bearer secret names (a revocation is a commit, so it takes effect at once).
@@ -242,41 +242,51 @@ impl Figures {
         Ok(token)
     }
 
-    pub async fn overview(&self, db: &DatabaseConnection, province: i32, actor: &Actor) -> Result<Overview> {
-        self.get(db, Self::key("overview", province, actor, ()), overview::overview(db, province, actor)).await
+    /// The overview of `province` (a code, `all`), else of the landing area.
+    pub async fn overview(
+        &self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        landing: Area,
+        province: Option<&str>,
+    ) -> Result<Overview> {
+        let key = Self::key("overview", landing, actor, province);
+        self.get(db, key, overview::overview(db, actor, landing, province)).await
     }
 
     pub async fn completion(
         &self,
         db: &DatabaseConnection,
         actor: &Actor,
-        province: i32,
+        landing: Area,
         filter: &DashboardFilter,
     ) -> Result<CompletionTable> {
-        let key = Self::key("completion", province, actor, filter);
-        self.get(db, key, dashboard::completion(db, actor, province, filter)).await
+        let key = Self::key("completion", landing, actor, filter);
+        self.get(db, key, dashboard::completion(db, actor, landing, filter)).await
     }
 
     pub async fn leaderboard(
         &self,
         db: &DatabaseConnection,
         actor: &Actor,
-        province: i32,
+        landing: Area,
         filter: &DashboardFilter,
         week: IsoWeek,
         min_enrolled: i64,
     ) -> Result<Leaderboard> {
-        let key = Self::key("leaderboard", province, actor, (filter, week, min_enrolled));
-        self.get(db, key, dashboard::leaderboard(db, actor, province, filter, week, min_enrolled)).await
+        let key = Self::key("leaderboard", landing, actor, (filter, week, min_enrolled));
+        self.get(db, key, dashboard::leaderboard(db, actor, landing, filter, week, min_enrolled)).await
     }
 
     pub async fn weekly_report(
         &self,
         db: &DatabaseConnection,
         actor: &Actor,
-        province: i32,
+        landing: Area,
+        province: Option<&str>,
         week: IsoWeek,
     ) -> Result<WeeklyReport> {
-        self.get(db, Self::key("weekly", province, actor, week), report::weekly(db, actor, province, week)).await
+        let key = Self::key("weekly", landing, actor, (province, week));
+        self.get(db, key, report::weekly(db, actor, landing, province, week)).await
     }
 }

@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 use crate::Result;
 use crate::auth::Actor;
 use crate::i18n::{Lang, Text};
-use crate::model::{Completion, CompletionRow, DashboardFilter, Mover, TargetMetric, UnitKind, WeeklyReport};
+use crate::model::{Area, Completion, CompletionRow, DashboardFilter, Mover, TargetMetric, UnitKind, WeeklyReport};
 use crate::service::imports::table::{self, Cell, Sheet};
 use crate::service::statistics::dashboard;
 use crate::week::IsoWeek;
@@ -14,26 +14,45 @@ use crate::week::IsoWeek;
 /// How many movers and active teams the report lists.
 pub const TOP: usize = 5;
 
-fn filter(by: UnitKind, week: IsoWeek) -> DashboardFilter {
-    DashboardFilter { by: Some(by.as_str().into()), period: Some(week.to_string()), ..Default::default() }
+fn filter(area: Area, by: UnitKind, week: IsoWeek) -> DashboardFilter {
+    DashboardFilter {
+        by: Some(by.as_str().into()),
+        period: Some(week.to_string()),
+        province: Some(area.param()),
+        ..Default::default()
+    }
 }
 
-pub async fn weekly(db: &impl ConnectionTrait, actor: &Actor, province: i32, week: IsoWeek) -> Result<WeeklyReport> {
-    let communes = dashboard::completion(db, actor, province, &filter(UnitKind::Commune, week)).await?;
-    let before = dashboard::completion(db, actor, province, &filter(UnitKind::Commune, week.previous())).await?;
-    let organisations = dashboard::completion(db, actor, province, &filter(UnitKind::Organisation, week)).await?;
-    let teams = dashboard::completion(db, actor, province, &filter(UnitKind::Team, week)).await?;
+/// The report of `week` for an area: its provinces (the country's report), communes, organisations and teams.
+pub async fn weekly(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    landing: Area,
+    province: Option<&str>,
+    week: IsoWeek,
+) -> Result<WeeklyReport> {
+    // The area is settled once, so every table below is of the same place.
+    let area = dashboard::area_for(db, actor, landing, province, false).await?;
+    let table = async |by, week| dashboard::completion(db, actor, area, &filter(area, by, week)).await;
+    let main_kind = if area == Area::Country { UnitKind::Province } else { UnitKind::Commune };
+    let main = table(main_kind, week).await?;
+    let before = table(main_kind, week.previous()).await?;
+    let communes = if main_kind == UnitKind::Commune { main.clone() } else { table(UnitKind::Commune, week).await? };
+    let organisations = table(UnitKind::Organisation, week).await?;
+    let teams = table(UnitKind::Team, week).await?;
+    let provinces = if main_kind == UnitKind::Province { main.rows.clone() } else { Vec::new() };
 
     let behind_target =
         [(UnitKind::Commune, &communes), (UnitKind::Organisation, &organisations), (UnitKind::Team, &teams)]
             .into_iter()
+            .chain((main_kind == UnitKind::Province).then_some((UnitKind::Province, &main)))
             .flat_map(|(kind, table)| {
                 table.rows.iter().filter(|r| r.targets.iter().any(|t| !t.met)).map(move |r| (kind, r.clone()))
             })
             .collect();
 
     let rate = |c: Completion| c.rate_tenths().unwrap_or(0);
-    let mut movers: Vec<Mover> = communes
+    let mut movers: Vec<Mover> = main
         .rows
         .iter()
         .zip(&before.rows)
@@ -59,9 +78,11 @@ pub async fn weekly(db: &impl ConnectionTrait, actor: &Actor, province: i32, wee
     active_teams.truncate(TOP);
 
     Ok(WeeklyReport {
+        area,
         week,
-        total: communes.total,
+        total: main.total,
         total_before: before.total,
+        provinces,
         communes: communes.rows,
         behind_target,
         movers,
@@ -174,8 +195,15 @@ pub fn xlsx(report: &WeeklyReport, lang: Lang) -> Result<Vec<u8>> {
             ]
         })
         .collect();
-    table::write_workbook(&[
-        Sheet { name: lang.t(Text::Summary), header: &summary_header, rows: summary },
+    let mut sheets = vec![Sheet { name: lang.t(Text::Summary), header: &summary_header, rows: summary }];
+    if !report.provinces.is_empty() {
+        sheets.push(Sheet {
+            name: lang.t(Text::Provinces),
+            header: &header,
+            rows: report.provinces.iter().map(unit_cells).collect(),
+        });
+    }
+    sheets.extend([
         Sheet { name: lang.t(Text::Communes), header: &header, rows: report.communes.iter().map(unit_cells).collect() },
         Sheet { name: lang.t(Text::BehindTarget), header: &behind_header, rows: behind },
         Sheet { name: lang.t(Text::Movers), header: &movers_header, rows: movers },
@@ -184,14 +212,16 @@ pub fn xlsx(report: &WeeklyReport, lang: Lang) -> Result<Vec<u8>> {
             header: &header,
             rows: report.active_teams.iter().map(unit_cells).collect(),
         },
-    ])
+    ]);
+    table::write_workbook(&sheets)
 }
 
-/// The communes of the report as CSV (numbers as plain digits, the rate as a fraction).
+/// The report's main table as CSV: the communes of a province, the provinces of the country (numbers
+/// as plain digits, the rate as a fraction).
 pub fn csv(report: &WeeklyReport, lang: Lang) -> Vec<u8> {
     let header = unit_header(lang);
-    let rows: Vec<Vec<String>> = report
-        .communes
+    let main = if report.provinces.is_empty() { &report.communes } else { &report.provinces };
+    let rows: Vec<Vec<String>> = main
         .iter()
         .map(|r| {
             vec![

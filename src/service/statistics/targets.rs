@@ -32,16 +32,30 @@ struct Units {
 }
 
 impl Units {
-    async fn load(db: &impl ConnectionTrait) -> Result<Units> {
+    /// The units an admin may set targets on: a province admin's province only (others do not exist for them).
+    async fn load(db: &impl ConnectionTrait, actor: &Actor) -> Result<Units> {
+        let mut communes = commune::Entity::find();
+        if let Some(province) = actor.province_limit() {
+            communes = communes.filter(commune::Column::ProvinceCode.eq(province));
+        }
+        let communes: HashMap<i32, i32> =
+            communes.all(db).await?.into_iter().map(|c| (c.code, c.province_code)).collect();
         Ok(Units {
-            communes: commune::Entity::find().all(db).await?.into_iter().map(|c| (c.code, c.province_code)).collect(),
             organisations: organisation::Entity::find()
                 .all(db)
                 .await?
                 .into_iter()
+                .filter(|o| communes.contains_key(&o.commune_code))
                 .map(|o| (o.id, fold(&o.name)))
                 .collect(),
-            teams: team::Entity::find().all(db).await?.into_iter().map(|t| (t.id, fold(&t.name))).collect(),
+            teams: team::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .filter(|t| communes.contains_key(&t.commune_code))
+                .map(|t| (t.id, fold(&t.name)))
+                .collect(),
+            communes,
         })
     }
 
@@ -115,7 +129,7 @@ impl Units {
 /// Sets (or replaces) one target. Admins only; audited with the value before and after.
 pub async fn set(db: &DatabaseConnection, actor: &Actor, form: &TargetForm) -> Result<()> {
     actor.require_admin()?;
-    let units = Units::load(db).await?;
+    let units = Units::load(db, actor).await?;
     let valid = units.validate(form).map_err(Error::Invalid)?;
     let txn = crate::db::write(db).await?;
     upsert(&txn, actor, valid).await?;
@@ -179,7 +193,7 @@ pub async fn import(db: &DatabaseConnection, actor: &Actor, bytes: &[u8]) -> Res
     if columns.iter().any(Option::is_none) {
         return Err(Error::invalid("file", Text::TargetColumns));
     }
-    let units = Units::load(db).await?;
+    let units = Units::load(db, actor).await?;
     let cell = |row: &[String], i: usize| columns[i].and_then(|c| row.get(c)).cloned().unwrap_or_default();
     let mut valid = Vec::new();
     let mut errors = Vec::new();
@@ -250,21 +264,15 @@ pub async fn for_units(
 
 /// Each target against the row's figure, completion rate first.
 pub fn statuses(targets: Option<&Vec<target::Model>>, row: &CompletionRow) -> Vec<TargetStatus> {
-    let mut out: Vec<TargetStatus> = targets
-        .into_iter()
-        .flatten()
-        .map(|t| {
-            let metric = t.metric;
-            let actual = match metric {
-                TargetMetric::CompletionRate => row.completion.rate_tenths().unwrap_or(0),
-                TargetMetric::Enrolments => row.completion.enrolled,
-                TargetMetric::LearnersTrained => row.completion.completed,
-            };
-            TargetStatus { metric, target: t.value, actual, met: actual >= t.value }
-        })
-        .collect();
+    let mut out: Vec<TargetStatus> =
+        targets.into_iter().flatten().map(|t| TargetStatus::of(t.metric, t.value, row.completion)).collect();
     out.sort_by_key(|s| TargetMetric::ALL.iter().position(|m| *m == s.metric));
     out
+}
+
+/// The completions a row still needs for its completion targets (rate, learners trained): the most any one needs.
+pub fn needed(statuses: &[TargetStatus]) -> Option<i64> {
+    statuses.iter().filter(|s| s.metric != TargetMetric::Enrolments).filter_map(|s| s.needed).max()
 }
 
 /// Every target, with the unit's name, for the admin page.
@@ -291,6 +299,10 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Target
             value: t.value,
         })
         .collect();
+    if actor.province_limit().is_some() {
+        let units = Units::load(db, actor).await?;
+        rows.retain(|t| units.resolve(t.unit_kind, &t.unit_id).is_some());
+    }
     rows.sort_by(|a, b| {
         (&a.unit_kind, fold(&a.unit_name), &a.period).cmp(&(&b.unit_kind, fold(&b.unit_name), &b.period))
     });

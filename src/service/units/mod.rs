@@ -11,11 +11,11 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::entity::{commune, organisation, team};
 use crate::error::FieldError;
 use crate::i18n::Text;
-use crate::model::{ORGANISATION_KINDS, UnitForm, UnitKind, UnitView};
+use crate::model::{Area, ORGANISATION_KINDS, UnitForm, UnitKind, UnitView};
 use crate::service::learners::registration::Directory;
 use crate::service::{audit, now};
 use crate::text::fold;
@@ -48,12 +48,12 @@ enum Unit {
 async fn validate(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    province: i32,
+    landing: Area,
     unit: Unit,
     form: &UnitForm,
 ) -> Result<ValidUnit> {
     actor.account()?;
-    let directory = Directory::load(db, province).await?;
+    let directory = Directory::load(db, actor, landing).await?;
     let mut errors = Vec::new();
     let mut problem = |field: &str, problem: Text| errors.push(FieldError { field: field.into(), problem });
     let name = parse_unit_name(&form.name);
@@ -119,10 +119,10 @@ async fn validate(
 pub async fn create_organisation(
     db: &DatabaseConnection,
     actor: &Actor,
-    province: i32,
+    landing: Area,
     form: &UnitForm,
 ) -> Result<UnitView> {
-    let valid = validate(db, actor, province, Unit::Organisation, form).await?;
+    let valid = validate(db, actor, landing, Unit::Organisation, form).await?;
     let at = now();
     let txn = crate::db::write(db).await?;
     let row = organisation::ActiveModel {
@@ -151,8 +151,8 @@ pub async fn create_organisation(
     Ok(organisation_views(db, vec![row]).await?.remove(0))
 }
 
-pub async fn create_team(db: &DatabaseConnection, actor: &Actor, province: i32, form: &UnitForm) -> Result<UnitView> {
-    let valid = validate(db, actor, province, Unit::Team, form).await?;
+pub async fn create_team(db: &DatabaseConnection, actor: &Actor, landing: Area, form: &UnitForm) -> Result<UnitView> {
+    let valid = validate(db, actor, landing, Unit::Team, form).await?;
     let at = now();
     let txn = crate::db::write(db).await?;
     let row = team::ActiveModel {
@@ -221,7 +221,7 @@ pub async fn set_active(db: &DatabaseConnection, actor: &Actor, kind: UnitKind, 
 /// Rows inside the actor's scope: all for admins; by commune or organisation for organisers.
 fn scope<C: ColumnTrait>(actor: &Actor, commune: C, organisation: C) -> Result<Condition> {
     let account = actor.account()?;
-    if account.role == Role::Admin {
+    if actor.sees_everything() {
         return Ok(Condition::all());
     }
     Ok(Condition::any()
@@ -326,11 +326,11 @@ async fn team_views(db: &impl ConnectionTrait, rows: Vec<team::Model>) -> Result
 pub async fn update_organisation(
     db: &DatabaseConnection,
     actor: &Actor,
-    province: i32,
+    landing: Area,
     id: Uuid,
     form: &UnitForm,
 ) -> Result<UnitView> {
-    let valid = validate(db, actor, province, Unit::Organisation, form).await?;
+    let valid = validate(db, actor, landing, Unit::Organisation, form).await?;
     if valid.organisation.as_ref().is_some_and(|parent| parent.id == id) {
         return Err(Error::invalid("organisation", Text::UnknownOrganisation));
     }
@@ -367,11 +367,11 @@ pub async fn update_organisation(
 pub async fn update_team(
     db: &DatabaseConnection,
     actor: &Actor,
-    province: i32,
+    landing: Area,
     id: Uuid,
     form: &UnitForm,
 ) -> Result<UnitView> {
-    let valid = validate(db, actor, province, Unit::Team, form).await?;
+    let valid = validate(db, actor, landing, Unit::Team, form).await?;
     let txn = crate::db::write(db).await?;
     let row = team::Entity::find_by_id(id)
         .one(&txn)

@@ -13,7 +13,7 @@ use crate::i18n::use_lang;
 pub async fn get_registration_choices() -> Result<RegistrationChoices, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
-        hocvuso::service::learners::registration::choices(&state.db, &crate::state::actor(), state.province).await
+        hocvuso::service::learners::registration::choices(&state.db, &crate::state::actor(), state.landing).await
     })
     .await
 }

@@ -79,6 +79,8 @@ pub async fn area_for(
     };
     match (actor.province_limit(), area) {
         (None, area) => Ok(area),
+        // A province admin lands on their province, wherever the deployment lands.
+        (Some(own), _) if requested.is_none() => Ok(Area::Province(own)),
         (Some(own), Area::Country) => Ok(Area::Province(own)),
         (Some(own), Area::Province(code)) if code == own => Ok(area),
         (Some(_), Area::Province(_)) => Err(Error::NotFound),

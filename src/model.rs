@@ -39,6 +39,68 @@ impl UnitKind {
     }
 }
 
+/// A learner group (đối tượng) of the basic digital-skills framework (Decision 757/QĐ-BKHCN): the four
+/// populations provincial plans report coverage of. In JSON and the database as `as_str` spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+#[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
+#[serde(rename_all = "snake_case")]
+pub enum LearnerGroup {
+    /// Cán bộ, công chức, viên chức.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "can_bo"))]
+    CanBo,
+    /// Học sinh, sinh viên.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "hoc_sinh"))]
+    HocSinh,
+    /// Người dân.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "nguoi_dan"))]
+    NguoiDan,
+    /// Người lao động trong doanh nghiệp.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "nguoi_lao_dong"))]
+    NguoiLaoDong,
+}
+
+impl LearnerGroup {
+    pub const ALL: [LearnerGroup; 4] =
+        [LearnerGroup::CanBo, LearnerGroup::HocSinh, LearnerGroup::NguoiDan, LearnerGroup::NguoiLaoDong];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LearnerGroup::CanBo => "can_bo",
+            LearnerGroup::HocSinh => "hoc_sinh",
+            LearnerGroup::NguoiDan => "nguoi_dan",
+            LearnerGroup::NguoiLaoDong => "nguoi_lao_dong",
+        }
+    }
+
+    /// Its name on pages.
+    pub fn text(self) -> crate::i18n::Text {
+        match self {
+            LearnerGroup::CanBo => crate::i18n::Text::GroupCanBo,
+            LearnerGroup::HocSinh => crate::i18n::Text::GroupHocSinh,
+            LearnerGroup::NguoiDan => crate::i18n::Text::GroupNguoiDan,
+            LearnerGroup::NguoiLaoDong => crate::i18n::Text::GroupNguoiLaoDong,
+        }
+    }
+
+    /// A code (`can_bo`) or a label in Vietnamese or English, matched without marks or case
+    /// ("Cán bộ, công chức, viên chức", "can bo", "Học sinh, sinh viên", "Người dân", …).
+    pub fn parse(text: &str) -> Option<LearnerGroup> {
+        let folded = crate::text::fold(text).replace(['_', '-'], " ");
+        let folded = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+        LearnerGroup::ALL.into_iter().find(|g| {
+            let labels = [crate::i18n::Lang::Vi.t(g.text()), crate::i18n::Lang::En.t(g.text())];
+            g.as_str().replace('_', " ") == folded
+                || labels.iter().any(|l| {
+                    let l = crate::text::fold(l);
+                    // The full label, or its first part ("Cán bộ", "Học sinh").
+                    l == folded || l.split(',').next().is_some_and(|first| first.trim() == folded)
+                })
+        })
+    }
+}
+
 /// The place a view covers: the whole country, or one province (official code). A deployment's
 /// `HOCVUSO_PROVINCE` is where it lands, not a limit; a province admin is limited to theirs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -330,6 +392,9 @@ pub struct LearnerForm {
     /// Official code or name.
     #[serde(deserialize_with = "text_or_number")]
     pub commune: String,
+    /// A province name or code, where the commune's name is looked for.
+    #[serde(default)]
+    pub province: Option<String>,
     #[serde(default)]
     pub organisation: Option<String>,
     #[serde(default)]
@@ -788,6 +853,9 @@ pub struct DashboardFilter {
     /// `needed`: rows by the completions still needed, most first (else by name).
     #[serde(default)]
     pub sort: Option<String>,
+    /// Only the learners of one group (a code such as `can_bo`, or its label).
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 /// A leaderboard place: rank by completion rate among units with enough enrolments, and the move

@@ -17,6 +17,7 @@ mod m20260109_000001_lrs_statement_index;
 mod m20260109_000002_lrs_documents;
 mod m20260109_000003_learner_links;
 mod m20260110_000001_province_admins;
+mod m20260110_000002_learner_groups;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260109_000002_lrs_documents::Migration),
             Box::new(m20260109_000003_learner_links::Migration),
             Box::new(m20260110_000001_province_admins::Migration),
+            Box::new(m20260110_000002_learner_groups::Migration),
         ]
     }
 }

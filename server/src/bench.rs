@@ -145,9 +145,18 @@ pub async fn generate(db: &DatabaseConnection, size: Size) -> Result<(), String>
                 .map(|(id, _)| id);
             let team = teams_of.get(&c.code).map(|t| t[rng.below(t.len())]);
             let at = start + chrono::Duration::seconds(rng.below(span as usize) as i64);
-            let placement = Placement { province: province_of[&c.code], commune: c.code, organisation, team };
+            let group = hocvuso::model::LearnerGroup::ALL.get(i % 5).copied();
+            let placement = Placement { province: province_of[&c.code], commune: c.code, organisation, team, group };
             let id = Uuid::now_v7();
             deltas.learner(&placement, week_of(at), 1);
+            let first = rng.below(courses.len());
+            let completions: Vec<Option<chrono::DateTime<chrono::Utc>>> = (0..ENROLMENTS_PER_LEARNER)
+                .map(|_| (rng.below(100) < 76).then(|| at + chrono::Duration::days(1 + rng.below(60) as i64)))
+                .collect();
+            let trained_week = completions.iter().flatten().map(|d| week_of(*d)).min();
+            if let Some(week) = trained_week {
+                deltas.trained(&placement, week, 1);
+            }
             learners.push(learner::Model {
                 id,
                 code: bench_code(i),
@@ -171,12 +180,12 @@ pub async fn generate(db: &DatabaseConnection, size: Size) -> Result<(), String>
                 citizen_id_hash: None,
                 erased_at: None,
                 erased_by: None,
+                learner_group: group,
+                trained_week,
             });
-            let first = rng.below(courses.len());
-            for k in 0..ENROLMENTS_PER_LEARNER {
+            for (k, completed) in completions.into_iter().enumerate() {
                 let course = courses[(first + k) % courses.len()];
-                let completed = (rng.below(100) < 76).then(|| at + chrono::Duration::days(1 + rng.below(60) as i64));
-                deltas.enrolment(&placement, course, week_of(at), completed.map(week_of), 1);
+                deltas.enrolment(id, &placement, course, week_of(at), completed.map(week_of), 1);
                 let row = transitions::new_row(id, course, at, Source::Import, at);
                 enrolments.push(match completed {
                     Some(done) => {
@@ -195,6 +204,8 @@ pub async fn generate(db: &DatabaseConnection, size: Size) -> Result<(), String>
         hocvuso::db::insert_models(&txn, &learners).await.map_err(err)?;
         hocvuso::db::insert_models(&txn, &enrolments).await.map_err(err)?;
         txn.commit().await.map_err(err)?;
+        // Each learner's first completion week was written with them, and counted above.
+        deltas.assume_settled();
         done = (done + batch).min(size.learners);
     }
     let txn = hocvuso::db::write(db).await.map_err(err)?;

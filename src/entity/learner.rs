@@ -31,6 +31,10 @@ pub struct Model {
     /// Set when the person's data was erased on request: the row stays, anonymous, so counts hold.
     pub erased_at: Option<DateTimeUtc>,
     pub erased_by: Option<String>,
+    /// Their group (đối tượng); None until someone says.
+    pub learner_group: Option<crate::model::LearnerGroup>,
+    /// The week of their first completed course (the counters' `trained`); None before it.
+    pub trained_week: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

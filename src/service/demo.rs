@@ -235,7 +235,9 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
         // Later weeks are busier, as campaigns grow: the square root skews towards the end.
         let registered = campaign_start() + Duration::seconds((rng.unit().sqrt() * span_seconds as f64 * 0.9) as i64);
         let folded = fold(&full_name);
-        let placement = Placement { province: DEMO_PROVINCE, commune: c.code, organisation, team: Some(team) };
+        // Four in five classified, by turns (no draw: the other figures stay as they were).
+        let group = crate::model::LearnerGroup::ALL.get(index % 5).copied();
+        let placement = Placement { province: DEMO_PROVINCE, commune: c.code, organisation, team: Some(team), group };
         let learner_id = Uuid::now_v7();
         deltas.learner(&placement, week_of(registered), 1);
         learners.push(learner::ActiveModel {
@@ -261,6 +263,9 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
             citizen_id_hash: Set(None),
             erased_at: Set(None),
             erased_by: Set(None),
+            learner_group: Set(group),
+            // Settled with the counters below, once the enrolments are written.
+            trained_week: Set(None),
         });
         let wanted = 1 + rng.below(4);
         let first_course = rng.below(courses.len());
@@ -297,7 +302,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
         }
     }
     for (row, placement, _) in &enrolments {
-        deltas.enrolment(placement, row.course_id, row.enrolled_week, row.completed_week, 1);
+        deltas.enrolment(row.learner_id, placement, row.course_id, row.enrolled_week, row.completed_week, 1);
     }
 
     let summary = DemoSummary {

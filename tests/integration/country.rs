@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use hocvuso::auth::Actor;
 use hocvuso::entity::{commune, enrolment, learner};
-use hocvuso::model::{Area, Completion, CourseForm, DashboardFilter, Source, TargetForm, TargetMetric, UnitForm, UnitKind};
+use hocvuso::model::{
+    Area, Completion, CourseForm, DashboardFilter, Source, TargetForm, TargetMetric, UnitForm, UnitKind,
+};
 use hocvuso::on_both_databases;
 use hocvuso::service::enrolments::{self as enrolments, Completion as Done};
 use hocvuso::service::learners::{self as learners, NewLearner};
@@ -57,6 +59,7 @@ async fn campaign(db: &DatabaseConnection) -> Uuid {
             commune,
             organisation: None,
             team: (commune == 4465 && rng.below(2) == 0).then_some(team),
+            group: hocvuso::model::LearnerGroup::ALL.get(i % 5).copied(),
             consent_version: Some("test".into()),
             registered_by: None,
             registered_at: day(&mut rng),
@@ -242,7 +245,8 @@ async fn a_province_admin_sees_exactly_their_province(db: DatabaseConnection) ->
     );
     let far_team = UnitForm { name: "Đội hình Vũng Tàu".into(), commune: "26506".into(), ..Default::default() };
     assert!(units::create_team(&db, &lao_cai, Area::Country, &far_team).await.is_err());
-    let near_team = UnitForm { name: "Đội hình Mù Cang Chải".into(), commune: "4456".into(), ..Default::default() };
+    let near_team =
+        UnitForm { name: "Đội hình Mù Cang Chải".into(), commune: "4456".into(), ..Default::default() };
     units::create_team(&db, &lao_cai, Area::Country, &near_team).await?;
 
     // Organisers and targets: inside the province only.
@@ -250,13 +254,21 @@ async fn a_province_admin_sees_exactly_their_province(db: DatabaseConnection) ->
         communes: communes.iter().copied().collect(),
         organisations: Default::default(),
     };
-    let made = accounts::create_organiser(&db, &lao_cai, "tochuc.khaomang", "Tổ chức", PASSWORD, &scope(&[4465])).await?;
-    assert!(accounts::create_organiser(&db, &lao_cai, "tochuc.vungtau", "Tổ chức", PASSWORD, &scope(&[26506])).await.is_err());
+    let made =
+        accounts::create_organiser(&db, &lao_cai, "tochuc.khaomang", "Tổ chức", PASSWORD, &scope(&[4465])).await?;
     assert!(
-        accounts::create_organiser(&db, &lao_cai, "tochuc.hai", "Tổ chức", PASSWORD, &scope(&[4465, 70])).await.is_err(),
+        accounts::create_organiser(&db, &lao_cai, "tochuc.vungtau", "Tổ chức", PASSWORD, &scope(&[26506]))
+            .await
+            .is_err()
+    );
+    assert!(
+        accounts::create_organiser(&db, &lao_cai, "tochuc.hai", "Tổ chức", PASSWORD, &scope(&[4465, 70]))
+            .await
+            .is_err(),
         "a scope partly outside the province is refused"
     );
-    let hn_organiser = accounts::create_organiser(&db, &admin(), "tochuc.hoankiem", "Tổ chức", PASSWORD, &scope(&[70])).await?;
+    let hn_organiser =
+        accounts::create_organiser(&db, &admin(), "tochuc.hoankiem", "Tổ chức", PASSWORD, &scope(&[70])).await?;
     let listed: Vec<String> = accounts::list(&db, &lao_cai).await?.into_iter().map(|a| a.username).collect();
     assert_eq!(listed, ["quantri.laocai", "tochuc.khaomang"]);
     assert_eq!(accounts::set_active(&db, &lao_cai, hn_organiser.id, false).await, Err(Error::NotFound));
@@ -277,7 +289,13 @@ async fn a_province_admin_sees_exactly_their_province(db: DatabaseConnection) ->
     assert_eq!(seen, ["15", "4465"]);
 
     // What is shared by every province stays the country admin's.
-    let course = CourseForm { code: "C9".into(), title: "Khoá".into(), platform: "x".into(), hours: "1".into(), ..Default::default() };
+    let course = CourseForm {
+        code: "C9".into(),
+        title: "Khoá".into(),
+        platform: "x".into(),
+        hours: "1".into(),
+        ..Default::default()
+    };
     assert_eq!(enrolments::courses::create(&db, &lao_cai, &course).await.unwrap_err(), Error::Forbidden);
     assert_eq!(hocvuso::service::audit::list(&db, &lao_cai, &Default::default()).await.unwrap_err(), Error::Forbidden);
     Ok(())
@@ -331,10 +349,8 @@ async fn rows_behind_target_carry_needed(db: DatabaseConnection) {
     let table = dashboard::completion(&db, &admin, Area::Country, &filter).await.unwrap();
     let khao_mang = raw.communes[&4465].0;
     let mu_cang_chai = raw.communes[&4456].0;
-    let expected = [
-        ("4456", Some(500 - mu_cang_chai.completed)),
-        ("4465", Some(needed_by_trying(khao_mang, 950).unwrap())),
-    ];
+    let expected =
+        [("4456", Some(500 - mu_cang_chai.completed)), ("4465", Some(needed_by_trying(khao_mang, 950).unwrap()))];
     let mut expected = expected.to_vec();
     expected.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     let got: Vec<(&str, Option<i64>)> = table.rows.iter().take(2).map(|r| (r.id.as_str(), r.needed)).collect();

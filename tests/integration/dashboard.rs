@@ -88,6 +88,7 @@ async fn campaign(db: &DatabaseConnection) -> Campaign {
             commune,
             organisation,
             team,
+            group: None,
             consent_version: Some("test".into()),
             registered_by: None,
             registered_at: day(&mut rng),

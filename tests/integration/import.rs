@@ -320,6 +320,7 @@ async fn large_files_are_written_many_rows_a_statement_with_exact_counts(db: Dat
 /// breaks and Vietnamese in text, nulls, dates, instants to the microsecond, numbers and booleans.
 async fn bulk_inserts_keep_every_value_exactly(db: DatabaseConnection) {
     use hocvuso::entity::{course, enrolment};
+    use hocvuso::model::LearnerGroup;
     let now = hocvuso::service::now();
     let learners: Vec<learner::Model> = (0..1_700)
         .map(|i| learner::Model {
@@ -343,6 +344,8 @@ async fn bulk_inserts_keep_every_value_exactly(db: DatabaseConnection) {
             created_week: 202_649,
             updated_at: now,
             citizen_id_hash: None,
+            learner_group: LearnerGroup::ALL.get(i % 5).copied(),
+            trained_week: (i % 4 == 0).then_some(202_650),
             erased_at: None,
             erased_by: None,
         })
@@ -449,6 +452,7 @@ async fn a_person_registered_meanwhile_fails_the_import_and_writes_nothing(db: D
         commune: 4456,
         organisation: None,
         team: None,
+        group: None,
         consent_version: Some(CONSENT_VERSION.into()),
         registered_by: None,
         registered_at: chrono::Utc::now(),

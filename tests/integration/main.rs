@@ -7,6 +7,7 @@ async fn migrate(db: &sea_orm::DatabaseConnection) {
 }
 
 mod accounts;
+mod communes_by_name;
 mod country;
 mod dashboard;
 mod demo;

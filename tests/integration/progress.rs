@@ -17,7 +17,13 @@ fn token(scope: TokenScope) -> Actor {
 
 /// Enrolled and completed for a unit, all courses, all time.
 async fn tally(db: &DatabaseConnection, unit_kind: UnitKind, unit_id: &str) -> (i64, i64) {
-    let key = CounterKey { unit_kind, unit_id: unit_id.into(), course_id: String::new(), week: 0 };
+    let key = CounterKey {
+        unit_kind,
+        unit_id: unit_id.into(),
+        course_id: String::new(),
+        week: 0,
+        learner_group: String::new(),
+    };
     let Tally { enrolled, completed, .. } =
         statistics::stored(db).await.unwrap().get(&key).copied().unwrap_or_default();
     (enrolled, completed)

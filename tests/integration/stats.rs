@@ -40,6 +40,7 @@ fn form(step: usize, commune: i32, organisation: &Option<String>, team: &Option<
         gender: "khac".into(),
         phone: format!("0912{step:06}"),
         commune: commune.to_string(),
+        province: None,
         organisation: organisation.clone(),
         team: team.clone(),
         consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
@@ -237,7 +238,8 @@ async fn rebuild_repairs_a_tampered_counter(db: DatabaseConnection) {
     use sea_orm::ConnectionTrait;
     hocvuso::service::demo::seed_demo(&db).await.unwrap();
     db.execute_unprepared(
-        "UPDATE stat_counter SET enrolled = enrolled + 5 WHERE unit_kind = 'province' AND course_id = '' AND week = 0",
+        "UPDATE stat_counter SET enrolled = enrolled + 5 WHERE unit_kind = 'province' AND course_id = '' AND week = 0 \
+         AND learner_group = ''",
     )
     .await
     .unwrap();

@@ -106,6 +106,7 @@ pub fn DashboardPage() -> impl IntoView {
         organisation: get("organisation"),
         province: get("province"),
         sort: None,
+        group: get("group"),
     };
     let data = Resource::new(filter, get_dashboard);
     view! {
@@ -114,7 +115,7 @@ pub fn DashboardPage() -> impl IntoView {
                 match data.await {
                     Ok((table, courses)) => {
                         let pairs: Vec<(String, String)> = query.with(|q| {
-                            ["by", "province", "course", "period", "from", "to", "commune", "organisation", "sort", "dir"]
+                            ["by", "province", "group", "course", "period", "from", "to", "commune", "organisation", "sort", "dir"]
                                 .into_iter()
                                 .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| (k.to_string(), v)))
                                 .collect()

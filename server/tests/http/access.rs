@@ -192,7 +192,12 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/api/v1/communes?province=15".into(), String::new(), ANY_CREDENTIALS),
         ("GET", "/api/v1/stats/overview".into(), String::new(), [401, 200, 200, 200, 403, 200, 200, 200]),
         ("GET", "/api/v1/stats/completion?by=team".into(), String::new(), [401, 200, 200, 200, 403, 200, 200, 200]),
-        ("GET", "/api/v1/leaderboard?by=commune&week=2026-W47".into(), String::new(), [401, 200, 200, 200, 403, 200, 200, 200]),
+        (
+            "GET",
+            "/api/v1/leaderboard?by=commune&week=2026-W47".into(),
+            String::new(),
+            [401, 200, 200, 200, 403, 200, 200, 200],
+        ),
         (
             "GET",
             "/api/v1/reports/weekly?week=2026-W47&format=xlsx".into(),
@@ -209,7 +214,12 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/api/v1/consent-notice".into(), String::new(), PUBLIC),
         ("GET", "/api/v1/openapi.json".into(), String::new(), PUBLIC),
         ("GET", "/api/v1/learners?q=lo".into(), String::new(), PEOPLE),
-        ("GET", format!("/api/v1/learners/{}", learner_in_scope.code), String::new(), [401, 200, 404, 200, 403, 403, 200, 404]),
+        (
+            "GET",
+            format!("/api/v1/learners/{}", learner_in_scope.code),
+            String::new(),
+            [401, 200, 404, 200, 403, 403, 200, 404],
+        ),
         ("GET", "/api/v1/learners/HV-NOSUCH".into(), String::new(), [401, 404, 404, 404, 403, 403, 404, 404]),
         ("POST", "/api/v1/learners".into(), learner_json(), [401, 201, 403, 201, 403, 403, 201, 403]),
         (
@@ -356,7 +366,12 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("POST", "/admin/tokens".into(), "name=Moodle&scope=read-stats".into(), COUNTRY_ADMIN_ONLY),
         ("POST", format!("/admin/tokens/{}/revoke", spare.id), String::new(), [401, 403, 403, 303, 403, 403, 403, 403]),
         ("GET", "/admin/platforms".into(), String::new(), COUNTRY_ADMIN_ONLY),
-        ("POST", "/admin/platforms".into(), "name=Moodle&home_pages=https%3A%2F%2Flms.example.vn".into(), COUNTRY_ADMIN_ONLY),
+        (
+            "POST",
+            "/admin/platforms".into(),
+            "name=Moodle&home_pages=https%3A%2F%2Flms.example.vn".into(),
+            COUNTRY_ADMIN_ONLY,
+        ),
         (
             "POST",
             format!("/admin/platforms/{}/revoke", spare_platform.id),
@@ -393,7 +408,12 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             "name=%C4%90%E1%BB%99i+{n}&commune=4465&member_count=7".into(),
             [401, 303, 403, 303, 403, 403, 303, 403],
         ),
-        ("POST", format!("/teams/{}/deactivate", uuid::Uuid::nil()), String::new(), [401, 404, 404, 404, 403, 403, 404, 404]),
+        (
+            "POST",
+            format!("/teams/{}/deactivate", uuid::Uuid::nil()),
+            String::new(),
+            [401, 404, 404, 404, 403, 403, 404, 404],
+        ),
         (
             "POST",
             format!("/organisations/{}/deactivate", uuid::Uuid::nil()),
@@ -404,8 +424,18 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/organisations".into(), String::new(), PEOPLE),
         ("GET", "/learners".into(), String::new(), PEOPLE),
         ("GET", "/learners/new".into(), String::new(), PEOPLE),
-        ("GET", format!("/learners/{}/edit", learner_in_scope.code), String::new(), [401, 200, 404, 200, 403, 403, 200, 404]),
-        ("GET", format!("/learners/{}", learner_in_scope.code), String::new(), [401, 200, 404, 200, 403, 403, 200, 404]),
+        (
+            "GET",
+            format!("/learners/{}/edit", learner_in_scope.code),
+            String::new(),
+            [401, 200, 404, 200, 403, 403, 200, 404],
+        ),
+        (
+            "GET",
+            format!("/learners/{}", learner_in_scope.code),
+            String::new(),
+            [401, 200, 404, 200, 403, 403, 200, 404],
+        ),
         ("GET", "/".into(), String::new(), PUBLIC),
         ("GET", "/login".into(), String::new(), PUBLIC),
         ("GET", "/tra-cuu".into(), String::new(), PUBLIC),
@@ -426,7 +456,12 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             String::new(),
             [401, 200, 404, 200, 403, 403, 200, 404],
         ),
-        ("POST", format!("/learners/{forgotten_by_form}/forget"), "confirm=yes".into(), [401, 303, 404, 404, 403, 403, 404, 404]),
+        (
+            "POST",
+            format!("/learners/{forgotten_by_form}/forget"),
+            "confirm=yes".into(),
+            [401, 303, 404, 404, 403, 403, 404, 404],
+        ),
         // Anyone may look up, ten times a minute per address: eight lookups over REST above, two here.
         (
             "POST",

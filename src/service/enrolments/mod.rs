@@ -83,15 +83,19 @@ async fn count(txn: &impl ConnectionTrait, e: &enrolment::Model, sign: i64, delt
         None => {
             let learner = learner::Entity::find_by_id(e.learner_id).one(txn).await?.ok_or(Error::NotFound)?;
             let placement = match learner.active {
-                true => Some(Placement::of(txn, learner.commune_code, learner.organisation_id, learner.team_id).await?),
+                true => Some(Placement::of_learner(txn, &learner).await?),
                 false => None,
             };
             deltas.remember_placement(e.learner_id, placement.clone());
             placement
         }
     };
-    if let Some(placement) = placement {
-        deltas.enrolment(&placement, e.course_id, e.enrolled_week, completed_week(e), sign);
+    match placement {
+        Some(placement) => {
+            deltas.enrolment(e.learner_id, &placement, e.course_id, e.enrolled_week, completed_week(e), sign)
+        }
+        None if completed_week(e).is_some() => deltas.completions_changed(e.learner_id, None),
+        None => {}
     }
     Ok(())
 }

@@ -74,6 +74,7 @@ struct Learner {
     organisation_id: Option<uuid::Uuid>,
     team_id: Option<uuid::Uuid>,
     citizen_id_hash: Option<String>,
+    learner_group: Option<crate::model::LearnerGroup>,
 }
 
 /// The learners `filter` selects, as a completion needs them.
@@ -89,6 +90,7 @@ async fn learners_where(conn: &impl sea_orm::ConnectionTrait, filter: sea_orm::C
         C::OrganisationId,
         C::TeamId,
         C::CitizenIdHash,
+        C::LearnerGroup,
     ];
     super::learners_as(conn, &columns, filter).await
 }
@@ -354,10 +356,10 @@ struct Change {
 impl Change {
     /// Takes this change's counts back out of `deltas` (when the enrolment service writes it instead).
     fn take_back(&self, deltas: &mut crate::service::statistics::Deltas) {
-        let (new, placement) = (&self.new, &self.placement);
-        deltas.enrolment(placement, new.course_id, new.enrolled_week, completed_week(new), -1);
+        let (new, placement, learner) = (&self.new, &self.placement, self.new.learner_id);
+        deltas.enrolment(learner, placement, new.course_id, new.enrolled_week, completed_week(new), -1);
         if let Some(was) = &self.recorded {
-            deltas.enrolment(placement, was.course_id, was.enrolled_week, completed_week(was), 1);
+            deltas.enrolment(learner, placement, was.course_id, was.enrolled_week, completed_week(was), 1);
         }
     }
 }
@@ -420,9 +422,9 @@ async fn write_rows(
     for r in good {
         // An inactive learner's enrolments are in no count.
         let Some(learner) = learners.get(&r.learner.id).filter(|l| l.active) else { continue };
-        let placement =
-            Placement::cached(txn, &mut provinces, learner.commune_code, learner.organisation_id, learner.team_id)
-                .await?;
+        let (commune, organisation, team, group) =
+            (learner.commune_code, learner.organisation_id, learner.team_id, learner.learner_group);
+        let placement = Placement::cached(txn, &mut provinces, commune, organisation, team, group).await?;
         let key = (r.learner.id, r.course.id);
         let was = recorded.get(&key);
         let old = pending.get(&key).map(|change| &change.new).or(was);
@@ -431,9 +433,9 @@ async fn write_rows(
         }
         let new = apply_row(old, &r, at_now);
         if let Some(old) = old {
-            deltas.enrolment(&placement, old.course_id, old.enrolled_week, completed_week(old), -1);
+            deltas.enrolment(key.0, &placement, old.course_id, old.enrolled_week, completed_week(old), -1);
         }
-        deltas.enrolment(&placement, new.course_id, new.enrolled_week, completed_week(&new), 1);
+        deltas.enrolment(key.0, &placement, new.course_id, new.enrolled_week, completed_week(&new), 1);
         if pending.insert(key, Change { new, recorded: was.cloned(), row: r, placement }).is_none() {
             order.push(key);
         }

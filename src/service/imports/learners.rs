@@ -11,7 +11,7 @@ use crate::consent::CONSENT_VERSION;
 use crate::entity::learner;
 use crate::i18n::Text;
 use crate::model::{Area, ImportReport, LearnerForm, RowError};
-use crate::service::learners::registration::{Directory, ValidLearner, today, validate};
+use crate::service::learners::registration::{CommuneRefusal, Directory, ValidLearner, today, validate};
 use crate::service::learners::{dedup_key, insert_many_counted, update_in};
 use crate::service::{audit, imports::table};
 use crate::text::fold;
@@ -53,6 +53,7 @@ enum Column {
     Gender,
     Phone,
     Commune,
+    Province,
     Organisation,
     Team,
     LearnerCode,
@@ -62,12 +63,13 @@ enum Column {
 
 impl Column {
     /// Header names accepted for each column, as `table::header_key` reduces them.
-    const ALIASES: [(Column, &'static [&'static str]); 10] = [
+    const ALIASES: [(Column, &'static [&'static str]); 11] = [
         (Column::FullName, &["full name", "ho va ten", "ho ten", "name", "ten"]),
         (Column::BirthDate, &["birth date", "ngay sinh", "date of birth", "dob"]),
         (Column::Gender, &["gender", "gioi tinh", "sex"]),
         (Column::Phone, &["phone", "so dien thoai", "dien thoai", "sdt", "phone number", "mobile"]),
         (Column::Commune, &["commune", "xa/phuong", "xa phuong", "xa", "phuong", "ma xa", "commune code"]),
+        (Column::Province, &["tinh/thanh pho", "tinh thanh pho", "province", "tinh", "ma tinh"]),
         (
             Column::Organisation,
             &["organisation", "organization", "co quan/don vi", "co quan", "don vi", "co quan don vi"],
@@ -88,6 +90,7 @@ impl Column {
             Column::Gender => "gender",
             Column::Phone => "phone",
             Column::Commune => "commune",
+            Column::Province => "province",
             Column::Organisation => "organisation",
             Column::Team => "team",
             Column::LearnerCode => "learner_code",
@@ -183,6 +186,7 @@ pub async fn import_learners(
             gender: cell(row, Column::Gender),
             phone: cell(row, Column::Phone),
             commune: cell(row, Column::Commune),
+            province: Some(cell(row, Column::Province)),
             organisation: Some(cell(row, Column::Organisation)),
             team: Some(cell(row, Column::Team)),
             consent_version: Some(consent),
@@ -208,10 +212,19 @@ pub async fn import_learners(
             Err(Error::Invalid(fields)) => {
                 for field in fields {
                     let column = Column::ALIASES.iter().map(|(c, _)| *c).find(|c| c.field() == field.field);
+                    // An ambiguous name is answered with every commune it may mean, and their codes.
+                    let value = if field.problem == Text::CommuneAmbiguous
+                        && let Err(CommuneRefusal::Ambiguous(codes)) =
+                            directory.commune(&form.commune, form.province.as_deref())
+                    {
+                        directory.describe(&codes)
+                    } else {
+                        column.map(|c| cell(row, c)).unwrap_or_default()
+                    };
                     errors.push(RowError {
                         line,
                         column: column.map(title).unwrap_or(field.field),
-                        value: column.map(|c| cell(row, c)).unwrap_or_default(),
+                        value,
                         problem: field.problem,
                     });
                 }

@@ -12,7 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entity::{enrolment, learner};
-use crate::model::EnrolmentStatus;
+use crate::model::{EnrolmentStatus, LearnerGroup};
 use crate::service::now;
 use crate::service::statistics::{Deltas, Placement};
 use crate::text::fold;
@@ -28,6 +28,7 @@ pub struct NewLearner {
     pub commune: i32,
     pub organisation: Option<Uuid>,
     pub team: Option<Uuid>,
+    pub group: Option<LearnerGroup>,
     pub consent_version: Option<String>,
     pub registered_by: Option<Uuid>,
     pub registered_at: DateTime<Utc>,
@@ -48,8 +49,8 @@ pub fn learner_code(bits: u32) -> String {
     format!("HV-{code}")
 }
 
-fn placement_key(learner: &learner::Model) -> (i32, Option<Uuid>, Option<Uuid>) {
-    (learner.commune_code, learner.organisation_id, learner.team_id)
+fn placement_key(learner: &learner::Model) -> (i32, Option<Uuid>, Option<Uuid>, Option<LearnerGroup>) {
+    (learner.commune_code, learner.organisation_id, learner.team_id, learner.learner_group)
 }
 
 /// What a learner and all their enrolments add to the counters (nothing when inactive).
@@ -62,11 +63,14 @@ async fn contribution(
     if !learner.active {
         return Ok(());
     }
-    let placement = Placement::of(txn, learner.commune_code, learner.organisation_id, learner.team_id).await?;
+    let placement = Placement::of_learner(txn, learner).await?;
     deltas.learner(&placement, learner.created_week, sign);
+    if let Some(week) = learner.trained_week {
+        deltas.trained(&placement, week, sign);
+    }
     let enrolments = enrolment::Entity::find().filter(enrolment::Column::LearnerId.eq(learner.id)).all(txn).await?;
     for e in enrolments {
-        deltas.enrolment(&placement, e.course_id, e.enrolled_week, completed_week(&e), sign);
+        deltas.enrolment(learner.id, &placement, e.course_id, e.enrolled_week, completed_week(&e), sign);
     }
     Ok(())
 }
@@ -125,7 +129,7 @@ pub async fn insert_counted(
     new: NewLearner,
     deltas: &mut Deltas,
 ) -> Result<learner::Model, InsertError> {
-    let placement = Placement::of(txn, new.commune, new.organisation, new.team).await?;
+    let placement = Placement::of(txn, new.commune, new.organisation, new.team, new.group).await?;
     let (row, created_week, dedup) = new_row(new);
     let mut row = row.into_active_model().reset_all();
     if let Some(key) = &dedup
@@ -193,6 +197,9 @@ fn new_row(new: NewLearner) -> (learner::Model, i32, Option<String>) {
         citizen_id_hash: new.citizen_id_hash,
         erased_at: None,
         erased_by: None,
+        learner_group: new.group,
+        // A new learner has completed nothing yet.
+        trained_week: None,
     };
     (row, created_week, dedup)
 }
@@ -218,7 +225,8 @@ pub async fn insert_many_counted(
         let mut rows = Vec::with_capacity(chunk.len());
         let mut counts = Vec::with_capacity(chunk.len());
         for new in &chunk {
-            let placement = Placement::cached(txn, &mut provinces, new.commune, new.organisation, new.team).await?;
+            let placement =
+                Placement::cached(txn, &mut provinces, new.commune, new.organisation, new.team, new.group).await?;
             let (mut row, created_week, _) = new_row(new.clone());
             // Codes drawn twice within this import draw again here; codes taken before, just below.
             while !codes.insert(row.code.clone()) {

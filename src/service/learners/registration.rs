@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::consent::CONSENT_VERSION;
-use crate::entity::{commune, learner, organisation, team};
+use crate::entity::{commune, learner, organisation, province, team};
 use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::model::{Area, LearnerFilter, LearnerForm, LearnerView, Page};
@@ -79,33 +79,104 @@ impl CommuneIndex {
         found
     }
 
-    /// The one commune a code or a name means; None when it means none or several.
-    pub fn resolve(&self, text: &str) -> Option<i32> {
-        match self.candidates(text, None).as_slice() {
-            [one] => Some(*one),
-            _ => None,
-        }
-    }
-
     pub fn name(&self, code: i32) -> Option<&str> {
         self.by_code.get(&code).map(|(name, _)| name.as_str())
     }
+
+    /// The province a commune lies in.
+    pub fn province(&self, code: i32) -> Option<i32> {
+        self.by_code.get(&code).map(|(_, province)| *province)
+    }
 }
 
-/// Everything a form or a spreadsheet row names, loaded once: communes, organisations and teams.
+/// Provinces by code and by folded name, with or without "Tỉnh"/"Thành phố": "Lào Cai", "lao cai",
+/// "Tỉnh Lào Cai" and "15" all mean 15.
+pub struct ProvinceIndex {
+    names: HashMap<i32, String>,
+    by_name: HashMap<String, i32>,
+}
+
+/// "thanh pho ha noi" → "ha noi"; "tinh lao cai" → "lao cai".
+fn without_province_prefix(folded: &str) -> &str {
+    ["tinh ", "thanh pho ", "tp. ", "tp "].iter().find_map(|p| folded.strip_prefix(p)).unwrap_or(folded)
+}
+
+impl ProvinceIndex {
+    pub async fn load(db: &impl ConnectionTrait) -> Result<ProvinceIndex> {
+        let mut index = ProvinceIndex { names: HashMap::new(), by_name: HashMap::new() };
+        for p in province::Entity::find().all(db).await? {
+            let full = fold(&p.name);
+            index.by_name.insert(without_province_prefix(&full).to_string(), p.code);
+            index.by_name.insert(full, p.code);
+            index.names.insert(p.code, p.name);
+        }
+        Ok(index)
+    }
+
+    /// The province a code or a name means.
+    pub fn resolve(&self, text: &str) -> Option<i32> {
+        let text = text.trim();
+        if let Ok(code) = text.parse::<i32>() {
+            return self.names.contains_key(&code).then_some(code);
+        }
+        let folded = fold(text);
+        self.by_name.get(&folded).or_else(|| self.by_name.get(without_province_prefix(&folded))).copied()
+    }
+
+    pub fn name(&self, code: i32) -> Option<&str> {
+        self.names.get(&code).map(String::as_str)
+    }
+}
+
+/// Why the commune a form or a row names cannot be placed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommuneRefusal {
+    UnknownProvince,
+    Unknown,
+    /// A code, or a name, that exists only outside the province given.
+    NotInProvince,
+    /// A name several communes bear, none of them preferred: these.
+    Ambiguous(Vec<i32>),
+}
+
+impl CommuneRefusal {
+    /// The form field at fault, and the problem said there.
+    pub fn field_error(&self) -> FieldError {
+        let (field, problem) = match self {
+            CommuneRefusal::UnknownProvince => ("province", Text::UnknownProvince),
+            CommuneRefusal::Unknown => ("commune", Text::UnknownCommune),
+            CommuneRefusal::NotInProvince => ("commune", Text::CommuneNotInProvince),
+            CommuneRefusal::Ambiguous(_) => ("commune", Text::CommuneAmbiguous),
+        };
+        FieldError { field: field.to_string(), problem }
+    }
+}
+
+/// Everything a form or a spreadsheet row names, loaded once: provinces, communes, organisations and teams.
 pub struct Directory {
     pub communes: CommuneIndex,
+    pub provinces: ProvinceIndex,
+    /// Where a commune named without a province is looked for first: the uploader's province(s);
+    /// empty for the whole country.
+    home: Vec<i32>,
     organisations: HashMap<String, organisation::Model>,
     teams: HashMap<String, team::Model>,
 }
 
 impl Directory {
-    /// The communes and active organisations and teams of where the actor registers: a province
-    /// admin's province, else the deployment's landing area (the whole country when it has none).
+    /// The country's provinces and communes (a row may name any province; scope is checked after),
+    /// and the active organisations and teams of where the actor registers: a province admin's
+    /// province, else the deployment's landing area (the whole country when it has none).
     pub async fn load(db: &impl ConnectionTrait, actor: &Actor, landing: Area) -> Result<Directory> {
         let area = actor.province_limit().map_or(landing, Area::Province);
-        let communes = CommuneIndex::load(db, area).await?;
-        let codes: Vec<i32> = communes.by_code.keys().copied().collect();
+        let communes = CommuneIndex::load(db, Area::Country).await?;
+        let provinces = ProvinceIndex::load(db).await?;
+        let codes: Vec<i32> = communes
+            .by_code
+            .iter()
+            .filter(|(_, (_, province))| area.province().is_none_or(|p| p == *province))
+            .map(|(code, _)| *code)
+            .collect();
         let mut organisations = HashMap::new();
         for o in organisation::Entity::find()
             .filter(organisation::Column::Active.eq(true))
@@ -126,7 +197,71 @@ impl Directory {
             teams.insert(t.id.to_string(), t.clone());
             teams.entry(t.name_folded.clone()).or_insert(t);
         }
-        Ok(Directory { communes, organisations, teams })
+        // The uploader's province: a province admin's, else the landing one, else (an organiser on
+        // the country) those of the communes and organisations in their scope.
+        let mut home: Vec<i32> = match (area.province(), actor.organiser_scope()) {
+            (Some(province), _) => vec![province],
+            (None, Some(scope)) => scope
+                .communes
+                .iter()
+                .copied()
+                .chain(
+                    scope
+                        .organisations
+                        .iter()
+                        .filter_map(|id| organisations.get(&id.to_string()))
+                        .map(|o| o.commune_code),
+                )
+                .filter_map(|code| communes.province(code))
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        home.sort_unstable();
+        home.dedup();
+        Ok(Directory { communes, provinces, home, organisations, teams })
+    }
+
+    /// The one commune a code or a name means. A code means its commune, anywhere (and must lie in
+    /// `province` when one is given). A name is looked for in `province` when given, else in the
+    /// uploader's province first, else in the whole country; several matches are refused.
+    pub fn commune(&self, text: &str, province: Option<&str>) -> std::result::Result<i32, CommuneRefusal> {
+        let province = match province.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(name) => Some(self.provinces.resolve(name).ok_or(CommuneRefusal::UnknownProvince)?),
+            None => None,
+        };
+        let everywhere = self.communes.candidates(text, None);
+        let found = match province {
+            Some(p) => everywhere.iter().copied().filter(|c| self.communes.province(*c) == Some(p)).collect(),
+            None => {
+                let at_home: Vec<i32> = everywhere
+                    .iter()
+                    .copied()
+                    .filter(|c| self.communes.province(*c).is_some_and(|p| self.home.contains(&p)))
+                    .collect();
+                if at_home.is_empty() { everywhere.clone() } else { at_home }
+            }
+        };
+        match found.as_slice() {
+            [one] => Ok(*one),
+            [] if everywhere.is_empty() => Err(CommuneRefusal::Unknown),
+            [] => Err(CommuneRefusal::NotInProvince),
+            _ => Err(CommuneRefusal::Ambiguous(found)),
+        }
+    }
+
+    /// Communes as a row error names them: "Xã Tân Tiến: 1051 (Tuyên Quang), 6019 (Lạng Sơn)".
+    pub fn describe(&self, communes: &[i32]) -> String {
+        let mut names: Vec<(&str, Vec<String>)> = Vec::new();
+        for code in communes {
+            let name = self.communes.name(*code).unwrap_or_default();
+            let province = self.communes.province(*code).and_then(|p| self.provinces.name(p)).unwrap_or_default();
+            let entry = format!("{code} ({province})");
+            match names.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, codes)) => codes.push(entry),
+                None => names.push((name, vec![entry])),
+            }
+        }
+        names.iter().map(|(name, codes)| format!("{name}: {}", codes.join(", "))).collect::<Vec<_>>().join("; ")
     }
 
     /// An active organisation by id or by name (without regard to marks).
@@ -153,10 +288,8 @@ pub fn validate(actor: &Actor, directory: &Directory, form: &LearnerForm, today:
     let birth_date = BirthDate::parse(&form.birth_date, today).map_err(|t| problem(&mut errors, "birth_date", t)).ok();
     let gender = Gender::parse(&form.gender).map_err(|t| problem(&mut errors, "gender", t)).ok();
     let phone = PhoneNumber::parse(&form.phone).map_err(|t| problem(&mut errors, "phone", t)).ok();
-    let commune = directory.communes.resolve(&form.commune);
-    if commune.is_none() {
-        problem(&mut errors, "commune", Text::UnknownCommune);
-    }
+    let commune =
+        directory.commune(&form.commune, form.province.as_deref()).map_err(|r| errors.push(r.field_error())).ok();
     let named = |text: &Option<String>| text.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let organisation = named(&form.organisation).and_then(|text| {
         let found = directory.organisation(&text);
@@ -219,6 +352,8 @@ impl ValidLearner {
             commune: self.commune,
             organisation: self.organisation,
             team: self.team,
+            // Set by the form once learner groups reach it; unclassified until then.
+            group: None,
             consent_version: Some(self.consent_version),
             registered_by,
             registered_at: now(),
@@ -398,15 +533,28 @@ pub async fn choices(
     } else if !actor.sees_everything() {
         communes = communes.filter(commune::Column::Code.is_in(account.scope.communes.iter().copied()));
     }
-    let communes = communes.all(db).await?;
+    let communes: Vec<commune::Model> = communes
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|c| actor.sees_everything() || account.scope.communes.contains(&c.code))
+        .collect();
     let organisations = crate::service::units::list_organisations(db, actor, None).await?;
     let teams = crate::service::units::list_teams(db, actor, None).await?;
+    // Seven "Xã Tân Tiến" in one list: each said with its province.
+    let mut bearers: HashMap<&str, usize> = HashMap::new();
+    for c in &communes {
+        *bearers.entry(c.name.as_str()).or_default() += 1;
+    }
+    let provinces = if bearers.values().any(|n| *n > 1) { Some(ProvinceIndex::load(db).await?) } else { None };
+    let label = |c: &commune::Model| match &provinces {
+        Some(provinces) if bearers[c.name.as_str()] > 1 => {
+            format!("{} ({})", c.name, provinces.name(c.province_code).unwrap_or_default())
+        }
+        _ => c.name.clone(),
+    };
     Ok(crate::model::RegistrationChoices {
-        communes: communes
-            .into_iter()
-            .filter(|c| actor.sees_everything() || account.scope.communes.contains(&c.code))
-            .map(|c| (c.code, c.name))
-            .collect(),
+        communes: communes.iter().map(|c| (c.code, label(c))).collect(),
         organisations: organisations.into_iter().map(|o| (o.id, o.name)).collect(),
         teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
     })

@@ -10,7 +10,8 @@ use crate::auth::{Actor, TokenScope};
 use crate::entity::{commune, course, organisation, province, stat_counter, team};
 use crate::i18n::Text;
 use crate::model::{
-    Area, Completion, CompletionRow, CompletionTable, DashboardFilter, Leaderboard, LeaderboardRow, UnitKind, WeekPoint,
+    Area, Completion, CompletionRow, CompletionTable, DashboardFilter, Leaderboard, LeaderboardRow, LearnerGroup,
+    UnitKind, WeekPoint,
 };
 use crate::service::statistics::targets;
 use crate::text::fold;
@@ -33,6 +34,8 @@ pub struct Unit {
 /// What the actor may see, and the filter's place, course and period, checked.
 struct View {
     area: Area,
+    /// The learner group's code, or '' for every learner.
+    group: String,
     /// The province's name; empty for the country.
     area_name: String,
     by: UnitKind,
@@ -277,7 +280,13 @@ async fn view(db: &impl ConnectionTrait, actor: &Actor, landing: Area, filter: &
         Area::Country => String::new(),
         Area::Province(code) => province::Entity::find_by_id(code).one(db).await?.map(|p| p.name).unwrap_or_default(),
     };
-    Ok(View { area, area_name, by, course_id, period, context, rows })
+    let group = match text(&filter.group) {
+        None => String::new(),
+        Some(g) => {
+            LearnerGroup::parse(&g).ok_or_else(|| invalid("group", Text::LearnerGroupUnknown))?.as_str().to_string()
+        }
+    };
+    Ok(View { area, group, area_name, by, course_id, period, context, rows })
 }
 
 /// Counter rows of some units (all of `kind` when `ids` is None) for one course ('' = all), up to a
@@ -288,8 +297,11 @@ async fn counters(
     ids: Option<Vec<String>>,
     course_id: Option<&str>,
     up_to: Option<i32>,
+    group: &str,
 ) -> Result<Vec<stat_counter::Model>> {
-    let mut query = stat_counter::Entity::find().filter(stat_counter::Column::UnitKind.eq(kind));
+    let mut query = stat_counter::Entity::find()
+        .filter(stat_counter::Column::UnitKind.eq(kind))
+        .filter(stat_counter::Column::LearnerGroup.eq(group));
     if let Some(ids) = ids {
         query = query.filter(stat_counter::Column::UnitId.is_in(ids));
     }
@@ -314,10 +326,12 @@ async fn unit_counters(
     ids: Vec<String>,
     course_id: &str,
     period: Option<Period>,
+    group: &str,
 ) -> Result<Vec<stat_counter::Model>> {
-    let Some(period) = period else { return counters(db, kind, Some(ids), Some(course_id), None).await };
+    let Some(period) = period else { return counters(db, kind, Some(ids), Some(course_id), None, group).await };
     let rows = stat_counter::Entity::find()
         .filter(stat_counter::Column::UnitKind.eq(kind))
+        .filter(stat_counter::Column::LearnerGroup.eq(group))
         .filter(stat_counter::Column::UnitId.is_in(ids))
         .filter(stat_counter::Column::CourseId.eq(course_id))
         .filter(
@@ -336,12 +350,14 @@ async fn unit_counters(
             enrolled: 0,
             completed: 0,
             learners: 0,
+            trained: 0,
             ..row.clone()
         });
         let sign = if row.week == 0 { 1 } else { -1 };
         entry.enrolled += sign * row.enrolled;
         entry.completed += sign * row.completed;
         entry.learners += sign * row.learners;
+        entry.trained += sign * row.trained;
         if period.contains(row.week) {
             inside.push(row);
         }
@@ -389,6 +405,7 @@ async fn context_counters(
     context: &[(UnitKind, String)],
     course_id: Option<&str>,
     up_to: Option<i32>,
+    group: &str,
 ) -> Result<Vec<stat_counter::Model>> {
     let mut rows = Vec::new();
     let mut by_kind: BTreeMap<UnitKind, Vec<String>> = BTreeMap::new();
@@ -396,7 +413,7 @@ async fn context_counters(
         by_kind.entry(*kind).or_default().push(id.clone());
     }
     for (kind, ids) in by_kind {
-        rows.extend(counters(db, kind, Some(ids), course_id, up_to).await?);
+        rows.extend(counters(db, kind, Some(ids), course_id, up_to, group).await?);
     }
     Ok(rows)
 }
@@ -413,12 +430,12 @@ pub async fn completion(
     let mut sums: HashMap<String, Sums> = HashMap::new();
     if view.by == UnitKind::Course {
         // A course's figures inside the context: the context units' per-course rows.
-        for row in context_counters(db, &view.context, None, up_to).await? {
+        for row in context_counters(db, &view.context, None, up_to, &view.group).await? {
             sums.entry(row.course_id.clone()).or_default().add(&row, view.period);
         }
     } else {
         let ids = view.rows.iter().map(|u| u.id.clone()).collect();
-        for row in unit_counters(db, view.by, ids, &view.course_id, view.period).await? {
+        for row in unit_counters(db, view.by, ids, &view.course_id, view.period, &view.group).await? {
             sums.entry(row.unit_id.clone()).or_default().add(&row, view.period);
         }
     }
@@ -430,7 +447,8 @@ pub async fn completion(
 
     let mut total = Sums::default();
     let mut weekly: BTreeMap<i32, Completion> = BTreeMap::new();
-    for row in context_counters(db, &view.context, Some(&view.course_id), Some(up_to.unwrap_or(i32::MAX))).await? {
+    let up_to_now = Some(up_to.unwrap_or(i32::MAX));
+    for row in context_counters(db, &view.context, Some(&view.course_id), up_to_now, &view.group).await? {
         total.add(&row, view.period);
         let week = weekly.entry(row.week).or_default();
         week.enrolled += row.enrolled;
@@ -508,7 +526,8 @@ pub async fn leaderboard(
         return Err(invalid("by", Text::InvalidInput));
     }
     let ids: Vec<String> = view.rows.iter().map(|u| u.id.clone()).collect();
-    let rows = unit_counters(db, view.by, ids, &view.course_id, Some(Period { first: week, last: week })).await?;
+    let rows =
+        unit_counters(db, view.by, ids, &view.course_id, Some(Period { first: week, last: week }), &view.group).await?;
     let previous = week.previous().0;
     let mut now: HashMap<&str, Completion> = HashMap::new();
     let mut before: HashMap<&str, Completion> = HashMap::new();

@@ -13,20 +13,22 @@ pub mod targets;
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryResult, Statement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult, Statement};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::entity::{commune, stat_counter};
-use crate::model::{EnrolmentStatus, UnitKind};
+use crate::entity::{commune, enrolment, learner, stat_counter};
+use crate::model::{EnrolmentStatus, LearnerGroup, UnitKind};
 
-/// Where a learner stands: the units their learners and enrolments count towards.
+/// Where a learner stands: the units their learners and enrolments count towards, and their group
+/// (counted under '' and, when they have one, under it too).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Placement {
     pub province: i32,
     pub commune: i32,
     pub organisation: Option<Uuid>,
     pub team: Option<Uuid>,
+    pub group: Option<LearnerGroup>,
 }
 
 impl Placement {
@@ -36,13 +38,19 @@ impl Placement {
         commune: i32,
         organisation: Option<Uuid>,
         team: Option<Uuid>,
+        group: Option<LearnerGroup>,
     ) -> Result<Placement> {
         let province = commune::Entity::find_by_id(commune)
             .one(db)
             .await?
             .ok_or_else(|| crate::Error::invalid("commune", crate::i18n::Text::UnknownCommune))?
             .province_code;
-        Ok(Placement { province, commune, organisation, team })
+        Ok(Placement { province, commune, organisation, team, group })
+    }
+
+    /// Where a learner row stands.
+    pub async fn of_learner(db: &impl ConnectionTrait, learner: &learner::Model) -> Result<Placement> {
+        Placement::of(db, learner.commune_code, learner.organisation_id, learner.team_id, learner.learner_group).await
     }
 
     /// The placement of a learner in `commune`, `organisation` and `team`, each commune's province
@@ -53,16 +61,22 @@ impl Placement {
         commune: i32,
         organisation: Option<Uuid>,
         team: Option<Uuid>,
+        group: Option<LearnerGroup>,
     ) -> Result<Placement> {
         let province = match provinces.get(&commune) {
             Some(province) => *province,
             None => {
-                let province = Placement::of(db, commune, None, None).await?.province;
+                let province = Placement::of(db, commune, None, None, None).await?.province;
                 provinces.insert(commune, province);
                 province
             }
         };
-        Ok(Placement { province, commune, organisation, team })
+        Ok(Placement { province, commune, organisation, team, group })
+    }
+
+    /// The group keys a learner counts under: every learner (''), and their group's.
+    fn groups(&self) -> impl Iterator<Item = Option<LearnerGroup>> + '_ {
+        std::iter::once(None).chain(self.group.map(Some))
     }
 
     fn units(&self) -> impl Iterator<Item = (UnitKind, UnitRef)> + '_ {
@@ -94,16 +108,18 @@ impl UnitRef {
     }
 }
 
-/// A counter row's key while gathering: unit, course (None = all courses) and week.
-type DeltaKey = (UnitKind, UnitRef, Option<Uuid>, i32);
+/// A counter row's key while gathering: unit, course (None = all courses), week and group (None = all).
+type DeltaKey = (UnitKind, UnitRef, Option<Uuid>, i32, Option<LearnerGroup>);
 
-/// One counter row's key. `course_id` is empty for all courses; `week` is 0 for all time.
+/// One counter row's key. `course_id` is empty for all courses; `week` is 0 for all time;
+/// `learner_group` is empty for every learner.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CounterKey {
     pub unit_kind: UnitKind,
     pub unit_id: String,
     pub course_id: String,
     pub week: i32,
+    pub learner_group: String,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -111,6 +127,7 @@ pub struct Tally {
     pub enrolled: i64,
     pub completed: i64,
     pub learners: i64,
+    pub trained: i64,
 }
 
 impl Tally {
@@ -122,9 +139,10 @@ impl Tally {
 /// Changes to counters, gathered during a transaction and written once at its end. It also keeps
 /// the placement of each learner whose enrolments it counted (None: not counted, inactive), so a
 /// request that changes many enrolments reads each learner once; no writer that gathers deltas
-/// moves a learner meanwhile.
+/// moves a learner meanwhile. The learners whose completions changed have their first completion
+/// week (and so `trained`) settled when the deltas are applied, from the rows as they are then.
 #[derive(Debug, Default)]
-pub struct Deltas(HashMap<DeltaKey, Tally>, HashMap<Uuid, Option<Placement>>);
+pub struct Deltas(HashMap<DeltaKey, Tally>, HashMap<Uuid, Option<Placement>>, HashMap<Uuid, Option<Placement>>);
 
 impl Deltas {
     /// The placement counted for `learner` earlier in this transaction, if any.
@@ -141,20 +159,46 @@ impl Deltas {
         entry.enrolled += tally.enrolled;
         entry.completed += tally.completed;
         entry.learners += tally.learners;
+        entry.trained += tally.trained;
+    }
+
+    /// Adds `tally` to a unit's all-time row and its row of `week`, under every group key of `placement`.
+    fn add_to(
+        &mut self,
+        placement: &Placement,
+        kind: UnitKind,
+        id: UnitRef,
+        course: Option<Uuid>,
+        week: i32,
+        tally: Tally,
+    ) {
+        for group in placement.groups() {
+            self.add((kind, id, course, 0, group), tally);
+            self.add((kind, id, course, week, group), tally);
+        }
     }
 
     /// `count` learners registered in `created_week` (negative to take them away).
     pub fn learner(&mut self, placement: &Placement, created_week: i32, count: i64) {
         let tally = Tally { learners: count, ..Tally::default() };
         for (kind, id) in placement.units() {
-            self.add((kind, id, None, 0), tally);
-            self.add((kind, id, None, created_week), tally);
+            self.add_to(placement, kind, id, None, created_week, tally);
         }
     }
 
-    /// `count` enrolments in `course`, enrolled in `enrolled_week` and, if completed, completed in `completed_week`.
+    /// `count` learners trained (a first course completed) in `week` (negative to take them away).
+    pub fn trained(&mut self, placement: &Placement, week: i32, count: i64) {
+        let tally = Tally { trained: count, ..Tally::default() };
+        for (kind, id) in placement.units() {
+            self.add_to(placement, kind, id, None, week, tally);
+        }
+    }
+
+    /// `count` enrolments of `learner` in `course`, enrolled in `enrolled_week` and, if completed,
+    /// completed in `completed_week`.
     pub fn enrolment(
         &mut self,
+        learner: Uuid,
         placement: &Placement,
         course: Uuid,
         enrolled_week: i32,
@@ -168,14 +212,27 @@ impl Deltas {
             // The course unit is already per course; other units keep an all-courses row and a per-course row.
             let courses: &[Option<Uuid>] = if kind == UnitKind::Course { &[None] } else { &[None, Some(course)] };
             for &course_id in courses {
-                self.add((kind, id, course_id, 0), enrolled);
-                self.add((kind, id, course_id, enrolled_week), enrolled);
+                self.add_to(placement, kind, id, course_id, enrolled_week, enrolled);
                 if let Some(week) = completed_week {
-                    self.add((kind, id, course_id, 0), completed);
-                    self.add((kind, id, course_id, week), completed);
+                    self.add_to(placement, kind, id, course_id, week, completed);
                 }
             }
         }
+        if completed_week.is_some() {
+            self.completions_changed(learner, Some(placement.clone()));
+        }
+    }
+
+    /// For bulk seeding (the benchmark) that writes each learner's first completion week with them
+    /// and counts it (`trained`) itself: nothing is left to settle.
+    pub fn assume_settled(&mut self) {
+        self.2.clear();
+    }
+
+    /// `learner`'s completions changed: their first completion week is settled when applied. An
+    /// inactive learner (no placement) counts nowhere, but keeps the week right for when they return.
+    pub fn completions_changed(&mut self, learner: Uuid, placement: Option<Placement>) {
+        self.2.insert(learner, placement);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -187,17 +244,72 @@ impl Deltas {
         self.0
             .into_iter()
             .filter(|(_, tally)| !tally.is_zero())
-            .map(|((unit_kind, unit, course, week), tally)| {
+            .map(|((unit_kind, unit, course, week, group), tally)| {
                 let course_id = course.map(|c| c.to_string()).unwrap_or_default();
-                (CounterKey { unit_kind, unit_id: unit.text(), course_id, week }, tally)
+                let learner_group = group.map(|g| g.as_str().to_string()).unwrap_or_default();
+                (CounterKey { unit_kind, unit_id: unit.text(), course_id, week, learner_group }, tally)
             })
             .collect()
     }
 
-    /// Adds the deltas to the counter rows, creating the rows that do not exist yet.
-    pub async fn apply(self, db: &impl ConnectionTrait) -> Result<()> {
+    /// Adds the deltas to the counter rows, creating the rows that do not exist yet; first settles
+    /// the first completion week of every learner whose completions changed.
+    pub async fn apply(mut self, db: &impl ConnectionTrait) -> Result<()> {
+        self.settle_trained(db).await?;
         add_to_counters(db, self.into_counters()).await
     }
+
+    /// Reads, for the learners whose completions changed, their first completion week as the rows
+    /// now say and as the learner row says; where they differ, moves `trained` from the old week to
+    /// the new and writes the new week on the learner.
+    async fn settle_trained(&mut self, db: &impl ConnectionTrait) -> Result<()> {
+        let touched: Vec<(Uuid, Option<Placement>)> = std::mem::take(&mut self.2).into_iter().collect();
+        for chunk in touched.chunks(500) {
+            let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
+            let stored: HashMap<Uuid, Option<i32>> = learner::Entity::find()
+                .filter(learner::Column::Id.is_in(ids.clone()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|l| (l.id, l.trained_week))
+                .collect();
+            let first: HashMap<Uuid, i32> = first_completion_weeks(db, &ids).await?;
+            for (id, placement) in chunk {
+                let (was, now) = (stored.get(id).copied().flatten(), first.get(id).copied());
+                if was == now {
+                    continue;
+                }
+                if let (Some(week), Some(placement)) = (was, placement) {
+                    self.trained(placement, week, -1);
+                }
+                if let (Some(week), Some(placement)) = (now, placement) {
+                    self.trained(placement, week, 1);
+                }
+                learner::Entity::update_many()
+                    .col_expr(learner::Column::TrainedWeek, Expr::value(now))
+                    .filter(learner::Column::Id.eq(*id))
+                    .exec(db)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The week of each learner's first completed course, for those who have one.
+async fn first_completion_weeks(db: &impl ConnectionTrait, learners: &[Uuid]) -> Result<HashMap<Uuid, i32>> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(Uuid, Option<i32>)> = enrolment::Entity::find()
+        .select_only()
+        .column(enrolment::Column::LearnerId)
+        .column_as(enrolment::Column::CompletedWeek.min(), "first")
+        .filter(enrolment::Column::LearnerId.is_in(learners.iter().copied()))
+        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Completed))
+        .group_by(enrolment::Column::LearnerId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(id, week)| week.map(|w| (id, w))).collect())
 }
 
 /// Adds `rows` to the counter rows, creating those that do not exist yet.
@@ -205,7 +317,7 @@ async fn add_to_counters(db: &impl ConnectionTrait, rows: BTreeMap<CounterKey, T
     let rows: Vec<_> = rows.into_iter().collect();
     // In key order (a BTreeMap): concurrent transactions then lock counter rows in the same
     // order and cannot deadlock one another on PostgreSQL.
-    // 7 values a row; stay well under SQLite's limit of bound parameters.
+    // 9 values a row; stay well under SQLite's limit of bound parameters.
     for chunk in rows.chunks(1000) {
         let mut insert = Query::insert();
         insert.into_table(stat_counter::Entity).columns([
@@ -213,9 +325,11 @@ async fn add_to_counters(db: &impl ConnectionTrait, rows: BTreeMap<CounterKey, T
             stat_counter::Column::UnitId,
             stat_counter::Column::CourseId,
             stat_counter::Column::Week,
+            stat_counter::Column::LearnerGroup,
             stat_counter::Column::Enrolled,
             stat_counter::Column::Completed,
             stat_counter::Column::Learners,
+            stat_counter::Column::Trained,
         ]);
         for (key, tally) in chunk {
             insert.values_panic([
@@ -223,9 +337,11 @@ async fn add_to_counters(db: &impl ConnectionTrait, rows: BTreeMap<CounterKey, T
                 key.unit_id.clone().into(),
                 key.course_id.clone().into(),
                 key.week.into(),
+                key.learner_group.clone().into(),
                 tally.enrolled.into(),
                 tally.completed.into(),
                 tally.learners.into(),
+                tally.trained.into(),
             ]);
         }
         let add_excluded = |column: stat_counter::Column| {
@@ -237,11 +353,13 @@ async fn add_to_counters(db: &impl ConnectionTrait, rows: BTreeMap<CounterKey, T
                 stat_counter::Column::UnitId,
                 stat_counter::Column::CourseId,
                 stat_counter::Column::Week,
+                stat_counter::Column::LearnerGroup,
             ])
             .values([
                 add_excluded(stat_counter::Column::Enrolled),
                 add_excluded(stat_counter::Column::Completed),
                 add_excluded(stat_counter::Column::Learners),
+                add_excluded(stat_counter::Column::Trained),
             ])
             .to_owned(),
         );
@@ -254,56 +372,72 @@ fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
     Ok(row.try_get::<T>("", column)?)
 }
 
+/// A placement as a recomputation's row names it.
+fn placement_of_row(row: &QueryResult) -> Result<Placement> {
+    let group: Option<String> = get(row, "learner_group")?;
+    Ok(Placement {
+        province: get(row, "province")?,
+        commune: get(row, "commune")?,
+        organisation: get(row, "organisation")?,
+        team: get(row, "team")?,
+        group: group.as_deref().and_then(LearnerGroup::parse),
+    })
+}
+
 /// Every counter derived again from the raw learner and enrolment rows.
 pub async fn recompute(db: &impl ConnectionTrait) -> Result<BTreeMap<CounterKey, Tally>> {
     let backend = db.get_database_backend();
     let mut deltas = Deltas::default();
+    let placement = "c.province_code AS province, l.commune_code AS commune, l.organisation_id AS organisation, \
+                     l.team_id AS team, l.learner_group AS learner_group";
+    let group_by = "c.province_code, l.commune_code, l.organisation_id, l.team_id, l.learner_group";
 
     let learners = Statement::from_string(
         backend,
-        "SELECT c.province_code AS province, l.commune_code AS commune, l.organisation_id AS organisation, \
-         l.team_id AS team, l.created_week AS week, COUNT(*) AS n \
-         FROM learner l JOIN commune c ON c.code = l.commune_code WHERE l.active = TRUE \
-         GROUP BY c.province_code, l.commune_code, l.organisation_id, l.team_id, l.created_week",
+        format!(
+            "SELECT {placement}, l.created_week AS week, COUNT(*) AS n \
+             FROM learner l JOIN commune c ON c.code = l.commune_code WHERE l.active = TRUE \
+             GROUP BY {group_by}, l.created_week"
+        ),
     );
     for row in db.query_all_raw(learners).await? {
-        let placement = Placement {
-            province: get(&row, "province")?,
-            commune: get(&row, "commune")?,
-            organisation: get(&row, "organisation")?,
-            team: get(&row, "team")?,
-        };
-        deltas.learner(&placement, get(&row, "week")?, get(&row, "n")?);
+        deltas.learner(&placement_of_row(&row)?, get(&row, "week")?, get(&row, "n")?);
     }
 
+    let completed = EnrolmentStatus::Completed.as_str();
     let enrolments = Statement::from_string(
         backend,
         format!(
-            "SELECT c.province_code AS province, l.commune_code AS commune, l.organisation_id AS organisation, \
-             l.team_id AS team, e.course_id AS course, e.enrolled_week AS enrolled_week, \
+            "SELECT {placement}, e.course_id AS course, e.enrolled_week AS enrolled_week, \
              CASE WHEN e.status = '{completed}' THEN e.completed_week END AS completed_week, COUNT(*) AS n \
              FROM enrolment e JOIN learner l ON l.id = e.learner_id JOIN commune c ON c.code = l.commune_code \
              WHERE l.active = TRUE \
-             GROUP BY c.province_code, l.commune_code, l.organisation_id, l.team_id, e.course_id, e.enrolled_week, \
-             CASE WHEN e.status = '{completed}' THEN e.completed_week END",
-            completed = EnrolmentStatus::Completed.as_str()
+             GROUP BY {group_by}, e.course_id, e.enrolled_week, \
+             CASE WHEN e.status = '{completed}' THEN e.completed_week END"
         ),
     );
     for row in db.query_all_raw(enrolments).await? {
-        let placement = Placement {
-            province: get(&row, "province")?,
-            commune: get(&row, "commune")?,
-            organisation: get(&row, "organisation")?,
-            team: get(&row, "team")?,
-        };
         let course: Uuid = get(&row, "course")?;
-        deltas.enrolment(
-            &placement,
-            course,
-            get(&row, "enrolled_week")?,
-            get(&row, "completed_week")?,
-            get(&row, "n")?,
-        );
+        let counted = (get(&row, "enrolled_week")?, get(&row, "completed_week")?, get(&row, "n")?);
+        // The learner is a grouping key here, not one learner: nothing to settle (Uuid::nil is not remembered).
+        let (enrolled_week, completed_week, n) = counted;
+        deltas.enrolment(Uuid::nil(), &placement_of_row(&row)?, course, enrolled_week, completed_week, n);
+    }
+    deltas.assume_settled();
+
+    // Trained: each active learner once, in the week of their first completed course.
+    let trained = Statement::from_string(
+        backend,
+        format!(
+            "SELECT {placement}, t.first AS week, COUNT(*) AS n \
+             FROM (SELECT learner_id, MIN(completed_week) AS first FROM enrolment WHERE status = '{completed}' \
+                   GROUP BY learner_id) t \
+             JOIN learner l ON l.id = t.learner_id JOIN commune c ON c.code = l.commune_code \
+             WHERE l.active = TRUE GROUP BY {group_by}, t.first"
+        ),
+    );
+    for row in db.query_all_raw(trained).await? {
+        deltas.trained(&placement_of_row(&row)?, get(&row, "week")?, get(&row, "n")?);
     }
 
     Ok(deltas.into_counters())
@@ -314,14 +448,19 @@ pub async fn stored(db: &impl ConnectionTrait) -> Result<BTreeMap<CounterKey, Ta
     let rows = stat_counter::Entity::find().all(db).await?;
     let mut counters = BTreeMap::new();
     for row in rows {
-        let tally = Tally { enrolled: row.enrolled, completed: row.completed, learners: row.learners };
+        let tally =
+            Tally { enrolled: row.enrolled, completed: row.completed, learners: row.learners, trained: row.trained };
         if tally.is_zero() {
             continue;
         }
-        counters.insert(
-            CounterKey { unit_kind: row.unit_kind, unit_id: row.unit_id, course_id: row.course_id, week: row.week },
-            tally,
-        );
+        let key = CounterKey {
+            unit_kind: row.unit_kind,
+            unit_id: row.unit_id,
+            course_id: row.course_id,
+            week: row.week,
+            learner_group: row.learner_group,
+        };
+        counters.insert(key, tally);
     }
     Ok(counters)
 }
@@ -338,17 +477,21 @@ impl std::fmt::Display for Difference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} {} course={} week={}: stored enrolled={} completed={} learners={}, recomputed enrolled={} completed={} learners={}",
+            "{} {} course={} week={} group={}: stored enrolled={} completed={} learners={} trained={}, \
+             recomputed enrolled={} completed={} learners={} trained={}",
             self.key.unit_kind.as_str(),
             self.key.unit_id,
             if self.key.course_id.is_empty() { "*" } else { &self.key.course_id },
             self.key.week,
+            if self.key.learner_group.is_empty() { "*" } else { &self.key.learner_group },
             self.stored.enrolled,
             self.stored.completed,
             self.stored.learners,
+            self.stored.trained,
             self.recomputed.enrolled,
             self.recomputed.completed,
             self.recomputed.learners,
+            self.recomputed.trained,
         )
     }
 }

@@ -32,6 +32,7 @@ pub async fn overview(
         .filter(stat_counter::Column::UnitKind.is_in([UnitKind::Province, unit_kind]))
         .filter(stat_counter::Column::CourseId.eq(""))
         .filter(stat_counter::Column::Week.eq(0))
+        .filter(stat_counter::Column::LearnerGroup.eq(""))
         .all(db)
         .await?
         .into_iter()

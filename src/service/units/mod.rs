@@ -60,10 +60,7 @@ async fn validate(
     if name.is_none() {
         problem("name", Text::UnitNameInvalid);
     }
-    let commune = directory.communes.resolve(&form.commune);
-    if commune.is_none() {
-        problem("commune", Text::UnknownCommune);
-    }
+    let commune = directory.commune(&form.commune, None).map_err(|r| problem("commune", r.field_error().problem)).ok();
     let kind = form.kind.as_deref().map(str::trim).filter(|k| !k.is_empty());
     if unit == Unit::Organisation && !kind.is_some_and(|k| ORGANISATION_KINDS.contains(&k)) {
         problem("kind", Text::OrganisationKindInvalid);

@@ -47,6 +47,7 @@ pub fn EditLearnerPage() -> impl IntoView {
                             gender: l.gender.as_str().to_string(),
                             phone: l.phone.unwrap_or_default(),
                             commune: l.commune_code.to_string(),
+                            province: None,
                             organisation: l.organisation_id.map(|o| o.to_string()),
                             team: l.team_id.map(|t| t.to_string()),
                             consent_version: l.consent_version,
@@ -130,6 +131,7 @@ fn LearnerFormView(action: String, initial: Option<hocvuso::model::LearnerForm>)
                                 <select id="field-commune" name="commune">{communes}</select>
                                 {problem("commune").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
                             </div>
+                            <TextField lang name="province" label=Text::Province value=form.province.clone().unwrap_or_default() problem=problem("province") hint=Text::ProvinceHint />
                             <div class="field">
                                 <label for="field-organisation">{lang.t(Text::Organisation)}</label>
                                 <select id="field-organisation" name="organisation">

@@ -128,6 +128,15 @@ texts! {
     Coverage => "Độ bao phủ", "Coverage";
     Population => "Dân số", "Population";
     Trained => "Người đã học xong", "Learners trained";
+    PopulationUnitKind => "Loại đơn vị phải là province, commune hoặc organisation.", "The unit kind must be province, commune or organisation.";
+    PopulationYear => "Năm không hợp lệ (2020–2100).", "Not a year (2020–2100).";
+    PopulationValue => "Dân số phải là số nguyên dương.", "The population must be a positive whole number.";
+    PopulationColumns => "Tệp cần các cột unit_kind, unit, group, year, population.", "The file needs the columns unit_kind, unit, group, year, population.";
+    PopulationImport => "Nhập dân số từ tệp Excel/CSV", "Import population figures from Excel/CSV";
+    PopulationTitle => "Dân số (mẫu số của độ bao phủ)", "Population (the denominator of coverage)";
+    PlanIndicators => "Chỉ tiêu kế hoạch theo đối tượng", "Plan indicators by learner group";
+    AllLearners => "Tổng số", "Everyone";
+    Year => "Năm", "Year";
     PasswordTooShort => "Mật khẩu cần ít nhất 8 ký tự.", "The password needs at least 8 characters.";
     PasswordTooLong => "Mật khẩu quá dài (tối đa 128 ký tự).", "The password is too long (at most 128 characters).";
     PasswordTooCommon => "Mật khẩu này quá phổ biến, dễ bị đoán. Hãy chọn mật khẩu khác.", "This password is too common and easy to guess. Choose another.";

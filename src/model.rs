@@ -399,6 +399,9 @@ pub struct LearnerForm {
     pub organisation: Option<String>,
     #[serde(default)]
     pub team: Option<String>,
+    /// A learner group (đối tượng) as code or label; empty or absent means unclassified.
+    #[serde(default)]
+    pub group: Option<String>,
     /// The consent notice version the learner agreed to; empty means no consent.
     #[serde(default)]
     pub consent_version: Option<String>,
@@ -420,6 +423,8 @@ pub struct LearnerView {
     pub organisation_name: Option<String>,
     pub team_id: Option<uuid::Uuid>,
     pub team_name: Option<String>,
+    /// None while unclassified.
+    pub group: Option<LearnerGroup>,
     pub active: bool,
     pub consent_version: Option<String>,
     pub registered_at: chrono::DateTime<chrono::Utc>,
@@ -722,18 +727,27 @@ pub enum TargetMetric {
     /// Learners trained: completions.
     #[cfg_attr(feature = "server", sea_orm(string_value = "learners_trained"))]
     LearnersTrained,
+    /// Coverage: learners with a completed course over the population, in tenths of a percent.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "coverage"))]
+    Coverage,
 }
 
 impl TargetMetric {
-    pub const ALL: [TargetMetric; 3] =
-        [TargetMetric::CompletionRate, TargetMetric::Enrolments, TargetMetric::LearnersTrained];
+    pub const ALL: [TargetMetric; 4] =
+        [TargetMetric::CompletionRate, TargetMetric::Coverage, TargetMetric::Enrolments, TargetMetric::LearnersTrained];
 
     pub fn as_str(self) -> &'static str {
         match self {
             TargetMetric::CompletionRate => "completion_rate",
             TargetMetric::Enrolments => "enrolments",
             TargetMetric::LearnersTrained => "learners_trained",
+            TargetMetric::Coverage => "coverage",
         }
+    }
+
+    /// True for the metrics given in tenths of a percent ("95" or "95,5" typed).
+    pub fn is_percent(self) -> bool {
+        matches!(self, TargetMetric::CompletionRate | TargetMetric::Coverage)
     }
 
     pub fn parse(text: &str) -> Option<TargetMetric> {
@@ -746,6 +760,7 @@ impl TargetMetric {
             TargetMetric::CompletionRate => crate::i18n::Text::CompletionRate,
             TargetMetric::Enrolments => crate::i18n::Text::Enrolments,
             TargetMetric::LearnersTrained => crate::i18n::Text::Completions,
+            TargetMetric::Coverage => crate::i18n::Text::Coverage,
         }
     }
 }
@@ -765,26 +780,27 @@ pub struct TargetStatus {
 }
 
 impl TargetStatus {
-    /// The target against the figures: `actual` as the metric reads them, `needed` as exact as `met`.
-    pub fn of(metric: TargetMetric, target: i64, completion: Completion) -> TargetStatus {
+    /// The target against a row's figures: `actual` as the metric reads them, `needed` as exact as `met`.
+    pub fn of(metric: TargetMetric, target: i64, row: &CompletionRow) -> TargetStatus {
+        // A rounded percentage (tenths, half up) reaches `target` once part >= (2·whole·target − whole) / 2000.
+        let needed_for_share = |part: i64, whole: i64| {
+            let at_least = (2 * whole * target - whole + 1999).div_euclid(2000);
+            (whole > 0 && at_least <= whole).then(|| (at_least - part).max(0))
+        };
+        let completion = row.completion;
         let (actual, needed) = match metric {
             TargetMetric::CompletionRate => {
-                let (e, c) = (completion.enrolled, completion.completed);
-                // rate_tenths rounds half up: it reaches `target` once c >= (2·e·target − e) / 2000.
-                let at_least = (2 * e * target - e + 1999).div_euclid(2000);
-                let needed = (e > 0 && at_least <= e).then(|| (at_least - c).max(0));
-                (completion.rate_tenths().unwrap_or(0), needed)
+                (completion.rate_tenths().unwrap_or(0), needed_for_share(completion.completed, completion.enrolled))
             }
+            TargetMetric::Coverage => match row.population {
+                Some(population) => (row.coverage_tenths().unwrap_or(0), needed_for_share(row.trained, population)),
+                None => (0, None),
+            },
             TargetMetric::Enrolments => (completion.enrolled, Some((target - completion.enrolled).max(0))),
             TargetMetric::LearnersTrained => (completion.completed, Some((target - completion.completed).max(0))),
         };
-        TargetStatus {
-            metric,
-            target,
-            actual,
-            met: actual >= target,
-            needed: if actual >= target { Some(0) } else { needed },
-        }
+        let met = actual >= target && (metric != TargetMetric::Coverage || row.population.is_some());
+        TargetStatus { metric, target, actual, met, needed: if met { Some(0) } else { needed } }
     }
 }
 
@@ -800,10 +816,28 @@ pub struct CompletionRow {
     pub learners: i64,
     pub new_enrolled: i64,
     pub new_completed: i64,
+    /// Learners with at least one completed course (of the chosen course, when one is chosen).
+    #[serde(default)]
+    pub trained: i64,
+    /// The unit's population (of the group, when one is chosen) for the period's year; None when not uploaded.
+    #[serde(default)]
+    pub population: Option<i64>,
     pub targets: Vec<TargetStatus>,
-    /// The completions still needed to meet its completion targets (the most any one needs);
-    /// None without such a target.
+    /// The completions (or learners trained, for coverage) still needed to meet its targets (the
+    /// most any one needs); None without such a target.
     pub needed: Option<i64>,
+}
+
+impl CompletionRow {
+    /// Learners trained over the population, exactly; None without a population.
+    pub fn coverage(&self) -> Option<f64> {
+        self.population.filter(|p| *p > 0).map(|p| self.trained as f64 / p as f64)
+    }
+
+    /// Coverage in tenths of a percent, rounded half up (as `Completion::rate_tenths`).
+    pub fn coverage_tenths(&self) -> Option<i64> {
+        self.population.filter(|p| *p > 0).map(|p| (self.trained * 2000 + p) / (2 * p))
+    }
 }
 
 /// A week of the trend: completions in the week, and the cumulative figures at its end.
@@ -822,9 +856,15 @@ pub struct CompletionTable {
     /// The area shown: the country or one province.
     pub area: Area,
     pub by: UnitKind,
+    /// True when the rows are learner groups (`by=group`), not units.
+    #[serde(default)]
+    pub by_group: bool,
     pub period: Option<crate::week::Period>,
     pub rows: Vec<CompletionRow>,
     pub total: CompletionRow,
+    /// The whole for every learner, then for each group: the five indicators a provincial plan reports.
+    #[serde(default)]
+    pub groups: Vec<GroupFigures>,
     pub trend: Vec<WeekPoint>,
 }
 
@@ -914,6 +954,26 @@ pub struct WeeklyReport {
     pub movers: Vec<Mover>,
     /// Teams with the most completions this week.
     pub active_teams: Vec<CompletionRow>,
+}
+
+/// A population figure as the admin page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PopulationView {
+    pub unit_kind: UnitKind,
+    pub unit_id: String,
+    /// None: everyone in the unit.
+    pub group: Option<LearnerGroup>,
+    pub year: i32,
+    pub population: i64,
+}
+
+/// One learner group's figures (None: every learner) in a view: the rows of `by=group` and the plan's indicators.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct GroupFigures {
+    pub group: Option<LearnerGroup>,
+    pub row: CompletionRow,
 }
 
 /// A target as typed: unit kind and id (commune code, organisation or team id or name), period

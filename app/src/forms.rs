@@ -85,6 +85,8 @@ pub struct TargetAttempt {
     pub form: hocvuso::model::TargetForm,
     pub error: Option<Error>,
     pub imported: Option<u64>,
+    /// Population figures set from a file.
+    pub population: Option<u64>,
 }
 
 /// A change on `/admin/accounts` that did not go through: the account it was for (None: a new

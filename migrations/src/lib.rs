@@ -18,6 +18,7 @@ mod m20260109_000002_lrs_documents;
 mod m20260109_000003_learner_links;
 mod m20260110_000001_province_admins;
 mod m20260110_000002_learner_groups;
+mod m20260110_000003_population;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260109_000003_learner_links::Migration),
             Box::new(m20260110_000001_province_admins::Migration),
             Box::new(m20260110_000002_learner_groups::Migration),
+            Box::new(m20260110_000003_population::Migration),
         ]
     }
 }

@@ -25,6 +25,9 @@ commands:
                         import completions exported from a MOOC platform (CSV or XLSX); with
                         --format, the platform's own report (Open edX grade report, Moodle course
                         completion report) for one course, kept as the platform's xAPI statements
+  import population FILE
+                        set population figures (columns unit_kind, unit, group, year, population;
+                        group a code or all) for coverage; nothing is written if any row is bad
   import platform-accounts FILE [--dry-run]
                         link learners to their accounts on MOOC platforms (columns platform,
                         account, and learner_code or phone + birth_date)
@@ -276,6 +279,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
                 &operator(),
                 config.landing,
                 values.get("--province").copied(),
+                None,
                 week,
             )
             .await
@@ -291,6 +295,15 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
             };
             std::fs::write(out, bytes).map_err(|e| format!("cannot write {out}: {e}"))?;
             println!("weekly report {week} written to {out}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ["import", "population", file] => {
+            let bytes = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+            let db = open(&config).await?;
+            let changed = hocvuso::service::statistics::population::import(&db, &operator(), &bytes)
+                .await
+                .map_err(import_error)?;
+            println!("{changed} population figures set");
             Ok(ExitCode::SUCCESS)
         }
         ["import", what @ ("learners" | "completions" | "platform-accounts"), file, rest @ ..] => {

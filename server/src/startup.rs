@@ -55,6 +55,11 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
         )
         .route(
+            "/admin/population/import",
+            post(routes::targets::import_population)
+                .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),
+        )
+        .route(
             "/learners/import",
             post(routes::learners::import_learner_file)
                 .layer(DefaultBodyLimit::max(hocvuso::service::imports::table::MAX_FILE_BYTES + 1024 * 1024)),

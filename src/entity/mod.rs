@@ -17,6 +17,7 @@ pub mod lrs_statement_key;
 pub mod lrs_unmatched;
 pub mod organisation;
 pub mod platform_connection;
+pub mod population;
 pub mod progress_grant;
 pub mod province;
 pub mod session;

@@ -30,6 +30,7 @@ pub enum Action {
     RenewProgressLink,
     ResetPassword,
     Revoke,
+    SetPopulation,
     SetTarget,
     Uncomplete,
     Update,
@@ -54,6 +55,7 @@ impl Action {
             Action::RenewProgressLink => "renew_progress_link",
             Action::ResetPassword => "reset_password",
             Action::Revoke => "revoke",
+            Action::SetPopulation => "set_population",
             Action::SetTarget => "set_target",
             Action::Uncomplete => "uncomplete",
             Action::Update => "update",
@@ -72,6 +74,7 @@ pub enum Entity {
     Learner,
     Organisation,
     PlatformConnection,
+    Population,
     Target,
     Team,
 }
@@ -86,6 +89,7 @@ impl Entity {
             Entity::Learner => "learner",
             Entity::Organisation => "organisation",
             Entity::PlatformConnection => "platform_connection",
+            Entity::Population => "population",
             Entity::Target => "target",
             Entity::Team => "team",
         }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use hocvuso::auth::Actor;
 use hocvuso::entity::{commune, enrolment, learner};
 use hocvuso::model::{
-    Area, Completion, CourseForm, DashboardFilter, Source, TargetForm, TargetMetric, UnitForm, UnitKind,
+    Area, Completion, CompletionRow, CourseForm, DashboardFilter, Source, TargetForm, TargetMetric, UnitForm, UnitKind,
 };
 use hocvuso::on_both_databases;
 use hocvuso::service::enrolments::{self as enrolments, Completion as Done};
@@ -166,7 +166,7 @@ async fn every_country_figure_equals_the_raw_rows(db: DatabaseConnection) {
     assert_eq!(all.rows.iter().map(|r| r.completion.enrolled).sum::<i64>(), all.total.completion.enrolled);
 
     // The overview of the country lists provinces, ranked fairly: below 20 enrolments, unranked.
-    let country = overview::overview(&db, &admin, Area::Country, None).await.unwrap();
+    let country = overview::overview(&db, &admin, Area::Country, None, None).await.unwrap();
     assert_eq!((country.area, country.unit_kind, country.units.len()), (Area::Country, UnitKind::Province, 34));
     for unit in &country.units {
         let (completion, learners) = raw.provinces.get(&unit.id.parse().unwrap()).copied().unwrap_or_default();
@@ -174,19 +174,19 @@ async fn every_country_figure_equals_the_raw_rows(db: DatabaseConnection) {
         assert_eq!(unit.rank.is_some(), completion.enrolled >= 20, "{}", unit.name);
     }
     assert_eq!(country.units.iter().filter(|u| u.rank.is_some()).count(), 2, "Hà Nội has too few to rank");
-    let lao_cai = overview::overview(&db, &admin, Area::Country, Some("15")).await.unwrap();
+    let lao_cai = overview::overview(&db, &admin, Area::Country, Some("15"), None).await.unwrap();
     assert_eq!((lao_cai.area, lao_cai.unit_kind, lao_cai.units.len()), (Area::Province(15), UnitKind::Commune, 99));
     assert_eq!((lao_cai.completion, lao_cai.learners), raw.provinces[&15]);
-    assert_eq!(overview::overview(&db, &admin, Area::Country, Some("99")).await.unwrap_err(), Error::NotFound);
+    assert_eq!(overview::overview(&db, &admin, Area::Country, Some("99"), None).await.unwrap_err(), Error::NotFound);
 
     // The leaderboard by province and the country's weekly report.
     let week = IsoWeek::parse("2026-W40").unwrap();
     let board = dashboard::leaderboard(&db, &admin, Area::Country, &by("province", None), week, 20).await.unwrap();
     assert_eq!(board.ranked.len() + board.unranked.len(), 34);
     assert_eq!(board.ranked.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().len(), 2);
-    let weekly = report::weekly(&db, &admin, Area::Country, None, week).await.unwrap();
+    let weekly = report::weekly(&db, &admin, Area::Country, None, None, week).await.unwrap();
     assert_eq!((weekly.area, weekly.provinces.len(), weekly.communes.len()), (Area::Country, 34, 3321));
-    let weekly = report::weekly(&db, &admin, Area::Country, Some("79"), week).await.unwrap();
+    let weekly = report::weekly(&db, &admin, Area::Country, Some("79"), None, week).await.unwrap();
     assert_eq!((weekly.area, weekly.provinces.len()), (Area::Province(79), 0));
     assert_eq!(weekly.total.completion, raw.provinces[&79].0);
 
@@ -220,15 +220,15 @@ async fn a_province_admin_sees_exactly_their_province(db: DatabaseConnection) ->
     for refused in [
         dashboard::completion(&db, &lao_cai, Area::Country, &by("commune", Some("79"))).await.map(|_| ()),
         dashboard::completion(&db, &lao_cai, Area::Country, &other).await.map(|_| ()),
-        overview::overview(&db, &lao_cai, Area::Country, Some("1")).await.map(|_| ()),
-        report::weekly(&db, &lao_cai, Area::Country, Some("79"), IsoWeek(202640)).await.map(|_| ()),
+        overview::overview(&db, &lao_cai, Area::Country, Some("1"), None).await.map(|_| ()),
+        report::weekly(&db, &lao_cai, Area::Country, Some("79"), None, IsoWeek(202640)).await.map(|_| ()),
         dashboard::leaderboard(&db, &lao_cai, Area::Country, &by("commune", Some("1")), IsoWeek(202640), 20)
             .await
             .map(|_| ()),
     ] {
         assert_eq!(refused, Err(Error::NotFound));
     }
-    let own = overview::overview(&db, &lao_cai, Area::Country, None).await?;
+    let own = overview::overview(&db, &lao_cai, Area::Country, None, None).await?;
     assert_eq!((own.area, own.units.len()), (Area::Province(15), 99));
 
     // Learners and units elsewhere are out of reach; theirs are theirs to manage.
@@ -314,21 +314,46 @@ fn needed_by_trying(completion: Completion, target_tenths: i64) -> Option<i64> {
     })
 }
 
+/// A row with these figures and nothing else.
+fn row_of(completion: Completion, trained: i64, population: Option<i64>) -> CompletionRow {
+    CompletionRow {
+        id: String::new(),
+        name: String::new(),
+        completion,
+        learners: 0,
+        new_enrolled: 0,
+        new_completed: 0,
+        trained,
+        population,
+        targets: vec![],
+        needed: None,
+    }
+}
+
 #[test]
 fn needed_is_the_fewest_completions_that_meet_the_target() {
+    use hocvuso::model::TargetStatus;
     for enrolled in 0..60 {
         for completed in 0..=enrolled {
             let c = Completion { enrolled, completed };
             for target in [0, 1, 333, 500, 667, 750, 760, 800, 955, 999, 1000] {
-                let status = hocvuso::model::TargetStatus::of(TargetMetric::CompletionRate, target, c);
+                let status = TargetStatus::of(TargetMetric::CompletionRate, target, &row_of(c, 0, None));
                 let expected = if status.met { Some(0) } else { needed_by_trying(c, target) };
                 assert_eq!(status.needed, expected, "{completed}/{enrolled} against {target}");
+                // Coverage counts learners trained against the population the same way (a population is never 0).
+                if enrolled > 0 {
+                    let row = row_of(c, completed, Some(enrolled));
+                    let coverage = TargetStatus::of(TargetMetric::Coverage, target, &row);
+                    assert_eq!(coverage.needed, expected, "{completed} trained of {enrolled} people against {target}");
+                }
             }
         }
     }
     let c = Completion { enrolled: 105, completed: 103 };
-    assert_eq!(hocvuso::model::TargetStatus::of(TargetMetric::LearnersTrained, 120, c).needed, Some(17));
-    assert_eq!(hocvuso::model::TargetStatus::of(TargetMetric::Enrolments, 100, c).needed, Some(0));
+    assert_eq!(TargetStatus::of(TargetMetric::LearnersTrained, 120, &row_of(c, 0, None)).needed, Some(17));
+    assert_eq!(TargetStatus::of(TargetMetric::Enrolments, 100, &row_of(c, 0, None)).needed, Some(0));
+    let unknown = TargetStatus::of(TargetMetric::Coverage, 500, &row_of(c, 90, None));
+    assert_eq!((unknown.met, unknown.needed), (false, None), "no population: coverage cannot be said");
 }
 
 async fn rows_behind_target_carry_needed(db: DatabaseConnection) {
@@ -360,3 +385,182 @@ async fn rows_behind_target_carry_needed(db: DatabaseConnection) {
 }
 
 on_both_databases!(needed_exact, rows_behind_target_carry_needed);
+
+/// Learners, completions and learners trained per (province or commune, group), from the raw rows;
+/// the group None is every learner.
+/// A province or commune, and a group (None: every learner).
+type UnitGroup = (UnitKind, i32, Option<hocvuso::model::LearnerGroup>);
+
+#[derive(Default)]
+struct RawGroups(HashMap<UnitGroup, (Completion, i64, i64)>);
+
+impl RawGroups {
+    async fn load(db: &DatabaseConnection) -> RawGroups {
+        let province_of: HashMap<i32, i32> =
+            commune::Entity::find().all(db).await.unwrap().into_iter().map(|c| (c.code, c.province_code)).collect();
+        let learners: HashMap<Uuid, learner::Model> = learner::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.active)
+            .map(|l| (l.id, l))
+            .collect();
+        let mut raw = RawGroups::default();
+        let keys = |l: &learner::Model| -> Vec<UnitGroup> {
+            let units = [(UnitKind::Province, province_of[&l.commune_code]), (UnitKind::Commune, l.commune_code)];
+            let groups: Vec<_> = std::iter::once(None).chain(l.learner_group.map(Some)).collect();
+            units.into_iter().flat_map(|(kind, id)| groups.iter().map(move |g| (kind, id, *g))).collect()
+        };
+        let mut trained: std::collections::HashSet<Uuid> = Default::default();
+        for e in enrolment::Entity::find().all(db).await.unwrap() {
+            let Some(l) = learners.get(&e.learner_id) else { continue };
+            let completed = e.status == hocvuso::model::EnrolmentStatus::Completed;
+            for key in keys(l) {
+                let entry = raw.0.entry(key).or_default();
+                entry.0.enrolled += 1;
+                entry.0.completed += completed as i64;
+            }
+            if completed {
+                trained.insert(l.id);
+            }
+        }
+        for l in learners.values() {
+            for key in keys(l) {
+                let entry = raw.0.entry(key).or_default();
+                entry.1 += 1;
+                entry.2 += trained.contains(&l.id) as i64;
+            }
+        }
+        raw
+    }
+
+    fn get(&self, kind: UnitKind, id: i32, group: Option<hocvuso::model::LearnerGroup>) -> (Completion, i64, i64) {
+        self.0.get(&(kind, id, group)).copied().unwrap_or_default()
+    }
+}
+
+fn figures(row: &CompletionRow) -> (Completion, i64, i64) {
+    (row.completion, row.learners, row.trained)
+}
+
+async fn every_group_and_coverage_figure_equals_the_raw_rows(db: DatabaseConnection) {
+    use hocvuso::model::LearnerGroup;
+    use hocvuso::service::statistics::population;
+    campaign(&db).await;
+    let raw = RawGroups::load(&db).await;
+    let admin = admin();
+    let file = "unit_kind,unit,group,year,population\n\
+                province,15,all,2026,600\nprovince,15,can_bo,2026,100\nprovince,15,Học sinh,2026,90\n\
+                province,15,nguoi_dan,2026,300\nprovince,15,nguoi_lao_dong,2026,110\nprovince,15,all,2025,999\n\
+                commune,4465,all,2026,250\ncommune,4456,Người dân,2026,120\nprovince,79,all,2026,400\nprovince,1,all,2024,50\n";
+    assert_eq!(population::import(&db, &admin, file.as_bytes()).await.unwrap(), 10);
+
+    // The country by province: trained from the raw rows; the population of this year, else the latest before.
+    let table = dashboard::completion(&db, &admin, Area::Country, &by("province", None)).await.unwrap();
+    let expected_population = HashMap::from([(15, 600), (79, 400), (1, 50)]);
+    for row in &table.rows {
+        let code: i32 = row.id.parse().unwrap();
+        assert_eq!(figures(row), raw.get(UnitKind::Province, code, None), "{}", row.name);
+        assert_eq!(row.population, expected_population.get(&code).copied(), "{}", row.name);
+        assert_eq!(row.coverage(), row.population.map(|p| row.trained as f64 / p as f64));
+    }
+    assert_eq!(table.total.population, None, "not every province has a population");
+
+    // A province by commune, for everyone and for one group.
+    for group in [None, Some(LearnerGroup::NguoiDan), Some(LearnerGroup::CanBo)] {
+        let filter = DashboardFilter { group: group.map(|g| g.as_str().to_string()), ..by("commune", Some("15")) };
+        let table = dashboard::completion(&db, &admin, Area::Country, &filter).await.unwrap();
+        for row in &table.rows {
+            let code: i32 = row.id.parse().unwrap();
+            assert_eq!(figures(row), raw.get(UnitKind::Commune, code, group), "{} {group:?}", row.name);
+            let population = match (code, group) {
+                (4465, None) => Some(250),
+                (4456, Some(LearnerGroup::NguoiDan)) => Some(120),
+                _ => None,
+            };
+            assert_eq!(row.population, population, "{} {group:?}", row.name);
+        }
+        assert_eq!(figures(&table.total), raw.get(UnitKind::Province, 15, group));
+        let expected = match group {
+            None => 600,
+            Some(LearnerGroup::NguoiDan) => 300,
+            Some(_) => 100,
+        };
+        assert_eq!(table.total.population, Some(expected));
+    }
+
+    // The plan's five indicators, and by=group: each group, then the unclassified.
+    let table = dashboard::completion(&db, &admin, Area::Country, &by("group", Some("15"))).await.unwrap();
+    assert!(table.by_group);
+    let populations = [Some(600), Some(100), Some(90), Some(300), Some(110)];
+    for (indicator, population) in table.groups.iter().zip(populations) {
+        assert_eq!(figures(&indicator.row), raw.get(UnitKind::Province, 15, indicator.group), "{:?}", indicator.group);
+        assert_eq!(indicator.row.population, population);
+    }
+    assert_eq!(table.groups.len(), 5);
+    assert_eq!(table.rows.len(), 5);
+    for (row, group) in table.rows.iter().zip(LearnerGroup::ALL) {
+        assert_eq!((row.id.as_str(), figures(row)), (group.as_str(), raw.get(UnitKind::Province, 15, Some(group))));
+    }
+    let everyone = raw.get(UnitKind::Province, 15, None);
+    let classified = LearnerGroup::ALL.map(|g| raw.get(UnitKind::Province, 15, Some(g)));
+    let unclassified = &table.rows[4];
+    assert_eq!(unclassified.learners, everyone.1 - classified.iter().map(|c| c.1).sum::<i64>());
+    assert_eq!(unclassified.trained, everyone.2 - classified.iter().map(|c| c.2).sum::<i64>());
+    assert!(unclassified.learners > 0, "the campaign leaves one learner in five unclassified");
+
+    // `group=` on the overview and the weekly report too.
+    let cadres = overview::overview(&db, &admin, Area::Country, Some("15"), Some("Cán bộ")).await.unwrap();
+    let expected = raw.get(UnitKind::Province, 15, Some(LearnerGroup::CanBo));
+    assert_eq!((cadres.completion, cadres.learners), (expected.0, expected.1));
+    let weekly = report::weekly(&db, &admin, Area::Country, Some("15"), Some("can_bo"), IsoWeek(202652)).await.unwrap();
+    assert_eq!(weekly.total.completion, expected.0);
+    assert_eq!(
+        overview::overview(&db, &admin, Area::Country, None, Some("giao_vien")).await.unwrap_err(),
+        Error::invalid("group", hocvuso::i18n::Text::LearnerGroupUnknown)
+    );
+
+    // A period in 2025 takes 2025's population.
+    let in_2025 = DashboardFilter { period: Some("2025".into()), ..by("province", None) };
+    let table = dashboard::completion(&db, &admin, Area::Country, &in_2025).await.unwrap();
+    assert_eq!(table.rows.iter().find(|r| r.id == "15").unwrap().population, Some(999));
+
+    // A coverage target: what is still needed is learners trained, found by trying.
+    let target = TargetForm {
+        unit_kind: "province".into(),
+        unit: "15".into(),
+        period: String::new(),
+        metric: "coverage".into(),
+        value: "45,5".into(),
+    };
+    targets::set(&db, &admin, &target).await.unwrap();
+    let table = dashboard::completion(&db, &admin, Area::Country, &by("commune", Some("15"))).await.unwrap();
+    let trained = everyone.2;
+    let status = table.total.targets.iter().find(|t| t.metric == TargetMetric::Coverage).unwrap();
+    let by_trying = (0..=600 - trained)
+        .find(|n| row_of(Completion::default(), trained + n, Some(600)).coverage_tenths().unwrap() >= 455)
+        .unwrap();
+    assert_eq!((status.target, status.needed), (455, Some(by_trying)));
+    assert_eq!(status.met, by_trying == 0);
+
+    // A bad file: every bad row named, nothing written.
+    let bad = "unit_kind,unit,group,year,population\nteam,x,all,2026,5\ncommune,99999,all,2026,5\n\
+               province,15,giao_vien,2026,5\nprovince,15,all,1999,5\nprovince,15,all,2026,-5\nprovince,15,all,2026,1\n";
+    match population::import(&db, &admin, bad.as_bytes()).await {
+        Err(Error::InvalidRows(rows)) => {
+            let got: Vec<(u64, &str)> = rows.iter().map(|r| (r.line, r.column.as_str())).collect();
+            assert_eq!(got, [(2, "unit_kind"), (3, "unit"), (4, "group"), (5, "year"), (6, "population")]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(population::list(&db, &admin).await.unwrap().len(), 10, "nothing written");
+    // A province admin sets figures in their province only.
+    let lao_cai = province_admin(&db, "quantri.laocai", 15).await;
+    let elsewhere = "unit_kind,unit,group,year,population\nprovince,79,all,2027,5\n";
+    assert!(matches!(population::import(&db, &lao_cai, elsewhere.as_bytes()).await, Err(Error::InvalidRows(_))));
+    assert_eq!(population::list(&db, &lao_cai).await.unwrap().len(), 8, "Lào Cai's figures only");
+    assert_eq!(statistics::verify(&db).await.unwrap(), vec![]);
+}
+
+on_both_databases!(coverage_exact, every_group_and_coverage_figure_equals_the_raw_rows);

@@ -150,6 +150,8 @@ impl Raw {
             learners: if course.is_some() { 0 } else { ids.values().filter(|l| l.created_week <= last).count() as i64 },
             new_enrolled: 0,
             new_completed: 0,
+            trained: 0,
+            population: None,
             targets: vec![],
             needed: None,
         };

@@ -10,9 +10,10 @@ async fn demo_campaign_has_the_reported_totals(db: DatabaseConnection) {
     assert_eq!(summary.teams, 152);
     assert_eq!(summary.organisations, 30);
 
-    let overview = overview::overview(&db, &hocvuso::auth::Actor::Anonymous, hocvuso::model::Area::Province(15), None)
-        .await
-        .unwrap();
+    let overview =
+        overview::overview(&db, &hocvuso::auth::Actor::Anonymous, hocvuso::model::Area::Province(15), None, None)
+            .await
+            .unwrap();
     assert_eq!(overview.completion.enrolled, 7678);
     assert_eq!(overview.completion.completed, 5835);
     assert_eq!(overview.completion.rate_tenths(), Some(760));
@@ -41,7 +42,7 @@ async fn demo_campaign_has_the_reported_totals(db: DatabaseConnection) {
     // A second seed refuses and changes nothing.
     assert!(matches!(demo::seed_demo(&db).await, Err(hocvuso::Error::Conflict(_))));
     assert_eq!(
-        overview::overview(&db, &hocvuso::auth::Actor::Anonymous, hocvuso::model::Area::Province(15), None)
+        overview::overview(&db, &hocvuso::auth::Actor::Anonymous, hocvuso::model::Area::Province(15), None, None)
             .await
             .unwrap()
             .completion

@@ -15,7 +15,7 @@ use crate::registration::{admin, form, organiser};
 async fn counted_learners(db: &DatabaseConnection, figures: &Figures, computed: &AtomicUsize) -> i64 {
     let compute = async {
         computed.fetch_add(1, Ordering::SeqCst);
-        overview::overview(db, &Actor::Anonymous, hocvuso::model::Area::Province(15), None).await
+        overview::overview(db, &Actor::Anonymous, hocvuso::model::Area::Province(15), None, None).await
     };
     figures.get(db, "overview".into(), compute).await.unwrap().learners
 }
@@ -108,7 +108,7 @@ on_both_databases!(own_figures, people_who_see_different_things_get_their_own_fi
 async fn readers_who_wait_share_a_read_and_never_miss_a_commit(db: DatabaseConnection) {
     let figures = Figures::new(&db);
     let learners = || async {
-        let compute = overview::overview(&db, &Actor::Anonymous, hocvuso::model::Area::Province(15), None);
+        let compute = overview::overview(&db, &Actor::Anonymous, hocvuso::model::Area::Province(15), None, None);
         figures.get(&db, "overview".into(), compute).await.unwrap().learners
     };
     // Thirty readers at once (join_all polls up to 30 in turn): the first reads the state, the second

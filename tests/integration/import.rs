@@ -103,6 +103,7 @@ async fn importing_the_same_file_again_creates_nothing(db: DatabaseConnection) {
         &hocvuso::auth::Actor::Anonymous,
         hocvuso::model::Area::Province(15),
         None,
+        None,
     )
     .await
     .unwrap();
@@ -207,7 +208,7 @@ async fn xlsx_imports_and_exports_are_formula_safe(db: DatabaseConnection) {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "\u{feff}Mã học viên,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường,Cơ quan/Đơn vị,Đội hình"
+        "\u{feff}Mã học viên,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường,Cơ quan/Đơn vị,Đội hình,Đối tượng"
     );
     assert_eq!(lines.len(), 3);
     assert!(csv.contains(",'+84912000001,4465,,"), "a leading + is neutralised: {csv}");
@@ -266,6 +267,7 @@ async fn large_files_are_written_many_rows_a_statement_with_exact_counts(db: Dat
         &db,
         &hocvuso::auth::Actor::Anonymous,
         hocvuso::model::Area::Province(15),
+        None,
         None,
     )
     .await
@@ -611,6 +613,7 @@ async fn completions_find_learners_by_citizen_id_through_its_keyed_hash(db: Data
         &db,
         &hocvuso::auth::Actor::Anonymous,
         hocvuso::model::Area::Province(15),
+        None,
         None,
     )
     .await

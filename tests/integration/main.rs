@@ -13,6 +13,7 @@ mod dashboard;
 mod demo;
 mod figures;
 mod import;
+mod learner_groups;
 mod migrations;
 mod platform_imports;
 mod privacy;

@@ -23,8 +23,9 @@ const MOODLE_COURSE: &str = "https://moodle.example.edu.vn/course/view.php?id=7"
 
 /// Enrolments and completions in the province.
 async fn completed(db: &DatabaseConnection) -> (i64, i64) {
-    let o =
-        statistics::overview::overview(db, &Actor::Anonymous, hocvuso::model::Area::Province(15), None).await.unwrap();
+    let o = statistics::overview::overview(db, &Actor::Anonymous, hocvuso::model::Area::Province(15), None, None)
+        .await
+        .unwrap();
     (o.completion.enrolled, o.completion.completed)
 }
 

@@ -54,7 +54,8 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
     }
     let mai = learner::Entity::find().filter(learner::Column::Code.eq(&codes[0])).one(&db).await.unwrap().unwrap();
     let counters_before = statistics::stored(&db).await.unwrap();
-    let overview_before = overview::overview(&db, &admin, hocvuso::model::Area::Province(15), None).await.unwrap();
+    let overview_before =
+        overview::overview(&db, &admin, hocvuso::model::Area::Province(15), None, None).await.unwrap();
 
     // Out of scope: refused, nothing changes.
     assert_eq!(privacy::erase(&db, &organiser(&[70]), &codes[0]).await, Err(Error::NotFound));
@@ -66,7 +67,7 @@ async fn erasure_keeps_every_figure_and_the_person_cannot_be_found(db: DatabaseC
     statistics::rebuild(&db).await.unwrap();
     assert_eq!(statistics::stored(&db).await.unwrap(), counters_before);
     assert_eq!(
-        overview::overview(&db, &admin, hocvuso::model::Area::Province(15), None).await.unwrap(),
+        overview::overview(&db, &admin, hocvuso::model::Area::Province(15), None, None).await.unwrap(),
         overview_before
     );
 

@@ -42,6 +42,7 @@ pub fn form(name: &str, phone: &str, commune: &str) -> LearnerForm {
         province: None,
         organisation: None,
         team: None,
+        group: None,
         consent_version: Some(CONSENT_VERSION.into()),
     }
 }
@@ -75,6 +76,7 @@ async fn a_learner_is_registered_from_raw_input(db: DatabaseConnection) {
         &Actor::Anonymous,
         hocvuso::model::Area::Province(15),
         None,
+        None,
     )
     .await
     .unwrap();
@@ -98,6 +100,7 @@ async fn every_problem_is_reported_at_once_and_nothing_is_written(db: DatabaseCo
         province: None,
         organisation: Some("Cơ quan ma".into()),
         team: Some(Uuid::now_v7().to_string()),
+        group: None,
         consent_version: None,
     };
     let Err(Error::Invalid(errors)) =
@@ -350,6 +353,7 @@ async fn learners_are_edited_and_deactivated_inside_scope_with_counters_followin
         &db,
         &Actor::Anonymous,
         hocvuso::model::Area::Province(15),
+        None,
         None,
     )
     .await

@@ -43,6 +43,7 @@ fn form(step: usize, commune: i32, organisation: &Option<String>, team: &Option<
         province: None,
         organisation: organisation.clone(),
         team: team.clone(),
+        group: None,
         consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
     }
 }

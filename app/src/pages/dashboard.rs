@@ -33,7 +33,7 @@ pub async fn get_dashboard(filter: DashboardFilter) -> Result<(CompletionTable, 
 pub fn target_view(status: Option<&TargetStatus>, lang: Lang) -> impl IntoView + use<> {
     status.copied().map(|t| {
         let figures = match t.metric {
-            TargetMetric::CompletionRate => {
+            m if m.is_percent() => {
                 format!("{}/{}", lang.percent(Some(t.actual)).trim_end_matches('%'), lang.percent(Some(t.target)))
             }
             _ => format!("{}/{}", lang.count(t.actual), lang.count(t.target)),
@@ -146,6 +146,7 @@ fn DashboardView(
     let area_name = table.area.province().map(|p| p.to_string()).unwrap_or_default();
     let area_name = if table.total.name.is_empty() { area_name } else { table.total.name.clone() };
     let by = table.by;
+    let by_group = table.by_group;
     let period = table.period;
     let in_period = period.is_some();
     let by_course = by == UnitKind::Course;
@@ -177,6 +178,16 @@ fn DashboardView(
         }
     };
     let drill = |row: &CompletionRow| -> (Option<String>, Vec<(Text, String)>) {
+        if by_group {
+            let group = (!row.id.is_empty()).then(|| row.id.clone());
+            return (
+                Some(href_with(
+                    &pairs,
+                    &[("by", Some("commune".into())), ("group", group), ("sort", None), ("dir", None)],
+                )),
+                vec![],
+            );
+        }
         match by {
             UnitKind::Commune => (
                 Some(href_with(
@@ -238,6 +249,18 @@ fn DashboardView(
             ),
         }
     };
+    let with_population = rows.iter().any(|r| r.population.is_some());
+    let coverage_cell = move |row: &CompletionRow| {
+        with_population.then(|| {
+            let text = match (row.coverage_tenths(), row.population) {
+                (Some(tenths), Some(population)) => {
+                    format!("{} ({}/{})", lang.percent(Some(tenths)), lang.count(row.trained), lang.count(population))
+                }
+                _ => String::new(),
+            };
+            view! { <td class="num" data-testid="coverage">{text}</td> }
+        })
+    };
     let bars: Vec<Bar> = rows
         .iter()
         .filter(|r| r.completion.enrolled > 0)
@@ -268,6 +291,7 @@ fn DashboardView(
                     </td>
                     <td class="wide-only">{target_view(row.targets.first(), lang)}</td>
                     <td class="num" data-testid="needed">{row.needed.map(|n| lang.count(n))}</td>
+                    {coverage_cell(row)}
                     {in_period.then(|| view! { <td class="num">{lang.count(row.new_completed)}</td> })}
                 </tr>
             }
@@ -275,9 +299,11 @@ fn DashboardView(
         .collect_view();
     let selected = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
     let by_value = filter.by.clone().unwrap_or_else(|| "commune".into());
+    let group_kind = if by_group { Text::LearnerGroupLabel } else { kind_label(by) };
     let country = table.area == Area::Country;
     let kinds = [
         ("province", Text::Province),
+        ("group", Text::LearnerGroupLabel),
         ("commune", Text::Commune),
         ("organisation", Text::Organisation),
         ("team", Text::Teams),
@@ -303,6 +329,13 @@ fn DashboardView(
             <select name="by" aria-label=lang.t(Text::GroupBy)>
                 {kinds.into_iter().filter(|(value, _)| country || *value != "province").map(|(value, text)| view! { <option value=value selected=by_value == value>{lang.t(text)}</option> }).collect_view()}
             </select>
+            <select name="group" aria-label=lang.t(Text::LearnerGroupLabel)>
+                <option value="">{lang.t(Text::AllLearners)}</option>
+                {hocvuso::model::LearnerGroup::ALL.into_iter().map(|g| {
+                    let is = selected(&filter.group, g.as_str());
+                    view! { <option value=g.as_str() selected=is>{lang.t(g.text())}</option> }
+                }).collect_view()}
+            </select>
             <select name="course" aria-label=lang.t(Text::Courses)>
                 <option value="">{lang.t(Text::AllCourses)}</option>
                 {courses.into_iter().map(|(code, title)| {
@@ -327,17 +360,19 @@ fn DashboardView(
             {in_period.then(|| view! { <StatCard label=lang.t(Text::NewCompletions) value=lang.count(total.new_completed) testid="new-completed" /> })}
         </section>
         {(!total.targets.is_empty()).then(|| view! { <p class="total-target">{lang.t(Text::Target)} ": " {target_view(total.targets.first(), lang)}</p> })}
-        <h2>{lang.t(kind_label(by))}</h2>
+        {plan_indicators(&table.groups, lang)}
+        <h2>{lang.t(group_kind)}</h2>
         <div class="table-scroll">
             <table class="units" data-testid="dashboard-table">
                 <thead>
                     <tr>
-                        {header("name", kind_label(by), "")}
+                        {header("name", group_kind, "")}
                         {header("enrolled", Text::Enrolments, "num")}
                         {header("completed", Text::Completions, "num wide-only")}
                         {header("rate", Text::CompletionRate, "")}
                         <th class="wide-only">{lang.t(Text::Target)}</th>
                         {header("needed", Text::Needed, "num")}
+                        {with_population.then(|| view! { <th class="num">{lang.t(Text::Coverage)}</th> })}
                         {in_period.then(|| header("new", Text::NewCompletions, "num"))}
                     </tr>
                 </thead>
@@ -350,4 +385,43 @@ fn DashboardView(
             <TrendChart points=table.trend.clone() lang />
         })}
     }
+}
+
+/// The five indicators a provincial plan reports: everyone and each learner group, learners trained
+/// over the population; shown once some population is known.
+fn plan_indicators(groups: &[hocvuso::model::GroupFigures], lang: Lang) -> impl IntoView + use<> {
+    let any = groups.iter().any(|g| g.row.population.is_some());
+    let rows = groups
+        .iter()
+        .map(|g| {
+            let name = lang.t(g.group.map_or(Text::AllLearners, |g| g.text()));
+            let row = &g.row;
+            view! {
+                <tr data-group=g.group.map_or("all", |g| g.as_str())>
+                    <td>{name}</td>
+                    <td class="num">{lang.count(row.trained)}</td>
+                    <td class="num">{row.population.map(|p| lang.count(p))}</td>
+                    <td class="num">{lang.percent(row.coverage_tenths())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    any.then(|| {
+        view! {
+            <h2>{lang.t(Text::PlanIndicators)}</h2>
+            <div class="table-scroll" tabindex="0" role="region" aria-label=lang.t(Text::PlanIndicators)>
+                <table class="units" data-testid="plan-indicators">
+                    <thead>
+                        <tr>
+                            <th>{lang.t(Text::LearnerGroupLabel)}</th>
+                            <th class="num">{lang.t(Text::Trained)}</th>
+                            <th class="num">{lang.t(Text::Population)}</th>
+                            <th class="num">{lang.t(Text::Coverage)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+    })
 }

@@ -13,7 +13,7 @@ use crate::i18n::use_lang;
 pub async fn get_overview(province: Option<String>) -> Result<Overview, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
-        state.figures.overview(&state.db, &crate::state::actor(), state.landing, province.as_deref()).await
+        state.figures.overview(&state.db, &crate::state::actor(), state.landing, province.as_deref(), None).await
     })
     .await
 }

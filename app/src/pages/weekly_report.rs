@@ -18,7 +18,10 @@ pub async fn get_weekly_report(week: Option<String>, province: Option<String>) -
             None => hocvuso::week::IsoWeek::current(),
             Some(w) => hocvuso::week::IsoWeek::parse(w).ok_or_else(|| Error::invalid("week", Text::PeriodInvalid))?,
         };
-        state.figures.weekly_report(&state.db, &crate::state::actor(), state.landing, province.as_deref(), week).await
+        state
+            .figures
+            .weekly_report(&state.db, &crate::state::actor(), state.landing, province.as_deref(), None, week)
+            .await
     })
     .await
 }

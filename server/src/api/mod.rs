@@ -41,6 +41,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::weekly_report))
         .routes(routes!(stats::set_target))
         .routes(routes!(stats::import_targets).layer(upload()))
+        .routes(routes!(stats::import_population).layer(upload()))
         .routes(routes!(openapi))
         .routes(routes!(consent::show))
         .routes(routes!(learners::list, learners::create))

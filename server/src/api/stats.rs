@@ -21,6 +21,8 @@ use super::{ApiResult, Caller, JsonBody};
 #[into_params(parameter_in = Query)]
 pub struct AreaQuery {
     province: Option<String>,
+    /// Only the learners of one group (`can_bo`, `hoc_sinh`, `nguoi_dan`, `nguoi_lao_dong`).
+    group: Option<String>,
 }
 
 /// `GET /api/v1/stats/overview?province=15|all`: the headline figures of the country (by province) or
@@ -32,7 +34,11 @@ pub async fn overview(
     Query(area): Query<AreaQuery>,
 ) -> ApiResult<Json<Overview>> {
     actor.require_account_or_token(TokenScope::ReadStats)?;
-    Ok(Json(state.figures.overview(&state.db, &actor, state.landing, area.province.as_deref()).await?))
+    let overview = state
+        .figures
+        .overview(&state.db, &actor, state.landing, area.province.as_deref(), area.group.as_deref())
+        .await?;
+    Ok(Json(overview))
 }
 
 /// One unit's figures as REST shows them; `rate` is the exact fraction completed/enrolled.
@@ -49,8 +55,14 @@ pub struct RowJson<'a> {
     new_completed: i64,
     target: Option<&'a TargetStatus>,
     targets: &'a [TargetStatus],
-    /// Completions still needed to meet its completion targets; null without one.
+    /// Completions (or learners trained, for coverage) still needed to meet its targets; null without one.
     needed: Option<i64>,
+    /// Learners with at least one completed course.
+    trained: i64,
+    /// The unit's population for the period's year (of the group, with `group=`); null when not uploaded.
+    population: Option<i64>,
+    /// The exact fraction trained/population; null without a population.
+    coverage: Option<f64>,
 }
 
 fn row_json(row: &CompletionRow) -> RowJson<'_> {
@@ -66,6 +78,9 @@ fn row_json(row: &CompletionRow) -> RowJson<'_> {
         target: row.targets.first(),
         targets: &row.targets,
         needed: row.needed,
+        trained: row.trained,
+        population: row.population,
+        coverage: row.coverage(),
     }
 }
 
@@ -78,10 +93,20 @@ pub struct CompletionJson<'a> {
     period: Option<String>,
     rows: Vec<RowJson<'a>>,
     total: RowJson<'a>,
+    /// The whole for every learner (`group` null), then for each learner group: the plan's indicators.
+    groups: Vec<GroupJson<'a>>,
     trend: &'a [WeekPoint],
 }
 
-/// `GET /api/v1/stats/completion?by=province|commune|organisation|team|course&province=&commune=&organisation=&course=&period=&from=&to=`.
+/// One learner group's figures in the whole view (`group` null: every learner).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct GroupJson<'a> {
+    group: Option<&'static str>,
+    #[serde(flatten)]
+    figures: RowJson<'a>,
+}
+
+/// `GET /api/v1/stats/completion?by=province|commune|organisation|team|course|group&province=&group=&commune=&organisation=&course=&period=&from=&to=&sort=needed`.
 /// `by=province` without `province` is the whole country (34 rows).
 #[utoipa::path(get, path = "/stats/completion", tag = "statistics", params(DashboardFilter),
     responses((status = 200, body = CompletionJson), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
@@ -93,10 +118,15 @@ pub async fn completion(
     let table = state.figures.completion(&state.db, &actor, state.landing, &filter).await?;
     let body = CompletionJson {
         province: table.area.param(),
-        by: table.by.as_str(),
+        by: if table.by_group { "group" } else { table.by.as_str() },
         period: table.period.map(|p| p.to_string()),
         rows: table.rows.iter().map(row_json).collect(),
         total: row_json(&table.total),
+        groups: table
+            .groups
+            .iter()
+            .map(|g| GroupJson { group: g.group.map(|g| g.as_str()), figures: row_json(&g.row) })
+            .collect(),
         trend: &table.trend,
     };
     Ok(Json(body).into_response())
@@ -113,6 +143,8 @@ pub struct WeekQuery {
     format: Option<String>,
     /// Weekly report: a province code, or `all` for the country.
     province: Option<String>,
+    /// Weekly report: only the learners of one group.
+    group: Option<String>,
 }
 
 /// The week asked for ("2026-W48"), else the current week in Vietnam.
@@ -200,7 +232,8 @@ pub async fn weekly_report(
 ) -> ApiResult<Response> {
     let week = week_of(&query)?;
     let lang = crate::i18n::request_lang(&headers);
-    let data = state.figures.weekly_report(&state.db, &actor, state.landing, query.province.as_deref(), week).await?;
+    let (province, group) = (query.province.as_deref(), query.group.as_deref());
+    let data = state.figures.weekly_report(&state.db, &actor, state.landing, province, group, week).await?;
     let download = |content_type: &str, extension: &str, bytes: Vec<u8>| {
         let name = format!("bao-cao-tuan-{week}.{extension}");
         (
@@ -251,7 +284,23 @@ pub async fn import_targets(
     Ok(Json(TargetsChanged { changed }))
 }
 
-/// How many targets the file set or changed.
+/// `POST /api/v1/imports/population`: population figures (`unit_kind,unit,group,year,population`) from
+/// CSV or XLSX; `{"changed": n}`, or 422 with every bad row and nothing written.
+#[utoipa::path(post, path = "/imports/population", tag = "statistics", request_body(description = "The file: the body itself (CSV or XLSX), or the `file` field of a multipart form",
+        content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "multipart/form-data"))),
+    responses((status = 200, body = TargetsChanged), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
+pub async fn import_population(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    request: Request,
+) -> ApiResult<Json<TargetsChanged>> {
+    actor.require_admin()?;
+    let bytes = super::imports::file_bytes(request, &state).await?;
+    let changed = hocvuso::service::statistics::population::import(&state.db, &actor, &bytes).await?;
+    Ok(Json(TargetsChanged { changed }))
+}
+
+/// How many targets (or population figures) the file set or changed.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct TargetsChanged {
     changed: u64,

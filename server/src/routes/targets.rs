@@ -14,7 +14,7 @@ pub async fn set_target(State(state): State<AppState>, request: Request) -> Resp
     let outcome = hocvuso::service::statistics::targets::set(&state.db, &actor(&parts), &form).await;
     let attempt = match outcome {
         Ok(()) => TargetAttempt { imported: Some(1), ..Default::default() },
-        Err(err) => TargetAttempt { form, error: Some(err), imported: None },
+        Err(err) => TargetAttempt { form, error: Some(err), ..Default::default() },
     };
     let code = attempt.error.as_ref().map_or(StatusCode::OK, status);
     render_page(&state, parts, code, attempt).await
@@ -34,6 +34,29 @@ pub async fn import_targets(State(state): State<AppState>, request: Request) -> 
     };
     let attempt = match outcome {
         Ok(n) => TargetAttempt { imported: Some(n), ..Default::default() },
+        Err(err) => TargetAttempt { error: Some(err), ..Default::default() },
+    };
+    let code = attempt.error.as_ref().map_or(StatusCode::OK, status);
+    let mut parts = parts;
+    parts.uri = "/admin/targets".parse().unwrap_or(parts.uri);
+    render_page(&state, parts, code, attempt).await
+}
+
+/// `POST /admin/population/import`: population figures from a file; the targets page again with the
+/// count or every bad row.
+pub async fn import_population(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let upload = Request::from_parts(parts.clone(), body);
+    // Who asks is checked before a byte of the file is read.
+    let outcome = match actor(&parts).require_admin() {
+        Ok(_) => match read_upload(upload, &state).await {
+            Ok((bytes, _)) => hocvuso::service::statistics::population::import(&state.db, &actor(&parts), &bytes).await,
+            Err(err) => Err(err),
+        },
+        Err(err) => Err(err),
+    };
+    let attempt = match outcome {
+        Ok(n) => TargetAttempt { population: Some(n), ..Default::default() },
         Err(err) => TargetAttempt { error: Some(err), ..Default::default() },
     };
     let code = attempt.error.as_ref().map_or(StatusCode::OK, status);

@@ -94,6 +94,7 @@ fn learner_form(name: &str, phone: &str) -> hocvuso::model::LearnerForm {
         province: None,
         organisation: None,
         team: None,
+        group: None,
         consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
     }
 }
@@ -210,6 +211,13 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             r#"{"unit_kind":"commune","unit":"4465","metric":"enrolments","value":"100"}"#.into(),
             [401, 403, 403, 204, 403, 403, 204, 422],
         ),
+        (
+            "POST",
+            "/api/v1/imports/population".into(),
+            "unit_kind,unit,group,year,population\nprovince,15,all,2026,600\n".into(),
+            [401, 403, 403, 200, 403, 403, 200, 422],
+        ),
+        ("POST", "/admin/population/import".into(), "file=x".into(), [401, 403, 403, 422, 403, 403, 422, 422]),
         ("GET", "/api/v1/no-such-route".into(), String::new(), [404; 8]),
         ("GET", "/api/v1/consent-notice".into(), String::new(), PUBLIC),
         ("GET", "/api/v1/openapi.json".into(), String::new(), PUBLIC),

@@ -54,6 +54,7 @@ async fn a_platform_pushes_completions_and_gets_one_result_per_item(db: Database
         &hocvuso::auth::Actor::Anonymous,
         hocvuso::model::Area::Province(15),
         None,
+        None,
     )
     .await
     .unwrap();

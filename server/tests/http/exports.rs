@@ -43,7 +43,7 @@ async fn a_csv_export_streams_every_learner_once_across_pages(db: DatabaseConnec
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "\u{feff}Mã học viên,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường,Cơ quan/Đơn vị,Đội hình"
+        "\u{feff}Mã học viên,Họ và tên,Ngày sinh,Giới tính,Số điện thoại,Xã/Phường,Cơ quan/Đơn vị,Đội hình,Đối tượng"
     );
     assert_eq!(lines.len(), n + 1, "the header and every learner");
     let codes: std::collections::HashSet<&str> = lines[1..].iter().map(|l| l.split(',').next().unwrap()).collect();

@@ -147,7 +147,9 @@ async fn a_workbook_with_one_far_cell_is_refused_and_the_server_stays_up(db: Dat
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
     let workbook = far_cell_workbook();
     assert!(workbook.len() < 2_000, "{} bytes", workbook.len());
-    for path in ["imports/completions?dry_run=true", "imports/learners?dry_run=true", "imports/targets"] {
+    for path in
+        ["imports/completions?dry_run=true", "imports/learners?dry_run=true", "imports/targets", "imports/population"]
+    {
         let response = app
             .client
             .post(format!("{}/api/v1/{path}", app.address))
@@ -209,6 +211,7 @@ async fn openapi_document_is_the_router(db: DatabaseConnection) {
             "/imports/completions",
             "/imports/learners",
             "/imports/platform-accounts",
+            "/imports/population",
             "/imports/targets",
             "/leaderboard",
             "/learners",
@@ -256,7 +259,7 @@ async fn openapi_document_is_the_router(db: DatabaseConnection) {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!(operations, 35);
+    assert_eq!(operations, 36);
     // Request bodies and answers are named by their types, not written by hand.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for name in [

@@ -10,6 +10,7 @@ mod dashboards;
 mod exports;
 mod imports;
 mod kept_pages;
+mod learner_groups;
 mod learner_pages;
 mod logs;
 mod my_progress;

@@ -120,6 +120,7 @@ async fn fifty_organisers_at_once_lose_nothing_and_duplicate_nobody(db: Database
         &crate::admin_actor(),
         hocvuso::model::Area::Province(15),
         None,
+        None,
     )
     .await
     .unwrap();

@@ -31,6 +31,7 @@ async fn completed(db: &DatabaseConnection) -> (i64, i64) {
         &hocvuso::auth::Actor::Anonymous,
         hocvuso::model::Area::Province(15),
         None,
+        None,
     )
     .await
     .unwrap();

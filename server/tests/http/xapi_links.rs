@@ -14,10 +14,15 @@ const MOODLE_COURSE: &str = "https://moodle.example.edu.vn/course/view.php?id=7"
 const PASSWORD: &str = "ruong-bac-thang-2026";
 
 async fn completed(db: &DatabaseConnection) -> (i64, i64) {
-    let o =
-        statistics::overview::overview(db, &hocvuso::auth::Actor::Anonymous, hocvuso::model::Area::Province(15), None)
-            .await
-            .unwrap();
+    let o = statistics::overview::overview(
+        db,
+        &hocvuso::auth::Actor::Anonymous,
+        hocvuso::model::Area::Province(15),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
     (o.completion.enrolled, o.completion.completed)
 }
 

@@ -56,6 +56,7 @@ enum Column {
     Province,
     Organisation,
     Team,
+    Group,
     LearnerCode,
     Consent,
     CitizenId,
@@ -63,7 +64,7 @@ enum Column {
 
 impl Column {
     /// Header names accepted for each column, as `table::header_key` reduces them.
-    const ALIASES: [(Column, &'static [&'static str]); 11] = [
+    const ALIASES: [(Column, &'static [&'static str]); 12] = [
         (Column::FullName, &["full name", "ho va ten", "ho ten", "name", "ten"]),
         (Column::BirthDate, &["birth date", "ngay sinh", "date of birth", "dob"]),
         (Column::Gender, &["gender", "gioi tinh", "sex"]),
@@ -75,6 +76,7 @@ impl Column {
             &["organisation", "organization", "co quan/don vi", "co quan", "don vi", "co quan don vi"],
         ),
         (Column::Team, &["team", "doi hinh", "doi"]),
+        (Column::Group, &["doi tuong", "group", "learner group"]),
         (Column::LearnerCode, &["learner code", "ma hoc vien", "code"]),
         (Column::Consent, &["consent", "dong y"]),
         (Column::CitizenId, CITIZEN_ID_ALIASES),
@@ -93,6 +95,7 @@ impl Column {
             Column::Province => "province",
             Column::Organisation => "organisation",
             Column::Team => "team",
+            Column::Group => "group",
             Column::LearnerCode => "learner_code",
             Column::Consent => "consent",
             Column::CitizenId => "citizen_id",
@@ -143,6 +146,8 @@ pub async fn import_learners(
         file_problems.push(crate::error::FieldError { field: "citizen_id".into(), problem: Text::CitizenIdNoKey });
     }
     let has_consent_column = columns.contains_key(&Column::Consent);
+    // A file without the column leaves the groups of learners it updates as they are.
+    let has_group_column = columns.contains_key(&Column::Group);
     if !has_consent_column && options.consent_version.as_deref().map(str::trim) != Some(CONSENT_VERSION) {
         file_problems
             .push(crate::error::FieldError { field: "consent_version".into(), problem: Text::ConsentNotStated });
@@ -189,6 +194,7 @@ pub async fn import_learners(
             province: Some(cell(row, Column::Province)),
             organisation: Some(cell(row, Column::Organisation)),
             team: Some(cell(row, Column::Team)),
+            group: Some(cell(row, Column::Group)),
             consent_version: Some(consent),
         };
         let citizen_id = cell(row, Column::CitizenId);
@@ -264,7 +270,7 @@ pub async fn import_learners(
         }
     }
     let mut plans = Vec::new();
-    for ((line, valid, code, hash), key) in valid_rows.into_iter().zip(keys) {
+    for ((line, mut valid, code, hash), key) in valid_rows.into_iter().zip(keys) {
         // The same citizen ID is the same person, even with a new phone or a corrected name.
         let by_key = existing_by_key.get(&key).or_else(|| hash.as_ref().and_then(|h| existing_by_hash.get(h)));
         let existing = if code.is_empty() {
@@ -297,6 +303,9 @@ pub async fn import_learners(
                 Some(found) => Some(found),
             }
         };
+        if !has_group_column && let Some(row) = existing {
+            valid.group = row.learner_group;
+        }
         plans.push(match existing {
             None => Plan::Create(valid, hash),
             // The same person registered outside the caller's scope. A dry run answers as for a new
@@ -320,6 +329,7 @@ pub async fn import_learners(
                     && row.commune_code == valid.commune
                     && row.organisation_id == valid.organisation
                     && row.team_id == valid.team
+                    && row.learner_group == valid.group
                     && row.gender == valid.gender.as_str()
                     && (hash.is_none() || row.citizen_id_hash == hash) =>
             {
@@ -364,6 +374,7 @@ pub async fn import_learners(
                     change.commune_code = Set(valid.commune);
                     change.organisation_id = Set(valid.organisation);
                     change.team_id = Set(valid.team);
+                    change.learner_group = Set(valid.group);
                     change.gender = Set(valid.gender.as_str().to_string());
                     change.active = Set(true);
                 })
@@ -400,8 +411,17 @@ pub enum Format {
 }
 
 /// The columns of a learner export, as the learner import reads them back.
-pub const EXPORT_HEADER: [&str; 8] =
-    ["Mã học viên", "Họ và tên", "Ngày sinh", "Giới tính", "Số điện thoại", "Xã/Phường", "Cơ quan/Đơn vị", "Đội hình"];
+pub const EXPORT_HEADER: [&str; 9] = [
+    "Mã học viên",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số điện thoại",
+    "Xã/Phường",
+    "Cơ quan/Đơn vị",
+    "Đội hình",
+    "Đối tượng",
+];
 
 /// Rows an export reads a query.
 pub const EXPORT_PAGE_ROWS: u64 = 5_000;
@@ -450,6 +470,7 @@ pub async fn export_page(
                 l.commune_code.to_string(),
                 l.organisation_name.unwrap_or_default(),
                 l.team_name.unwrap_or_default(),
+                l.group.map(|g| crate::i18n::Lang::Vi.t(g.text()).to_string()).unwrap_or_default(),
             ]
         })
         .collect();

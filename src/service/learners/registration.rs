@@ -15,7 +15,7 @@ use crate::consent::CONSENT_VERSION;
 use crate::entity::{commune, learner, organisation, province, team};
 use crate::error::FieldError;
 use crate::i18n::Text;
-use crate::model::{Area, LearnerFilter, LearnerForm, LearnerView, Page};
+use crate::model::{Area, LearnerFilter, LearnerForm, LearnerGroup, LearnerView, Page};
 use crate::person::{BirthDate, FullName, Gender, PhoneNumber};
 use crate::service::learners::{InsertError, NewLearner, insert};
 use crate::service::{audit, learners::progress_link, now};
@@ -34,6 +34,8 @@ pub struct ValidLearner {
     pub commune: i32,
     pub organisation: Option<Uuid>,
     pub team: Option<Uuid>,
+    /// None: unclassified.
+    pub group: Option<LearnerGroup>,
     pub consent_version: String,
 }
 
@@ -305,6 +307,13 @@ pub fn validate(actor: &Actor, directory: &Directory, form: &LearnerForm, today:
         }
         found
     });
+    let group = named(&form.group).and_then(|text| {
+        let found = LearnerGroup::parse(&text);
+        if found.is_none() {
+            problem(&mut errors, "group", Text::LearnerGroupUnknown);
+        }
+        found
+    });
     let consent = form.consent_version.as_deref().map(str::trim).unwrap_or_default();
     if consent != CONSENT_VERSION {
         problem(&mut errors, "consent_version", Text::ConsentRequired);
@@ -333,6 +342,7 @@ pub fn validate(actor: &Actor, directory: &Directory, form: &LearnerForm, today:
         commune,
         organisation: organisation_id,
         team: team.map(|t| t.id),
+        group,
         consent_version: consent.to_string(),
     })
 }
@@ -352,8 +362,7 @@ impl ValidLearner {
             commune: self.commune,
             organisation: self.organisation,
             team: self.team,
-            // Set by the form once learner groups reach it; unclassified until then.
-            group: None,
+            group: self.group,
             consent_version: Some(self.consent_version),
             registered_by,
             registered_at: now(),
@@ -436,6 +445,7 @@ pub async fn views(db: &impl ConnectionTrait, rows: Vec<learner::Model>) -> Resu
                 commune_name: communes.get(&r.commune_code).cloned().unwrap_or_default(),
                 organisation_name: r.organisation_id.and_then(|id| organisations.get(&id).cloned()),
                 team_name: r.team_id.and_then(|id| teams.get(&id).cloned()),
+                group: r.learner_group,
                 code: r.code,
                 full_name: r.full_name,
                 birth_date: r.birth_date,
@@ -586,6 +596,17 @@ pub fn qr_svg(text: &str) -> Result<String> {
     Ok(code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build())
 }
 
+/// Where a learner counts, as the audit log follows an edit: personal values stay out of it, the
+/// places and the group are enough to follow a move of their counts.
+fn counted_as(row: &learner::Model) -> serde_json::Value {
+    json!({
+        "commune": row.commune_code,
+        "organisation": row.organisation_id,
+        "team": row.team_id,
+        "group": row.learner_group,
+    })
+}
+
 /// Edits a learner inside the actor's scope (404 outside it). The same rules as registration apply;
 /// a change that makes them the same person as another learner is a conflict naming that learner.
 pub async fn update(
@@ -610,7 +631,7 @@ pub async fn update(
         return Err(already_registered(actor, &other));
     }
     let row = learner::Entity::find_by_id(current.id).one(&txn).await?.ok_or(Error::NotFound)?;
-    let before = json!({"commune": row.commune_code, "organisation": row.organisation_id, "team": row.team_id});
+    let before = counted_as(&row);
     let row = crate::service::learners::update_in(&txn, row, |change| {
         use sea_orm::Set;
         change.full_name = Set(valid.full_name.as_str().to_string());
@@ -622,10 +643,10 @@ pub async fn update(
         change.commune_code = Set(valid.commune);
         change.organisation_id = Set(valid.organisation);
         change.team_id = Set(valid.team);
+        change.learner_group = Set(valid.group);
     })
     .await?;
-    // Personal values stay out of the audit log; the places are enough to follow a move.
-    let after = json!({"commune": row.commune_code, "organisation": row.organisation_id, "team": row.team_id});
+    let after = counted_as(&row);
     audit::record(
         &txn,
         &actor.label(),

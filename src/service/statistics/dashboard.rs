@@ -8,12 +8,12 @@ use uuid::Uuid;
 
 use crate::auth::{Actor, TokenScope};
 use crate::entity::{commune, course, organisation, province, stat_counter, team};
-use crate::i18n::Text;
+use crate::i18n::{Lang, Text};
 use crate::model::{
-    Area, Completion, CompletionRow, CompletionTable, DashboardFilter, Leaderboard, LeaderboardRow, LearnerGroup,
-    UnitKind, WeekPoint,
+    Area, Completion, CompletionRow, CompletionTable, DashboardFilter, GroupFigures, Leaderboard, LeaderboardRow,
+    LearnerGroup, UnitKind, WeekPoint,
 };
-use crate::service::statistics::targets;
+use crate::service::statistics::{population, targets};
 use crate::text::fold;
 use crate::week::{IsoWeek, Period};
 use crate::{Error, Result};
@@ -35,7 +35,7 @@ pub struct Unit {
 struct View {
     area: Area,
     /// The learner group's code, or '' for every learner.
-    group: String,
+    group: &'static str,
     /// The province's name; empty for the country.
     area_name: String,
     by: UnitKind,
@@ -87,6 +87,14 @@ pub async fn area_for(
         (Some(own), Area::Country) => Ok(Area::Province(own)),
         (Some(own), Area::Province(code)) if code == own => Ok(area),
         (Some(_), Area::Province(_)) => Err(Error::NotFound),
+    }
+}
+
+/// The counters' key of the group a request names (a code or a label): '' for every learner.
+pub fn group_key(group: Option<&str>) -> Result<&'static str> {
+    match group.map(str::trim).filter(|g| !g.is_empty()) {
+        None => Ok(""),
+        Some(g) => Ok(LearnerGroup::parse(g).ok_or_else(|| invalid("group", Text::LearnerGroupUnknown))?.as_str()),
     }
 }
 
@@ -280,12 +288,7 @@ async fn view(db: &impl ConnectionTrait, actor: &Actor, landing: Area, filter: &
         Area::Country => String::new(),
         Area::Province(code) => province::Entity::find_by_id(code).one(db).await?.map(|p| p.name).unwrap_or_default(),
     };
-    let group = match text(&filter.group) {
-        None => String::new(),
-        Some(g) => {
-            LearnerGroup::parse(&g).ok_or_else(|| invalid("group", Text::LearnerGroupUnknown))?.as_str().to_string()
-        }
-    };
+    let group = group_key(filter.group.as_deref())?;
     Ok(View { area, group, area_name, by, course_id, period, context, rows })
 }
 
@@ -370,6 +373,7 @@ async fn unit_counters(
 struct Sums {
     to_date: Completion,
     learners: i64,
+    trained: i64,
     new_enrolled: i64,
     new_completed: i64,
 }
@@ -379,6 +383,7 @@ impl Sums {
         self.to_date.enrolled += row.enrolled;
         self.to_date.completed += row.completed;
         self.learners += row.learners;
+        self.trained += row.trained;
         if period.is_some_and(|p| p.contains(row.week)) {
             self.new_enrolled += row.enrolled;
             self.new_completed += row.completed;
@@ -393,9 +398,17 @@ impl Sums {
             learners: self.learners,
             new_enrolled: self.new_enrolled,
             new_completed: self.new_completed,
+            trained: self.trained,
+            population: None,
             targets: Vec::new(),
             needed: None,
         }
+    }
+
+    /// The row for one course: everyone who completed it is trained in it (per-course counter rows keep no `trained`).
+    fn course_row(mut self, id: String, name: String) -> CompletionRow {
+        self.trained = self.to_date.completed;
+        self.row(id, name)
     }
 }
 
@@ -418,43 +431,115 @@ async fn context_counters(
     Ok(rows)
 }
 
-/// Completion by commune, organisation, team or course, with the total and the weekly trend.
+/// The year whose population applies to a view: its period's last, else this year.
+fn population_year(period: Option<Period>) -> i32 {
+    use chrono::Datelike;
+    period.map_or_else(|| crate::week::vietnam_today().year(), |p| p.last.sunday().year())
+}
+
+/// The population of the view's whole (the units in context), for a group ('' = everyone):
+/// the sum over the context units, or None unless every one of them has a figure.
+async fn context_population(db: &impl ConnectionTrait, view: &View, group: &str) -> Result<Option<i64>> {
+    let year = population_year(view.period);
+    let mut by_kind: BTreeMap<UnitKind, Vec<String>> = BTreeMap::new();
+    for (kind, id) in &view.context {
+        by_kind.entry(*kind).or_default().push(id.clone());
+    }
+    let mut sum = 0;
+    for (kind, ids) in by_kind {
+        let found = population::for_units(db, kind, &ids, group, year).await?;
+        if found.len() != ids.len() {
+            return Ok(None);
+        }
+        sum += found.values().sum::<i64>();
+    }
+    Ok((sum > 0).then_some(sum))
+}
+
+/// The whole of the view for every learner and for each group: the plan's five indicators (and, with
+/// `by=group`, the rows: each group, then those not classified yet).
+async fn group_figures(db: &impl ConnectionTrait, view: &View, up_to: Option<i32>) -> Result<Vec<GroupFigures>> {
+    let mut out = Vec::new();
+    let keys = std::iter::once(None).chain(LearnerGroup::ALL.into_iter().map(Some));
+    for group in keys {
+        let key = group.map_or("", |g| g.as_str());
+        let mut sums = Sums::default();
+        for row in
+            context_counters(db, &view.context, Some(&view.course_id), Some(up_to.unwrap_or(i32::MAX)), key).await?
+        {
+            sums.add(&row, view.period);
+        }
+        let name = group.map_or_else(|| Lang::Vi.t(Text::AllLearners), |g| Lang::Vi.t(g.text())).to_string();
+        let mut row = if view.course_id.is_empty() {
+            sums.row(key.to_string(), name)
+        } else {
+            sums.course_row(key.to_string(), name)
+        };
+        row.population = context_population(db, view, key).await?;
+        out.push(GroupFigures { group, row });
+    }
+    Ok(out)
+}
+
+/// Completion by province, commune, organisation, team, course or learner group (`by=group`), with
+/// the total, the plan's indicators by group and the weekly trend.
 pub async fn completion(
     db: &impl ConnectionTrait,
     actor: &Actor,
     landing: Area,
     filter: &DashboardFilter,
 ) -> Result<CompletionTable> {
-    let view = view(db, actor, landing, filter).await?;
+    let by_group = filter.by.as_deref().map(str::trim) == Some("group");
+    let by_units = DashboardFilter { by: if by_group { None } else { filter.by.clone() }, ..filter.clone() };
+    let view = view(db, actor, landing, &by_units).await?;
     let up_to = view.period.map(|p| p.last.0);
+    let per_course = !view.course_id.is_empty();
     let mut sums: HashMap<String, Sums> = HashMap::new();
-    if view.by == UnitKind::Course {
+    if by_group {
+        // Rows come from the group figures below.
+    } else if view.by == UnitKind::Course {
         // A course's figures inside the context: the context units' per-course rows.
-        for row in context_counters(db, &view.context, None, up_to, &view.group).await? {
+        for row in context_counters(db, &view.context, None, up_to, view.group).await? {
             sums.entry(row.course_id.clone()).or_default().add(&row, view.period);
         }
     } else {
         let ids = view.rows.iter().map(|u| u.id.clone()).collect();
-        for row in unit_counters(db, view.by, ids, &view.course_id, view.period, &view.group).await? {
+        for row in unit_counters(db, view.by, ids, &view.course_id, view.period, view.group).await? {
             sums.entry(row.unit_id.clone()).or_default().add(&row, view.period);
         }
     }
-    let mut rows: Vec<CompletionRow> = view
-        .rows
-        .iter()
-        .map(|u| sums.get(&u.id).copied().unwrap_or_default().row(u.id.clone(), u.name.clone()))
-        .collect();
+    let make_row = |sums: Sums, id: String, name: String| {
+        if per_course || view.by == UnitKind::Course { sums.course_row(id, name) } else { sums.row(id, name) }
+    };
+    let groups = group_figures(db, &view, up_to).await?;
+    let mut rows: Vec<CompletionRow> = if by_group {
+        group_rows(&groups)
+    } else {
+        view.rows
+            .iter()
+            .map(|u| make_row(sums.get(&u.id).copied().unwrap_or_default(), u.id.clone(), u.name.clone()))
+            .collect()
+    };
+    if !by_group {
+        let year = population_year(view.period);
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let found = population::for_units(db, view.by, &ids, view.group, year).await?;
+        for row in &mut rows {
+            row.population = found.get(&row.id).copied();
+        }
+    }
 
     let mut total = Sums::default();
     let mut weekly: BTreeMap<i32, Completion> = BTreeMap::new();
     let up_to_now = Some(up_to.unwrap_or(i32::MAX));
-    for row in context_counters(db, &view.context, Some(&view.course_id), up_to_now, &view.group).await? {
+    for row in context_counters(db, &view.context, Some(&view.course_id), up_to_now, view.group).await? {
         total.add(&row, view.period);
         let week = weekly.entry(row.week).or_default();
         week.enrolled += row.enrolled;
         week.completed += row.completed;
     }
-    let mut total_row = total.row(String::new(), view.area_name.clone());
+    let mut total_row = make_row(total, String::new(), view.area_name.clone());
+    total_row.population = context_population(db, &view, view.group).await?;
     let period_label = view.period.map(|p| p.to_string()).unwrap_or_default();
     if let [(kind, id)] = view.context.as_slice() {
         // One unit in context (the province, a commune, an organisation): its own targets apply.
@@ -465,18 +550,50 @@ pub async fn completion(
     }
     let trend = trend(&weekly, up_to);
 
-    let period_label = view.period.map(|p| p.to_string()).unwrap_or_default();
-    let found =
-        targets::for_units(db, view.by, &rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), &period_label).await?;
-    for row in &mut rows {
-        row.targets = targets::statuses(found.get(&row.id), row);
-        row.needed = targets::needed(&row.targets);
+    if !by_group {
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let found = targets::for_units(db, view.by, &ids, &period_label).await?;
+        for row in &mut rows {
+            row.targets = targets::statuses(found.get(&row.id), row);
+            row.needed = targets::needed(&row.targets);
+        }
     }
     if filter.sort.as_deref().map(str::trim) == Some("needed") {
-        // Most needed first; rows without a completion target last, in name order (stable sort).
+        // Most needed first; rows without a target last, in name order (stable sort).
         rows.sort_by_key(|r| std::cmp::Reverse(r.needed.map_or(-1, |n| n)));
     }
-    Ok(CompletionTable { area: view.area, by: view.by, period: view.period, rows, total: total_row, trend })
+    Ok(CompletionTable {
+        area: view.area,
+        by: view.by,
+        by_group,
+        period: view.period,
+        rows,
+        total: total_row,
+        groups,
+        trend,
+    })
+}
+
+/// The rows of `by=group`: each group's figures, then the learners not classified yet (everyone
+/// less the four groups), who have no population of their own.
+fn group_rows(groups: &[GroupFigures]) -> Vec<CompletionRow> {
+    let mut rows: Vec<CompletionRow> = groups.iter().filter(|g| g.group.is_some()).map(|g| g.row.clone()).collect();
+    if let Some(all) = groups.iter().find(|g| g.group.is_none()) {
+        let mut rest = all.row.clone();
+        for g in &rows {
+            rest.completion.enrolled -= g.completion.enrolled;
+            rest.completion.completed -= g.completion.completed;
+            rest.learners -= g.learners;
+            rest.trained -= g.trained;
+            rest.new_enrolled -= g.new_enrolled;
+            rest.new_completed -= g.new_completed;
+        }
+        rest.id = String::new();
+        rest.name = Lang::Vi.t(Text::Unclassified).to_string();
+        rest.population = None;
+        rows.push(rest);
+    }
+    rows
 }
 
 /// The last TREND_WEEKS weeks up to `up_to` (or the latest week with activity), every week present.
@@ -527,7 +644,7 @@ pub async fn leaderboard(
     }
     let ids: Vec<String> = view.rows.iter().map(|u| u.id.clone()).collect();
     let rows =
-        unit_counters(db, view.by, ids, &view.course_id, Some(Period { first: week, last: week }), &view.group).await?;
+        unit_counters(db, view.by, ids, &view.course_id, Some(Period { first: week, last: week }), view.group).await?;
     let previous = week.previous().0;
     let mut now: HashMap<&str, Completion> = HashMap::new();
     let mut before: HashMap<&str, Completion> = HashMap::new();

@@ -249,9 +249,10 @@ impl Figures {
         actor: &Actor,
         landing: Area,
         province: Option<&str>,
+        group: Option<&str>,
     ) -> Result<Overview> {
-        let key = Self::key("overview", landing, actor, province);
-        self.get(db, key, overview::overview(db, actor, landing, province)).await
+        let key = Self::key("overview", landing, actor, (province, group));
+        self.get(db, key, overview::overview(db, actor, landing, province, group)).await
     }
 
     pub async fn completion(
@@ -284,9 +285,10 @@ impl Figures {
         actor: &Actor,
         landing: Area,
         province: Option<&str>,
+        group: Option<&str>,
         week: IsoWeek,
     ) -> Result<WeeklyReport> {
-        let key = Self::key("weekly", landing, actor, (province, week));
-        self.get(db, key, report::weekly(db, actor, landing, province, week)).await
+        let key = Self::key("weekly", landing, actor, (province, group, week));
+        self.get(db, key, report::weekly(db, actor, landing, province, group, week)).await
     }
 }

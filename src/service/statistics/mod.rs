@@ -7,6 +7,7 @@
 pub mod dashboard;
 pub mod figures;
 pub mod overview;
+pub mod population;
 pub mod report;
 pub mod targets;
 

@@ -19,8 +19,10 @@ pub async fn overview(
     actor: &Actor,
     landing: Area,
     requested: Option<&str>,
+    group: Option<&str>,
 ) -> Result<Overview> {
     let area = dashboard::area_for(db, actor, landing, requested, false).await?;
+    let group = dashboard::group_key(group)?;
     let communes = match area {
         Area::Country => commune::Entity::find().all(db).await?,
         Area::Province(code) => commune::Entity::find().filter(commune::Column::ProvinceCode.eq(code)).all(db).await?,
@@ -32,7 +34,7 @@ pub async fn overview(
         .filter(stat_counter::Column::UnitKind.is_in([UnitKind::Province, unit_kind]))
         .filter(stat_counter::Column::CourseId.eq(""))
         .filter(stat_counter::Column::Week.eq(0))
-        .filter(stat_counter::Column::LearnerGroup.eq(""))
+        .filter(stat_counter::Column::LearnerGroup.eq(group))
         .all(db)
         .await?
         .into_iter()

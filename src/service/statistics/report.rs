@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 use crate::Result;
 use crate::auth::Actor;
 use crate::i18n::{Lang, Text};
-use crate::model::{Area, Completion, CompletionRow, DashboardFilter, Mover, TargetMetric, UnitKind, WeeklyReport};
+use crate::model::{Area, Completion, CompletionRow, DashboardFilter, Mover, UnitKind, WeeklyReport};
 use crate::service::imports::table::{self, Cell, Sheet};
 use crate::service::statistics::dashboard;
 use crate::week::IsoWeek;
@@ -14,11 +14,12 @@ use crate::week::IsoWeek;
 /// How many movers and active teams the report lists.
 pub const TOP: usize = 5;
 
-fn filter(area: Area, by: UnitKind, week: IsoWeek) -> DashboardFilter {
+fn filter(area: Area, group: Option<&str>, by: UnitKind, week: IsoWeek) -> DashboardFilter {
     DashboardFilter {
         by: Some(by.as_str().into()),
         period: Some(week.to_string()),
         province: Some(area.param()),
+        group: group.map(str::to_string),
         ..Default::default()
     }
 }
@@ -29,11 +30,12 @@ pub async fn weekly(
     actor: &Actor,
     landing: Area,
     province: Option<&str>,
+    group: Option<&str>,
     week: IsoWeek,
 ) -> Result<WeeklyReport> {
     // The area is settled once, so every table below is of the same place.
     let area = dashboard::area_for(db, actor, landing, province, false).await?;
-    let table = async |by, week| dashboard::completion(db, actor, area, &filter(area, by, week)).await;
+    let table = async |by, week| dashboard::completion(db, actor, area, &filter(area, group, by, week)).await;
     let main_kind = if area == Area::Country { UnitKind::Province } else { UnitKind::Commune };
     let main = table(main_kind, week).await?;
     let before = table(main_kind, week.previous()).await?;
@@ -95,7 +97,7 @@ pub fn target_text(row: &CompletionRow) -> String {
     row.targets
         .first()
         .map(|t| match t.metric {
-            TargetMetric::CompletionRate => format!("{}/{}%", tenths(t.actual), tenths(t.target)),
+            m if m.is_percent() => format!("{}/{}%", tenths(t.actual), tenths(t.target)),
             _ => format!("{}/{}", t.actual, t.target),
         })
         .unwrap_or_default()

@@ -25,7 +25,7 @@ struct ValidTarget {
 }
 
 /// Organisations and teams by id and by folded name, to resolve what a form or file names.
-struct Units {
+pub(super) struct Units {
     communes: HashMap<i32, i32>,
     organisations: Vec<(Uuid, String)>,
     teams: Vec<(Uuid, String)>,
@@ -33,7 +33,7 @@ struct Units {
 
 impl Units {
     /// The units an admin may set targets on: a province admin's province only (others do not exist for them).
-    async fn load(db: &impl ConnectionTrait, actor: &Actor) -> Result<Units> {
+    pub(super) async fn load(db: &impl ConnectionTrait, actor: &Actor) -> Result<Units> {
         let mut communes = commune::Entity::find();
         if let Some(province) = actor.province_limit() {
             communes = communes.filter(commune::Column::ProvinceCode.eq(province));
@@ -59,7 +59,7 @@ impl Units {
         })
     }
 
-    fn resolve(&self, kind: UnitKind, unit: &str) -> Option<String> {
+    pub(super) fn resolve(&self, kind: UnitKind, unit: &str) -> Option<String> {
         let unit = unit.trim();
         let named = |list: &[(Uuid, String)]| {
             let by_id = unit.parse::<Uuid>().ok().filter(|id| list.iter().any(|(x, _)| x == id));
@@ -105,7 +105,7 @@ impl Units {
                 problem("metric", Text::TargetMetricUnknown);
                 None
             }
-            Some(TargetMetric::CompletionRate) => {
+            Some(m) if m.is_percent() => {
                 let v = form.value.trim().trim_end_matches('%').replace(',', ".");
                 v.parse::<f64>()
                     .ok()
@@ -265,7 +265,7 @@ pub async fn for_units(
 /// Each target against the row's figure, completion rate first.
 pub fn statuses(targets: Option<&Vec<target::Model>>, row: &CompletionRow) -> Vec<TargetStatus> {
     let mut out: Vec<TargetStatus> =
-        targets.into_iter().flatten().map(|t| TargetStatus::of(t.metric, t.value, row.completion)).collect();
+        targets.into_iter().flatten().map(|t| TargetStatus::of(t.metric, t.value, row)).collect();
     out.sort_by_key(|s| TargetMetric::ALL.iter().position(|m| *m == s.metric));
     out
 }

@@ -1,18 +1,22 @@
-//! `/admin/targets`: admins set targets per unit and period, one at a time or from a CSV file.
+//! `/admin/targets`: admins set targets per unit and period, one at a time or from a CSV file, and
+//! upload population figures (the denominator of coverage).
 //! Plain form posts, so they work without JavaScript; problems come back beside what was typed.
 use hocvuso::Error;
 use hocvuso::i18n::Text;
-use hocvuso::model::TargetView;
+use hocvuso::model::{PopulationView, TargetView};
 use leptos::prelude::*;
 
 use crate::components::status::{failed, loading};
 use crate::forms::{TargetAttempt, TextField, posted};
 use crate::i18n::use_lang;
 
-pub async fn list_targets() -> Result<Vec<TargetView>, Error> {
+pub async fn list_targets() -> Result<(Vec<TargetView>, Vec<PopulationView>), Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
-        hocvuso::service::statistics::targets::list(&state.db, &crate::state::actor()).await
+        let actor = crate::state::actor();
+        let targets = hocvuso::service::statistics::targets::list(&state.db, &actor).await?;
+        let population = hocvuso::service::statistics::population::list(&state.db, &actor).await?;
+        Ok((targets, population))
     })
     .await
 }
@@ -37,6 +41,7 @@ pub fn TargetsPage() -> impl IntoView {
         <crate::pages::admin::AdminNav lang />
         <h1>{lang.t(Text::Targets)}</h1>
         {attempt.imported.map(|n| view! { <p class="notice" role="status">{lang.t(Text::TargetsSaved)} " " {n}</p> })}
+        {attempt.population.map(|n| view! { <p class="notice" role="status" data-testid="population-saved">{lang.t(Text::PopulationTitle)} ": " {n}</p> })}
         {attempt.error.as_ref().filter(|e| !matches!(e, Error::Invalid(_))).map(|e| view! { <p class="error" role="alert">{lang.t(e.text())}</p> })}
         <ul class="error">{rows_problems}</ul>
         <form method="post" action="/admin/targets" class="form">
@@ -73,7 +78,7 @@ pub fn TargetsPage() -> impl IntoView {
         <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match targets.await {
-                    Ok(list) => view! {
+                    Ok((list, population)) => view! {
                         <div class="table-scroll">
                             <table class="units" data-testid="targets">
                                 <thead><tr>
@@ -82,8 +87,33 @@ pub fn TargetsPage() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| {
-                                        let value = if t.metric == hocvuso::model::TargetMetric::CompletionRate { lang.percent(Some(t.value)) } else { lang.count(t.value) };
+                                        let value = if t.metric.is_percent() { lang.percent(Some(t.value)) } else { lang.count(t.value) };
                                         view! { <tr><td>{t.unit_name}</td><td>{t.period}</td><td>{lang.t(t.metric.text())}</td><td class="num">{value}</td></tr> }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <h2>{lang.t(Text::PopulationTitle)}</h2>
+                        <form method="post" action="/admin/population/import" enctype="multipart/form-data" class="form">
+                            <label for="population-file">{lang.t(Text::PopulationImport)}</label>
+                            <input id="population-file" type="file" name="file" accept=".csv,.xlsx" />
+                            <small class="hint">"unit_kind,unit,group,year,population"</small>
+                            <button type="submit" class="secondary">{lang.t(Text::ImportFromFile)}</button>
+                        </form>
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=lang.t(Text::PopulationTitle)>
+                            <table class="units" data-testid="population">
+                                <thead><tr>
+                                    <th>{lang.t(Text::TargetUnit)}</th><th>{lang.t(Text::LearnerGroupLabel)}</th>
+                                    <th class="num">{lang.t(Text::Year)}</th><th class="num">{lang.t(Text::Population)}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {population.into_iter().map(|p| view! {
+                                        <tr>
+                                            <td>{format!("{} {}", p.unit_kind.as_str(), p.unit_id)}</td>
+                                            <td>{lang.t(p.group.map_or(Text::AllLearners, |g| g.text()))}</td>
+                                            <td class="num">{p.year}</td>
+                                            <td class="num">{lang.count(p.population)}</td>
+                                        </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>

@@ -233,6 +233,8 @@ pub fn LearnerCardPage() -> impl IntoView {
                                     <dd>{l.phone.clone().unwrap_or_default()}</dd>
                                     <dt>{lang.t(Text::Teams)}</dt>
                                     <dd>{l.team_name.clone().unwrap_or_default()}</dd>
+                                    <dt>{lang.t(Text::LearnerGroupLabel)}</dt>
+                                    <dd data-testid="learner-group">{lang.t(l.group.map_or(Text::Unclassified, |g| g.text()))}</dd>
                                 </dl>
                                 {card.qr_svg.map(|svg| view! { <div class="qr" data-testid="qr" inner_html=svg></div> })}
                                 {card.progress_url.map(|url| view! {

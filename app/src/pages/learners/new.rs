@@ -3,7 +3,7 @@
 use hocvuso::Error;
 use hocvuso::consent::{CONSENT_VERSION, notice};
 use hocvuso::i18n::Text;
-use hocvuso::model::RegistrationChoices;
+use hocvuso::model::{LearnerGroup, RegistrationChoices};
 use leptos::prelude::*;
 
 use crate::components::status::{failed, loading};
@@ -50,6 +50,7 @@ pub fn EditLearnerPage() -> impl IntoView {
                             province: None,
                             organisation: l.organisation_id.map(|o| o.to_string()),
                             team: l.team_id.map(|t| t.to_string()),
+                            group: l.group.map(|g| g.as_str().to_string()),
                             consent_version: l.consent_version,
                         };
                         view! { <LearnerFormView action=format!("/learners/{}/edit", l.code) initial=Some(initial) /> }.into_any()
@@ -108,6 +109,11 @@ fn LearnerFormView(action: String, initial: Option<hocvuso::model::LearnerForm>)
                     let organisations = choices.organisations.into_iter().map(|(id, name)| option(id.to_string(), name, &selected_org)).collect_view();
                     let selected_team = form.team.clone().unwrap_or_default();
                     let teams = choices.teams.into_iter().map(|(id, name)| option(id.to_string(), name, &selected_team)).collect_view();
+                    let selected_group = form.group.as_deref().and_then(LearnerGroup::parse);
+                    let groups = LearnerGroup::ALL
+                        .into_iter()
+                        .map(|g| view! { <option value=g.as_str() selected=selected_group == Some(g)>{lang.t(g.text())}</option> })
+                        .collect_view();
                     view! {
                         <form method="post" action=action.clone() class="form" novalidate>
                             <TextField lang name="full_name" label=Text::DisplayName value=form.full_name.clone() problem=problem("full_name") autocomplete="name" />
@@ -147,6 +153,14 @@ fn LearnerFormView(action: String, initial: Option<hocvuso::model::LearnerForm>)
                                     {teams}
                                 </select>
                                 {problem("team").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
+                            </div>
+                            <div class="field" class:has-error=problem("group").is_some()>
+                                <label for="field-group">{lang.t(Text::LearnerGroupLabel)}</label>
+                                <select id="field-group" name="group">
+                                    <option value="">{lang.t(Text::Unclassified)}</option>
+                                    {groups}
+                                </select>
+                                {problem("group").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
                             </div>
                             <fieldset class="consent" class:has-error=problem("consent_version").is_some() hidden=editing>
                                 <legend>{lang.t(Text::ConsentTitle)}</legend>

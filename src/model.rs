@@ -199,26 +199,33 @@ pub struct Overview {
     pub demo: bool,
 }
 
-/// Ranks units fairly: those with at least `min_enrolled` enrolments (and one at least) by
-/// completion rate, numbered; the others after them, unranked, most enrolments first.
-pub fn rank_units(units: &mut Vec<UnitFigures>, min_enrolled: i64) {
-    let (mut ranked, mut unranked): (Vec<UnitFigures>, Vec<UnitFigures>) =
-        units.drain(..).partition(|u| u.completion.enrolled >= min_enrolled.max(1));
-    ranked.sort_by(|a, b| rank_cmp((a.completion, &a.name), (b.completion, &b.name)));
-    for (i, unit) in ranked.iter_mut().enumerate() {
-        unit.rank = Some(i as u32 + 1);
+/// Units with fewer enrolments are listed apart on every ranked list, not ranked.
+pub const DEFAULT_MIN_ENROLLED: i64 = 20;
+
+/// The fair order of every ranked list: units with at least `min_enrolled` enrolments (one at least)
+/// first, by completion rate (`rank_cmp`); the others after them, most enrolments first, then by name.
+pub fn fair_rank_cmp(a: (Completion, &str), b: (Completion, &str), min_enrolled: i64) -> std::cmp::Ordering {
+    let eligible = |c: Completion| c.enrolled >= min_enrolled.max(1);
+    match (eligible(a.0), eligible(b.0)) {
+        (true, true) => rank_cmp(a, b),
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (false, false) => {
+            b.0.enrolled.cmp(&a.0.enrolled).then_with(|| crate::text::fold(a.1).cmp(&crate::text::fold(b.1)))
+        }
     }
-    unranked.sort_by(|a, b| {
-        b.completion
-            .enrolled
-            .cmp(&a.completion.enrolled)
-            .then_with(|| crate::text::fold(&a.name).cmp(&crate::text::fold(&b.name)))
-    });
-    for unit in &mut unranked {
-        unit.rank = None;
+}
+
+/// Ranks units fairly (`fair_rank_cmp`): those with enough enrolments numbered 1, 2, …; the others unranked.
+pub fn rank_units(units: &mut [UnitFigures], min_enrolled: i64) {
+    units.sort_by(|a, b| fair_rank_cmp((a.completion, &a.name), (b.completion, &b.name), min_enrolled));
+    let mut next = 1;
+    for unit in units.iter_mut() {
+        unit.rank = (unit.completion.enrolled >= min_enrolled.max(1)).then(|| {
+            next += 1;
+            next - 1
+        });
     }
-    units.extend(ranked);
-    units.extend(unranked);
 }
 
 /// Enrolment status. On the server it is also the type of the `enrolment.status` column (an active

@@ -75,7 +75,9 @@ fn kind_label(kind: UnitKind) -> Text {
 fn sorted(mut rows: Vec<CompletionRow>, sort: &str, descending: bool) -> Vec<CompletionRow> {
     let folded = |r: &CompletionRow| hocvuso::text::fold(&r.name);
     rows.sort_by(|a, b| {
-        let by_rank = hocvuso::model::rank_cmp((a.completion, &a.name), (b.completion, &b.name));
+        // Ranked fairly: units below the minimum of enrolments come after the ranked ones.
+        let min = hocvuso::model::DEFAULT_MIN_ENROLLED;
+        let by_rank = hocvuso::model::fair_rank_cmp((a.completion, &a.name), (b.completion, &b.name), min);
         let order = match sort {
             "name" => folded(a).cmp(&folded(b)),
             "enrolled" => a.completion.enrolled.cmp(&b.completion.enrolled),

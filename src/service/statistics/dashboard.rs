@@ -18,8 +18,7 @@ use crate::text::fold;
 use crate::week::{IsoWeek, Period};
 use crate::{Error, Result};
 
-/// Units with fewer enrolments are listed apart on leaderboards, not ranked.
-pub const DEFAULT_MIN_ENROLLED: i64 = 20;
+pub use crate::model::DEFAULT_MIN_ENROLLED;
 /// How many weeks the trend shows, ending with the period's last week.
 pub const TREND_WEEKS: usize = 26;
 
@@ -700,8 +699,7 @@ pub async fn leaderboard(
         })
         .partition(|r| r.rank.is_some());
     ranked.sort_by_key(|r| r.rank);
-    unranked.sort_by(|a, b| {
-        b.completion.enrolled.cmp(&a.completion.enrolled).then_with(|| fold(&a.name).cmp(&fold(&b.name)))
-    });
+    unranked
+        .sort_by(|a, b| crate::model::fair_rank_cmp((a.completion, &a.name), (b.completion, &b.name), min_enrolled));
     Ok(Leaderboard { area: view.area, by: view.by, week, min_enrolled, ranked, unranked })
 }

@@ -655,6 +655,8 @@ async fn http(database_url: &str, token: &str, admin: (&str, &str)) -> Result<Va
     for (name, path) in [
         ("leaderboard_page", format!("/leaderboard?by=commune&week={week}")),
         ("stats_completion_api", "/api/v1/stats/completion?by=commune".to_string()),
+        ("country_overview_page", "/?province=all".to_string()),
+        ("country_provinces_api", "/api/v1/stats/completion?by=province".to_string()),
     ] {
         let output = Command::new("wrk")
             .args([
@@ -799,7 +801,7 @@ fn print_table(report: &Value) {
         report["size"], report["learners"], report["enrolments"], report["machine"]
     );
     println!("{:<44} {:>14} {:>14} {:>12}", "figure", "sqlite", "postgres", "target");
-    let rows: [(&str, &str, &str); 26] = [
+    let rows: [(&str, &str, &str); 30] = [
         ("dashboard from counters, median ms", "/dashboard/counters_ms", "≤ 20"),
         ("country by province, median ms", "/dashboard/country/country_by_province_ms", "≤ 20"),
         ("country by learner group, median ms", "/dashboard/country/country_by_group_ms", "≤ 20"),
@@ -820,6 +822,10 @@ fn print_table(report: &Value) {
         ("leaderboard page, p99 ms", "/http/leaderboard_page/p99_ms", "≤ 50"),
         ("/api/v1/stats/completion, requests/s", "/http/stats_completion_api/requests_per_s", "≥ 2000"),
         ("/api/v1/stats/completion, p99 ms", "/http/stats_completion_api/p99_ms", "≤ 50"),
+        ("country overview page, requests/s", "/http/country_overview_page/requests_per_s", "≥ 2000"),
+        ("country overview page, p99 ms", "/http/country_overview_page/p99_ms", "≤ 50"),
+        ("country by province (REST), requests/s", "/http/country_provinces_api/requests_per_s", "≥ 2000"),
+        ("country by province (REST), p99 ms", "/http/country_provinces_api/p99_ms", "≤ 50"),
         ("wasm built, gzip KB (no page loads it yet)", "/http/wasm/gzip_kb", "≤ 250"),
         ("first visit to /, KB transferred", "/http/first_visit_kb", "≤ 400"),
         ("server peak RSS under load, MB", "/http/peak_rss_mb", "≤ 150"),

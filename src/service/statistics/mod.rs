@@ -264,17 +264,22 @@ impl Deltas {
     /// now say and as the learner row says; where they differ, moves `trained` from the old week to
     /// the new and writes the new week on the learner.
     async fn settle_trained(&mut self, db: &impl ConnectionTrait) -> Result<()> {
+        use sea_orm::QuerySelect;
         let touched: Vec<(Uuid, Option<Placement>)> = std::mem::take(&mut self.2).into_iter().collect();
-        for chunk in touched.chunks(500) {
+        for chunk in touched.chunks(1000) {
             let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
             let stored: HashMap<Uuid, Option<i32>> = learner::Entity::find()
+                .select_only()
+                .columns([learner::Column::Id, learner::Column::TrainedWeek])
                 .filter(learner::Column::Id.is_in(ids.clone()))
+                .into_tuple::<(Uuid, Option<i32>)>()
                 .all(db)
                 .await?
                 .into_iter()
-                .map(|l| (l.id, l.trained_week))
                 .collect();
             let first: HashMap<Uuid, i32> = first_completion_weeks(db, &ids).await?;
+            // The learners to write, by their new week: a statement a week, not a learner (weeks are few).
+            let mut moved: BTreeMap<Option<i32>, Vec<Uuid>> = BTreeMap::new();
             for (id, placement) in chunk {
                 let (was, now) = (stored.get(id).copied().flatten(), first.get(id).copied());
                 if was == now {
@@ -286,9 +291,12 @@ impl Deltas {
                 if let (Some(week), Some(placement)) = (now, placement) {
                     self.trained(placement, week, 1);
                 }
+                moved.entry(now).or_default().push(*id);
+            }
+            for (week, ids) in moved {
                 learner::Entity::update_many()
-                    .col_expr(learner::Column::TrainedWeek, Expr::value(now))
-                    .filter(learner::Column::Id.eq(*id))
+                    .col_expr(learner::Column::TrainedWeek, Expr::value(week))
+                    .filter(learner::Column::Id.is_in(ids))
                     .exec(db)
                     .await?;
             }

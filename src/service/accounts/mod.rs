@@ -4,6 +4,8 @@ pub mod password;
 pub mod sessions;
 pub mod tokens;
 
+use std::collections::HashMap;
+
 use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
@@ -135,19 +137,28 @@ async fn province_scope(db: &impl ConnectionTrait, province: i32) -> Result<Scop
     Ok(Scope { communes: communes.into_iter().map(|c| c.code).collect(), organisations: Default::default() })
 }
 
-/// True when everything a scope names lies in the province admin's province (always for others).
-async fn scope_within_reach(db: &impl ConnectionTrait, actor: &Actor, scope: &Scope) -> Result<bool> {
-    let Some(province) = actor.province_limit() else { return Ok(true) };
-    let communes = commune::Entity::find()
-        .filter(commune::Column::Code.is_in(scope.communes.iter().copied()))
-        .filter(commune::Column::ProvinceCode.ne(province))
-        .count(db)
-        .await?;
-    let organisations = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(scope.organisations.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(communes == 0 && organisations.iter().all(|o| actor.may_manage(o.commune_code, Some(o.id))))
+/// The commune of each organisation the scopes name, read at once (a list of accounts is one query).
+async fn organisation_communes<'a>(
+    db: &impl ConnectionTrait,
+    scopes: impl Iterator<Item = &'a Scope>,
+) -> Result<HashMap<Uuid, i32>> {
+    let ids: std::collections::BTreeSet<Uuid> = scopes.flat_map(|s| s.organisations.iter().copied()).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = organisation::Entity::find().filter(organisation::Column::Id.is_in(ids)).all(db).await?;
+    Ok(rows.into_iter().map(|o| (o.id, o.commune_code)).collect())
+}
+
+/// True when everything a scope names lies where the actor manages: a province admin's province (their
+/// scope is its communes); always for country admins.
+fn scope_within_reach(actor: &Actor, scope: &Scope, organisation_communes: &HashMap<Uuid, i32>) -> bool {
+    actor.province_limit().is_none()
+        || (scope.communes.iter().all(|c| actor.may_manage(*c, None))
+            && scope
+                .organisations
+                .iter()
+                .all(|o| organisation_communes.get(o).is_some_and(|c| actor.may_manage(*c, None))))
 }
 
 /// What a new account reaches: the country or one province (admins), or a scope (organisers).
@@ -236,7 +247,7 @@ pub async fn create_organiser(
     scope: &Scope,
 ) -> Result<account::Model> {
     actor.require_admin()?;
-    if !scope_within_reach(db, actor, scope).await? {
+    if !scope_within_reach(actor, scope, &organisation_communes(db, std::iter::once(scope)).await?) {
         return Err(Error::invalid("scope", Text::UnknownCommune));
     }
     insert_account(db, &actor.label(), username, display_name, password, Reach::Scope(scope)).await
@@ -244,14 +255,14 @@ pub async fn create_organiser(
 
 /// True when a province admin may see and change the account: an organiser whose whole scope is in
 /// their province, or another admin of it. Country admins reach every account.
-async fn within_reach(db: &impl ConnectionTrait, actor: &Actor, row: &account::Model, scope: &Scope) -> Result<bool> {
-    Ok(match actor.province_limit() {
+fn within_reach(actor: &Actor, row: &account::Model, scope: &Scope, organisations: &HashMap<Uuid, i32>) -> bool {
+    match actor.province_limit() {
         None => true,
         Some(province) => match row.role {
             Role::Admin => row.province == Some(province),
-            Role::Organiser => !scope.is_empty() && scope_within_reach(db, actor, scope).await?,
+            Role::Organiser => !scope.is_empty() && scope_within_reach(actor, scope, organisations),
         },
-    })
+    }
 }
 
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<AccountSummary>> {
@@ -262,10 +273,11 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Accoun
     for row in account_scope::Entity::find().all(db).await? {
         add_to_scope(scopes.entry(row.account_id).or_default(), &row);
     }
+    let organisations = organisation_communes(db, scopes.values()).await?;
     let mut summaries = Vec::new();
     for row in rows {
         let scope = scopes.remove(&row.id).unwrap_or_default();
-        if within_reach(db, actor, &row, &scope).await? {
+        if within_reach(actor, &row, &scope, &organisations) {
             summaries.push(AccountSummary {
                 id: row.id,
                 role: row.role,
@@ -284,7 +296,8 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Accoun
 async fn find_for_change(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Result<account::Model> {
     actor.require_admin()?;
     let row = account::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound)?;
-    if !within_reach(db, actor, &row, &read_scope(db, id).await?).await? {
+    let scope = read_scope(db, id).await?;
+    if !within_reach(actor, &row, &scope, &organisation_communes(db, std::iter::once(&scope)).await?) {
         return Err(Error::NotFound);
     }
     Ok(row)
@@ -297,7 +310,7 @@ pub async fn set_scope(db: &DatabaseConnection, actor: &Actor, id: Uuid, scope: 
         return Err(Error::NotFound);
     }
     check_scope(&txn, scope).await?;
-    if !scope_within_reach(&txn, actor, scope).await? {
+    if !scope_within_reach(actor, scope, &organisation_communes(&txn, std::iter::once(scope)).await?) {
         return Err(Error::invalid("scope", Text::UnknownCommune));
     }
     let before = read_scope(&txn, id).await?;

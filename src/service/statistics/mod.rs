@@ -143,20 +143,26 @@ impl Tally {
 /// moves a learner meanwhile. The learners whose completions changed have their first completion
 /// week (and so `trained`) settled when the deltas are applied, from the rows as they are then.
 #[derive(Debug, Default)]
-pub struct Deltas(HashMap<DeltaKey, Tally>, HashMap<Uuid, Option<Placement>>, HashMap<Uuid, Option<Placement>>);
+pub struct Deltas {
+    counters: HashMap<DeltaKey, Tally>,
+    /// Each learner's placement as counted in this transaction (None: inactive, not counted).
+    placements: HashMap<Uuid, Option<Placement>>,
+    /// The learners whose completions changed, with their placement, to settle `trained` for.
+    completions_changed: HashMap<Uuid, Option<Placement>>,
+}
 
 impl Deltas {
     /// The placement counted for `learner` earlier in this transaction, if any.
     pub fn placement_of(&self, learner: Uuid) -> Option<&Option<Placement>> {
-        self.1.get(&learner)
+        self.placements.get(&learner)
     }
 
     pub fn remember_placement(&mut self, learner: Uuid, placement: Option<Placement>) {
-        self.1.insert(learner, placement);
+        self.placements.insert(learner, placement);
     }
 
     fn add(&mut self, key: DeltaKey, tally: Tally) {
-        let entry = self.0.entry(key).or_default();
+        let entry = self.counters.entry(key).or_default();
         entry.enrolled += tally.enrolled;
         entry.completed += tally.completed;
         entry.learners += tally.learners;
@@ -227,22 +233,22 @@ impl Deltas {
     /// For bulk seeding (the benchmark) that writes each learner's first completion week with them
     /// and counts it (`trained`) itself: nothing is left to settle.
     pub fn assume_settled(&mut self) {
-        self.2.clear();
+        self.completions_changed.clear();
     }
 
     /// `learner`'s completions changed: their first completion week is settled when applied. An
     /// inactive learner (no placement) counts nowhere, but keeps the week right for when they return.
     pub fn completions_changed(&mut self, learner: Uuid, placement: Option<Placement>) {
-        self.2.insert(learner, placement);
+        self.completions_changed.insert(learner, placement);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.values().all(Tally::is_zero)
+        self.counters.values().all(Tally::is_zero)
     }
 
     /// The changes by counter row, zero ones left out.
     fn into_counters(self) -> BTreeMap<CounterKey, Tally> {
-        self.0
+        self.counters
             .into_iter()
             .filter(|(_, tally)| !tally.is_zero())
             .map(|((unit_kind, unit, course, week, group), tally)| {
@@ -265,7 +271,8 @@ impl Deltas {
     /// the new and writes the new week on the learner.
     async fn settle_trained(&mut self, db: &impl ConnectionTrait) -> Result<()> {
         use sea_orm::QuerySelect;
-        let touched: Vec<(Uuid, Option<Placement>)> = std::mem::take(&mut self.2).into_iter().collect();
+        let touched: Vec<(Uuid, Option<Placement>)> =
+            std::mem::take(&mut self.completions_changed).into_iter().collect();
         for chunk in touched.chunks(1000) {
             let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
             let stored: HashMap<Uuid, Option<i32>> = learner::Entity::find()

@@ -35,7 +35,7 @@ tools:
 
 e2e-deps:
 	@[ -x /usr/bin/chromium ] || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
-	@[ -d end2end/node_modules/@playwright/test ] && [ -d end2end/node_modules/@xapi/xapi ] || (cd end2end && npm ci --no-audit --no-fund)
+	@[ -d end2end/node_modules/@playwright/test ] && [ -d end2end/node_modules/@xapi/xapi ] && [ -d end2end/node_modules/@axe-core/playwright ] || (cd end2end && npm ci --no-audit --no-fund)
 
 build:
 	cargo leptos build

@@ -465,6 +465,70 @@ pub struct Page<T> {
     pub page_size: u64,
 }
 
+/// An at-risk list as asked in the address (`/at-risk?…`, `GET /api/v1/at-risk?…`), as typed:
+/// `service::learners::at_risk::Filter::parse` reads it once, naming every bad value. An empty
+/// value is a value left out (a form sends its empty fields).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "server", into_params(parameter_in = Query))]
+pub struct AtRiskQuery {
+    /// A team's id: only its learners.
+    #[serde(default)]
+    pub team: Option<String>,
+    /// An organisation's id: only its learners.
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// A commune's code: only the learners registered there.
+    #[serde(default)]
+    pub commune: Option<String>,
+    /// A course's code: only enrolments in it.
+    #[serde(default)]
+    pub course: Option<String>,
+    /// No change of progress or status for at least this many days (0–3650); 7 when left out.
+    #[serde(default)]
+    pub idle_days: Option<String>,
+    /// Enrolled at least this many days ago (0–3650); 7 when left out.
+    #[serde(default)]
+    pub enrolled_days: Option<String>,
+    /// From 1 (to 10000).
+    #[serde(default)]
+    pub page: Option<String>,
+}
+
+/// A learner who stalled in a course: enrolled, not completed, no progress for a while.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AtRiskRow {
+    pub learner_code: String,
+    pub full_name: String,
+    /// In full (+84…): the list holds only learners the caller may see as people.
+    pub phone: Option<String>,
+    pub course_code: String,
+    pub course_title: String,
+    pub status: EnrolmentStatus,
+    pub progress: i32,
+    /// The day of the enrolment, in Vietnam time.
+    pub enrolled_on: chrono::NaiveDate,
+    /// When the progress or status last changed.
+    pub last_change: chrono::DateTime<chrono::Utc>,
+    /// Whole days since `last_change`.
+    pub days_idle: i64,
+    /// A ready text for the learner (Zalo, SMS), in Vietnamese, with the address of their progress page.
+    pub message: String,
+}
+
+/// One page of an at-risk list, most idle first, with the thresholds it used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AtRiskList {
+    pub idle_days: u32,
+    pub enrolled_days: u32,
+    pub rows: Vec<AtRiskRow>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
 /// Kinds of organisation (cơ quan, trường, doanh nghiệp, chi đoàn…).
 pub const ORGANISATION_KINDS: [&str; 5] = ["co_quan", "truong_hoc", "doanh_nghiep", "doan_thanh_nien", "khac"];
 
@@ -959,8 +1023,8 @@ pub struct WeeklyReport {
     pub behind_target: Vec<(UnitKind, CompletionRow)>,
     /// Communes whose completion rate rose or fell the most.
     pub movers: Vec<Mover>,
-    /// Teams with the most completions this week.
-    pub active_teams: Vec<CompletionRow>,
+    /// The teams that held the most guidance sessions this week (then guided the most people).
+    pub active_teams: Vec<TeamGuidance>,
 }
 
 /// A population figure as the admin page lists it.
@@ -1007,4 +1071,98 @@ pub struct TargetView {
     pub period: String,
     pub metric: TargetMetric,
     pub value: i64,
+}
+
+/// A guidance session (buổi hướng dẫn) as the form or the REST body gives it: raw, parsed by the service.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct GuidanceSessionForm {
+    /// The team's id.
+    pub team: String,
+    /// The day it was held: yyyy-mm-dd or dd/mm/yyyy, from 2025-01-01 to today (Vietnam).
+    pub date: String,
+    /// The official code of the commune it was held in; the team's commune when absent.
+    #[serde(default, deserialize_with = "optional_text_or_number")]
+    pub commune: Option<String>,
+    /// Thôn/bản, at most 100 characters.
+    pub village: String,
+    /// The topic: a course code, or (`topic`) a skill in words (at most 200 characters); exactly one.
+    #[serde(default)]
+    pub course: Option<String>,
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// The learner codes of the registered learners who attended (at most 500).
+    #[serde(default)]
+    pub attendees: Vec<String>,
+    /// How many people were guided who are not registered (0 to 1,000).
+    #[serde(default)]
+    pub guided_unregistered: i64,
+}
+
+fn optional_text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(deserialize_with = "text_or_number")] String);
+    Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|w| w.0))
+}
+
+/// A guidance session as organisers in scope see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct GuidanceSessionView {
+    pub id: uuid::Uuid,
+    pub team: uuid::Uuid,
+    pub team_name: String,
+    pub date: chrono::NaiveDate,
+    /// The ISO week of `date`: "2026-W48".
+    pub week: crate::week::IsoWeek,
+    pub commune: i32,
+    pub commune_name: String,
+    pub village: String,
+    /// The course's code when the topic is a course.
+    pub course: Option<String>,
+    /// The course's title, or the skill as typed.
+    pub topic: String,
+    /// The learner codes of the registered learners who attended, in code order.
+    pub attendees: Vec<String>,
+    pub guided_unregistered: i64,
+    pub recorded_by: String,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Guidance figures of a unit over some weeks: sessions, registered learners attending, people guided.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct GuidanceFigures {
+    pub sessions: i64,
+    /// Registered learners attending, a learner counted once a session.
+    pub attendances: i64,
+    pub guided_unregistered: i64,
+}
+
+impl GuidanceFigures {
+    /// Everyone guided: the registered learners attending and those not registered.
+    pub fn people_guided(self) -> i64 {
+        self.attendances + self.guided_unregistered
+    }
+}
+
+/// A team's guidance, as the team page and the weekly report show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct TeamGuidance {
+    pub team: uuid::Uuid,
+    pub team_name: String,
+    pub commune_name: String,
+    pub figures: GuidanceFigures,
+    /// `figures.people_guided()`, for readers of the JSON.
+    pub people_guided: i64,
+}
+
+/// A team's guidance on the team page: this week's figures, all time's, and its latest sessions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamGuidanceSummary {
+    pub team: uuid::Uuid,
+    pub this_week: GuidanceFigures,
+    pub all_time: GuidanceFigures,
+    pub latest: Vec<GuidanceSessionView>,
 }

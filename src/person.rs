@@ -83,6 +83,16 @@ impl PhoneNumber {
     }
 }
 
+/// A stored +84 number as people dial it: "+84912345678" → "0912 345 678".
+pub fn display_phone(stored: &str) -> String {
+    match stored.strip_prefix("+84") {
+        Some(national) if national.len() == 9 && national.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("0{} {} {}", &national[..3], &national[3..6], &national[6..])
+        }
+        _ => stored.to_string(),
+    }
+}
+
 /// Masks a stored +84 number for display: "+84912345678" → "09xx xxx 678".
 pub fn mask_phone(stored: &str) -> String {
     let national = stored.strip_prefix("+84").unwrap_or(stored);
@@ -181,6 +191,12 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn phones_are_shown_as_dialled() {
+        assert_eq!(display_phone("+84362000111"), "0362 000 111");
+        assert_eq!(display_phone("12345"), "12345");
     }
 
     #[test]

@@ -163,3 +163,54 @@ pub fn SavedNotice(lang: Lang) -> impl IntoView {
     let saved = query.with_untracked(|q| q.get("saved").is_some());
     saved.then(|| view! { <p class="notice" role="status" data-testid="saved">{lang.t(Text::Saved)}</p> })
 }
+
+/// The guidance-session form as typed (`attendees` one text of codes): what a refused post shows again.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GuidanceFields {
+    pub team: String,
+    pub date: String,
+    #[serde(default)]
+    pub commune: String,
+    pub village: String,
+    #[serde(default)]
+    pub course: String,
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default)]
+    pub attendees: String,
+    #[serde(default)]
+    pub guided_unregistered: String,
+}
+
+impl GuidanceFields {
+    /// The REST body's shape; `public/outbox.js` (`guidanceBody`) converts the same way.
+    pub fn to_session_form(&self) -> hocvuso::model::GuidanceSessionForm {
+        let present = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
+        hocvuso::model::GuidanceSessionForm {
+            team: self.team.trim().to_string(),
+            date: self.date.trim().to_string(),
+            commune: present(&self.commune),
+            village: self.village.clone(),
+            course: present(&self.course),
+            topic: present(&self.topic),
+            attendees: self
+                .attendees
+                .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+                .filter(|code| !code.is_empty())
+                .map(str::to_string)
+                .collect(),
+            // Not a whole number: -1, which the service refuses with the field's own message.
+            guided_unregistered: match self.guided_unregistered.trim() {
+                "" => 0,
+                text => text.parse().unwrap_or(-1),
+            },
+        }
+    }
+}
+
+/// A guidance session that was not recorded: what was typed and why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GuidanceAttempt {
+    pub form: GuidanceFields,
+    pub error: Option<Error>,
+}

@@ -1,5 +1,6 @@
 //! hocvuso's Leptos UI. Pages render on the server only: each reads its data straight from the
-//! services during the render (no endpoint of its own), and no page ships code to the browser yet.
+//! services during the render (no endpoint of its own), and no page ships wasm to the browser yet
+//! (`/at-risk` loads one small same-origin script, `public/copy-message.js`, for its copy buttons).
 //! The browser build (`hydrate`) holds only what islands need; the offline forms will be the first.
 #![recursion_limit = "256"]
 

@@ -12,6 +12,7 @@ use crate::pages::admin::courses::CoursesPage;
 use crate::pages::admin::platforms::PlatformsPage;
 use crate::pages::admin::targets::TargetsPage;
 use crate::pages::admin::tokens::TokensPage;
+use crate::pages::at_risk::AtRiskPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::leaderboard::LeaderboardPage;
 use crate::pages::learners::card::LearnerCardPage;
@@ -25,6 +26,7 @@ use crate::pages::login::LoginPage;
 use crate::pages::lookup::LookupPage;
 use crate::pages::my_progress::MyProgressPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::offline::{GuidanceFormPage, OfflinePage, OutboxPage};
 use crate::pages::overview::OverviewPage;
 use crate::pages::units::{OrganisationsPage, TeamsPage};
 use crate::pages::weekly_report::WeeklyReportPage;
@@ -48,6 +50,8 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#b91c1c" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
                 <MetaTags />
             </head>
             <body>
@@ -80,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/leaderboard") view=LeaderboardPage ssr=SsrMode::Async />
                     <Route path=path!("/reports/weekly") view=WeeklyReportPage ssr=SsrMode::Async />
                     <Route path=path!("/learners") view=LearnersPage ssr=SsrMode::Async />
+                    <Route path=path!("/at-risk") view=AtRiskPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/new") view=NewLearnerPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/import") view=ImportLearnersPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/import-accounts") view=ImportPlatformAccountsPage ssr=SsrMode::Async />
@@ -87,6 +92,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/learners/:code") view=LearnerCardPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/:code/edit") view=EditLearnerPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/:code/personal-data") view=PersonalDataPage ssr=SsrMode::Async />
+                    <Route path=path!("/guidance/new") view=GuidanceFormPage ssr=SsrMode::Async />
+                    <Route path=path!("/outbox") view=OutboxPage ssr=SsrMode::Async />
+                    <Route path=path!("/offline") view=OfflinePage ssr=SsrMode::Async />
                     <Route path=path!("/organisations") view=OrganisationsPage ssr=SsrMode::Async />
                     <Route path=path!("/teams") view=TeamsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />

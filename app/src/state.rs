@@ -116,7 +116,7 @@ pub fn content_security_policy() {
     let nonce = leptos::nonce::use_nonce().map(|n| n.to_string()).unwrap_or_default();
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+         img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
     );
     if let (Some(response), Ok(value)) =
         (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&policy))

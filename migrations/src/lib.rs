@@ -19,6 +19,8 @@ mod m20260109_000003_learner_links;
 mod m20260110_000001_province_admins;
 mod m20260110_000002_learner_groups;
 mod m20260110_000003_population;
+mod m20260111_000001_idempotency_and_guidance;
+mod m20260112_000001_progress_changed_at;
 
 pub struct Migrator;
 
@@ -44,6 +46,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20260110_000001_province_admins::Migration),
             Box::new(m20260110_000002_learner_groups::Migration),
             Box::new(m20260110_000003_population::Migration),
+            Box::new(m20260111_000001_idempotency_and_guidance::Migration),
+            Box::new(m20260112_000001_progress_changed_at::Migration),
         ]
     }
 }

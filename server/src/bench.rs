@@ -687,6 +687,13 @@ async fn http(database_url: &str, token: &str, admin: (&str, &str)) -> Result<Va
     let (raw, _) = transferred(&addr, "/pkg/hocvuso.wasm", "identity")?;
     results.insert("wasm".into(), json!({"raw_kb": raw / 1024, "gzip_kb": gzip / 1024, "brotli_kb": brotli / 1024}));
     results.insert("first_visit_kb".into(), json!(first_visit / 1024));
+    // The offline island (issue 21): what a signed-in page adds, in bytes on the wire (headers included).
+    let (mut offline_raw, mut offline_gzip) = (0, 0);
+    for script in ["/sw.js", "/outbox.js", "/outbox-store.js"] {
+        offline_raw += transferred(&addr, script, "identity")?.0;
+        offline_gzip += transferred(&addr, script, "gzip")?.0;
+    }
+    results.insert("offline_scripts".into(), json!({"raw_bytes": offline_raw, "gzip_bytes": offline_gzip}));
     stop_server(&mut server);
     Ok(Value::Object(results))
 }
@@ -724,15 +731,23 @@ fn stop_server(server: &mut std::process::Child) {
     let _ = server.wait();
 }
 
-/// Runs every measurement (or only the part `only` names, to profile it) on one database.
-async fn measure(database_url: &str, size: Size, only: Option<&str>) -> Result<Value, String> {
+/// Migrates the database and generates the campaign in it; the seconds that took.
+async fn prepare(database_url: &str, size: Size) -> Result<f64, String> {
     let db = hocvuso::db::connect(database_url).await.map_err(|e| e.to_string())?;
     <migration::Migrator as migration::MigratorTrait>::up(&db, None).await.map_err(|e| e.to_string())?;
-    let province = size.province.unwrap_or(15);
     let started = Instant::now();
     generate(&db, size).await?;
-    let generated_s = started.elapsed().as_secs_f64().round();
-    let runs = |part: &str| only.is_none_or(|o| o == part);
+    let seconds = started.elapsed().as_secs_f64().round();
+    db.close().await.map_err(|e| e.to_string())?;
+    Ok(seconds)
+}
+
+/// Runs every measurement (or only the part `only` names, to profile it) on one database that
+/// holds the generated campaign; `generated_s` is what generating it took.
+async fn measure(database_url: &str, size: Size, only: Option<&str>, generated_s: Value) -> Result<Value, String> {
+    let db = hocvuso::db::connect(database_url).await.map_err(|e| e.to_string())?;
+    let province = size.province.unwrap_or(15);
+    let runs = |part: &str| only.is_none_or(|o| o.split(',').any(|o| o.trim() == part));
     let dashboard = if runs("dashboard") { dashboard_vs_group_by(&db, province).await? } else { Value::Null };
     let (_, token) =
         hocvuso::service::accounts::tokens::create(&db, "bench", "bench", hocvuso::auth::TokenScope::ReadStats)
@@ -748,32 +763,76 @@ async fn measure(database_url: &str, size: Size, only: Option<&str>) -> Result<V
     let imports = if runs("imports") { imports(&db, province, size.learners).await? } else { Value::Null };
     let lrs = if runs("lrs") { lrs(&db, size).await? } else { Value::Null };
     // What `hocvuso stats verify` does, on everything the run wrote: every counter against GROUP BY.
-    let started = Instant::now();
-    let differences = hocvuso::service::statistics::verify(&db).await.map_err(|e| brief(&e))?.len();
-    let verify = json!({"differences": differences, "seconds": started.elapsed().as_secs_f64().round()});
+    let verify = if runs("verify") {
+        let started = Instant::now();
+        let differences = hocvuso::service::statistics::verify(&db).await.map_err(|e| brief(&e))?.len();
+        json!({"differences": differences, "seconds": started.elapsed().as_secs_f64().round()})
+    } else {
+        Value::Null
+    };
     Ok(
         json!({"generated_s": generated_s, "dashboard": dashboard, "imports": imports, "lrs": lrs, "http": http, "verify": verify}),
     )
 }
 
 /// `hocvuso bench --size small|province|country`: SQLite always (not for country), PostgreSQL when
-/// HOCVUSO_BENCH_POSTGRES_URL names a server (a fresh database is made on it).
-pub async fn run(size_name: &str, out: &str, only: Option<&str>) -> Result<(), String> {
+/// HOCVUSO_BENCH_POSTGRES_URL names a server (a fresh database is made on it). With `keep`, the
+/// PostgreSQL campaign is generated once into the database of that name, which is kept and measured
+/// again by later runs: at country size generating takes most of an hour and ~40 GB, too much to
+/// copy. Parts that write (imports, lrs) leave their rows in it, so a later run measures a campaign
+/// that much larger.
+pub async fn run(size_name: &str, out: &str, only: Option<&str>, keep: Option<&str>) -> Result<(), String> {
     let size = SIZES.into_iter().find(|s| s.name == size_name).ok_or_else(|| format!("no size {size_name}"))?;
     let mut figures = serde_json::Map::new();
     if size.province.is_some() {
         let path = std::env::temp_dir().join(format!("hocvuso-bench-{}.db", Uuid::new_v4().simple()));
         let url = format!("sqlite://{}?mode=rwc", path.display());
-        figures.insert("sqlite".into(), measure(&url, size, only).await?);
+        let generated_s = prepare(&url, size).await?;
+        figures.insert("sqlite".into(), measure(&url, size, only, json!(generated_s)).await?);
         let _ = std::fs::remove_file(&path);
     }
     if let Some(base) = std::env::var("HOCVUSO_BENCH_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+        let err = |e: sea_orm::DbErr| e.to_string();
         let name = format!("hocvuso_bench_{}", Uuid::new_v4().simple());
-        let admin = hocvuso::db::connect(&base).await.map_err(|e| e.to_string())?;
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.map_err(|e| e.to_string())?;
+        let admin = hocvuso::db::connect(&base).await.map_err(err)?;
+        let (name, generated_s) = match keep {
+            Some(kept) => {
+                if !kept.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                    return Err(format!("--keep {kept:?}: a database name of a-z, 0-9 and _"));
+                }
+                let found = admin
+                    .query_one_raw(Statement::from_string(
+                        sea_orm::DbBackend::Postgres,
+                        format!("SELECT 1 FROM pg_database WHERE datname = '{kept}'"),
+                    ))
+                    .await
+                    .map_err(err)?;
+                if found.is_some() {
+                    (kept.to_string(), json!("kept"))
+                } else {
+                    admin.execute_unprepared(&format!("CREATE DATABASE {kept}")).await.map_err(err)?;
+                    match prepare(&hocvuso::db::testing::with_database(&base, kept), size).await {
+                        Ok(seconds) => (kept.to_string(), json!(seconds)),
+                        Err(e) => {
+                            // Half a campaign is not kept: the next run starts again.
+                            let _ = admin.execute_unprepared(&format!("DROP DATABASE {kept} WITH (FORCE)")).await;
+                            return Err(e);
+                        }
+                    }
+                }
+            }
+            None => {
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.map_err(err)?;
+                let seconds = prepare(&hocvuso::db::testing::with_database(&base, &name), size).await?;
+                (name, json!(seconds))
+            }
+        };
         let url = hocvuso::db::testing::with_database(&base, &name);
-        figures.insert("postgres".into(), measure(&url, size, only).await?);
-        let _ = admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await;
+        let measured = measure(&url, size, only, generated_s).await;
+        if keep.is_none() {
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await;
+        }
+        figures.insert("postgres".into(), measured?);
     }
     let machine = format!(
         "{} cores, {}",
@@ -801,7 +860,7 @@ fn print_table(report: &Value) {
         report["size"], report["learners"], report["enrolments"], report["machine"]
     );
     println!("{:<44} {:>14} {:>14} {:>12}", "figure", "sqlite", "postgres", "target");
-    let rows: [(&str, &str, &str); 30] = [
+    let rows: [(&str, &str, &str); 32] = [
         ("dashboard from counters, median ms", "/dashboard/counters_ms", "≤ 20"),
         ("country by province, median ms", "/dashboard/country/country_by_province_ms", "≤ 20"),
         ("country by learner group, median ms", "/dashboard/country/country_by_group_ms", "≤ 20"),
@@ -828,6 +887,8 @@ fn print_table(report: &Value) {
         ("country by province (REST), p99 ms", "/http/country_provinces_api/p99_ms", "≤ 50"),
         ("wasm built, gzip KB (no page loads it yet)", "/http/wasm/gzip_kb", "≤ 250"),
         ("first visit to /, KB transferred", "/http/first_visit_kb", "≤ 400"),
+        ("offline scripts (sw, outbox), gzip bytes", "/http/offline_scripts/gzip_bytes", "≤ 153600"),
+        ("  the same, raw bytes", "/http/offline_scripts/raw_bytes", ""),
         ("server peak RSS under load, MB", "/http/peak_rss_mb", "≤ 150"),
         ("learner export, whole CSV, seconds", "/http/export_csv/seconds", ""),
         ("  its server's peak RSS, MB", "/http/export_csv/peak_rss_mb", ""),

@@ -33,7 +33,8 @@ commands:
                         account, and learner_code or phone + birth_date)
   backup --out FILE     copy the SQLite database to FILE while the app keeps serving
   restore FILE          replace the SQLite database with a backup (stop the server first)
-  bench [--size small|province|country] [--out FILE.json] [--only dashboard|imports|lrs|http]
+  bench [--size small|province|country] [--out FILE.json] [--only dashboard,imports,lrs,http,verify]
+        [--keep DATABASE]
                         generate a synthetic campaign and measure it (the `make bench` build only;
                         see README, Performance)
   openapi               print the REST API's OpenAPI document (also at /api/v1/openapi.json)
@@ -252,10 +253,10 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
         }
         #[cfg(feature = "bench")]
         ["bench", rest @ ..] => {
-            let values = options(rest, &["--size", "--out", "--only"])?;
+            let values = options(rest, &["--size", "--out", "--only", "--keep"])?;
             let size = values.get("--size").copied().unwrap_or("small");
             let out = values.get("--out").copied().unwrap_or("target/bench.json");
-            crate::bench::run(size, out, values.get("--only").copied()).await?;
+            crate::bench::run(size, out, values.get("--only").copied(), values.get("--keep").copied()).await?;
             Ok(ExitCode::SUCCESS)
         }
         #[cfg(not(feature = "bench"))]

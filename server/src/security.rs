@@ -60,6 +60,8 @@ fn is_private(path: &str) -> bool {
         "/tra-cuu",
         "/login",
         "/api/v1/learners",
+        "/at-risk",
+        "/api/v1/at-risk",
         "/api/v1/lookup",
         "/api/v1/me",
         "/api/v1/session",

@@ -18,6 +18,8 @@ pub struct Model {
     pub certificate_no: Option<String>,
     pub source: crate::model::Source,
     pub updated_at: DateTimeUtc,
+    /// When progress or status last changed (`enrolments::stamped`); `updated_at` moves for any write.
+    pub progress_changed_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

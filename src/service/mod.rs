@@ -3,7 +3,7 @@
 //!
 //! Grouped by feature, so "record a completion" or "import a file" has one place:
 //! - `learners`: the learner row and its counters; `registration` (register, edit, the card),
-//!   `progress_link` (personal links and lookup grants), `lookup`, `privacy`;
+//!   `progress_link` (personal links and lookup grants), `lookup`, `privacy`, `at_risk` (who stalled);
 //! - `enrolments`: the enrolment row and its transitions (the one home of "enrolled" and
 //!   "completed"); `progress` (the use cases: enrol, complete, undo, progress), `courses`, `xapi`;
 //! - `statistics`: the counters; `figures` (kept per database state), `dashboard`, `overview`,
@@ -11,11 +11,15 @@
 //! - `imports`: `table` (reading and writing spreadsheets, one header mapper), `learners`, `completions`;
 //! - `units`: communes, organisations, teams; `reference` (provinces and communes);
 //! - `accounts`: accounts and scopes; `sessions`, `tokens`, `password`;
-//! - shared: `audit`, `throttle` (budgets for sign-ins, lookups, dry runs), `secret`, `demo`.
+//! - `guidance`: a team's guidance sessions (buổi hướng dẫn) and their weekly figures;
+//! - shared: `idempotency` (keyed writes applied once), `audit`, `throttle` (budgets for sign-ins,
+//!   lookups, dry runs), `secret`, `demo`.
 pub mod accounts;
 pub mod audit;
 pub mod demo;
 pub mod enrolments;
+pub mod guidance;
+pub mod idempotency;
 pub mod imports;
 pub mod learners;
 pub mod lrs;

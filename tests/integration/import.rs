@@ -385,6 +385,7 @@ async fn bulk_inserts_keep_every_value_exactly(db: DatabaseConnection) {
             certificate_no: Some(format!("CC/{i}")),
             source: hocvuso::model::Source::Import,
             updated_at: now,
+            progress_changed_at: now,
         })
         .collect();
     hocvuso::db::insert_models(&db, &enrolments).await.unwrap();

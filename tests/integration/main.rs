@@ -7,11 +7,13 @@ async fn migrate(db: &sea_orm::DatabaseConnection) {
 }
 
 mod accounts;
+mod at_risk;
 mod communes_by_name;
 mod country;
 mod dashboard;
 mod demo;
 mod figures;
+mod guidance;
 mod import;
 mod learner_groups;
 mod migrations;

@@ -14,6 +14,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     // A plain link (rel=external): it works without JavaScript and reloads the page in the other language.
     let switch_href = move || format!("/lang/{}?next={}", lang.other().code(), location.pathname.get());
     let session = use_session();
+    // Only signed-in people get the offline code (`/outbox.js`: the outbox and the service worker).
     let account_menu = move || {
         Suspend::new(async move {
             match session.await {
@@ -21,13 +22,16 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="who" data-testid="signed-in-as">{account.display_name.clone()}</span>
                     <a class="nav-link" href="/dashboard">{lang.t(Text::Statistics)}</a>
                     <a class="nav-link" href="/learners">{lang.t(Text::Learners)}</a>
+                    <a class="nav-link" href="/at-risk">{lang.t(Text::AtRiskNav)}</a>
                     <a class="nav-link wide-only" href="/teams">{lang.t(Text::Teams)}</a>
+                    <a class="nav-link wide-only" href="/outbox">{lang.t(Text::Outbox)}</a>
                     <a class="nav-link wide-only" href="/organisations">{lang.t(Text::Organisations)}</a>
                     {(account.role == Role::Admin)
                         .then(|| view! { <a class="nav-link" href="/admin/accounts">{lang.t(Text::Administration)}</a> })}
                     <form method="post" action="/logout" class="inline">
                         <button type="submit" class="link-button">{lang.t(Text::SignOut)}</button>
                     </form>
+                    <script type="module" src="/outbox.js"></script>
                 }
                 .into_any(),
                 _ => view! {

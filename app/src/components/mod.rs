@@ -3,3 +3,4 @@ pub mod layout;
 pub mod revoke;
 pub mod stat_card;
 pub mod status;
+pub mod table;

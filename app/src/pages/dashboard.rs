@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::charts::{Bar, RateBars, TrendChart};
 use crate::components::stat_card::StatCard;
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::i18n::use_lang;
 
 /// The table, and the courses the filter offers (code, title).
@@ -155,28 +156,32 @@ fn DashboardView(
     let rows = sorted(table.rows, &sort, descending);
 
     // Column headers sort by following a link; the same header again turns the order around.
-    let header = |key: &'static str, text: Text, class: &'static str| {
-        let active = sort == key;
-        let next_dir = if active && descending { "asc" } else { "desc" };
-        let href = href_with(&pairs, &[("sort", Some(key.to_string())), ("dir", Some(next_dir.to_string()))]);
-        let arrow = if !active {
-            ""
-        } else if descending {
-            " ▼"
-        } else {
-            " ▲"
-        };
-        let aria = if !active {
-            None
-        } else if descending {
-            Some("descending")
-        } else {
-            Some("ascending")
-        };
-        view! {
-            <th class=class aria-sort=aria>
-                <a href=href data-testid=format!("sort-{key}")>{lang.t(text)}{arrow}</a>
-            </th>
+    // Owned copies: the table's rows render inside `ScrollTable`'s children, which must be 'static.
+    let header = {
+        let (sort, pairs) = (sort.clone(), pairs.clone());
+        move |key: &'static str, text: Text, class: &'static str| {
+            let active = sort == key;
+            let next_dir = if active && descending { "asc" } else { "desc" };
+            let href = href_with(&pairs, &[("sort", Some(key.to_string())), ("dir", Some(next_dir.to_string()))]);
+            let arrow = if !active {
+                ""
+            } else if descending {
+                " ▼"
+            } else {
+                " ▲"
+            };
+            let aria = if !active {
+                None
+            } else if descending {
+                Some("descending")
+            } else {
+                Some("ascending")
+            };
+            view! {
+                <th class=class aria-sort=aria>
+                    <a href=href data-testid=format!("sort-{key}")>{lang.t(text)}{arrow}</a>
+                </th>
+            }
         }
     };
     let drill = |row: &CompletionRow| -> (Option<String>, Vec<(Text, String)>) {
@@ -215,6 +220,7 @@ fn DashboardView(
                         ),
                     ),
                     (Text::Learners, format!("/learners?commune={}", row.id)),
+                    (Text::AtRiskNav, format!("/at-risk?commune={}", row.id)),
                 ],
             ),
             UnitKind::Organisation => (
@@ -227,9 +233,15 @@ fn DashboardView(
                         ("dir", None),
                     ],
                 )),
-                vec![(Text::Learners, format!("/learners?organisation={}", row.id))],
+                vec![
+                    (Text::Learners, format!("/learners?organisation={}", row.id)),
+                    (Text::AtRiskNav, format!("/at-risk?organisation={}", row.id)),
+                ],
             ),
-            UnitKind::Team => (Some(format!("/learners?team={}", row.id)), vec![]),
+            UnitKind::Team => (
+                Some(format!("/learners?team={}", row.id)),
+                vec![(Text::AtRiskNav, format!("/at-risk?team={}", row.id))],
+            ),
             UnitKind::Province => (
                 Some(href_with(
                     &pairs,
@@ -364,7 +376,7 @@ fn DashboardView(
         {(!total.targets.is_empty()).then(|| view! { <p class="total-target">{lang.t(Text::Target)} ": " {target_view(total.targets.first(), lang)}</p> })}
         {plan_indicators(&table.groups, lang)}
         <h2>{lang.t(group_kind)}</h2>
-        <div class="table-scroll">
+        <ScrollTable label=lang.t(group_kind)>
             <table class="units" data-testid="dashboard-table">
                 <thead>
                     <tr>
@@ -380,7 +392,7 @@ fn DashboardView(
                 </thead>
                 <tbody>{body}</tbody>
             </table>
-        </div>
+        </ScrollTable>
         {(!bars.is_empty()).then(|| view! { <RateBars bars lang caption=lang.t(Text::CompletionRate).to_string() /> })}
         {(!table.trend.is_empty()).then(|| view! {
             <h2>{lang.t(Text::Trend)}</h2>
@@ -411,7 +423,7 @@ fn plan_indicators(groups: &[hocvuso::model::GroupFigures], lang: Lang) -> impl 
     any.then(|| {
         view! {
             <h2>{lang.t(Text::PlanIndicators)}</h2>
-            <div class="table-scroll" tabindex="0" role="region" aria-label=lang.t(Text::PlanIndicators)>
+            <ScrollTable label=lang.t(Text::PlanIndicators)>
                 <table class="units" data-testid="plan-indicators">
                     <thead>
                         <tr>
@@ -423,7 +435,7 @@ fn plan_indicators(groups: &[hocvuso::model::GroupFigures], lang: Lang) -> impl 
                     </thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
         }
     })
 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::i18n::use_lang;
 
 pub async fn get_leaderboard(
@@ -112,20 +113,20 @@ pub fn LeaderboardPage() -> impl IntoView {
                                 <a href="/dashboard">{lang.t(Text::Dashboard)}</a>
                             </p>
                             <p class="hint">{lang.t(Text::LeaderboardRule)} " " {board.min_enrolled}</p>
-                            <div class="table-scroll">
+                            <ScrollTable label=lang.t(Text::Leaderboard)>
                                 <table class="units" data-testid="leaderboard">
                                     {header()}
                                     <tbody>{rows(board.ranked, lang)}</tbody>
                                 </table>
-                            </div>
+                            </ScrollTable>
                             {(!board.unranked.is_empty()).then(|| view! {
                                 <h2>{lang.t(Text::NotRanked)}</h2>
-                                <div class="table-scroll">
+                                <ScrollTable label=lang.t(Text::NotRanked)>
                                     <table class="units" data-testid="unranked">
                                         {header()}
                                         <tbody>{rows(board.unranked, lang)}</tbody>
                                     </table>
-                                </div>
+                                </ScrollTable>
                             })}
                         }
                         .into_any()

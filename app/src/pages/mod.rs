@@ -1,4 +1,5 @@
 pub mod admin;
+pub mod at_risk;
 pub mod dashboard;
 pub mod leaderboard;
 pub mod learners;
@@ -6,6 +7,7 @@ pub mod login;
 pub mod lookup;
 pub mod my_progress;
 pub mod not_found;
+pub mod offline;
 pub mod overview;
 pub mod units;
 pub mod weekly_report;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::components::stat_card::StatCard;
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::i18n::use_lang;
 
 /// Public: aggregate figures only, no personal data. Organisers see their own communes.
@@ -107,7 +108,7 @@ fn UnitTable(units: Vec<UnitFigures>, kind: UnitKind, area: Area, lang: Lang) ->
         })
         .collect_view();
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label=lang.t(if province { Text::Provinces } else { Text::Communes })>
+        <ScrollTable label=lang.t(if province { Text::Provinces } else { Text::Communes })>
             <table class="units" data-testid=if province { "provinces" } else { "communes" }>
                 <thead>
                     <tr>
@@ -120,6 +121,6 @@ fn UnitTable(units: Vec<UnitFigures>, kind: UnitKind, area: Area, lang: Lang) ->
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
 }

@@ -2,11 +2,12 @@
 //! organiser's scope. Plain form posts (`server/src/routes/units.rs`), so they work without JavaScript.
 use hocvuso::Error;
 use hocvuso::i18n::{Lang, Text};
-use hocvuso::model::{ORGANISATION_KINDS, UnitForm, UnitKind, UnitView};
+use hocvuso::model::{ORGANISATION_KINDS, TeamGuidanceSummary, UnitForm, UnitKind, UnitView};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::forms::{ActionError, SavedNotice, UnitAttempt, posted};
 use crate::i18n::use_lang;
 
@@ -21,6 +22,67 @@ pub async fn list_units(kind: UnitKind) -> Result<Vec<UnitView>, Error> {
         }
     })
     .await
+}
+
+/// The guidance sessions (buổi hướng dẫn) of the actor's teams: figures and the latest of each.
+pub async fn team_guidance(kind: UnitKind) -> Result<Vec<TeamGuidanceSummary>, Error> {
+    if kind != UnitKind::Team {
+        return Ok(Vec::new());
+    }
+    crate::state::respond(async {
+        let state = crate::state::app_state()?;
+        hocvuso::service::guidance::of_my_teams(&state.db, &crate::state::actor()).await
+    })
+    .await
+}
+
+/// A team's guidance: this week's and all time's figures, and its latest sessions.
+fn guidance_view(lang: Lang, summary: Option<TeamGuidanceSummary>) -> impl IntoView {
+    let summary = summary?;
+    let figures = |f: hocvuso::model::GuidanceFigures| {
+        format!(
+            "{} {} · {} {} · {} {}",
+            lang.count(f.sessions),
+            lang.t(Text::Sessions).to_lowercase(),
+            lang.count(f.attendances),
+            lang.t(Text::Attendances).to_lowercase(),
+            lang.count(f.people_guided()),
+            lang.t(Text::PeopleGuided).to_lowercase(),
+        )
+    };
+    let rows = summary
+        .latest
+        .into_iter()
+        .map(|s| {
+            view! {
+                <tr>
+                    <td>{s.date.format("%d/%m/%Y").to_string()}</td>
+                    <td>{format!("{}, {}", s.village, s.commune_name)}</td>
+                    <td>{s.topic}</td>
+                    <td class="num">{lang.count(s.attendees.len() as i64)}</td>
+                    <td class="num">{lang.count(s.guided_unregistered)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <details data-testid="team-guidance">
+            <summary>{format!("{} · {}: {}", lang.t(Text::GuidanceSessions), lang.t(Text::ThisWeek), figures(summary.this_week))}</summary>
+            <p class="hint">{format!("{}: {}", lang.t(Text::AllTime), figures(summary.all_time))}</p>
+            <table class="units">
+                <thead>
+                    <tr>
+                        <th>{lang.t(Text::SessionDate)}</th>
+                        <th>{lang.t(Text::Village)}</th>
+                        <th>{lang.t(Text::Topic)}</th>
+                        <th class="num">{lang.t(Text::Attendances)}</th>
+                        <th class="num">{lang.t(Text::GuidedUnregistered)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </details>
+    })
 }
 
 fn kind_text(kind: &str) -> Text {
@@ -52,6 +114,7 @@ fn base(kind: UnitKind) -> &'static str {
 fn UnitsPage(kind: UnitKind) -> impl IntoView {
     let lang = use_lang();
     let units = Resource::new(|| (), move |_| list_units(kind));
+    let guidance = Resource::new(|| (), move |_| team_guidance(kind));
     let attempt = posted::<UnitAttempt>().unwrap_or_default();
     let query = use_query_map();
     // `?enrolled=3&already=2` after a whole-unit enrolment.
@@ -74,8 +137,8 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
             {move || {
                 let attempt = attempt.clone();
                 Suspend::new(async move {
-                match units.await {
-                    Ok(list) => {
+                match (units.await, guidance.await) {
+                    (Ok(list), Ok(guidance)) => {
                         let rows = list
                             .into_iter()
                             .map(|unit| {
@@ -87,12 +150,16 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
                                 let refused = attempt.id == Some(unit.id);
                                 let typed = if refused { Some(attempt.form.clone()) } else { None };
                                 let path = format!("{}/{}", base(kind), unit.id);
+                                let sessions = guidance_view(lang, guidance.iter().find(|g| g.team == unit.id).cloned());
+                                let unit_param = if kind == UnitKind::Organisation { "organisation" } else { "team" };
+                                let at_risk = format!("/at-risk?{unit_param}={}", unit.id);
                                 view! {
                                     <tr data-unit=unit.name.clone()>
                                         <td>{unit.name.clone()}</td>
                                         <td>{unit.commune_name.clone()}</td>
                                         <td class="wide-only">{detail}</td>
                                         <td class="actions">
+                                            <a href=at_risk data-testid="unit-at-risk">{lang.t(Text::AtRiskNav)}</a>
                                             <details open=refused>
                                                 <summary>{lang.t(Text::Edit)}</summary>
                                                 <UnitFormView lang kind existing=Some(unit.clone()) typed />
@@ -104,6 +171,7 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
                                                     <button type="submit">{lang.t(Text::Enrol)}</button>
                                                 </form>
                                             </details>
+                                            {sessions}
                                             <form method="post" action=format!("{path}/deactivate") class="inline">
                                                 <button type="submit">{lang.t(Text::Deactivate)}</button>
                                             </form>
@@ -113,7 +181,7 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
                             })
                             .collect_view();
                         view! {
-                            <div class="table-scroll">
+                            <ScrollTable label=lang.t(title)>
                                 <table class="units" data-testid="units">
                                     <thead>
                                         <tr>
@@ -125,11 +193,11 @@ fn UnitsPage(kind: UnitKind) -> impl IntoView {
                                     </thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </ScrollTable>
                         }
                         .into_any()
                     }
-                    Err(err) => failed(lang, &err),
+                    (Err(err), _) | (_, Err(err)) => failed(lang, &err),
                 }
             })
             }}

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::stat_card::StatCard;
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::i18n::use_lang;
 use crate::pages::dashboard::target_view;
 
@@ -124,6 +125,21 @@ fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
             }
         })
         .collect_view();
+    let teams = r
+        .active_teams
+        .into_iter()
+        .map(|t| {
+            view! {
+                <tr data-team=t.team.to_string()>
+                    <td>{t.team_name}</td>
+                    <td>{t.commune_name}</td>
+                    <td class="num">{lang.count(t.figures.sessions)}</td>
+                    <td class="num">{lang.count(t.figures.attendances)}</td>
+                    <td class="num">{lang.count(t.people_guided)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
         <article class="report" data-testid="weekly-report">
             <h1>{lang.t(Text::WeeklyReport)} " · " {week.to_string()}</h1>
@@ -146,27 +162,32 @@ fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
             </section>
             <h2>{lang.t(Text::BehindTarget)}</h2>
             {none(no_behind)}
-            <div class="table-scroll"><table class="units" data-testid="behind-target"><tbody>{behind}</tbody></table></div>
+            <ScrollTable label=lang.t(Text::BehindTarget)><table class="units" data-testid="behind-target"><tbody>{behind}</tbody></table></ScrollTable>
             <h2>{lang.t(Text::Movers)}</h2>
             {none(no_movers)}
-            <div class="table-scroll">
+            <ScrollTable label=lang.t(Text::Movers)>
                 <table class="units" data-testid="movers">
                     <thead><tr><th>{lang.t(if country { Text::Province } else { Text::Commune })}</th><th class="num">{lang.t(Text::LastWeek)}</th><th class="num">{lang.t(Text::ThisWeek)}</th><th class="num">{lang.t(Text::Change)}</th></tr></thead>
                     <tbody>{movers}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
             <h2>{lang.t(Text::ActiveTeams)}</h2>
             {none(no_teams)}
-            <div class="table-scroll"><table class="units" data-testid="active-teams">{head()}<tbody>{unit_rows(r.active_teams, lang)}</tbody></table></div>
+            <ScrollTable label=lang.t(Text::ActiveTeams)>
+                <table class="units" data-testid="active-teams">
+                    <thead><tr><th>{lang.t(Text::Name)}</th><th>{lang.t(Text::Commune)}</th><th class="num">{lang.t(Text::Sessions)}</th><th class="num">{lang.t(Text::Attendances)}</th><th class="num">{lang.t(Text::PeopleGuided)}</th></tr></thead>
+                    <tbody>{teams}</tbody>
+                </table>
+            </ScrollTable>
             {if country {
                 view! {
                     <h2>{lang.t(Text::Provinces)}</h2>
-                    <div class="table-scroll"><table class="units" data-testid="report-provinces">{head()}<tbody>{unit_rows(r.provinces, lang)}</tbody></table></div>
+                    <ScrollTable label=lang.t(Text::Provinces)><table class="units" data-testid="report-provinces">{head()}<tbody>{unit_rows(r.provinces, lang)}</tbody></table></ScrollTable>
                 }.into_any()
             } else {
                 view! {
                     <h2>{lang.t(Text::Communes)}</h2>
-                    <div class="table-scroll"><table class="units" data-testid="report-communes">{head()}<tbody>{unit_rows(r.communes, lang)}</tbody></table></div>
+                    <ScrollTable label=lang.t(Text::Communes)><table class="units" data-testid="report-communes">{head()}<tbody>{unit_rows(r.communes, lang)}</tbody></table></ScrollTable>
                 }.into_any()
             }}
         </article>

@@ -5,19 +5,32 @@ use hocvuso::model::{LearnerDetail, LearnerFilter, LearnerForm, LearnerView, Pag
 use hocvuso::service::learners::registration;
 use hocvuso_app::state::AppState;
 
-use super::{ApiResult, Caller, JsonBody};
+use axum::response::Response;
 
-/// `POST /api/v1/learners`: 201 with the learner, 409 naming the existing learner, 422 listing every problem.
+use super::idempotency::{KeyHeader, answer};
+use super::{ApiError, ApiResult, Caller, JsonBody};
+
+/// `POST /api/v1/learners`: 201 with the learner, 409 naming the existing learner, 422 listing every
+/// problem. With an `Idempotency-Key` the registration is applied once: a repeat gets the first
+/// answer again (201 or 409) with `Idempotent-Replayed: true`, and `progress_url` null (it is shown
+/// once); the same key with another body is 422.
 #[utoipa::path(post, path = "/learners", tag = "learners", request_body = LearnerForm,
+    params(("Idempotency-Key" = Option<String>, Header, description = "A UUID the client made for this entry (the offline outbox's id)")),
     responses((status = 201, body = LearnerDetail, description = "Registered; `progress_url` is shown this once"), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    KeyHeader(key): KeyHeader,
     JsonBody(form): JsonBody<LearnerForm>,
-) -> ApiResult<(StatusCode, Json<LearnerDetail>)> {
-    let done = registration::register(&state.db, &actor, state.landing, &form).await?;
-    let progress_url = Some(hocvuso::service::learners::progress_link::url(&state.public_url, &done.link));
-    Ok((StatusCode::CREATED, Json(LearnerDetail { learner: done.learner, has_progress_link: true, progress_url })))
+) -> ApiResult<Response> {
+    let done = registration::register_once(&state.db, &actor, state.landing, &form, key).await?;
+    let outcome = done.outcome.map_err(ApiError).map(|done| {
+        let progress_url =
+            done.link.map(|link| hocvuso::service::learners::progress_link::url(&state.public_url, &link));
+        let has_progress_link = true;
+        (StatusCode::CREATED, Json(LearnerDetail { learner: done.learner, has_progress_link, progress_url }))
+    });
+    Ok(answer(done.replayed, outcome))
 }
 
 /// `GET /api/v1/learners?q=&commune=&organisation=&team=&page=`: the caller's learners only.

@@ -15,8 +15,11 @@ use utoipa_axum::routes;
 
 use crate::i18n::request_lang;
 
+mod at_risk;
 mod communes;
 mod consent;
+mod guidance;
+mod idempotency;
 mod imports;
 mod learners;
 mod me;
@@ -51,6 +54,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(learners::renew_progress_link))
         .routes(routes!(learners::personal_data, learners::erase_personal_data))
         .routes(routes!(learners::lookup))
+        .routes(routes!(at_risk::list))
         .routes(routes!(platform_accounts::link, platform_accounts::list))
         .routes(routes!(platform_accounts::unmatched))
         .routes(routes!(progress::list_courses, progress::create_course))
@@ -61,6 +65,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(imports::import_platform_accounts).layer(upload()))
         .routes(routes!(units::list_organisations, units::create_organisation))
         .routes(routes!(units::list_teams, units::create_team))
+        .routes(routes!(guidance::list, guidance::record))
 }
 
 pub fn router() -> Router<AppState> {
@@ -204,6 +209,9 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         return response;
     };
     let mut rendered = (response.status(), Json(error_body(&err, lang))).into_response();
+    if let Some(replayed) = response.headers().get(idempotency::REPLAYED) {
+        rendered.headers_mut().insert(idempotency::REPLAYED, replayed.clone());
+    }
     if let Error::RateLimited(seconds) | Error::Busy(seconds) = err {
         rendered.headers_mut().insert("retry-after", HeaderValue::from(seconds));
     }

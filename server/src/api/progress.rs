@@ -9,7 +9,10 @@ use hocvuso_app::state::AppState;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{ApiResult, Caller, JsonBody, error_body};
+use axum::response::Response;
+
+use super::idempotency::{KeyHeader, answer};
+use super::{ApiError, ApiResult, Caller, JsonBody, error_body};
 use crate::i18n::request_lang;
 
 /// `GET /api/v1/courses`: the catalogue.
@@ -67,29 +70,36 @@ pub async fn enrol(
 
 /// `POST /api/v1/completions`: an array of completions, each recorded on its own; the answer has one
 /// result per item, in order: `{"learner_code","course_code","ok":true,"status"}` or `{…,"ok":false}` with the
-/// fields of an error answer (`error`, `message`, `errors`…).
+/// fields of an error answer (`error`, `message`, `errors`…). With an `Idempotency-Key` the array is
+/// applied once: a repeat gets the same results with `Idempotent-Replayed: true` (the key is kept
+/// only when at least one item was recorded); the same key with another body is 422.
 #[utoipa::path(post, path = "/completions", tag = "enrolments", request_body = Vec<CompletionReport>,
+    params(("Idempotency-Key" = Option<String>, Header, description = "A UUID the client made for this entry (the offline outbox's id)")),
     responses((status = 200, body = Vec<CompletionResult>, description = "One result per item, in order"), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn record_completions(
     State(state): State<AppState>,
     Caller(actor): Caller,
     headers: HeaderMap,
+    KeyHeader(key): KeyHeader,
     JsonBody(reports): JsonBody<Vec<CompletionReport>>,
-) -> ApiResult<Json<Vec<CompletionResult>>> {
-    actor.require_account_or_token(hocvuso::auth::TokenScope::Ingest)?;
+) -> ApiResult<Response> {
     let lang = request_lang(&headers);
-    let mut results = Vec::with_capacity(reports.len());
-    for report in &reports {
-        let outcome = progress::record_completion(&state.db, &actor, report, Source::Api).await;
-        results.push(CompletionResult {
-            learner_code: report.learner_code.clone(),
-            course_code: report.course_code.clone(),
-            ok: outcome.is_ok(),
-            status: outcome.as_ref().ok().map(|done| done.status),
-            refused: outcome.err().map(|err| error_body(&err, lang)),
-        });
-    }
-    Ok(Json(results))
+    let done = progress::record_completions(&state.db, &actor, &reports, Source::Api, key).await?;
+    let outcome = done.outcome.map_err(ApiError).map(|outcomes| {
+        let results: Vec<CompletionResult> = reports
+            .iter()
+            .zip(outcomes)
+            .map(|(report, outcome)| CompletionResult {
+                learner_code: report.learner_code.clone(),
+                course_code: report.course_code.clone(),
+                ok: outcome.is_ok(),
+                status: outcome.as_ref().ok().map(|done| done.status),
+                refused: outcome.err().map(|err| error_body(&err, lang)),
+            })
+            .collect();
+        Json(results)
+    });
+    Ok(answer(done.replayed, outcome))
 }
 
 /// A team's or an organisation's learners enrolled now, and those enrolled already.

@@ -46,6 +46,26 @@ pub(crate) async fn read_form<T: serde::de::DeserializeOwned>(body: Body, limit:
     to_bytes(body, limit).await.ok().and_then(|b| serde_urlencoded::from_bytes(&b).ok())
 }
 
+/// A form body as `read_form`, and the `outbox_id` the offline outbox (`public/outbox.js`) adds to
+/// a plain post: its idempotency key, so a post the service worker kept after the network failed
+/// and sends again later is applied once. A key that is not a UUID is ignored (the form still goes).
+pub(crate) async fn read_form_with_key<T: serde::de::DeserializeOwned>(
+    body: Body,
+    limit: usize,
+) -> Option<(T, Option<hocvuso::service::idempotency::IdempotencyKey>)> {
+    #[derive(serde::Deserialize)]
+    struct OutboxId {
+        outbox_id: Option<String>,
+    }
+    let bytes = to_bytes(body, limit).await.ok()?;
+    let form = serde_urlencoded::from_bytes(&bytes).ok()?;
+    let key = serde_urlencoded::from_bytes::<OutboxId>(&bytes)
+        .ok()
+        .and_then(|k| k.outbox_id)
+        .and_then(|id| hocvuso::service::idempotency::IdempotencyKey::parse(&id).ok());
+    Some((form, key))
+}
+
 /// Post/redirect/get for the list pages: back to `page` saying "saved", or `page` rendered again
 /// with the refused attempt (what was typed and why), answering the error's status.
 pub(crate) async fn saved_or_refused<T: Clone + Send + Sync + 'static>(

@@ -15,13 +15,13 @@ use hocvuso::service::lrs::links::PlatformAccountForm;
 use hocvuso_app::forms::{CourseAttempt, ImportAttempt, LinkAttempt, RegisterAttempt};
 use hocvuso_app::state::AppState;
 
-use super::forms::{actor, read_form, read_upload, render_page, status};
+use super::forms::{actor, read_form, read_form_with_key, read_upload, render_page, status};
 
 /// `POST /learners/new`: to the learner's card, or the form again with its problems.
 pub async fn register_learner(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let form: LearnerForm = match read_form(body, 64 * 1024).await {
-        Some(form) => form,
+    let (form, key): (LearnerForm, _) = match read_form_with_key(body, 64 * 1024).await {
+        Some(read) => read,
         None => {
             let attempt = RegisterAttempt {
                 form: LearnerForm::default(),
@@ -30,11 +30,19 @@ pub async fn register_learner(State(state): State<AppState>, request: Request) -
             return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
         }
     };
-    match registration::register(&state.db, &actor(&parts), state.landing, &form).await {
+    let outcome =
+        registration::register_once(&state.db, &actor(&parts), state.landing, &form, key).await.and_then(|d| d.outcome);
+    match outcome {
         Ok(done) => {
             let code = &done.learner.code;
-            let cookie = crate::auth::new_link_cookie(&state, &parts.headers, code, &done.link);
-            crate::auth::with_cookie(Redirect::to(&format!("/learners/{code}?registered=1")).into_response(), cookie)
+            let card = Redirect::to(&format!("/learners/{code}?registered=1")).into_response();
+            // A replay (the same outbox key again) has no link to show: it was shown once.
+            match done.link {
+                Some(link) => {
+                    crate::auth::with_cookie(card, crate::auth::new_link_cookie(&state, &parts.headers, code, &link))
+                }
+                None => card,
+            }
         }
         Err(err) => {
             let code = status(&err);

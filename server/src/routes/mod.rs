@@ -6,6 +6,7 @@ pub mod lang;
 pub mod learners;
 pub mod login;
 pub mod lookup;
+pub mod offline;
 pub mod targets;
 pub mod units;
 

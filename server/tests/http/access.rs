@@ -168,6 +168,16 @@ async fn world(db: DatabaseConnection) -> World {
     World { app, credentials, learner_in_scope, link, in_scope, victim, spare, spare_platform }
 }
 
+/// A team in Xã Khao Mang, for the guidance-session routes.
+async fn guidance_team(app: &TestApp) -> uuid::Uuid {
+    let form =
+        hocvuso::model::UnitForm {
+            name: "Đội hình Khao Mang".into(), commune: "4465".into(), ..Default::default()
+        };
+    let area = hocvuso::model::Area::Province(15);
+    hocvuso::service::units::create_team(&app.db, &crate::admin_actor(), area, &form).await.unwrap().id
+}
+
 /// Registers someone else in scope, for the routes that erase a person.
 async fn another_learner(app: &TestApp, name: &str, phone: &str) -> String {
     let admin = crate::admin_actor();
@@ -187,6 +197,7 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
     let World { app, credentials, learner_in_scope, in_scope, victim, spare, spare_platform, .. } = world(db).await;
     let forgotten_by_rest = another_learner(&app, "Vàng A Dính", "0362 000 222").await;
     let forgotten_by_form = another_learner(&app, "Lý Thị Sen", "0362 000 333").await;
+    let team = guidance_team(&app).await;
     let routes: Vec<(&str, String, String, Expected)> = vec![
         // REST
         ("GET", "/api/v1/me".into(), String::new(), ANY_CREDENTIALS),
@@ -222,6 +233,13 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/api/v1/consent-notice".into(), String::new(), PUBLIC),
         ("GET", "/api/v1/openapi.json".into(), String::new(), PUBLIC),
         ("GET", "/api/v1/learners?q=lo".into(), String::new(), PEOPLE),
+        ("GET", "/api/v1/at-risk".into(), String::new(), PEOPLE),
+        (
+            "GET",
+            "/api/v1/at-risk?commune=4465&idle_days=0".into(),
+            String::new(),
+            [401, 200, 404, 200, 403, 403, 200, 404],
+        ),
         (
             "GET",
             format!("/api/v1/learners/{}", learner_in_scope.code),
@@ -340,6 +358,38 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             r#"{"name":"Đội hình {n}","commune":"4465"}"#.into(),
             [401, 201, 403, 201, 403, 403, 201, 403],
         ),
+        (
+            "GET",
+            format!("/api/v1/guidance-sessions?team={team}"),
+            String::new(),
+            [401, 200, 404, 200, 403, 403, 200, 404],
+        ),
+        (
+            "POST",
+            "/api/v1/guidance-sessions".into(),
+            format!(
+                r#"{{"team":"{team}","date":"{}","village":"Thôn {{n}}","topic":"VNeID","attendees":["{}"],"guided_unregistered":2}}"#,
+                hocvuso::week::vietnam_today(),
+                learner_in_scope.code
+            ),
+            [401, 201, 404, 201, 403, 403, 201, 404],
+        ),
+        // Offline (issue 21): the installable app's files and pages, and the guidance form's post.
+        ("GET", "/sw.js".into(), String::new(), PUBLIC),
+        ("GET", "/manifest.webmanifest".into(), String::new(), PUBLIC),
+        ("GET", "/outbox".into(), String::new(), PUBLIC),
+        ("GET", "/offline".into(), String::new(), PUBLIC),
+        ("GET", "/guidance/new".into(), String::new(), PEOPLE),
+        (
+            "POST",
+            "/guidance/new".into(),
+            format!(
+                "team={team}&date={}&village=Th%C3%B4n+{{n}}&topic=VNeID&attendees={}&guided_unregistered=2",
+                hocvuso::week::vietnam_today(),
+                learner_in_scope.code
+            ),
+            [401, 303, 404, 303, 403, 403, 303, 404],
+        ),
         // Pages read their data during the render: no endpoint stands behind them (there were
         // server functions at /api/{name} once).
         ("POST", "/api/get_overview".into(), String::new(), [404; 8]),
@@ -391,6 +441,8 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/admin/tokens".into(), String::new(), COUNTRY_ADMIN_ONLY),
         ("GET", "/admin/audit".into(), String::new(), COUNTRY_ADMIN_ONLY),
         ("GET", "/learners?q=lo".into(), String::new(), PEOPLE),
+        ("GET", "/at-risk".into(), String::new(), PEOPLE),
+        ("GET", "/at-risk?commune=4465&idle_days=0".into(), String::new(), [401, 200, 404, 200, 403, 403, 200, 404]),
         (
             "GET",
             format!("/learners/{}/personal-data", learner_in_scope.code),

@@ -77,6 +77,29 @@ async fn accounts_page_creates_organisers_and_keeps_what_was_typed(db: DatabaseC
 
 on_both_databases!(accounts_page, accounts_page_creates_organisers_and_keeps_what_was_typed);
 
+/// A province admin is shown the tabs they may open, and not the country admins' (each answers them 403).
+async fn admin_tabs_follow_the_level_of_administration(db: DatabaseConnection) {
+    let (app, country) = admin_session(&db).await;
+    accounts::create_admin(&db, "quantri.laocai", "Lào Cai", PASSWORD, Some(15)).await.unwrap();
+    let province = session_cookie(&app, "quantri.laocai", PASSWORD).await;
+    let country_only = ["/admin/tokens", "/admin/platforms", "/admin/audit"];
+    let html = page(&app, &country, "/admin/accounts").await;
+    for tab in ["/admin/accounts", "/admin/courses", "/admin/targets"].iter().chain(&country_only) {
+        assert!(html.contains(&format!(r#"href="{tab}""#)), "a country admin has {tab}");
+    }
+    let html = page(&app, &province, "/admin/accounts").await;
+    for tab in ["/admin/accounts", "/admin/courses", "/admin/targets"] {
+        assert!(html.contains(&format!(r#"href="{tab}""#)), "a province admin has {tab}");
+    }
+    for tab in country_only {
+        assert!(!html.contains(&format!(r#"href="{tab}""#)), "a province admin is not shown {tab}");
+        let status = app.client.get(format!("{}{tab}", app.address)).header("cookie", &province).send().await.unwrap();
+        assert_eq!(status.status().as_u16(), 403, "{tab} is refused to them");
+    }
+}
+
+on_both_databases!(admin_tabs, admin_tabs_follow_the_level_of_administration);
+
 async fn tokens_page_shows_a_new_secret_once_and_revokes(db: DatabaseConnection) {
     let (app, cookie) = admin_session(&db).await;
     let (status, _, html) = post(&app, &cookie, "/admin/tokens", &[("name", "x"), ("scope", "read-stats")]).await;

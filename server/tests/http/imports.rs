@@ -203,11 +203,13 @@ async fn openapi_document_is_the_router(db: DatabaseConnection) {
     assert_eq!(
         names,
         [
+            "/at-risk",
             "/communes",
             "/completions",
             "/consent-notice",
             "/courses",
             "/enrolments",
+            "/guidance-sessions",
             "/imports/completions",
             "/imports/learners",
             "/imports/platform-accounts",
@@ -259,7 +261,7 @@ async fn openapi_document_is_the_router(db: DatabaseConnection) {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!(operations, 36);
+    assert_eq!(operations, 39);
     // Request bodies and answers are named by their types, not written by hand.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for name in [
@@ -270,6 +272,8 @@ async fn openapi_document_is_the_router(db: DatabaseConnection) {
         "ImportReport",
         "ErrorBody",
         "Overview",
+        "GuidanceSessionForm",
+        "GuidanceSessionView",
     ] {
         assert!(schemas.contains_key(name), "{name} is among the schemas");
     }

@@ -4,6 +4,7 @@ use sea_orm::DatabaseConnection;
 
 mod access;
 mod admin_pages;
+mod at_risk;
 mod cli;
 mod completions;
 mod dashboards;
@@ -14,6 +15,8 @@ mod learner_groups;
 mod learner_pages;
 mod logs;
 mod my_progress;
+mod offline;
+mod outbox;
 mod pages;
 mod reliability;
 mod sessions;

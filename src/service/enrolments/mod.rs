@@ -10,7 +10,7 @@ pub mod xapi;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set, TransactionTrait, TryIntoModel,
 };
 use uuid::Uuid;
 
@@ -44,13 +44,24 @@ pub fn new_row(
         certificate_no: None,
         source,
         updated_at: now,
+        // Enrolling is the first thing the learner did in the course.
+        progress_changed_at: at.min(now),
     }
+}
+
+/// `new` as written at `now`, stamped with when the learner last moved: now when its progress or
+/// status differs from `old`'s, else `old`'s time. Every writer's rows pass here, so "no progress
+/// for 7 days" means the same whoever wrote (a re-sent outcome or a new score is no progress).
+pub fn stamped(old: &enrolment::Model, new: enrolment::Model, now: DateTime<Utc>) -> enrolment::Model {
+    let moved = new.progress != old.progress || new.status != old.status;
+    let progress_changed_at = if moved { now } else { old.progress_changed_at };
+    enrolment::Model { updated_at: now, progress_changed_at, ..new }
 }
 
 /// `old` completed: progress 100, the completion's date and its week, score, certificate and who
 /// said so. Completing again updates them.
 pub fn completed_row(old: &enrolment::Model, completion: &Completion, now: DateTime<Utc>) -> enrolment::Model {
-    enrolment::Model {
+    let new = enrolment::Model {
         status: EnrolmentStatus::Completed,
         progress: 100,
         completed_at: Some(completion.at),
@@ -58,22 +69,22 @@ pub fn completed_row(old: &enrolment::Model, completion: &Completion, now: DateT
         score: completion.score,
         certificate_no: completion.certificate_no.clone(),
         source: completion.source,
-        updated_at: now,
         ..old.clone()
-    }
+    };
+    stamped(old, new, now)
 }
 
 /// `old` with its completion undone: back in progress, with no completion date, score or certificate.
 pub fn reopened_row(old: &enrolment::Model, now: DateTime<Utc>) -> enrolment::Model {
-    enrolment::Model {
+    let new = enrolment::Model {
         status: EnrolmentStatus::InProgress,
         completed_at: None,
         completed_week: None,
         certificate_no: None,
         score: None,
-        updated_at: now,
         ..old.clone()
-    }
+    };
+    stamped(old, new, now)
 }
 
 /// Adds (sign 1) or takes away (sign -1) what one enrolment contributes to the counters.
@@ -174,7 +185,9 @@ pub async fn change_counted(
     count(txn, &old, -1, deltas).await?;
     let mut row = old.clone().into_active_model();
     edit(&old, &mut row);
-    row.updated_at = Set(now());
+    let written = stamped(&old, row.clone().try_into_model()?, now());
+    row.updated_at = Set(written.updated_at);
+    row.progress_changed_at = Set(written.progress_changed_at);
     let new = row.update(txn).await?;
     count(txn, &new, 1, deltas).await?;
     Ok(new)
@@ -205,7 +218,7 @@ pub async fn update_many(
     txn: &DatabaseTransaction,
     rows: &[(enrolment::Model, enrolment::Model)],
 ) -> Result<std::collections::HashSet<Uuid>> {
-    const COLUMNS: [&str; 12] = [
+    const COLUMNS: [&str; 13] = [
         "id",
         "status",
         "progress",
@@ -215,11 +228,12 @@ pub async fn update_many(
         "certificate_no",
         "source",
         "updated_at",
+        "progress_changed_at",
         "was_status",
         "was_completed_week",
         "was_updated_at",
     ];
-    const SET: usize = 9;
+    const SET: usize = 10;
     let backend = txn.get_database_backend();
     let mut written = std::collections::HashSet::new();
     for chunk in rows.chunks(500) {
@@ -243,6 +257,7 @@ pub async fn update_many(
                 e.certificate_no.clone().into(),
                 e.source.into(),
                 e.updated_at.into(),
+                e.progress_changed_at.into(),
                 was.status.into(),
                 was.completed_week.into(),
                 was.updated_at.into(),

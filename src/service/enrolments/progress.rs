@@ -1,7 +1,10 @@
 //! Enrolments and completions as organisers and other systems record them: scoped, audited, and
 //! moving the statistics counters in the same transaction.
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
 use serde_json::json;
 
 use crate::auth::{Actor, TokenScope};
@@ -9,6 +12,7 @@ use crate::entity::{course, enrolment, learner};
 use crate::i18n::Text;
 use crate::model::{Completion as Rate, CompletionReport, CourseProgress, EnrolmentStatus, LearnerProgress, Source};
 use crate::service::enrolments::{Completion, change_in, completed, enrol_in, not_completed};
+use crate::service::idempotency::{self, IdempotencyKey, Keyed, KeyedRequest, Route};
 use crate::service::{audit, enrolments::courses, learners::registration, now};
 use crate::{Error, Result};
 
@@ -112,28 +116,99 @@ pub async fn record_completion(
     report: &CompletionReport,
     source: Source,
 ) -> Result<CourseProgress> {
-    let at = parse_completed_at(&report.completed_at, now())?;
-    check_score(report.score)?;
-    let learner = learner_for_change(db, actor, &report.learner_code).await?;
-    let course = active_course(db, &report.course_code).await?;
-    let certificate_no = report.certificate_no.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    let reported = Reported::read(db, actor, report).await?;
     let txn = crate::db::write(db).await?;
-    let (row, _) = enrol_in(&txn, learner.id, course.id, at.min(now()), source).await?;
-    let before = json!({"status": row.status, "completed_at": row.completed_at, "score": row.score});
-    let row =
-        change_in(&txn, row.id, completed(Completion { at, score: report.score, certificate_no, source })).await?;
-    let after = json!({"status": row.status, "completed_at": row.completed_at, "score": row.score});
-    audit::record(
-        &txn,
-        &actor.label(),
-        audit::Action::Complete,
-        audit::Entity::Enrolment,
-        audit_id(&learner, &course),
-        json!({"before": before, "after": after}),
-    )
-    .await?;
+    let done = reported.record_in(&txn, actor, source).await?;
     txn.commit().await?;
-    Ok(progress_of(&row, &course))
+    Ok(done)
+}
+
+/// A completion report read and checked: its instant, score and certificate, its learner and course.
+struct Reported {
+    at: DateTime<Utc>,
+    score: Option<f64>,
+    certificate_no: Option<String>,
+    learner: learner::Model,
+    course: course::Model,
+}
+
+impl Reported {
+    async fn read(db: &impl ConnectionTrait, actor: &Actor, report: &CompletionReport) -> Result<Reported> {
+        let at = parse_completed_at(&report.completed_at, now())?;
+        check_score(report.score)?;
+        let learner = learner_for_change(db, actor, &report.learner_code).await?;
+        let course = active_course(db, &report.course_code).await?;
+        let certificate_no =
+            report.certificate_no.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+        Ok(Reported { at, score: report.score, certificate_no, learner, course })
+    }
+
+    /// Records it inside the caller's transaction.
+    async fn record_in(self, txn: &DatabaseTransaction, actor: &Actor, source: Source) -> Result<CourseProgress> {
+        let Reported { at, score, certificate_no, learner, course } = self;
+        let (row, _) = enrol_in(txn, learner.id, course.id, at.min(now()), source).await?;
+        let before = json!({"status": row.status, "completed_at": row.completed_at, "score": row.score});
+        let row = change_in(txn, row.id, completed(Completion { at, score, certificate_no, source })).await?;
+        let after = json!({"status": row.status, "completed_at": row.completed_at, "score": row.score});
+        audit::record(
+            txn,
+            &actor.label(),
+            audit::Action::Complete,
+            audit::Entity::Enrolment,
+            audit_id(&learner, &course),
+            json!({"before": before, "after": after}),
+        )
+        .await?;
+        Ok(progress_of(&row, &course))
+    }
+}
+
+/// Records a list of completions, each on its own (one refused leaves the others recorded): one
+/// outcome per report, in order. With an idempotency key the list is one transaction, each report
+/// in a savepoint, so the whole list and its key commit together and a repeat is applied once. The
+/// outcome is kept with its key when at least one report was recorded; a list refused whole may be
+/// corrected and sent again with its key.
+pub async fn record_completions(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    reports: &[CompletionReport],
+    source: Source,
+    key: Option<IdempotencyKey>,
+) -> Result<Keyed<Vec<Result<CourseProgress>>>> {
+    actor.require_account_or_token(TokenScope::Ingest)?;
+    let Some(key) = key else {
+        // Without a key each report is its own transaction: a long list never holds the write lock long.
+        let mut results = Vec::with_capacity(reports.len());
+        for report in reports {
+            results.push(record_completion(db, actor, report, source).await);
+        }
+        return Ok(Keyed { outcome: Ok(results), replayed: false });
+    };
+    let send = KeyedRequest::new(actor, key, Route::RecordCompletions, &reports)?;
+    if let Some(done) = idempotency::earlier(db, Some(&send)).await? {
+        return Ok(done);
+    }
+    let keep = |outcome: &Result<Vec<Result<CourseProgress>>>| {
+        outcome.as_ref().is_ok_and(|results| results.iter().any(Result::is_ok))
+    };
+    idempotency::apply(db, Some(&send), keep, async |txn| {
+        let mut results = Vec::with_capacity(reports.len());
+        for report in reports {
+            let savepoint = txn.begin().await?;
+            let outcome = match Reported::read(&savepoint, actor, report).await {
+                Ok(reported) => reported.record_in(&savepoint, actor, source).await,
+                Err(err) => Err(err),
+            };
+            if outcome.is_ok() {
+                savepoint.commit().await?
+            } else {
+                savepoint.rollback().await?
+            }
+            results.push(outcome);
+        }
+        Ok(results)
+    })
+    .await
 }
 
 /// Undoes a completion recorded by mistake; the enrolment is back in progress.

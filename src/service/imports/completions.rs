@@ -325,11 +325,12 @@ pub async fn import_completions(
     )
     .await?;
     txn.commit().await?;
+    let committed = started.elapsed();
     if report.created + report.updated >= crate::service::imports::learners::BULK_ROWS {
         crate::db::analyze(db, "enrolment").await;
     }
     // Where an import's time goes (rows, not people's data), for the benchmark's profile.
-    tracing::debug!(rows = rows.len() - 1, ?read, ?looked_up, ?matched, written = ?started.elapsed(), "completion import");
+    tracing::debug!(rows = rows.len() - 1, ?read, ?looked_up, ?matched, ?committed, analysed = ?started.elapsed(), "completion import");
     Ok(report)
 }
 
@@ -387,9 +388,10 @@ async fn recorded(
 
 /// The enrolment row `r` asks for: `old` changed, or a new one.
 fn apply_row(old: Option<&enrolment::Model>, r: &Row, at_now: DateTime<Utc>) -> enrolment::Model {
-    use crate::service::enrolments::{Completion, completed_row, new_row, reopened_row};
+    use crate::service::enrolments::{Completion, completed_row, new_row, reopened_row, stamped};
     let enrolled_at = r.completed_at.unwrap_or(at_now).min(at_now);
     let row = old.cloned().unwrap_or_else(|| new_row(r.learner.id, r.course.id, enrolled_at, Source::Import, at_now));
+    let before = row.clone();
     if r.status == EnrolmentStatus::Completed {
         let completion = Completion {
             at: r.completed_at.unwrap_or(at_now),
@@ -401,7 +403,7 @@ fn apply_row(old: Option<&enrolment::Model>, r: &Row, at_now: DateTime<Utc>) -> 
     }
     // A row that says "not completed" reopens a completed enrolment, then sets what the file says.
     let row = if row.status == EnrolmentStatus::Completed { reopened_row(&row, at_now) } else { row };
-    enrolment::Model { status: r.status, progress: r.progress, score: r.score, updated_at: at_now, ..row }
+    stamped(&before, enrolment::Model { status: r.status, progress: r.progress, score: r.score, ..row }, at_now)
 }
 
 /// Writes the good rows inside `txn`, given the learners and enrolments as read there: new enrolments

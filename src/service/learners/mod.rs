@@ -1,4 +1,5 @@
 //! Learners: registration, moves between units and deactivation, each keeping the counters exact.
+pub mod at_risk;
 pub mod lookup;
 pub mod privacy;
 pub mod progress_link;

@@ -19,6 +19,12 @@ pub fn url(public_url: &str, secret: &str) -> String {
     format!("{}/p/{secret}", public_url.trim_end_matches('/'))
 }
 
+/// Where a learner opens their own page without their link, by phone and birth date: what a message
+/// to them can carry, since their link is kept hashed and cannot be shown again.
+pub fn lookup_url(public_url: &str) -> String {
+    format!("{}/tra-cuu", public_url.trim_end_matches('/'))
+}
+
 /// Gives the learner a new link and returns it, this once. Their former link and every grant stop working.
 pub async fn issue(txn: &impl ConnectionTrait, learner_id: Uuid) -> Result<String> {
     let secret = new_secret();

@@ -17,6 +17,7 @@ use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::model::{Area, LearnerFilter, LearnerForm, LearnerGroup, LearnerView, Page};
 use crate::person::{BirthDate, FullName, Gender, PhoneNumber};
+use crate::service::idempotency::{self, IdempotencyKey, Keyed, KeyedRequest, Route};
 use crate::service::learners::{InsertError, NewLearner, insert};
 use crate::service::{audit, learners::progress_link, now};
 use crate::text::fold;
@@ -381,30 +382,65 @@ fn already_registered(actor: &Actor, existing: &learner::Model) -> Error {
 /// Registers one learner from a form. A person registered already gets `Conflict(their code)`
 /// (without the code when they are outside the caller's scope).
 pub async fn register(db: &DatabaseConnection, actor: &Actor, landing: Area, form: &LearnerForm) -> Result<Registered> {
+    let done = register_once(db, actor, landing, form, None).await?.outcome?;
+    Ok(Registered { link: done.link.ok_or(Error::Internal)?, learner: done.learner })
+}
+
+/// `register`, applied once per idempotency key: a repeat of a registration, or of its "registered
+/// already", gets the same outcome back. A replay has no progress link: the link is kept only
+/// hashed, and is shown once (a new one is a click on the card).
+pub async fn register_once(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    landing: Area,
+    form: &LearnerForm,
+    key: Option<IdempotencyKey>,
+) -> Result<Keyed<RegisteredOnce>> {
+    let send = key.map(|key| KeyedRequest::new(actor, key, Route::RegisterLearner, form)).transpose()?;
+    let replay = |done: Keyed<LearnerView>| done.map(|learner| RegisteredOnce { learner, link: None });
+    if let Some(done) = idempotency::earlier(db, send.as_ref()).await? {
+        return Ok(replay(done));
+    }
     let directory = Directory::load(db, actor, landing).await?;
     let valid = validate(actor, &directory, form, today())?;
     let by = actor.account()?.id;
-    let txn = crate::db::write(db).await?;
-    let row = match insert(&txn, valid.into_new(Some(by))).await {
-        Ok(row) => row,
-        Err(InsertError::Duplicate(code)) => {
-            let existing = learner::Entity::find().filter(learner::Column::Code.eq(&code)).one(&txn).await?;
-            return Err(existing.map_or(Error::Conflict(None), |e| already_registered(actor, &e)));
-        }
-        Err(InsertError::Other(err)) => return Err(err),
-    };
-    let link = progress_link::issue(&txn, row.id).await?;
-    audit::record(
-        &txn,
-        &actor.label(),
-        audit::Action::Create,
-        audit::Entity::Learner,
-        Some(row.code.clone()),
-        json!({"after": {"commune": row.commune_code}}),
-    )
+    let mut link = None;
+    // "Registered already" is an answer to keep, as a registration is; a refusal is not.
+    let keep = |outcome: &Result<LearnerView>| matches!(outcome, Ok(_) | Err(Error::Conflict(_)));
+    let done = idempotency::apply(db, send.as_ref(), keep, async |txn| {
+        let row = match insert(txn, valid.into_new(Some(by))).await {
+            Ok(row) => row,
+            Err(InsertError::Duplicate(code)) => {
+                let existing = learner::Entity::find().filter(learner::Column::Code.eq(&code)).one(txn).await?;
+                return Err(existing.map_or(Error::Conflict(None), |e| already_registered(actor, &e)));
+            }
+            Err(InsertError::Other(err)) => return Err(err),
+        };
+        link = Some(progress_link::issue(txn, row.id).await?);
+        audit::record(
+            txn,
+            &actor.label(),
+            audit::Action::Create,
+            audit::Entity::Learner,
+            Some(row.code.clone()),
+            json!({"after": {"commune": row.commune_code}}),
+        )
+        .await?;
+        Ok(views(txn, vec![row]).await?.remove(0))
+    })
     .await?;
-    txn.commit().await?;
-    Ok(Registered { learner: views(db, vec![row]).await?.remove(0), link })
+    if done.replayed {
+        return Ok(replay(done));
+    }
+    Ok(done.map(|learner| RegisteredOnce { learner, link }))
+}
+
+/// A registration's outcome: the learner, and the secret of their progress link when it was made
+/// by this send (a replay has none).
+#[derive(Clone, Debug)]
+pub struct RegisteredOnce {
+    pub learner: LearnerView,
+    pub link: Option<String>,
 }
 
 /// A learner just registered, with the secret of their progress link: shown this once, then kept hashed.

@@ -1,6 +1,6 @@
 //! The weekly report the steering committee reads: this week against last week, cumulative rates,
 //! units behind target, biggest movers and the most active teams. Built from the dashboards (and so
-//! from the counters), as a page, an XLSX workbook with real numbers, and a CSV.
+//! from the counters; the teams from their guidance sessions), as a page, an XLSX workbook with real numbers, and a CSV.
 use sea_orm::ConnectionTrait;
 
 use crate::Result;
@@ -70,14 +70,7 @@ pub async fn weekly(
     movers.sort_by(|a, b| b.change_tenths.abs().cmp(&a.change_tenths.abs()).then_with(|| a.name.cmp(&b.name)));
     movers.truncate(TOP);
 
-    let mut active_teams: Vec<CompletionRow> = teams.rows.into_iter().filter(|t| t.new_completed > 0).collect();
-    active_teams.sort_by(|a, b| {
-        b.new_completed
-            .cmp(&a.new_completed)
-            .then(b.new_enrolled.cmp(&a.new_enrolled))
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    active_teams.truncate(TOP);
+    let active_teams = crate::service::guidance::most_active_teams(db, actor, area, week, TOP).await?;
 
     Ok(WeeklyReport {
         area,
@@ -197,6 +190,30 @@ pub fn xlsx(report: &WeeklyReport, lang: Lang) -> Result<Vec<u8>> {
             ]
         })
         .collect();
+    let teams_header = [
+        "id",
+        lang.t(Text::Name),
+        lang.t(Text::Commune),
+        lang.t(Text::Sessions),
+        lang.t(Text::Attendances),
+        lang.t(Text::GuidedUnregistered),
+        lang.t(Text::PeopleGuided),
+    ];
+    let teams = report
+        .active_teams
+        .iter()
+        .map(|t| {
+            vec![
+                Cell::Text(t.team.to_string()),
+                Cell::Text(t.team_name.clone()),
+                Cell::Text(t.commune_name.clone()),
+                Cell::Number(t.figures.sessions),
+                Cell::Number(t.figures.attendances),
+                Cell::Number(t.figures.guided_unregistered),
+                Cell::Number(t.people_guided),
+            ]
+        })
+        .collect();
     let mut sheets = vec![Sheet { name: lang.t(Text::Summary), header: &summary_header, rows: summary }];
     if !report.provinces.is_empty() {
         sheets.push(Sheet {
@@ -209,11 +226,7 @@ pub fn xlsx(report: &WeeklyReport, lang: Lang) -> Result<Vec<u8>> {
         Sheet { name: lang.t(Text::Communes), header: &header, rows: report.communes.iter().map(unit_cells).collect() },
         Sheet { name: lang.t(Text::BehindTarget), header: &behind_header, rows: behind },
         Sheet { name: lang.t(Text::Movers), header: &movers_header, rows: movers },
-        Sheet {
-            name: lang.t(Text::ActiveTeams),
-            header: &header,
-            rows: report.active_teams.iter().map(unit_cells).collect(),
-        },
+        Sheet { name: lang.t(Text::ActiveTeams), header: &teams_header, rows: teams },
     ]);
     table::write_workbook(&sheets)
 }

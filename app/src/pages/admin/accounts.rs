@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use super::AdminNav;
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::forms::{AccountAttempt, ActionError, SavedNotice, posted};
 use crate::i18n::use_lang;
 
@@ -118,7 +119,7 @@ fn AccountTable(lang: Lang, accounts: Vec<AccountSummary>, attempt: AccountAttem
         })
         .collect_view();
     view! {
-        <div class="table-scroll">
+        <ScrollTable label=lang.t(Text::Accounts)>
             <table class="units" data-testid="accounts">
                 <thead>
                     <tr>
@@ -132,6 +133,6 @@ fn AccountTable(lang: Lang, accounts: Vec<AccountSummary>, attempt: AccountAttem
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
 }

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::AdminNav;
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::i18n::use_lang;
 
 pub async fn list_audit(
@@ -69,7 +70,7 @@ pub fn AuditPage() -> impl IntoView {
                             .collect_view();
                         view! {
                             <p class="hint" data-testid="audit-total">{lang.count(total as i64)}</p>
-                            <div class="table-scroll">
+                            <ScrollTable label=lang.t(Text::AuditLog)>
                                 <table class="units" data-testid="audit">
                                     <thead>
                                         <tr>
@@ -82,7 +83,7 @@ pub fn AuditPage() -> impl IntoView {
                                     </thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </ScrollTable>
                         }
                             .into_any()
                     }

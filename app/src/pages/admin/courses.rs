@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::AdminNav;
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::forms::{ActionError, CatalogueAttempt, SavedNotice, posted};
 use crate::i18n::use_lang;
 
@@ -72,7 +73,7 @@ pub fn CoursesPage() -> impl IntoView {
                             })
                             .collect_view();
                         view! {
-                            <div class="table-scroll">
+                            <ScrollTable label=lang.t(Text::Courses)>
                                 <table class="units" data-testid="courses-table">
                                     <thead>
                                         <tr>
@@ -86,7 +87,7 @@ pub fn CoursesPage() -> impl IntoView {
                                     </thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </ScrollTable>
                         }
                         .into_any()
                     }

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use super::AdminNav;
 use crate::components::revoke::RevokeCell;
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::forms::{ActionError, PlatformAttempt, SavedNotice, posted};
 use crate::i18n::use_lang;
 
@@ -79,7 +80,7 @@ pub fn PlatformsPage() -> impl IntoView {
                                 .collect_view();
                             view! {
                                 {made}
-                                <div class="table-scroll">
+                                <ScrollTable label=lang.t(Text::Platforms)>
                                     <table class="units">
                                         <thead>
                                             <tr>
@@ -92,7 +93,7 @@ pub fn PlatformsPage() -> impl IntoView {
                                         </thead>
                                         <tbody>{rows}</tbody>
                                     </table>
-                                </div>
+                                </ScrollTable>
                             }
                                 .into_any()
                         }

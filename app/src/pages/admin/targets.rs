@@ -7,6 +7,7 @@ use hocvuso::model::{PopulationView, TargetView};
 use leptos::prelude::*;
 
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::forms::{TargetAttempt, TextField, posted};
 use crate::i18n::use_lang;
 
@@ -79,7 +80,7 @@ pub fn TargetsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match targets.await {
                     Ok((list, population)) => view! {
-                        <div class="table-scroll">
+                        <ScrollTable label=lang.t(Text::Targets)>
                             <table class="units" data-testid="targets">
                                 <thead><tr>
                                     <th>{lang.t(Text::Name)}</th><th>{lang.t(Text::Period)}</th>
@@ -92,7 +93,7 @@ pub fn TargetsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        </div>
+                        </ScrollTable>
                         <h2>{lang.t(Text::PopulationTitle)}</h2>
                         <form method="post" action="/admin/population/import" enctype="multipart/form-data" class="form">
                             <label for="population-file">{lang.t(Text::PopulationImport)}</label>
@@ -100,7 +101,7 @@ pub fn TargetsPage() -> impl IntoView {
                             <small class="hint">"unit_kind,unit,group,year,population"</small>
                             <button type="submit" class="secondary">{lang.t(Text::ImportFromFile)}</button>
                         </form>
-                        <div class="table-scroll" tabindex="0" role="region" aria-label=lang.t(Text::PopulationTitle)>
+                        <ScrollTable label=lang.t(Text::PopulationTitle)>
                             <table class="units" data-testid="population">
                                 <thead><tr>
                                     <th>{lang.t(Text::TargetUnit)}</th><th>{lang.t(Text::LearnerGroupLabel)}</th>
@@ -117,7 +118,7 @@ pub fn TargetsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        </div>
+                        </ScrollTable>
                     }.into_any(),
                     Err(err) => failed(lang, &err),
                 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::AdminNav;
 use crate::components::revoke::RevokeCell;
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::forms::{ActionError, SavedNotice, TokenAttempt, posted};
 use crate::i18n::use_lang;
 
@@ -63,7 +64,7 @@ pub fn TokensPage() -> impl IntoView {
                             })
                             .collect_view();
                         view! {
-                            <div class="table-scroll">
+                            <ScrollTable label=lang.t(Text::ApiTokens)>
                                 <table class="units">
                                     <thead>
                                         <tr>
@@ -75,7 +76,7 @@ pub fn TokensPage() -> impl IntoView {
                                     </thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </ScrollTable>
                         }
                             .into_any()
                     }

@@ -166,7 +166,8 @@ fn LearnerCourses(code: String) -> impl IntoView {
                                                 <button type="submit" class="secondary">{lang.t(Text::SetProgress)}</button>
                                             </form>
                                         })}
-                                        <form method="post" action=action class="inline-form">
+                                        <form method="post" action=action class="inline-form" data-outbox=(!done).then_some("completion")
+                                            data-learner=code.clone() data-saved=lang.t(Text::OutboxSaved) data-outbox-link=lang.t(Text::Outbox)>
                                             <input type="hidden" name="course_code" value=c.course_code.clone() />
                                             {(!done).then(|| view! {
                                                 <label>{lang.t(Text::CompletedOn)} <input name="completed_at" value=today.clone() inputmode="numeric" /></label>

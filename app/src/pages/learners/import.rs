@@ -7,6 +7,7 @@ use hocvuso::model::ImportReport;
 use leptos::prelude::*;
 
 use crate::components::status::failed;
+use crate::components::table::ScrollTable;
 use crate::forms::{ImportAttempt, posted};
 use crate::i18n::use_lang;
 
@@ -78,7 +79,7 @@ pub fn ImportOutcome(lang: Lang, outcome: Result<ImportReport, Error>) -> impl I
                     <p>{lang.t(Text::ImportHasErrors)}</p>
                     <p data-testid="bad-row-count">{format!("{} {}", count, lang.t(Text::BadRows))}</p>
                 </div>
-                <div class="table-scroll">
+                <ScrollTable label=lang.t(Text::BadRows)>
                     <table class="units" data-testid="bad-rows">
                         <thead>
                             <tr>
@@ -90,7 +91,7 @@ pub fn ImportOutcome(lang: Lang, outcome: Result<ImportReport, Error>) -> impl I
                         </thead>
                         <tbody>{items}</tbody>
                     </table>
-                </div>
+                </ScrollTable>
             }
             .into_any()
         }

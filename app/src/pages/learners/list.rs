@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::status::{failed, loading};
+use crate::components::table::{ScrollTable, UnitSelect};
 use crate::i18n::use_lang;
 
 pub async fn list_learners(filter: LearnerFilter) -> Result<Page<LearnerView>, Error> {
@@ -75,22 +76,8 @@ pub fn LearnersPage() -> impl IntoView {
                     let selected = |name: &str| query.with(|q| q.get(name).unwrap_or_default());
                     let (organisation, team) = (selected("organisation"), selected("team"));
                     view! {
-                        <select name="organisation" aria-label=lang.t(Text::Organisation)>
-                            <option value="">{lang.t(Text::Organisation)}</option>
-                            {choices.organisations.into_iter().map(|(id, name)| {
-                                let id = id.to_string();
-                                let is = id == organisation;
-                                view! { <option value=id selected=is>{name}</option> }
-                            }).collect_view()}
-                        </select>
-                        <select name="team" aria-label=lang.t(Text::Teams)>
-                            <option value="">{lang.t(Text::Teams)}</option>
-                            {choices.teams.into_iter().map(|(id, name)| {
-                                let id = id.to_string();
-                                let is = id == team;
-                                view! { <option value=id selected=is>{name}</option> }
-                            }).collect_view()}
-                        </select>
+                        <UnitSelect name="organisation" label=lang.t(Text::Organisation) units=choices.organisations selected=organisation />
+                        <UnitSelect name="team" label=lang.t(Text::Teams) units=choices.teams selected=team />
                     }
                 })}
             </Suspense>
@@ -162,7 +149,7 @@ fn LearnerTable(page: Page<LearnerView>, filter: LearnerFilter) -> impl IntoView
         <p class="hint" data-testid="learner-total">
             {format!("{} {}", lang.count(page.total as i64), lang.t(Text::Learners).to_lowercase())}
         </p>
-        <div class="table-scroll">
+        <ScrollTable label=lang.t(Text::Learners)>
             <table class="units" data-testid="learners">
                 <thead>
                     <tr>
@@ -174,7 +161,7 @@ fn LearnerTable(page: Page<LearnerView>, filter: LearnerFilter) -> impl IntoView
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
         <nav class="pager" aria-label=lang.t(Text::PageLabel)>
             {previous.map(|href| view! { <a href=href rel="prev">"‹ " {lang.t(Text::Previous)}</a> })}
             <span>{format!("{} {}/{}", lang.t(Text::PageLabel), page.page, pages)}</span>

@@ -115,7 +115,8 @@ fn LearnerFormView(action: String, initial: Option<hocvuso::model::LearnerForm>)
                         .map(|g| view! { <option value=g.as_str() selected=selected_group == Some(g)>{lang.t(g.text())}</option> })
                         .collect_view();
                     view! {
-                        <form method="post" action=action.clone() class="form" novalidate>
+                        <form method="post" action=action.clone() class="form" novalidate data-outbox=(!editing).then_some("registration")
+                            data-saved=lang.t(Text::OutboxSaved) data-outbox-link=lang.t(Text::Outbox)>
                             <TextField lang name="full_name" label=Text::DisplayName value=form.full_name.clone() problem=problem("full_name") autocomplete="name" />
                             <TextField lang name="birth_date" label=Text::BirthDate value=form.birth_date.clone() problem=problem("birth_date") hint=Text::BirthDateHint inputmode="numeric" />
                             <div class="field" class:has-error=problem("gender").is_some()>

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::forms::{CourseAttempt, posted};
 use crate::i18n::use_lang;
 use hocvuso::week::local_date_time as date;
@@ -67,9 +68,9 @@ pub fn PersonalDataPage() -> impl IntoView {
                                 </dl>
                                 {d.citizen_id_hashed.then(|| view! { <p class="hint">{lang.t(Text::CitizenIdHashedNote)}</p> })}
                                 <h2>{lang.t(Text::Courses)}</h2>
-                                <div class="table-scroll">
+                                <ScrollTable label=lang.t(Text::Courses)>
                                     <table><tbody>{courses}</tbody></table>
-                                </div>
+                                </ScrollTable>
                                 <h2>{lang.t(Text::History)}</h2>
                                 <ul class="history">{history}</ul>
                                 <p class="hint">{date(d.exported_at)}</p>

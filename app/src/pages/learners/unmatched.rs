@@ -6,6 +6,7 @@ use hocvuso::service::lrs::links::UnmatchedActor;
 use leptos::prelude::*;
 
 use crate::components::status::{failed, loading};
+use crate::components::table::ScrollTable;
 use crate::i18n::use_lang;
 
 pub async fn get_unmatched() -> Result<Vec<UnmatchedActor>, Error> {
@@ -48,7 +49,7 @@ pub fn UnmatchedPage() -> impl IntoView {
                             })
                             .collect_view();
                         view! {
-                            <div class="table-wrap">
+                            <ScrollTable label=lang.t(Text::Unmatched)>
                                 <table>
                                     <thead>
                                         <tr>
@@ -63,7 +64,7 @@ pub fn UnmatchedPage() -> impl IntoView {
                                     </thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </ScrollTable>
                         }
                         .into_any()
                     }

@@ -37,17 +37,6 @@ fn query_of(q: &leptos_router::params::ParamsMap) -> AtRiskQuery {
     }
 }
 
-/// Percent-encodes a query value (links need it by hand).
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// This list's address on another page, keeping what was asked.
 fn page_href(query: &AtRiskQuery, page: u64) -> String {
     let mut href = format!("/at-risk?page={page}");
@@ -60,7 +49,7 @@ fn page_href(query: &AtRiskQuery, page: u64) -> String {
         ("enrolled_days", &query.enrolled_days),
     ] {
         if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            href.push_str(&format!("&{name}={}", encode(value)));
+            href.push_str(&format!("&{name}={}", hocvuso::text::url_encode(value)));
         }
     }
     href

@@ -36,7 +36,7 @@ pub fn LearnersPage() -> impl IntoView {
         let f = filter();
         let mut href = format!("/api/v1/learners/export?format={format}");
         if let Some(q) = f.q.filter(|q| !q.is_empty()) {
-            href.push_str(&format!("&q={}", js_escape(&q)));
+            href.push_str(&format!("&q={}", hocvuso::text::url_encode(&q)));
         }
         if let Some(c) = f.commune {
             href.push_str(&format!("&commune={c}"));
@@ -94,22 +94,11 @@ pub fn LearnersPage() -> impl IntoView {
     }
 }
 
-/// Percent-encodes a query value (the browser does it for forms; links need it by hand).
-fn js_escape(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The list's URL for another page, keeping the filters.
 fn page_href(filter: &LearnerFilter, page: u64) -> String {
     let mut href = format!("/learners?page={page}");
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-        href.push_str(&format!("&q={}", js_escape(q)));
+        href.push_str(&format!("&q={}", hocvuso::text::url_encode(q)));
     }
     for (name, value) in [
         ("commune", filter.commune.map(|c| c.to_string())),

@@ -104,7 +104,10 @@
         village: text(pairs, 'village'),
         course: present(text(pairs, 'course')),
         topic: present(text(pairs, 'topic')),
-        attendees: text(pairs, 'attendees').split(/[\s,;]+/).filter((code) => code !== ''),
+        attendees: [
+          ...text(pairs, 'attendees').split(/[\s,;]+/),
+          ...pairs.filter(([name]) => name === 'attendee').map(([, code]) => String(code).trim()),
+        ].filter((code) => code !== ''),
         guided_unregistered: guided === '' ? 0 : /^\d+$/.test(guided) ? Number(guided) : -1,
       };
     }
@@ -130,7 +133,7 @@
 
   /** Keeps a new entry (with `id` when the page already made one), or the corrected fields of a
    *  refused one (same id, so the same key). */
-  async function save(kind, pairs, { id, learnerCode } = {}) {
+  async function save(kind, pairs, { id, learnerCode, account } = {}) {
     const earlier = id ? await get(id) : undefined;
     const code = learnerCode || (earlier && earlier.learnerCode) || '';
     const body = bodyOf(kind, pairs, code);
@@ -138,6 +141,8 @@
       id: earlier ? earlier.id : id || uuidv7(),
       kind,
       learnerCode: code,
+      // The account it was typed under: only that account may send it.
+      account: account || (earlier && earlier.account) || '',
       fields: pairs,
       body,
       summary: summaryOf(kind, body),
@@ -158,7 +163,11 @@
       response = await fetch(ENDPOINTS[entry.kind], {
         method: 'POST',
         credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', 'idempotency-key': entry.id },
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': entry.id,
+          ...(entry.account ? { 'outbox-account': entry.account } : {}),
+        },
         body: JSON.stringify(entry.body),
       });
     } catch {
@@ -179,8 +188,13 @@
     if (status === 409 && entry.kind === 'registration') {
       return done(entry, 'duplicate', { code: answer.existing || null, message: answer.message });
     }
+    const errors = (answer.errors || []).map((e) => ({ field: e.field, message: e.message }));
+    if (status === 422 && errors.some((e) => e.field === 'Outbox-Account')) {
+      // Typed under another account: it waits for that account to sign in on this phone.
+      await put({ ...entry, state: 'signin', result: { account: entry.account, message: errors[0].message } });
+      return true;
+    }
     if (status >= 400) {
-      const errors = (answer.errors || []).map((e) => ({ field: e.field, message: e.message }));
       await put({ ...entry, state: 'refused', result: { message: answer.message || `HTTP ${status}`, errors } });
       return true;
     }
@@ -213,6 +227,7 @@
   async function flushUnlocked(force) {
     const entries = (await all()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     for (const listed of entries) {
+      if (listed.state !== 'waiting' && listed.state !== 'signin') continue;
       // Read again: another tab or the service worker may have sent it meanwhile.
       const entry = await get(listed.id);
       const due = entry && (entry.state === 'waiting' || entry.state === 'signin');
@@ -228,5 +243,5 @@
     return flushUnlocked(force);
   }
 
-  global.HocvusoOutbox = { uuidv7, all, get, put, save, flush, onChange, bodyOf };
+  global.HocvusoOutbox = { uuidv7, all, get, put, save, flush, onChange };
 })(self);

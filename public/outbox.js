@@ -37,25 +37,50 @@ function flush(force) {
 /** The forms holding a refused entry being corrected (`?outbox=<id>`): sent again under its id. */
 const corrections = new WeakSet();
 
+/** The account signed in on this page (the header names it); each entry keeps it, and the server
+ *  refuses an entry sent under another account (a shared phone). */
+const signedInAs = (document.querySelector('[data-account]') || { dataset: {} }).dataset.account || '';
+
+/** Sets a hidden field of the plain post, adding it when the form has none. */
+function hidden(form, name, value) {
+  let field = form.querySelector(`input[name=${name}]`);
+  if (!field) {
+    field = Object.assign(document.createElement('input'), { type: 'hidden', name });
+    form.append(field);
+  }
+  field.value = value;
+}
+
+/** The team's list of learners to tick: only the chosen team's (every list shows without JavaScript). */
+function showRoster(form) {
+  const team = form.querySelector('select[name=team]');
+  if (!team) return;
+  for (const roster of form.querySelectorAll('[data-roster]')) {
+    const chosen = roster.dataset.roster === team.value;
+    roster.hidden = !chosen;
+    if (!chosen) for (const box of roster.querySelectorAll('input[type=checkbox]')) box.checked = false;
+  }
+}
+
 for (const form of document.querySelectorAll('form[data-outbox]')) {
   const kind = form.dataset.outbox;
+  showRoster(form);
+  form.addEventListener('change', (event) => {
+    if (event.target.name === 'team') showRoster(form);
+  });
   if (editing) fill(form, editing);
   form.addEventListener('submit', async (event) => {
     const id = corrections.has(form) ? editing : undefined;
     if (navigator.onLine && !id) {
       // Online: the plain post, with a key the server applies once; if the network fails on the
       // way, the service worker keeps the entry in the outbox under this same key.
-      let key = form.querySelector('input[name=outbox_id]');
-      if (!key) {
-        key = Object.assign(document.createElement('input'), { type: 'hidden', name: 'outbox_id' });
-        form.append(key);
-      }
-      key.value = outbox.uuidv7();
+      hidden(form, 'outbox_id', outbox.uuidv7());
+      if (signedInAs) hidden(form, 'outbox_account', signedInAs);
       return;
     }
     event.preventDefault();
-    const pairs = [...new FormData(form).entries()].filter(([name]) => name !== 'outbox_id');
-    await outbox.save(kind, pairs, { id, learnerCode: form.dataset.learner });
+    const pairs = [...new FormData(form).entries()].filter(([name]) => name !== 'outbox_id' && name !== 'outbox_account');
+    await outbox.save(kind, pairs, { id, learnerCode: form.dataset.learner, account: signedInAs });
     requestSync();
     if (id) {
       await flush(true);
@@ -95,10 +120,18 @@ async function fill(form, id) {
   corrections.add(form);
   for (const box of form.querySelectorAll('input[type=checkbox]')) box.checked = false;
   for (const [name, value] of entry.fields) {
+    const boxes = [...form.querySelectorAll('input[type=checkbox]')].filter((box) => box.name === name);
+    if (boxes.length > 0) {
+      // A checkbox sends its value when ticked: tick the one with that value.
+      for (const box of boxes) if (box.value === value) box.checked = true;
+      continue;
+    }
     const field = form.elements.namedItem(name);
-    if (!field) continue;
-    if (field.type === 'checkbox') field.checked = true;
-    else field.value = value;
+    if (field) field.value = value;
+  }
+  showRoster(form);
+  for (const roster of form.querySelectorAll('[data-roster]')) {
+    if (roster.querySelector('input:checked')) roster.hidden = false;
   }
   if (entry.result && entry.result.errors) {
     const problems = document.createElement('ul');
@@ -152,6 +185,7 @@ async function render(list, texts) {
       item.append(reasons, edit);
     }
     if (entry.state === 'signin') {
+      if (result.account) item.append(` (${texts['typed-by']}: ${result.account})`);
       item.append(' ', Object.assign(document.createElement('a'), { href: '/login?next=/outbox', textContent: texts['sign-in'] }));
     }
     return item;

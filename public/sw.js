@@ -11,6 +11,7 @@ const ASSETS = [
   '/pkg/hocvuso.css',
   '/outbox.js',
   '/outbox-store.js',
+  '/scan.js',
   '/manifest.webmanifest',
   '/favicon.svg',
   '/icons/icon-192.png',
@@ -61,7 +62,6 @@ async function precacheIfStale(lang) {
 self.addEventListener('message', (event) => {
   const data = event.data || {};
   if (data.type === 'precache') event.waitUntil(precacheIfStale(data.lang));
-  if (data.type === 'flush') event.waitUntil(self.HocvusoOutbox.flush(true));
 });
 
 // Background Sync (where the browser has it): the outbox is sent even with no page open.
@@ -140,7 +140,7 @@ async function offlinePage() {
 }
 
 /**
- * A registration or guidance form posted the plain way (JavaScript thought it was online): the
+ * A registration, guidance or completion form posted the plain way (JavaScript thought it was online): the
  * server's answer when it comes; when the network fails, the entry is kept in the outbox with the
  * id the page gave it (`outbox_id`, also the post's idempotency key) and the outbox is shown.
  */
@@ -150,9 +150,10 @@ async function postOrKeep(request, kind, learnerCode) {
     return await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
   } catch {
     const form = await copy.formData();
-    const pairs = [...form.entries()].filter(([name]) => name !== 'outbox_id');
+    const pairs = [...form.entries()].filter(([name]) => name !== 'outbox_id' && name !== 'outbox_account');
     const id = form.get('outbox_id') || undefined;
-    await self.HocvusoOutbox.save(kind, pairs, { id, learnerCode });
+    const account = form.get('outbox_account') || undefined;
+    await self.HocvusoOutbox.save(kind, pairs, { id, learnerCode, account });
     return Response.redirect('/outbox', 303);
   }
 }

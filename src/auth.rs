@@ -103,6 +103,10 @@ pub struct TokenActor {
     pub scope: TokenScope,
 }
 
+/// The header (and, in a form post, the field `outbox_account`) naming the account an outbox entry
+/// was typed under; a refusal names it as the field.
+pub const OUTBOX_ACCOUNT: &str = "Outbox-Account";
+
 /// The one who makes a request.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Actor {
@@ -113,6 +117,17 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// An entry of a phone's outbox is sent only by the account it was typed under (a shared phone,
+    /// someone else signed in meanwhile): `claimed` is that account's username, when the entry names one.
+    pub fn check_outbox_account(&self, claimed: Option<&str>) -> Result<()> {
+        match (self, claimed.map(str::trim).filter(|c| !c.is_empty())) {
+            (Actor::Account(account), Some(claimed)) if account.username != claimed => {
+                Err(Error::invalid(OUTBOX_ACCOUNT, crate::i18n::Text::OutboxOtherAccount))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// A signed-in person; 401 for nobody, 403 for a machine token.
     pub fn account(&self) -> Result<&AccountActor> {
         match self {

@@ -71,6 +71,16 @@ impl Error {
         }
     }
 
+    /// The problem with `field` or with one of its items (`attendees.2`), for a form that has one
+    /// input for the whole list.
+    pub fn list_problem(&self, field: &str) -> Option<Text> {
+        let item = |name: &str| name.strip_prefix(field).is_some_and(|rest| rest.starts_with('.'));
+        match self {
+            Error::Invalid(errors) => errors.iter().find(|e| e.field == field || item(&e.field)).map(|e| e.problem),
+            _ => None,
+        }
+    }
+
     /// The short, translatable message a person sees.
     pub fn text(&self) -> Text {
         match self {

@@ -482,7 +482,7 @@ texts! {
     TeamsCommune => "Xã của đội hình", "The team's commune";
     SkillInWords => "Hoặc một kỹ năng (ghi bằng lời)", "Or a skill (in words)";
     AttendeeCodes => "Mã học viên có mặt", "Codes of the learners who attended";
-    AttendeeCodesHint => "Các mã HV-… như trên thẻ học viên, cách nhau bởi dấu cách hoặc dấu phẩy.", "The HV-… codes on their cards, separated by spaces or commas.";
+    AttendeeCodesHint => "Các mã HV-… như trên thẻ học viên (hoặc đường dẫn quét từ mã QR trên thẻ), cách nhau bởi dấu cách hoặc dấu phẩy.", "The HV-… codes on their cards (or the links scanned from the QR codes on them), separated by spaces or commas.";
 }
 
 #[cfg(test)]
@@ -507,3 +507,7 @@ mod tests {
         assert_eq!(Lang::from_code("fr"), Lang::Vi);
     }
 }
+    OutboxOtherAccount => "Mục này được nhập khi đăng nhập bằng tài khoản khác: đăng nhập bằng tài khoản đó để gửi", "This entry was typed under another account: sign in with that account to send it";
+    OutboxTypedBy => "Nhập bằng tài khoản", "Typed under the account";
+    ScanCardQr => "Quét mã QR trên thẻ học viên", "Scan the QR code on a learner's card";
+    PickAttendees => "Học viên của đội hình đã tham dự", "Learners of the team who attended";

@@ -1166,3 +1166,31 @@ pub struct TeamGuidanceSummary {
     pub all_time: GuidanceFigures,
     pub latest: Vec<GuidanceSessionView>,
 }
+/// A unit's (team's, commune's) or week's guidance figures, as the dashboard and
+/// `GET /api/v1/stats/guidance` show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct GuidanceRow {
+    /// The team's id, the commune's code or the ISO week ("2026-W48").
+    pub id: String,
+    pub name: String,
+    pub figures: GuidanceFigures,
+    /// `figures.people_guided()`, for readers of the JSON.
+    pub people_guided: i64,
+}
+
+impl GuidanceRow {
+    pub fn new(id: String, name: Option<String>, figures: GuidanceFigures) -> GuidanceRow {
+        let name = name.unwrap_or_else(|| id.clone());
+        GuidanceRow { id, name, figures, people_guided: figures.people_guided() }
+    }
+}
+
+/// A team's learners, as the guidance form lists them to tick who attended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRoster {
+    pub team: uuid::Uuid,
+    /// (code, full name), by name.
+    pub learners: Vec<(String, String)>,
+}
+

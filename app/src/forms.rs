@@ -180,6 +180,10 @@ pub struct GuidanceFields {
     pub attendees: String,
     #[serde(default)]
     pub guided_unregistered: String,
+    /// The codes ticked on the team's list (`attendee`, repeated; read apart, as serde_urlencoded
+    /// cannot read a repeated field).
+    #[serde(skip)]
+    pub picked: Vec<String>,
 }
 
 impl GuidanceFields {
@@ -198,6 +202,7 @@ impl GuidanceFields {
                 .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
                 .filter(|code| !code.is_empty())
                 .map(str::to_string)
+                .chain(self.picked.iter().map(|code| code.trim().to_string()).filter(|code| !code.is_empty()))
                 .collect(),
             // Not a whole number: -1, which the service refuses with the field's own message.
             guided_unregistered: match self.guided_unregistered.trim() {

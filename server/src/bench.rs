@@ -689,7 +689,7 @@ async fn http(database_url: &str, token: &str, admin: (&str, &str)) -> Result<Va
     results.insert("first_visit_kb".into(), json!(first_visit / 1024));
     // The offline island (issue 21): what a signed-in page adds, in bytes on the wire (headers included).
     let (mut offline_raw, mut offline_gzip) = (0, 0);
-    for script in ["/sw.js", "/outbox.js", "/outbox-store.js"] {
+    for script in ["/sw.js", "/outbox.js", "/outbox-store.js", "/scan.js"] {
         offline_raw += transferred(&addr, script, "identity")?.0;
         offline_gzip += transferred(&addr, script, "gzip")?.0;
     }

@@ -15,11 +15,12 @@ use crate::entity::{commune, course, guidance_attendance, guidance_session, lear
 use crate::error::FieldError;
 use crate::i18n::Text;
 use crate::model::{
-    Area, GuidanceFigures, GuidanceSessionForm, GuidanceSessionView, TeamGuidance, TeamGuidanceSummary,
+    Area, GuidanceFigures, GuidanceRow, GuidanceSessionForm, GuidanceSessionView, TeamGuidance, TeamGuidanceSummary,
+    TeamRoster,
 };
 use crate::service::idempotency::{self, IdempotencyKey, Keyed, KeyedRequest, Route};
 use crate::service::{audit, now};
-use crate::week::IsoWeek;
+use crate::week::{IsoWeek, Period};
 use crate::{Error, Result};
 
 /// The most registered learners one session may list: a village meeting, not a census.
@@ -28,6 +29,11 @@ pub const MAX_ATTENDEES: usize = 500;
 pub const MAX_GUIDED_UNREGISTERED: i64 = 1000;
 pub const MAX_VILLAGE_CHARS: usize = 100;
 pub const MAX_TOPIC_CHARS: usize = 200;
+/// The most teams whose learners the guidance form lists (an organiser's few teams); someone with
+/// more (an admin) types or scans the attendees' codes.
+pub const ROSTER_TEAMS: usize = 20;
+/// The most learners of one team the form lists, by name.
+pub const ROSTER_SIZE: usize = 300;
 /// How many of a team's latest sessions the team page shows.
 pub const LATEST_ON_TEAM_PAGE: usize = 10;
 
@@ -146,7 +152,15 @@ async fn validate(
     if form.attendees.len() > MAX_ATTENDEES {
         problem("attendees", Text::TooManyAttendees);
     } else {
-        let codes: Vec<String> = form.attendees.iter().map(|c| c.trim().to_uppercase()).collect();
+        // Each attendee is a learner code, or the progress link their card's QR code holds.
+        let mut codes = Vec::with_capacity(form.attendees.len());
+        for text in &form.attendees {
+            let scanned = match crate::service::learners::progress_link::secret_in(text) {
+                Some(secret) => crate::service::learners::progress_link::learner_of(db, secret).await?,
+                None => None,
+            };
+            codes.push(scanned.map_or_else(|| text.trim().to_uppercase(), |l| l.code));
+        }
         let found: HashMap<String, learner::Model> = learner::Entity::find()
             .filter(learner::Column::Code.is_in(codes.iter().cloned().collect::<BTreeSet<_>>()))
             .filter(learner::Column::ErasedAt.is_null())
@@ -247,6 +261,39 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor, team: Uuid) -> Resul
     views(db, rows).await
 }
 
+/// The learners of each of the actor's teams, for the guidance form to tick who attended: none when
+/// the actor has more than ROSTER_TEAMS teams, at most ROSTER_SIZE a team.
+pub async fn rosters(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<TeamRoster>> {
+    let teams = crate::service::units::list_teams(db, actor, None).await?;
+    if teams.len() > ROSTER_TEAMS {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Option<Uuid>, String, String)> = learner::Entity::find()
+        .select_only()
+        .column(learner::Column::TeamId)
+        .column(learner::Column::Code)
+        .column(learner::Column::FullName)
+        .filter(learner::Column::TeamId.is_in(teams.iter().map(|t| t.id)))
+        .filter(learner::Column::Active.eq(true))
+        .filter(learner::Column::ErasedAt.is_null())
+        .order_by_asc(learner::Column::NameFolded)
+        .order_by_asc(learner::Column::Code)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_team: HashMap<Uuid, Vec<(String, String)>> = HashMap::new();
+    for (team, code, name) in rows {
+        let listed = by_team.entry(team.unwrap_or_default()).or_default();
+        if listed.len() < ROSTER_SIZE {
+            listed.push((code, name));
+        }
+    }
+    Ok(teams
+        .into_iter()
+        .map(|t| TeamRoster { learners: by_team.remove(&t.id).unwrap_or_default(), team: t.id })
+        .collect())
+}
+
 /// Sessions as views, with the names of their team, commune and course and their attendees' codes.
 async fn views(db: &impl ConnectionTrait, rows: Vec<guidance_session::Model>) -> Result<Vec<GuidanceSessionView>> {
     let teams: HashMap<Uuid, String> = team::Entity::find()
@@ -322,14 +369,68 @@ async fn views(db: &impl ConnectionTrait, rows: Vec<guidance_session::Model>) ->
 pub enum Per {
     Team,
     Commune,
+    Week,
 }
 
-/// Guidance figures per team or per commune, of the sessions held in the weeks `from..=to` (yyyyww;
-/// every week when None). Two GROUP BY queries: sessions with their unregistered people, attendances.
+impl Per {
+    /// How a request names it (`by=`).
+    pub fn parse(text: &str) -> Option<Per> {
+        match text.trim() {
+            "team" => Some(Per::Team),
+            "commune" => Some(Per::Commune),
+            "week" => Some(Per::Week),
+            _ => None,
+        }
+    }
+}
+
+/// The sessions figures are taken from: all of them, those held in some communes, or those of some teams.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Within {
+    Everywhere,
+    Communes(Vec<i32>),
+    Teams(Vec<Uuid>),
+}
+
+impl Within {
+    /// What `actor` sees of `area`: an organiser the sessions of the teams in their scope, anyone
+    /// else those held in the area's communes.
+    pub async fn seen_by(db: &impl ConnectionTrait, actor: &Actor, area: Area) -> Result<Within> {
+        if actor.organiser_scope().is_some() {
+            let teams = crate::service::units::list_teams(db, actor, None).await?;
+            return Ok(Within::Teams(teams.into_iter().map(|t| t.id).collect()));
+        }
+        Ok(match area.province() {
+            None => Within::Everywhere,
+            Some(province) => Within::Communes(
+                commune::Entity::find()
+                    .select_only()
+                    .column(commune::Column::Code)
+                    .filter(commune::Column::ProvinceCode.eq(province))
+                    .into_tuple()
+                    .all(db)
+                    .await?,
+            ),
+        })
+    }
+
+    fn filter<Q: QueryFilter>(&self, query: Q) -> Q {
+        match self {
+            Within::Everywhere => query,
+            Within::Communes(codes) => query.filter(guidance_session::Column::CommuneCode.is_in(codes.iter().copied())),
+            Within::Teams(ids) => query.filter(guidance_session::Column::TeamId.is_in(ids.iter().copied())),
+        }
+    }
+}
+
+/// Guidance figures per team, commune or week, of the sessions `within` held in the weeks
+/// `from..=to` (yyyyww; every week when None). Two GROUP BY queries: sessions with their
+/// unregistered people, attendances.
 pub async fn figures<K>(
     db: &impl ConnectionTrait,
     per: Per,
     weeks: Option<(i32, i32)>,
+    within: &Within,
 ) -> Result<HashMap<K, GuidanceFigures>>
 where
     K: sea_orm::TryGetable + Eq + std::hash::Hash,
@@ -337,12 +438,16 @@ where
     let column = match per {
         Per::Team => guidance_session::Column::TeamId,
         Per::Commune => guidance_session::Column::CommuneCode,
+        Per::Week => guidance_session::Column::Week,
     };
-    let in_weeks = |query: sea_orm::Select<_>| match weeks {
-        Some((from, to)) => query.filter(guidance_session::Column::Week.between(from, to)),
-        None => query,
+    let chosen = |query: sea_orm::Select<_>| {
+        let query = within.filter(query);
+        match weeks {
+            Some((from, to)) => query.filter(guidance_session::Column::Week.between(from, to)),
+            None => query,
+        }
     };
-    let sessions: Vec<(K, i64, i64)> = in_weeks(guidance_session::Entity::find())
+    let sessions: Vec<(K, i64, i64)> = chosen(guidance_session::Entity::find())
         .select_only()
         .column(column)
         .expr(Expr::col(guidance_session::Column::Id).count())
@@ -364,6 +469,7 @@ where
         .expr(Expr::col((guidance_attendance::Entity, guidance_attendance::Column::LearnerId)).count())
         .inner_join(guidance_session::Entity)
         .group_by(column);
+    attendances = within.filter(attendances);
     if let Some((from, to)) = weeks {
         attendances = attendances.filter(guidance_session::Column::Week.between(from, to));
     }
@@ -371,6 +477,89 @@ where
         figures.entry(key).or_default().attendances = count;
     }
     Ok(figures)
+}
+
+/// Guidance per team, commune or week of what the actor sees of `area` in `period` (all time when
+/// None), as the dashboard and `GET /api/v1/stats/guidance` show it: most sessions first.
+pub async fn table(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    area: Area,
+    per: Per,
+    period: Option<Period>,
+) -> Result<Vec<GuidanceRow>> {
+    actor.require_account_or_token(crate::auth::TokenScope::ReadStats)?;
+    let within = Within::seen_by(db, actor, area).await?;
+    let weeks = period.map(|p| (p.first.0, p.last.0));
+    let mut rows: Vec<GuidanceRow> = match per {
+        Per::Team => {
+            let figures: HashMap<Uuid, GuidanceFigures> = figures(db, per, weeks, &within).await?;
+            let names: HashMap<Uuid, String> = team::Entity::find()
+                .filter(team::Column::Id.is_in(figures.keys().copied()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|t| (t.id, t.name))
+                .collect();
+            figures.into_iter().map(|(id, f)| GuidanceRow::new(id.to_string(), names.get(&id).cloned(), f)).collect()
+        }
+        Per::Commune => {
+            let figures: HashMap<i32, GuidanceFigures> = figures(db, per, weeks, &within).await?;
+            let names: HashMap<i32, String> = commune::Entity::find()
+                .filter(commune::Column::Code.is_in(figures.keys().copied()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| (c.code, c.name))
+                .collect();
+            figures
+                .into_iter()
+                .map(|(code, f)| GuidanceRow::new(code.to_string(), names.get(&code).cloned(), f))
+                .collect()
+        }
+        Per::Week => {
+            let figures: HashMap<i32, GuidanceFigures> = figures(db, per, weeks, &within).await?;
+            let mut rows: Vec<GuidanceRow> =
+                figures.into_iter().map(|(week, f)| GuidanceRow::new(IsoWeek(week).to_string(), None, f)).collect();
+            // A trend reads in time order.
+            rows.sort_by(|a, b| a.id.cmp(&b.id));
+            return Ok(rows);
+        }
+    };
+    rows.sort_by(|a, b| {
+        b.figures
+            .sessions
+            .cmp(&a.figures.sessions)
+            .then(b.people_guided.cmp(&a.people_guided))
+            .then_with(|| crate::text::fold(&a.name).cmp(&crate::text::fold(&b.name)))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(rows)
+}
+
+/// `table` for a request's words: `by` team, commune (the default) or week; `province` (a code or
+/// `all`; the landing area when None); `period` as the dashboard's ("2026-W48", "2026-11", …).
+pub async fn stats(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    landing: Area,
+    by: Option<&str>,
+    province: Option<&str>,
+    period: Option<&str>,
+) -> Result<Vec<GuidanceRow>> {
+    actor.require_account_or_token(crate::auth::TokenScope::ReadStats)?;
+    fn given(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim).filter(|v| !v.is_empty())
+    }
+    let per = match given(by) {
+        None => Per::Commune,
+        Some(text) => Per::parse(text).ok_or_else(|| Error::invalid("by", Text::InvalidInput))?,
+    };
+    let period = given(period)
+        .map(|text| Period::parse(text).ok_or_else(|| Error::invalid("period", Text::PeriodInvalid)))
+        .transpose()?;
+    let area = crate::service::statistics::dashboard::area_for(db, actor, landing, province, false).await?;
+    table(db, actor, area, per, period).await
 }
 
 /// The teams that guided the most people in `week`, inside `area` and what the actor sees: by
@@ -382,7 +571,8 @@ pub async fn most_active_teams(
     week: IsoWeek,
     top: usize,
 ) -> Result<Vec<TeamGuidance>> {
-    let figures: HashMap<Uuid, GuidanceFigures> = figures(db, Per::Team, Some((week.0, week.0))).await?;
+    let within = Within::seen_by(db, actor, area).await?;
+    let figures: HashMap<Uuid, GuidanceFigures> = figures(db, Per::Team, Some((week.0, week.0)), &within).await?;
     let teams = team::Entity::find().filter(team::Column::Id.is_in(figures.keys().copied())).all(db).await?;
     let communes: HashMap<i32, commune::Model> = commune::Entity::find()
         .filter(commune::Column::Code.is_in(teams.iter().map(|t| t.commune_code).collect::<BTreeSet<_>>()))
@@ -395,11 +585,8 @@ pub async fn most_active_teams(
         .into_iter()
         .filter_map(|t| {
             let commune = communes.get(&t.commune_code)?;
-            let in_area = area.province().is_none_or(|p| p == commune.province_code);
-            // An organiser's report is of their scope; admins and read tokens see the whole area.
-            let seen = actor.organiser_scope().is_none_or(|scope| scope.covers(t.commune_code, t.organisation_id));
             let figures = *figures.get(&t.id)?;
-            (in_area && seen).then(|| TeamGuidance {
+            Some(TeamGuidance {
                 team: t.id,
                 team_name: t.name,
                 commune_name: commune.name.clone(),
@@ -421,29 +608,48 @@ pub async fn most_active_teams(
 }
 
 /// The guidance of the actor's teams for the team page: this week's and all time's figures and the
-/// latest sessions of each.
+/// latest sessions of each (three queries for the figures, one for the sessions, one set for views).
 pub async fn of_my_teams(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<TeamGuidanceSummary>> {
     let teams = crate::service::units::list_teams(db, actor, None).await?;
+    let within = Within::Teams(teams.iter().map(|t| t.id).collect());
     let week = IsoWeek::current().0;
-    let this_week: HashMap<Uuid, GuidanceFigures> = figures(db, Per::Team, Some((week, week))).await?;
-    let all_time: HashMap<Uuid, GuidanceFigures> = figures(db, Per::Team, None).await?;
-    let mut summaries = Vec::new();
-    for t in teams.into_iter().filter(|t| all_time.contains_key(&t.id)) {
+    let this_week: HashMap<Uuid, GuidanceFigures> = figures(db, Per::Team, Some((week, week)), &within).await?;
+    let all_time: HashMap<Uuid, GuidanceFigures> = figures(db, Per::Team, None, &within).await?;
+    let active: Vec<Uuid> = teams.iter().map(|t| t.id).filter(|id| all_time.contains_key(id)).collect();
+    // Every session of these teams, latest first, keeping each team's latest few: the team page is
+    // an organiser's few teams, so this stays small.
+    let mut latest: HashMap<Uuid, Vec<guidance_session::Model>> = HashMap::new();
+    for chunk in active.chunks(500) {
         let rows = guidance_session::Entity::find()
-            .filter(guidance_session::Column::TeamId.eq(t.id))
+            .filter(guidance_session::Column::TeamId.is_in(chunk.iter().copied()))
             .order_by_desc(guidance_session::Column::HeldOn)
             .order_by_desc(guidance_session::Column::Id)
-            .limit(LATEST_ON_TEAM_PAGE as u64)
             .all(db)
             .await?;
-        summaries.push(TeamGuidanceSummary {
-            team: t.id,
-            this_week: this_week.get(&t.id).copied().unwrap_or_default(),
-            all_time: all_time.get(&t.id).copied().unwrap_or_default(),
-            latest: views(db, rows).await?,
-        });
+        for row in rows {
+            let kept = latest.entry(row.team_id).or_default();
+            if kept.len() < LATEST_ON_TEAM_PAGE {
+                kept.push(row);
+            }
+        }
     }
-    Ok(summaries)
+    let mut views_of: HashMap<Uuid, Vec<GuidanceSessionView>> = HashMap::new();
+    for view in views(db, latest.into_values().flatten().collect()).await? {
+        views_of.entry(view.team).or_default().push(view);
+    }
+    Ok(active
+        .into_iter()
+        .map(|team| {
+            let mut latest = views_of.remove(&team).unwrap_or_default();
+            latest.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+            TeamGuidanceSummary {
+                team,
+                this_week: this_week.get(&team).copied().unwrap_or_default(),
+                all_time: all_time.get(&team).copied().unwrap_or_default(),
+                latest,
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -6,9 +6,11 @@ use hocvuso::Error;
 use hocvuso::auth::{AccountActor, Actor, Role, Scope};
 use hocvuso::entity::{audit_log, enrolment, guidance_attendance, guidance_session, idempotency_key, learner};
 use hocvuso::i18n::Text;
-use hocvuso::model::{Area, CompletionReport, GuidanceFigures, GuidanceSessionForm, UnitForm};
+use hocvuso::model::{
+    Area, CompletionReport, GuidanceFigures, GuidanceRow, GuidanceSessionForm, LearnerForm, UnitForm,
+};
 use hocvuso::on_both_databases;
-use hocvuso::service::guidance::{self, Per};
+use hocvuso::service::guidance::{self, Per, Within};
 use hocvuso::service::idempotency::{HEADER, IdempotencyKey};
 use hocvuso::service::statistics::report;
 use hocvuso::service::{enrolments::progress, learners::registration, units};
@@ -129,19 +131,21 @@ async fn sessions_are_recorded_listed_and_counted_exactly(db: DatabaseConnection
     let figures =
         |sessions, attendances, guided_unregistered| GuidanceFigures { sessions, attendances, guided_unregistered };
     let by_team: HashMap<Uuid, GuidanceFigures> =
-        guidance::figures(&db, Per::Team, Some((this_week, this_week))).await.unwrap();
+        guidance::figures(&db, Per::Team, Some((this_week, this_week)), &Within::Everywhere).await.unwrap();
     assert_eq!(by_team, HashMap::from([(p.team, figures(1, 2, 7)), (p.far_team, figures(1, 1, 20))]));
-    let all: HashMap<Uuid, GuidanceFigures> = guidance::figures(&db, Per::Team, None).await.unwrap();
+    let all: HashMap<Uuid, GuidanceFigures> =
+        guidance::figures(&db, Per::Team, None, &Within::Everywhere).await.unwrap();
     assert_eq!(all[&p.team], figures(2, 3, 10));
     assert_eq!(all[&p.team].people_guided(), 13);
-    let by_commune: HashMap<i32, GuidanceFigures> = guidance::figures(&db, Per::Commune, None).await.unwrap();
+    let by_commune: HashMap<i32, GuidanceFigures> =
+        guidance::figures(&db, Per::Commune, None, &Within::Everywhere).await.unwrap();
     assert_eq!(
         by_commune,
         HashMap::from([(4465, figures(1, 2, 7)), (4456, figures(1, 1, 3)), (70, figures(1, 1, 20))])
     );
     let last_week = IsoWeek(this_week).previous().0;
     let by_commune: HashMap<i32, GuidanceFigures> =
-        guidance::figures(&db, Per::Commune, Some((last_week, last_week))).await.unwrap();
+        guidance::figures(&db, Per::Commune, Some((last_week, last_week)), &Within::Everywhere).await.unwrap();
     assert_eq!(by_commune, HashMap::from([(4456, figures(1, 1, 3))]));
 
     // The weekly report ranks the teams of its area by sessions, then people guided.
@@ -405,3 +409,106 @@ async fn two_concurrent_sends_of_one_key_apply_once(db: DatabaseConnection) {
 }
 
 on_both_databases!(concurrent_keyed_sends, two_concurrent_sends_of_one_key_apply_once);
+
+/// The dashboard's guidance table and `GET /api/v1/stats/guidance`: per commune, team or week, of
+/// what each actor sees, equal to the sessions recorded.
+async fn guidance_tables_count_what_each_actor_sees(db: DatabaseConnection) {
+    let p = place(&db).await;
+    let khao_mang = organiser(&[4465]);
+    guidance::record_once(&db, &khao_mang, &session(p.team, &day(0), &[&p.pao, &p.mai], 7), None).await.unwrap();
+    guidance::record_once(&db, &khao_mang, &session(p.team, &day(7), &[&p.pao], 1), None).await.unwrap();
+    guidance::record_once(&db, &admin(), &session(p.far_team, &day(0), &[&p.far], 20), None).await.unwrap();
+    let figures =
+        |sessions, attendances, guided_unregistered| GuidanceFigures { sessions, attendances, guided_unregistered };
+    let row = |id: &str, name: &str, f: GuidanceFigures| GuidanceRow::new(id.into(), Some(name.into()), f);
+    let this_week = IsoWeek(week_of_date(vietnam_today()));
+    let period = |week: IsoWeek| Some(hocvuso::week::Period { first: week, last: week });
+
+    let country = guidance::table(&db, &admin(), Area::Country, Per::Commune, None).await.unwrap();
+    assert_eq!(
+        country,
+        vec![row("4465", "Xã Khao Mang", figures(2, 3, 8)), row("70", "Phường Hoàn Kiếm", figures(1, 1, 20))],
+        "most sessions first"
+    );
+    let week = guidance::table(&db, &admin(), Area::Country, Per::Commune, period(this_week)).await.unwrap();
+    assert_eq!(
+        week,
+        vec![row("70", "Phường Hoàn Kiếm", figures(1, 1, 20)), row("4465", "Xã Khao Mang", figures(1, 2, 7))],
+        "one session each: more people guided first"
+    );
+    let lao_cai = guidance::table(&db, &admin(), Area::Province(15), Per::Team, None).await.unwrap();
+    assert_eq!(lao_cai, vec![row(&p.team.to_string(), "Đội hình Khao Mang", figures(2, 3, 8))]);
+    let weeks = guidance::table(&db, &admin(), Area::Country, Per::Week, None).await.unwrap();
+    let ids: Vec<&str> = weeks.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, vec![this_week.previous().to_string(), this_week.to_string()], "in time order");
+    assert_eq!((weeks[0].figures, weeks[1].figures), (figures(1, 1, 1), figures(2, 3, 27)));
+    assert_eq!(weeks[1].people_guided, 30);
+
+    // An organiser sees their teams' sessions only, whatever the area asked.
+    let mine = guidance::table(&db, &khao_mang, Area::Country, Per::Commune, None).await.unwrap();
+    assert_eq!(mine, vec![row("4465", "Xã Khao Mang", figures(2, 3, 8))]);
+    let week_text = this_week.to_string();
+    let stats = guidance::stats(&db, &khao_mang, Area::Country, Some("team"), None, Some(&week_text));
+    assert_eq!(stats.await.unwrap(), vec![row(&p.team.to_string(), "Đội hình Khao Mang", figures(1, 2, 7))]);
+
+    let admin = admin();
+    let refused = |by: Option<&'static str>, province: Option<&'static str>, period: Option<&'static str>| {
+        guidance::stats(&db, &admin, Area::Country, by, province, period)
+    };
+    assert_eq!(refused(Some("village"), None, None).await.unwrap_err().field_problem("by"), Some(Text::InvalidInput));
+    assert_eq!(
+        refused(None, None, Some("tuần 48")).await.unwrap_err().field_problem("period"),
+        Some(Text::PeriodInvalid)
+    );
+    assert_eq!(refused(None, Some("99"), None).await.unwrap_err(), Error::NotFound);
+    assert_eq!(
+        guidance::stats(&db, &Actor::Anonymous, Area::Country, None, None, None).await.unwrap_err(),
+        Error::Unauthorized
+    );
+}
+
+on_both_databases!(guidance_tables, guidance_tables_count_what_each_actor_sees);
+
+/// Attendees are ticked on their team's list or scanned from the QR code on their card (their
+/// progress link); a link that opens nobody's page is named as the attendee it could not find.
+async fn attendees_come_from_the_team_list_or_a_scanned_card(db: DatabaseConnection) {
+    let p = place(&db).await;
+    let khao_mang = organiser(&[4465]);
+    let in_team = |name: &str, phone: &str| LearnerForm {
+        team: Some(p.team.to_string()),
+        ..crate::registration::form(name, phone, "4465")
+    };
+    let son = registration::register(&db, &admin(), Area::Province(15), &in_team("Lò Văn Sơn", "0362 000 444"))
+        .await
+        .unwrap();
+    let an = registration::register(&db, &admin(), Area::Province(15), &in_team("Giàng A Páo", "0362 000 555"))
+        .await
+        .unwrap()
+        .learner;
+    let rosters = guidance::rosters(&db, &khao_mang).await.unwrap();
+    assert_eq!(rosters.len(), 1, "the organiser's one team");
+    assert_eq!(rosters[0].team, p.team);
+    assert_eq!(
+        rosters[0].learners,
+        vec![(an.code.clone(), "Giàng A Páo".to_string()), (son.learner.code.clone(), "Lò Văn Sơn".to_string())],
+        "by name"
+    );
+
+    let scanned = hocvuso::service::learners::progress_link::url("https://hocvuso.example.vn", &son.link);
+    let recorded = guidance::record_once(&db, &khao_mang, &session(p.team, &day(0), &[&scanned, &an.code], 0), None)
+        .await
+        .unwrap()
+        .outcome
+        .unwrap();
+    let mut codes = vec![son.learner.code.clone(), an.code.clone()];
+    codes.sort();
+    assert_eq!(recorded.attendees, codes);
+
+    let stale = hocvuso::service::learners::progress_link::url("https://hocvuso.example.vn", &"ab".repeat(32));
+    let err = guidance::record_once(&db, &khao_mang, &session(p.team, &day(0), &[&an.code, &stale], 0), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field_problem("attendees.1"), Some(Text::AttendeeUnknown));
+}
+
+on_both_databases!(guidance_attendees, attendees_come_from_the_team_list_or_a_scanned_card);

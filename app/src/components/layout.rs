@@ -19,7 +19,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         Suspend::new(async move {
             match session.await {
                 Ok(Some(account)) => view! {
-                    <span class="who" data-testid="signed-in-as">{account.display_name.clone()}</span>
+                    <span class="who" data-testid="signed-in-as" data-account=account.username.clone()>{account.display_name.clone()}</span>
                     <a class="nav-link" href="/dashboard">{lang.t(Text::Statistics)}</a>
                     <a class="nav-link" href="/learners">{lang.t(Text::Learners)}</a>
                     <a class="nav-link" href="/at-risk">{lang.t(Text::AtRiskNav)}</a>

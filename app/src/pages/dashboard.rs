@@ -3,7 +3,10 @@
 //! bookmarked and shared, and every link works without JavaScript.
 use hocvuso::Error;
 use hocvuso::i18n::{Lang, Text};
-use hocvuso::model::{Area, CompletionRow, CompletionTable, DashboardFilter, TargetMetric, TargetStatus, UnitKind};
+use hocvuso::model::{
+    Area, CompletionRow, CompletionTable, DashboardFilter, GuidanceRow, TargetMetric, TargetStatus, UnitKind,
+};
+use hocvuso::service::guidance::Per;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -14,20 +17,39 @@ use crate::components::table::ScrollTable;
 use crate::i18n::use_lang;
 
 /// The table, and the courses the filter offers (code, title).
-pub async fn get_dashboard(filter: DashboardFilter) -> Result<(CompletionTable, Vec<(String, String)>), Error> {
+pub async fn get_dashboard(filter: DashboardFilter) -> Result<Dashboard, Error> {
     crate::state::respond(async {
         let state = crate::state::app_state()?;
         let actor = crate::state::actor();
         let table = state.figures.completion(&state.db, &actor, state.landing, &filter).await?;
+        // Guidance sessions per commune or team, in the same area and period (issue 21).
+        let per = match table.by {
+            UnitKind::Commune => Some(Per::Commune),
+            UnitKind::Team => Some(Per::Team),
+            _ => None,
+        };
+        let guidance = match per.filter(|_| !table.by_group) {
+            Some(per) => hocvuso::service::guidance::table(&state.db, &actor, table.area, per, table.period).await?,
+            None => Vec::new(),
+        };
         let courses = hocvuso::service::enrolments::courses::list(&state.db, &actor)
             .await
             .unwrap_or_default()
             .into_iter()
             .map(|c| (c.code, c.title))
             .collect();
-        Ok((table, courses))
+        Ok(Dashboard { table, courses, guidance })
     })
     .await
+}
+
+/// What the dashboard shows: the table, the courses the filter offers (code, title), and guidance
+/// per unit when the table is by commune or team.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Dashboard {
+    pub table: CompletionTable,
+    pub courses: Vec<(String, String)>,
+    pub guidance: Vec<GuidanceRow>,
 }
 
 /// How a row reads its target: "98/95%" and whether it is met, in words and a symbol, not colour alone.
@@ -116,7 +138,7 @@ pub fn DashboardPage() -> impl IntoView {
         <Suspense fallback=move || loading(lang)>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((table, courses)) => {
+                    Ok(Dashboard { table, courses, guidance }) => {
                         let pairs: Vec<(String, String)> = query.with(|q| {
                             ["by", "province", "group", "course", "period", "from", "to", "commune", "organisation", "sort", "dir"]
                                 .into_iter()
@@ -125,7 +147,7 @@ pub fn DashboardPage() -> impl IntoView {
                         });
                         let sort = get("sort").unwrap_or_else(|| "rate".into());
                         let descending = get("dir").is_none_or(|d| d != "asc");
-                        view! { <DashboardView table courses pairs sort descending lang filter=filter() /> }.into_any()
+                        view! { <DashboardView table courses guidance pairs sort descending lang filter=filter() /> }.into_any()
                     }
                     Err(err) => failed(lang, &err),
                 }
@@ -138,6 +160,7 @@ pub fn DashboardPage() -> impl IntoView {
 fn DashboardView(
     table: CompletionTable,
     courses: Vec<(String, String)>,
+    guidance: Vec<GuidanceRow>,
     pairs: Vec<(String, String)>,
     sort: String,
     descending: bool,
@@ -324,7 +347,7 @@ fn DashboardView(
         ("course", Text::Courses),
     ];
     let period_text = period.map(|p| p.to_string());
-    let week_now = hocvuso::week::IsoWeek::current();
+    let week_now = hocvuso::week::IsoWeek::last_complete();
     view! {
         <h1>{lang.t(Text::Dashboard)}</h1>
         <nav class="breadcrumb no-print" aria-label=lang.t(Text::Dashboard) data-testid="breadcrumb">
@@ -393,12 +416,50 @@ fn DashboardView(
                 <tbody>{body}</tbody>
             </table>
         </ScrollTable>
+        {guidance_table(guidance, group_kind, lang)}
         {(!bars.is_empty()).then(|| view! { <RateBars bars lang caption=lang.t(Text::CompletionRate).to_string() /> })}
         {(!table.trend.is_empty()).then(|| view! {
             <h2>{lang.t(Text::Trend)}</h2>
             <TrendChart points=table.trend.clone() lang />
         })}
     }
+}
+
+/// Guidance sessions (buổi hướng dẫn) per commune or team, most sessions first; nothing when none.
+fn guidance_table(rows: Vec<GuidanceRow>, kind: Text, lang: Lang) -> impl IntoView + use<> {
+    (!rows.is_empty()).then(|| {
+        let body = rows
+            .into_iter()
+            .map(|row| {
+                view! {
+                    <tr data-unit=row.id>
+                        <td>{row.name}</td>
+                        <td class="num" data-testid="guidance-sessions">{lang.count(row.figures.sessions)}</td>
+                        <td class="num">{lang.count(row.figures.attendances)}</td>
+                        <td class="num">{lang.count(row.figures.guided_unregistered)}</td>
+                        <td class="num" data-testid="people-guided">{lang.count(row.people_guided)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <h2>{lang.t(Text::GuidanceSessions)}</h2>
+            <ScrollTable label=lang.t(Text::GuidanceSessions)>
+                <table class="units" data-testid="guidance-table">
+                    <thead>
+                        <tr>
+                            <th>{lang.t(kind)}</th>
+                            <th class="num">{lang.t(Text::Sessions)}</th>
+                            <th class="num">{lang.t(Text::Attendances)}</th>
+                            <th class="num">{lang.t(Text::GuidedUnregistered)}</th>
+                            <th class="num">{lang.t(Text::PeopleGuided)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </ScrollTable>
+        }
+    })
 }
 
 /// The five indicators a provincial plan reports: everyone and each learner group, learners trained

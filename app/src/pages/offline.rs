@@ -3,7 +3,7 @@
 //! posts; with JavaScript, `public/outbox.js` keeps each entry on the device and sends it later.
 use hocvuso::Error;
 use hocvuso::i18n::Text;
-use hocvuso::model::{CourseView, RegistrationChoices};
+use hocvuso::model::{CourseView, RegistrationChoices, TeamRoster};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,8 @@ pub struct GuidanceChoices {
     pub registration: RegistrationChoices,
     pub courses: Vec<CourseView>,
     pub today: String,
+    /// Each team's learners, to tick who attended.
+    pub rosters: Vec<TeamRoster>,
 }
 
 pub async fn get_guidance_choices() -> Result<GuidanceChoices, Error> {
@@ -26,7 +28,8 @@ pub async fn get_guidance_choices() -> Result<GuidanceChoices, Error> {
         let registration = hocvuso::service::learners::registration::choices(&state.db, &actor, state.landing).await?;
         let courses = hocvuso::service::enrolments::courses::list(&state.db, &actor).await?;
         let today = hocvuso::week::vietnam_today().format("%Y-%m-%d").to_string();
-        Ok(GuidanceChoices { registration, courses, today })
+        let rosters = hocvuso::service::guidance::rosters(&state.db, &actor).await?;
+        Ok(GuidanceChoices { registration, courses, today, rosters })
     })
     .await
 }
@@ -40,12 +43,7 @@ pub fn GuidanceFormPage() -> impl IntoView {
     let problem = {
         let error = attempt.error.clone();
         // Attendees are named one by one (`attendees.2`); the form has one field for them all.
-        move |field: &str| match error.as_ref() {
-            Some(Error::Invalid(fields)) => {
-                fields.iter().find(|f| f.field == field || f.field.starts_with(&format!("{field}."))).map(|f| f.problem)
-            }
-            _ => None,
-        }
+        move |field: &str| error.as_ref().and_then(|e| e.list_problem(field))
     };
     let banner = attempt
         .error
@@ -69,7 +67,35 @@ pub fn GuidanceFormPage() -> impl IntoView {
                         let is_selected = value == selected;
                         view! { <option value=value selected=is_selected>{label}</option> }
                     };
-                    let GuidanceFields { team, date, commune, village, course, topic, attendees, guided_unregistered } = form;
+                    let GuidanceFields { team, date, commune, village, course, topic, attendees, guided_unregistered, picked } = form;
+                    let team_names: Vec<(uuid::Uuid, String)> = choices.registration.teams.clone();
+                    let rosters = choices
+                        .rosters
+                        .into_iter()
+                        .filter(|r| !r.learners.is_empty())
+                        .map(|roster| {
+                            let name = team_names.iter().find(|(id, _)| *id == roster.team).map(|(_, n)| n.clone()).unwrap_or_default();
+                            let boxes = roster
+                                .learners
+                                .into_iter()
+                                .map(|(code, full_name)| {
+                                    let checked = picked.contains(&code);
+                                    view! {
+                                        <label class="check">
+                                            <input type="checkbox" name="attendee" value=code.clone() checked=checked />
+                                            {format!("{full_name} · {code}")}
+                                        </label>
+                                    }
+                                })
+                                .collect_view();
+                            view! {
+                                <fieldset class="roster" data-roster=roster.team.to_string() data-testid="roster">
+                                    <legend>{format!("{} · {name}", lang.t(Text::PickAttendees))}</legend>
+                                    {boxes}
+                                </fieldset>
+                            }
+                        })
+                        .collect_view();
                     let teams = choices.registration.teams.into_iter().map(|(id, name)| option(id.to_string(), name, &team)).collect_view();
                     let communes = choices.registration.communes.into_iter().map(|(code, name)| option(code.to_string(), name, &commune)).collect_view();
                     let courses = choices
@@ -108,16 +134,21 @@ pub fn GuidanceFormPage() -> impl IntoView {
                                 {error_of(problem("topic"))}
                             </div>
                             <TextField lang name="topic" label=Text::SkillInWords value=topic problem=None />
+                            {rosters}
                             <div class="field" class:has-error=problem("attendees").is_some()>
                                 <label for="field-attendees">{lang.t(Text::AttendeeCodes)}</label>
                                 <textarea id="field-attendees" name="attendees" rows="3" autocomplete="off">{attendees}</textarea>
                                 <small class="hint">{lang.t(Text::AttendeeCodesHint)}</small>
                                 {error_of(problem("attendees"))}
+                                // Shown by `/scan.js` where the browser can read QR codes from the camera.
+                                <button type="button" class="secondary" data-scan-into="field-attendees" hidden=true>{lang.t(Text::ScanCardQr)}</button>
+                                <video class="scan-view" hidden=true muted=true playsinline=true aria-hidden="true"></video>
                             </div>
                             <TextField lang name="guided_unregistered" label=Text::GuidedUnregistered value=guided problem=problem("guided_unregistered") input_type="number" inputmode="numeric" />
                             <button type="submit">{lang.t(Text::RecordGuidanceSession)}</button>
                         </form>
                         <p><a href="/outbox">{lang.t(Text::Outbox)}</a></p>
+                        <script src="/scan.js" defer=true></script>
                     }
                     .into_any()
                 })
@@ -144,6 +175,7 @@ pub fn OutboxPage() -> impl IntoView {
         ("completion", Text::OutboxCompletion),
         ("edit", Text::Edit),
         ("sign-in", Text::SignIn),
+        ("typed-by", Text::OutboxTypedBy),
         ("empty", Text::OutboxEmpty),
     ];
     view! {

@@ -15,14 +15,16 @@ use super::{ApiError, ApiResult, Caller, JsonBody};
 /// answer again (201 or 409) with `Idempotent-Replayed: true`, and `progress_url` null (it is shown
 /// once); the same key with another body is 422.
 #[utoipa::path(post, path = "/learners", tag = "learners", request_body = LearnerForm,
-    params(("Idempotency-Key" = Option<String>, Header, description = "A UUID the client made for this entry (the offline outbox's id)")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A UUID the client made for this entry (the offline outbox's id)"),
+        ("Outbox-Account" = Option<String>, Header, description = "The username the outbox entry was typed under; 422 when another account sends it")),
     responses((status = 201, body = LearnerDetail, description = "Registered; `progress_url` is shown this once"), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    KeyHeader(key): KeyHeader,
+    KeyHeader(key, typed_by): KeyHeader,
     JsonBody(form): JsonBody<LearnerForm>,
 ) -> ApiResult<Response> {
+    actor.check_outbox_account(typed_by.as_deref())?;
     let done = registration::register_once(&state.db, &actor, state.landing, &form, key).await?;
     let outcome = done.outcome.map_err(ApiError).map(|done| {
         let progress_url =

@@ -73,6 +73,7 @@ pub fn router() -> Router<AppState> {
     router.fallback(|| async { ApiError(Error::NotFound) }).layer(axum::middleware::from_fn(render_errors))
 }
 
+        .routes(routes!(guidance::stats))
 #[derive(OpenApi)]
 #[openapi(
     info(

@@ -74,16 +74,18 @@ pub async fn enrol(
 /// applied once: a repeat gets the same results with `Idempotent-Replayed: true` (the key is kept
 /// only when at least one item was recorded); the same key with another body is 422.
 #[utoipa::path(post, path = "/completions", tag = "enrolments", request_body = Vec<CompletionReport>,
-    params(("Idempotency-Key" = Option<String>, Header, description = "A UUID the client made for this entry (the offline outbox's id)")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A UUID the client made for this entry (the offline outbox's id)"),
+        ("Outbox-Account" = Option<String>, Header, description = "The username the outbox entry was typed under; 422 when another account sends it")),
     responses((status = 200, body = Vec<CompletionResult>, description = "One result per item, in order"), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn record_completions(
     State(state): State<AppState>,
     Caller(actor): Caller,
     headers: HeaderMap,
-    KeyHeader(key): KeyHeader,
+    KeyHeader(key, typed_by): KeyHeader,
     JsonBody(reports): JsonBody<Vec<CompletionReport>>,
 ) -> ApiResult<Response> {
     let lang = request_lang(&headers);
+    actor.check_outbox_account(typed_by.as_deref())?;
     let done = progress::record_completions(&state.db, &actor, &reports, Source::Api, key).await?;
     let outcome = done.outcome.map_err(ApiError).map(|outcomes| {
         let results: Vec<CompletionResult> = reports

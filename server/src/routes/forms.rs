@@ -46,24 +46,31 @@ pub(crate) async fn read_form<T: serde::de::DeserializeOwned>(body: Body, limit:
     to_bytes(body, limit).await.ok().and_then(|b| serde_urlencoded::from_bytes(&b).ok())
 }
 
-/// A form body as `read_form`, and the `outbox_id` the offline outbox (`public/outbox.js`) adds to
-/// a plain post: its idempotency key, so a post the service worker kept after the network failed
-/// and sends again later is applied once. A key that is not a UUID is ignored (the form still goes).
-pub(crate) async fn read_form_with_key<T: serde::de::DeserializeOwned>(
+/// A form posted by a page that has the offline outbox (`public/outbox.js`).
+pub(crate) struct OutboxPost<T> {
+    pub form: T,
+    /// The `outbox_id` the outbox adds: the post's idempotency key, so a post the service worker
+    /// kept after the network failed and sends again later is applied once.
+    pub key: Option<hocvuso::service::idempotency::IdempotencyKey>,
+    /// The `outbox_account` it adds: the account the entry was typed under.
+    pub typed_by: Option<String>,
+    /// Every (name, value) pair, for fields a form repeats (checkboxes).
+    pub pairs: Vec<(String, String)>,
+}
+
+/// A form body as `read_form`, with what the outbox adds. A key that is not a UUID is ignored
+/// (the form still goes).
+pub(crate) async fn read_outbox_form<T: serde::de::DeserializeOwned>(
     body: Body,
     limit: usize,
-) -> Option<(T, Option<hocvuso::service::idempotency::IdempotencyKey>)> {
-    #[derive(serde::Deserialize)]
-    struct OutboxId {
-        outbox_id: Option<String>,
-    }
+) -> Option<OutboxPost<T>> {
     let bytes = to_bytes(body, limit).await.ok()?;
     let form = serde_urlencoded::from_bytes(&bytes).ok()?;
-    let key = serde_urlencoded::from_bytes::<OutboxId>(&bytes)
-        .ok()
-        .and_then(|k| k.outbox_id)
-        .and_then(|id| hocvuso::service::idempotency::IdempotencyKey::parse(&id).ok());
-    Some((form, key))
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).ok()?;
+    let value = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let key = value("outbox_id").and_then(|id| hocvuso::service::idempotency::IdempotencyKey::parse(&id).ok());
+    let typed_by = value("outbox_account");
+    Some(OutboxPost { form, key, typed_by, pairs })
 }
 
 /// Post/redirect/get for the list pages: back to `page` saying "saved", or `page` rendered again

@@ -15,12 +15,12 @@ use hocvuso::service::lrs::links::PlatformAccountForm;
 use hocvuso_app::forms::{CourseAttempt, ImportAttempt, LinkAttempt, RegisterAttempt};
 use hocvuso_app::state::AppState;
 
-use super::forms::{actor, read_form, read_form_with_key, read_upload, render_page, status};
+use super::forms::{OutboxPost, actor, read_form, read_outbox_form, read_upload, render_page, status};
 
 /// `POST /learners/new`: to the learner's card, or the form again with its problems.
 pub async fn register_learner(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let (form, key): (LearnerForm, _) = match read_form_with_key(body, 64 * 1024).await {
+    let OutboxPost { form, key, typed_by, .. } = match read_outbox_form::<LearnerForm>(body, 64 * 1024).await {
         Some(read) => read,
         None => {
             let attempt = RegisterAttempt {
@@ -30,8 +30,13 @@ pub async fn register_learner(State(state): State<AppState>, request: Request) -
             return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
         }
     };
-    let outcome =
-        registration::register_once(&state.db, &actor(&parts), state.landing, &form, key).await.and_then(|d| d.outcome);
+    let actor = actor(&parts);
+    let outcome = match actor.check_outbox_account(typed_by.as_deref()) {
+        Ok(()) => {
+            registration::register_once(&state.db, &actor, state.landing, &form, key).await.and_then(|d| d.outcome)
+        }
+        Err(err) => Err(err),
+    };
     match outcome {
         Ok(done) => {
             let code = &done.learner.code;
@@ -100,6 +105,13 @@ async fn course_fields(request: Request) -> (Parts, Option<CourseFields>) {
     (parts, fields)
 }
 
+/// The course fields with what the outbox adds, for the form whose repeat would not be a no-op.
+async fn keyed_course_fields(request: Request) -> (Parts, Option<OutboxPost<CourseFields>>) {
+    let (parts, body): (Parts, Body) = request.into_parts();
+    let read = read_outbox_form::<CourseFields>(body, 16 * 1024).await;
+    (parts, read)
+}
+
 /// Back to the card, or the card again with the problem.
 async fn back_to_card(state: &AppState, mut parts: Parts, code: &str, outcome: Result<(), Error>) -> Response {
     match outcome {
@@ -159,9 +171,10 @@ pub async fn enrol(State(state): State<AppState>, Path(code): Path<String>, requ
 
 /// `POST /learners/{code}/complete`: records a completion (date, score "8,5" or 8.5, certificate).
 pub async fn complete(State(state): State<AppState>, Path(code): Path<String>, request: Request) -> Response {
-    let (parts, fields) = course_fields(request).await;
+    let (parts, read) = keyed_course_fields(request).await;
     let outcome = async {
-        let f = fields.ok_or_else(unreadable)?;
+        let OutboxPost { form: f, key, typed_by, .. } = read.ok_or_else(unreadable)?;
+        actor(&parts).check_outbox_account(typed_by.as_deref())?;
         let score = Score::parse(f.score.as_deref().unwrap_or_default())
             .map_err(|problem| Error::invalid("score", problem))?
             .map(Score::value);
@@ -172,9 +185,16 @@ pub async fn complete(State(state): State<AppState>, Path(code): Path<String>, r
             score,
             certificate_no: f.certificate_no,
         };
-        hocvuso::service::enrolments::progress::record_completion(&state.db, &actor(&parts), &report, Source::Form)
-            .await
-            .map(|_| ())
+        // Keyed by the outbox's id, so a post the service worker sends again is recorded once.
+        let keyed = hocvuso::service::enrolments::progress::record_completions(
+            &state.db,
+            &actor(&parts),
+            std::slice::from_ref(&report),
+            Source::Form,
+            key,
+        )
+        .await?;
+        keyed.outcome?.into_iter().next().expect("one outcome per report").map(|_| ())
     }
     .await;
     back_to_card(&state, parts, &code, outcome).await

@@ -10,7 +10,7 @@ use hocvuso::i18n::Text;
 use hocvuso_app::forms::{GuidanceAttempt, GuidanceFields};
 use hocvuso_app::state::AppState;
 
-use super::forms::{actor, read_form_with_key, render_page, status};
+use super::forms::{OutboxPost, actor, read_outbox_form, render_page, status};
 
 /// `GET /sw.js`: the service worker, at the root so its scope is the whole site. `no-cache` so a
 /// new version is picked up on the next visit; its own CSP, since a worker obeys its script's policy.
@@ -38,16 +38,23 @@ pub async fn manifest() -> Response {
 /// `POST /guidance/new`: to the teams page, or the form again with what was typed and what is wrong.
 pub async fn record_guidance(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let Some((form, key)) = read_form_with_key::<GuidanceFields>(body, 64 * 1024).await else {
+    let Some(OutboxPost { mut form, key, typed_by, pairs }) = read_outbox_form::<GuidanceFields>(body, 64 * 1024).await
+    else {
         let attempt = GuidanceAttempt {
             form: GuidanceFields::default(),
             error: Some(Error::invalid("form", Text::InvalidInput)),
         };
         return render_page(&state, parts, StatusCode::UNPROCESSABLE_ENTITY, attempt).await;
     };
-    let outcome = hocvuso::service::guidance::record_once(&state.db, &actor(&parts), &form.to_session_form(), key)
-        .await
-        .and_then(|done| done.outcome);
+    // The learners ticked on the team's list, besides the codes typed or scanned.
+    form.picked = pairs.into_iter().filter(|(name, _)| name == "attendee").map(|(_, code)| code).collect();
+    let actor = actor(&parts);
+    let outcome = match actor.check_outbox_account(typed_by.as_deref()) {
+        Ok(()) => hocvuso::service::guidance::record_once(&state.db, &actor, &form.to_session_form(), key)
+            .await
+            .and_then(|done| done.outcome),
+        Err(err) => Err(err),
+    };
     match outcome {
         Ok(_) => Redirect::to("/teams").into_response(),
         Err(err) => {

@@ -204,6 +204,7 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/api/v1/communes?province=15".into(), String::new(), ANY_CREDENTIALS),
         ("GET", "/api/v1/stats/overview".into(), String::new(), [401, 200, 200, 200, 403, 200, 200, 200]),
         ("GET", "/api/v1/stats/completion?by=team".into(), String::new(), [401, 200, 200, 200, 403, 200, 200, 200]),
+        ("GET", "/api/v1/stats/guidance?by=team".into(), String::new(), [401, 200, 200, 200, 403, 200, 200, 200]),
         (
             "GET",
             "/api/v1/leaderboard?by=commune&week=2026-W47".into(),

@@ -136,3 +136,18 @@ pub async fn register_learner_with_link(db: &DatabaseConnection) -> (String, Str
     .expect("registered");
     (registered.learner.code, registered.link)
 }
+
+/// The password of the accounts `organiser_and_team` makes.
+pub const ORGANISER_PASSWORD: &str = "ruong-bac-thang-2026";
+
+/// A country admin (`quantri`), an organiser of Xã Khao Mang (`trong`) and a team in Khao Mang.
+pub async fn organiser_and_team(db: &DatabaseConnection) -> uuid::Uuid {
+    use hocvuso::service::accounts;
+    accounts::create_admin(db, "quantri", "Quản trị", ORGANISER_PASSWORD, None).await.unwrap();
+    let admin = hocvuso::auth::Actor::Account(accounts::authenticate(db, "quantri", ORGANISER_PASSWORD, "t").await.unwrap());
+    let scope = hocvuso::auth::Scope { communes: [4465].into_iter().collect(), organisations: Default::default() };
+    accounts::create_organiser(db, &admin, "trong", "Trong phạm vi", ORGANISER_PASSWORD, &scope).await.unwrap();
+    let team =
+        hocvuso::model::UnitForm { name: "Đội hình Khao Mang".into(), commune: "4465".into(), ..Default::default() };
+    hocvuso::service::units::create_team(db, &admin, hocvuso::model::Area::Province(15), &team).await.unwrap().id
+}

@@ -1,16 +1,13 @@
 //! The installable app (issue 21): the service worker and manifest as browsers need them, the
 //! offline code only on signed-in people's pages, and the guidance form's plain post applied once
 //! per outbox key.
-use hocvuso::auth::{Actor, Scope};
+use hocvuso::auth::Actor;
 use hocvuso::entity::guidance_session;
 use hocvuso::on_both_databases;
-use hocvuso::service::accounts;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::access::session_cookie;
-use crate::{register_learner, spawn_app};
-
-const PASSWORD: &str = "ruong-bac-thang-2026";
+use crate::{ORGANISER_PASSWORD as PASSWORD, organiser_and_team, register_learner, spawn_app};
 
 async fn the_service_worker_and_manifest_are_served_as_browsers_need_them(db: DatabaseConnection) {
     let app = spawn_app(db).await;
@@ -34,19 +31,6 @@ async fn the_service_worker_and_manifest_are_served_as_browsers_need_them(db: Da
 }
 
 on_both_databases!(offline_files, the_service_worker_and_manifest_are_served_as_browsers_need_them);
-
-/// An organiser of Xã Khao Mang and a team there.
-async fn organiser_and_team(db: &DatabaseConnection) -> uuid::Uuid {
-    accounts::create_admin(db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
-    let admin = Actor::Account(accounts::authenticate(db, "quantri", PASSWORD, "t").await.unwrap());
-    let scope = Scope { communes: [4465].into_iter().collect(), organisations: Default::default() };
-    accounts::create_organiser(db, &admin, "trong", "Trong phạm vi", PASSWORD, &scope).await.unwrap();
-    let team =
-        hocvuso::model::UnitForm {
-            name: "Đội hình Khao Mang".into(), commune: "4465".into(), ..Default::default()
-        };
-    hocvuso::service::units::create_team(db, &admin, hocvuso::model::Area::Province(15), &team).await.unwrap().id
-}
 
 async fn only_signed_in_pages_load_the_offline_code_and_the_guidance_post_applies_once(db: DatabaseConnection) {
     let pao = register_learner(&db).await;

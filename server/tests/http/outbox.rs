@@ -8,22 +8,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
 use crate::access::session_cookie;
-use crate::{TestApp, add_course, register_learner, spawn_app};
-
-const PASSWORD: &str = "ruong-bac-thang-2026";
-
-/// An organiser of Xã Khao Mang (`trong`) and a country admin (`quantri`); a team in Khao Mang.
-async fn accounts_and_team(db: &DatabaseConnection) -> uuid::Uuid {
-    accounts::create_admin(db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
-    let admin = Actor::Account(accounts::authenticate(db, "quantri", PASSWORD, "t").await.unwrap());
-    let scope = Scope { communes: [4465].into_iter().collect(), organisations: Default::default() };
-    accounts::create_organiser(db, &admin, "trong", "Trong phạm vi", PASSWORD, &scope).await.unwrap();
-    let team =
-        hocvuso::model::UnitForm {
-            name: "Đội hình Khao Mang".into(), commune: "4465".into(), ..Default::default()
-        };
-    hocvuso::service::units::create_team(db, &admin, hocvuso::model::Area::Province(15), &team).await.unwrap().id
-}
+use crate::{ORGANISER_PASSWORD as PASSWORD, TestApp, add_course, organiser_and_team, register_learner, spawn_app};
 
 struct Answer {
     status: u16,
@@ -47,6 +32,11 @@ async fn post(app: &TestApp, cookie: &str, path: &str, key: Option<&str>, body: 
     Answer { status, replayed, body: response.json().await.unwrap() }
 }
 
+async fn get_json(app: &TestApp, cookie: &str, path: &str) -> Value {
+    let response = app.client.get(format!("{}/api/v1{path}", app.address)).header("cookie", cookie).send().await;
+    response.unwrap().json().await.unwrap()
+}
+
 fn new_key() -> String {
     uuid::Uuid::now_v7().to_string()
 }
@@ -63,7 +53,7 @@ async fn count<E: EntityTrait<Model: Sync>>(db: &DatabaseConnection, _: E) -> u6
 async fn a_repeated_send_is_answered_as_the_first_and_applied_once(db: DatabaseConnection) {
     add_course(&db, None).await;
     let pao = register_learner(&db).await;
-    let team = accounts_and_team(&db).await;
+    let team = organiser_and_team(&db).await;
     let app = spawn_app(db.clone()).await;
     let me = session_cookie(&app, "trong", PASSWORD).await;
     let admin = session_cookie(&app, "quantri", PASSWORD).await;
@@ -126,16 +116,7 @@ async fn a_repeated_send_is_answered_as_the_first_and_applied_once(db: DatabaseC
     );
     let again = post(&app, &me, "/guidance-sessions", Some(&key), &session).await;
     assert_eq!((again.status, again.replayed, &again.body), (201, true, &first.body));
-    let listed: Value = app
-        .client
-        .get(format!("{}/api/v1/guidance-sessions?team={team}", app.address))
-        .header("cookie", &me)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = get_json(&app, &me, &format!("/guidance-sessions?team={team}")).await;
     assert_eq!(listed, json!([first.body.clone()]));
     // Another account's key of the same value is theirs: a session of its own.
     let theirs = post(&app, &admin, "/guidance-sessions", Some(&key), &session).await;
@@ -191,7 +172,7 @@ on_both_databases!(outbox_replays, a_repeated_send_is_answered_as_the_first_and_
 async fn two_concurrent_sends_of_one_key_get_one_effect_and_equal_answers(db: DatabaseConnection) {
     add_course(&db, None).await;
     let pao = register_learner(&db).await;
-    let team = accounts_and_team(&db).await;
+    let team = organiser_and_team(&db).await;
     let app = spawn_app(db.clone()).await;
     let me = session_cookie(&app, "trong", PASSWORD).await;
     let (learners, sessions) = (count(&db, learner::Entity).await, count(&db, guidance_session::Entity).await);
@@ -228,3 +209,127 @@ async fn two_concurrent_sends_of_one_key_get_one_effect_and_equal_answers(db: Da
 }
 
 on_both_databases!(outbox_concurrent, two_concurrent_sends_of_one_key_get_one_effect_and_equal_answers);
+
+async fn form_post(app: &TestApp, cookie: &str, path: &str, body: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}{path}", app.address))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The plain posts the service worker may send again (a timed-out answer) apply once per outbox id,
+/// and an entry typed under one account is never sent under another (a phone shared in a team).
+async fn outbox_posts_apply_once_and_only_under_the_account_that_typed_them(db: DatabaseConnection) {
+    add_course(&db, None).await;
+    let pao = register_learner(&db).await;
+    let team = organiser_and_team(&db).await;
+    let admin = Actor::Account(accounts::authenticate(&db, "quantri", PASSWORD, "t").await.unwrap());
+    let scope = Scope { communes: [4465].into_iter().collect(), organisations: Default::default() };
+    accounts::create_organiser(&db, &admin, "khac", "Người khác", PASSWORD, &scope).await.unwrap();
+    let app = spawn_app(db.clone()).await;
+    let me = session_cookie(&app, "trong", PASSWORD).await;
+    let other = session_cookie(&app, "khac", PASSWORD).await;
+
+    // A registration posted twice with one outbox id: one learner, one link cookie.
+    let key = new_key();
+    let registration = format!(
+        "full_name=L%C3%B2+Th%E1%BB%8B+Lan&birth_date=05%2F03%2F1990&gender=N%E1%BB%AF&phone=0362000444&commune=4465&consent_version={}&outbox_id={key}&outbox_account=trong",
+        hocvuso::consent::CONSENT_VERSION
+    );
+    let learners = count(&db, learner::Entity).await;
+    let first = form_post(&app, &me, "/learners/new", &registration).await;
+    assert_eq!(first.status(), 303);
+    assert!(first.headers().get("set-cookie").is_some(), "the new link, shown once");
+    let card = first.headers()["location"].to_str().unwrap().to_string();
+    let again = form_post(&app, &me, "/learners/new", &registration).await;
+    assert_eq!((again.status().as_u16(), again.headers()["location"].to_str().unwrap()), (303, card.as_str()));
+    assert!(again.headers().get("set-cookie").is_none(), "a replay shows no link");
+    assert_eq!(count(&db, learner::Entity).await, learners + 1);
+
+    // A completion posted twice with one outbox id: recorded once.
+    let completion = format!(
+        "course_code=KNS-01&completed_at={}&score=8%2C5&certificate_no=&outbox_id={}",
+        hocvuso::week::vietnam_today().format("%d/%m/%Y"),
+        new_key()
+    );
+    let audit = count(&db, hocvuso::entity::audit_log::Entity).await;
+    for _ in 0..2 {
+        let posted = form_post(&app, &me, &format!("/learners/{pao}/complete"), &completion).await;
+        let status = posted.status();
+        let text = posted.text().await.unwrap();
+        let problem = text.find("class=\"error\"").map(|i| &text[i..(i + 300).min(text.len())]);
+        assert_eq!(status, 303, "{problem:?}");
+    }
+    // One completion audited, not two.
+    assert_eq!(count(&db, hocvuso::entity::audit_log::Entity).await, audit + 1, "recorded once");
+
+    // Typed under `trong`, sent while `khac` is signed in: refused naming the header, nothing written.
+    let before = (count(&db, learner::Entity).await, count(&db, idempotency_key::Entity).await);
+    let typed_by_trong = |key: &str| {
+        app.client
+            .post(format!("{}/api/v1/learners", app.address))
+            .header("idempotency-key", key.to_string())
+            .header("outbox-account", "trong")
+            .header("accept-language", "en")
+            .json(&person("Vàng Thị Dua", "0362 000 666"))
+    };
+    let key = new_key();
+    let refused = typed_by_trong(&key).header("cookie", &other).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "Outbox-Account", "{body}");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "This entry was typed under another account: sign in with that account to send it"
+    );
+    assert_eq!((count(&db, learner::Entity).await, count(&db, idempotency_key::Entity).await), before);
+    let form =
+        form_post(&app, &other, &format!("/learners/{pao}/complete"), &format!("{completion}&outbox_account=trong"))
+            .await;
+    assert_eq!(form.status(), 422, "the form post as well");
+    // Under its own account it goes.
+    let sent = typed_by_trong(&key).header("cookie", &me).send().await.unwrap();
+    assert_eq!(sent.status(), 201);
+
+    // Guidance: the learners ticked on the team's list attend, with the codes typed.
+    let lan = card.trim_start_matches("/learners/").split('?').next().unwrap().to_string();
+    let page = app.client.get(format!("{}/guidance/new", app.address)).header("cookie", &me).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(!html.contains(r#"name="attendee""#), "no learner is in the team yet: no list");
+    let session = format!(
+        "team={team}&date={}&village=Th%C3%B4n+N%C3%A0+H%E1%BA%A9u&topic=VNeID&attendees={pao}&attendee={lan}&attendee={pao}&guided_unregistered=3&outbox_id={}",
+        hocvuso::week::vietnam_today(),
+        new_key()
+    );
+    assert_eq!(form_post(&app, &me, "/guidance/new", &session).await.status(), 303);
+    let listed = hocvuso::service::guidance::list(&db, &admin, team).await.unwrap();
+    let mut attendees = vec![pao.clone(), lan.clone()];
+    attendees.sort();
+    assert_eq!((listed.len(), &listed[0].attendees), (1, &attendees));
+
+    // The figures per team and commune, over REST and on the dashboard.
+    let stats = get_json(&app, &me, "/stats/guidance?by=team").await;
+    assert_eq!(
+        stats,
+        json!([{"id": team.to_string(), "name": "Đội hình Khao Mang",
+                "figures": {"sessions": 1, "attendances": 2, "guided_unregistered": 3}, "people_guided": 5}])
+    );
+    let dashboard = app
+        .client
+        .get(format!("{}/dashboard?by=commune&province=15", app.address))
+        .header("cookie", &me)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(dashboard.contains(r#"data-testid="guidance-table""#), "the dashboard shows guidance by commune");
+    assert_eq!(crate::figure(&dashboard, "people-guided"), "5");
+}
+
+on_both_databases!(outbox_posts, outbox_posts_apply_once_and_only_under_the_account_that_typed_them);

@@ -191,11 +191,16 @@ pub async fn record_completions(
     let keep = |outcome: &Result<Vec<Result<CourseProgress>>>| {
         outcome.as_ref().is_ok_and(|results| results.iter().any(Result::is_ok))
     };
+    // Read and checked before the write lock is taken, as the unkeyed path does.
+    let mut read = Vec::with_capacity(reports.len());
+    for report in reports {
+        read.push(Reported::read(db, actor, report).await);
+    }
     idempotency::apply(db, Some(&send), keep, async |txn| {
-        let mut results = Vec::with_capacity(reports.len());
-        for report in reports {
+        let mut results = Vec::with_capacity(read.len());
+        for reported in read {
             let savepoint = txn.begin().await?;
-            let outcome = match Reported::read(&savepoint, actor, report).await {
+            let outcome = match reported {
                 Ok(reported) => reported.record_in(&savepoint, actor, source).await,
                 Err(err) => Err(err),
             };

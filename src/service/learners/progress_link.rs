@@ -19,6 +19,14 @@ pub fn url(public_url: &str, secret: &str) -> String {
     format!("{}/p/{secret}", public_url.trim_end_matches('/'))
 }
 
+/// The secret of a progress link as `url` writes it (what the QR code on a learner's card holds),
+/// read from any text ending in `/p/<secret>`; None for anything else.
+pub fn secret_in(text: &str) -> Option<&str> {
+    let (_, secret) = text.trim().rsplit_once("/p/")?;
+    let secret = secret.split(['?', '#']).next().unwrap_or_default().trim_end_matches('/');
+    (secret.len() == 64 && secret.bytes().all(|b| b.is_ascii_hexdigit())).then_some(secret)
+}
+
 /// Where a learner opens their own page without their link, by phone and birth date: what a message
 /// to them can carry, since their link is kept hashed and cannot be shown again.
 pub fn lookup_url(public_url: &str) -> String {
@@ -82,4 +90,19 @@ pub async fn learner_of(db: &impl ConnectionTrait, secret: &str) -> Result<Optio
 /// Whether `secret` is the learner's current link: a card shows a link only to whoever just made it.
 pub fn is_link_of(learner: &learner::Model, secret: &str) -> bool {
     learner.access_token.as_deref() == Some(digest(secret).as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{secret_in, url};
+
+    #[test]
+    fn the_secret_is_read_back_from_a_scanned_link_only() {
+        let secret = "ab".repeat(32);
+        assert_eq!(secret_in(&url("https://hocvuso.vn/", &secret)), Some(secret.as_str()));
+        assert_eq!(secret_in(&format!(" http://x/p/{secret}?lang=en ")), Some(secret.as_str()));
+        assert_eq!(secret_in("HV-ABC234"), None);
+        assert_eq!(secret_in("https://hocvuso.vn/p/abc"), None);
+        assert_eq!(secret_in(&format!("https://hocvuso.vn/p/{}", "zz".repeat(32))), None);
+    }
 }

@@ -10,5 +10,7 @@ export DATABASE_URL="sqlite://$db_dir/hocvuso.db?mode=rwc"
 export HOCVUSO_LOG=${HOCVUSO_LOG:-warn}
 # A provincial deployment, as the demo's Lào Cai would run it: pages land on the province.
 export HOCVUSO_PROVINCE=${HOCVUSO_PROVINCE:-15}
+# The weekly report the server writes at start (the last week's) goes beside the database.
+export HOCVUSO_REPORTS_DIR="$db_dir/reports"
 "$bin" seed-demo
 exec "$bin" serve

@@ -1,6 +1,9 @@
 //! Plain data the browser and the server share. No database types here: this compiles to wasm.
 use serde::{Deserialize, Serialize};
 
+mod signoff;
+pub use signoff::{SignoffFigures, SignoffForm, SignoffReview, SignoffState, SignoffView};
+
 /// The units statistics are kept for; in JSON as in the database and the query strings ("commune").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -996,6 +999,71 @@ pub struct Leaderboard {
     pub unranked: Vec<LeaderboardRow>,
 }
 
+/// How many rows the at-risk list had for a commune at the end of a week.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct CommuneAtRisk {
+    pub commune: i32,
+    pub name: String,
+    /// Enrolments at risk (a learner counts once per course).
+    pub count: i64,
+}
+
+/// Where an e-mailed report stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "server", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+#[cfg_attr(feature = "server", sea_orm(rs_type = "String", db_type = "Text"))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Not tried yet.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "pending"))]
+    Pending,
+    #[cfg_attr(feature = "server", sea_orm(string_value = "sent"))]
+    Sent,
+    /// The last attempt failed; another is due at `next_attempt_at`.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "retrying"))]
+    Retrying,
+    /// Every attempt failed; no more are made.
+    #[cfg_attr(feature = "server", sea_orm(string_value = "failed"))]
+    Failed,
+}
+
+/// A report file the scheduler wrote, as `/reports` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ReportFileView {
+    pub week: crate::week::IsoWeek,
+    pub area: Area,
+    /// "xlsx" or "csv".
+    pub format: String,
+    pub file_name: String,
+    pub bytes: i64,
+    pub written_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One e-mail of a week's report and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ReportDeliveryView {
+    pub week: crate::week::IsoWeek,
+    pub area: Area,
+    pub recipients: String,
+    pub state: DeliveryState,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What `/reports` shows: the written files (newest week first) and the e-mails.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ScheduledReports {
+    pub files: Vec<ReportFileView>,
+    pub deliveries: Vec<ReportDeliveryView>,
+}
+
 /// A unit whose completion rate moved between the two weeks, in tenths of a percent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -1019,12 +1087,25 @@ pub struct WeeklyReport {
     pub provinces: Vec<CompletionRow>,
     /// Every commune: cumulative at the end of the week, new in the week, targets.
     pub communes: Vec<CompletionRow>,
+    /// Each commune's sign-off of the week (`communes`' order), and what changed since it was signed.
+    #[serde(default)]
+    pub signoffs: Vec<SignoffView>,
+    /// Communes signed on time (signed or approved) over the communes listed; the exact fraction,
+    /// null without a commune.
+    #[serde(default)]
+    pub signoff_on_time_rate: Option<f64>,
+    /// The numerator of `signoff_on_time_rate`.
+    #[serde(default)]
+    pub signoffs_on_time: i64,
     /// Communes, organisations and teams with a target not met.
     pub behind_target: Vec<(UnitKind, CompletionRow)>,
     /// Communes whose completion rate rose or fell the most.
     pub movers: Vec<Mover>,
     /// The teams that held the most guidance sessions this week (then guided the most people).
     pub active_teams: Vec<TeamGuidance>,
+    /// Learners at risk at the end of the week (the at-risk list's rule, 7 and 7 days), per commune, most first.
+    #[serde(default)]
+    pub at_risk: Vec<CommuneAtRisk>,
 }
 
 /// A population figure as the admin page lists it.
@@ -1146,26 +1227,6 @@ impl GuidanceFigures {
     }
 }
 
-/// A team's guidance, as the team page and the weekly report show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
-pub struct TeamGuidance {
-    pub team: uuid::Uuid,
-    pub team_name: String,
-    pub commune_name: String,
-    pub figures: GuidanceFigures,
-    /// `figures.people_guided()`, for readers of the JSON.
-    pub people_guided: i64,
-}
-
-/// A team's guidance on the team page: this week's figures, all time's, and its latest sessions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamGuidanceSummary {
-    pub team: uuid::Uuid,
-    pub this_week: GuidanceFigures,
-    pub all_time: GuidanceFigures,
-    pub latest: Vec<GuidanceSessionView>,
-}
 /// A unit's (team's, commune's) or week's guidance figures, as the dashboard and
 /// `GET /api/v1/stats/guidance` show them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1194,3 +1255,23 @@ pub struct TeamRoster {
     pub learners: Vec<(String, String)>,
 }
 
+/// A team's guidance, as the team page and the weekly report show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct TeamGuidance {
+    pub team: uuid::Uuid,
+    pub team_name: String,
+    pub commune_name: String,
+    pub figures: GuidanceFigures,
+    /// `figures.people_guided()`, for readers of the JSON.
+    pub people_guided: i64,
+}
+
+/// A team's guidance on the team page: this week's figures, all time's, and its latest sessions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamGuidanceSummary {
+    pub team: uuid::Uuid,
+    pub this_week: GuidanceFigures,
+    pub all_time: GuidanceFigures,
+    pub latest: Vec<GuidanceSessionView>,
+}

@@ -83,6 +83,23 @@ impl IsoWeek {
         IsoWeek(week_of_date(vietnam_today()))
     }
 
+    /// The week an instant falls in, in Vietnam.
+    pub fn of(at: DateTime<Utc>) -> IsoWeek {
+        IsoWeek(week_of(at))
+    }
+
+    /// The last week that has ended, in Vietnam: what a weekly report shows unless asked otherwise.
+    pub fn last_complete() -> IsoWeek {
+        IsoWeek::current().previous()
+    }
+
+    /// The instant the week ends: the next Monday, 00:00 in Vietnam.
+    pub fn end(self) -> DateTime<Utc> {
+        let next_monday = self.sunday() + chrono::Duration::days(1);
+        let midnight = next_monday.and_time(chrono::NaiveTime::MIN);
+        (midnight - chrono::Duration::hours(7)).and_utc()
+    }
+
     /// Sunday of the week.
     pub fn sunday(self) -> NaiveDate {
         self.monday() + chrono::Duration::days(6)
@@ -220,6 +237,13 @@ mod tests {
         assert_eq!(week_of(sunday_evening_utc), 202649);
         let sunday_noon_utc = Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap();
         assert_eq!(week_of(sunday_noon_utc), 202648);
+    }
+
+    #[test]
+    fn a_week_ends_at_monday_midnight_in_vietnam() {
+        assert_eq!(IsoWeek(202648).end(), Utc.with_ymd_and_hms(2026, 11, 29, 17, 0, 0).unwrap());
+        assert_eq!(IsoWeek::of(IsoWeek(202648).end()), IsoWeek(202649));
+        assert_eq!(IsoWeek::of(IsoWeek(202648).end() - chrono::Duration::seconds(1)), IsoWeek(202648));
     }
 
     #[test]

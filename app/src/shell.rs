@@ -28,6 +28,7 @@ use crate::pages::my_progress::MyProgressPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::offline::{GuidanceFormPage, OfflinePage, OutboxPage};
 use crate::pages::overview::OverviewPage;
+use crate::pages::scheduled_reports::ScheduledReportsPage;
 use crate::pages::units::{OrganisationsPage, TeamsPage};
 use crate::pages::weekly_report::WeeklyReportPage;
 
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/leaderboard") view=LeaderboardPage ssr=SsrMode::Async />
                     <Route path=path!("/reports/weekly") view=WeeklyReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports") view=ScheduledReportsPage ssr=SsrMode::Async />
                     <Route path=path!("/learners") view=LearnersPage ssr=SsrMode::Async />
                     <Route path=path!("/at-risk") view=AtRiskPage ssr=SsrMode::Async />
                     <Route path=path!("/learners/new") view=NewLearnerPage ssr=SsrMode::Async />

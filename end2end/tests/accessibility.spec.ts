@@ -101,6 +101,7 @@ for (const viewport of VIEWPORTS) {
         '/admin/tokens',
         '/admin/platforms',
         '/admin/audit',
+        '/reports',
       ])),
     );
     await adminContext.close();

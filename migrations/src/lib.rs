@@ -21,6 +21,8 @@ mod m20260110_000002_learner_groups;
 mod m20260110_000003_population;
 mod m20260111_000001_idempotency_and_guidance;
 mod m20260112_000001_progress_changed_at;
+mod m20260113_000001_signoffs;
+mod m20260113_000002_report_runs;
 
 pub struct Migrator;
 
@@ -48,6 +50,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20260110_000003_population::Migration),
             Box::new(m20260111_000001_idempotency_and_guidance::Migration),
             Box::new(m20260112_000001_progress_changed_at::Migration),
+            Box::new(m20260113_000001_signoffs::Migration),
+            Box::new(m20260113_000002_report_runs::Migration),
         ]
     }
 }

@@ -39,7 +39,7 @@ commands:
                         see README, Performance)
   openapi               print the REST API's OpenAPI document (also at /api/v1/openapi.json)
   report weekly [--week 2026-W48] [--province CODE|all] --out FILE.xlsx|FILE.csv
-                        write the weekly report (the current week unless given) of the province,
+                        write the weekly report (the last complete week unless given) of the province,
                         or of the country (HOCVUSO_PROVINCE's unless given)
   token create --name NAME --scope ingest|read-stats
                         create an API token for another system; printed once, on the last line
@@ -47,7 +47,8 @@ commands:
                         connect a MOOC platform to the LRS (/xapi); KEY:SECRET printed once, on the last line
   platform revoke KEY   end a platform connection
 
-environment: DATABASE_URL, HOCVUSO_ADDR, HOCVUSO_LOG, HOCVUSO_PROVINCE (see README.md)";
+environment: DATABASE_URL, HOCVUSO_ADDR, HOCVUSO_LOG, HOCVUSO_PROVINCE, HOCVUSO_REPORTS_DIR,
+HOCVUSO_SMTP_URL, HOCVUSO_REPORT_TO (see README.md)";
 
 /// The value after `--name` in `rest`, and whether every word was understood.
 fn options<'a>(rest: &[&'a str], known: &[&str]) -> Result<std::collections::HashMap<String, &'a str>, String> {
@@ -272,7 +273,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<ExitCode, String> {
                 Some(w) => {
                     hocvuso::week::IsoWeek::parse(w).ok_or_else(|| format!("{w} is not a week such as 2026-W48"))?
                 }
-                None => hocvuso::week::IsoWeek::current(),
+                None => hocvuso::week::IsoWeek::last_complete(),
             };
             let db = open(&config).await?;
             let report = hocvuso::service::statistics::report::weekly(

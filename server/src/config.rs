@@ -23,7 +23,19 @@ pub struct Config {
     /// The key citizen ID numbers are hashed with (HOCVUSO_CITIZEN_ID_KEY, at least 32 characters).
     /// Without it, imports refuse a citizen ID column rather than keep the numbers.
     pub citizen_id_key: Option<String>,
+    /// Where the scheduled weekly reports are written (HOCVUSO_REPORTS_DIR, default `data/reports`).
+    pub reports_dir: std::path::PathBuf,
+    /// The SMTP server the weekly report is e-mailed through (HOCVUSO_SMTP_URL, e.g.
+    /// `smtp://mail.example.vn:587?tls=required`); no e-mail without it or without recipients.
+    pub smtp_url: Option<String>,
+    /// Who receives the weekly report (HOCVUSO_REPORT_TO, comma-separated addresses).
+    pub report_to: Vec<String>,
+    /// The sender of the weekly report (HOCVUSO_REPORT_FROM, default `hocvuso@localhost`).
+    pub report_from: String,
 }
+
+/// Where the scheduled reports go unless HOCVUSO_REPORTS_DIR says otherwise.
+pub const DEFAULT_REPORTS_DIR: &str = "data/reports";
 
 impl Config {
     pub fn from_env() -> Result<Config, String> {
@@ -63,7 +75,20 @@ impl Config {
             None if flag("HOCVUSO_TRUST_PROXY") => hocvuso::net::TrustedProxies::loopback(),
             None => hocvuso::net::TrustedProxies::default(),
         };
+        let report_to: Vec<String> = var("HOCVUSO_REPORT_TO")
+            .map(|list| list.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default();
+        let report_from = var("HOCVUSO_REPORT_FROM").unwrap_or_else(|| "hocvuso@localhost".into());
+        for address in report_to.iter().chain(std::iter::once(&report_from)) {
+            address.parse::<lettre::Address>().map_err(|_| {
+                format!("{address:?} (HOCVUSO_REPORT_TO or HOCVUSO_REPORT_FROM) is not an e-mail address")
+            })?;
+        }
         Ok(Config {
+            reports_dir: var("HOCVUSO_REPORTS_DIR").unwrap_or_else(|| DEFAULT_REPORTS_DIR.into()).into(),
+            smtp_url: var("HOCVUSO_SMTP_URL"),
+            report_to,
+            report_from,
             database_url,
             addr,
             log,

@@ -9,5 +9,6 @@ pub mod config;
 pub mod i18n;
 pub mod kept_pages;
 pub mod routes;
+pub mod scheduler;
 pub mod security;
 pub mod startup;

@@ -16,7 +16,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::Config;
+use crate::scheduler::SystemClock;
 use crate::{api, auth, kept_pages, routes, security};
+use std::sync::Arc;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -41,6 +43,9 @@ pub fn router(state: AppState) -> Router {
         .route("/manifest.webmanifest", get(routes::offline::manifest))
         .route("/guidance/new", post(routes::offline::record_guidance))
         .route("/admin/targets", post(routes::targets::set_target))
+        .route("/reports/weekly/{week}/signoff", post(routes::signoffs::sign))
+        .route("/reports/weekly/{week}/signoff/{commune}/approve", post(routes::signoffs::approve))
+        .route("/reports/weekly/{week}/signoff/{commune}/return", post(routes::signoffs::return_signoff))
         .route("/admin/accounts", post(routes::admin::create_organiser))
         .route("/admin/accounts/{id}/scope", post(routes::admin::set_scope))
         .route("/admin/accounts/{id}/password", post(routes::admin::reset_password))
@@ -124,6 +129,7 @@ pub fn app_state(config: &Config, db: DatabaseConnection) -> Result<AppState, St
 }
 
 pub async fn serve(config: Config, db: DatabaseConnection) -> Result<(), String> {
+    let scheduler = crate::scheduler::ReportScheduler::new(&config, db.clone(), Arc::new(SystemClock));
     let state = app_state(&config, db)?;
     if config.public_url.starts_with("http://") {
         tracing::warn!(
@@ -136,6 +142,8 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> Result<(), String>
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     println!("hocvuso serves http://{}", config.addr);
     let (stopping, stopped) = tokio::sync::watch::channel(false);
+    // The weekly report task stops with the server (it finishes the tick it is in).
+    tokio::spawn(scheduler.run(stopped.clone()));
     let server = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

@@ -15,6 +15,7 @@ use crate::service::now;
 /// What was done: the audit log's one vocabulary of actions, stored as their snake_case names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
+    ApproveSignOff,
     Complete,
     Create,
     Deactivate,
@@ -29,9 +30,11 @@ pub enum Action {
     Reactivate,
     RenewProgressLink,
     ResetPassword,
+    ReturnSignOff,
     Revoke,
     SetPopulation,
     SetTarget,
+    SignOff,
     Uncomplete,
     Update,
     Xapi,
@@ -40,6 +43,7 @@ pub enum Action {
 impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
+            Action::ApproveSignOff => "approve_sign_off",
             Action::Complete => "complete",
             Action::Create => "create",
             Action::Deactivate => "deactivate",
@@ -54,9 +58,11 @@ impl Action {
             Action::Reactivate => "reactivate",
             Action::RenewProgressLink => "renew_progress_link",
             Action::ResetPassword => "reset_password",
+            Action::ReturnSignOff => "return_sign_off",
             Action::Revoke => "revoke",
             Action::SetPopulation => "set_population",
             Action::SetTarget => "set_target",
+            Action::SignOff => "sign_off",
             Action::Uncomplete => "uncomplete",
             Action::Update => "update",
             Action::Xapi => "xapi",
@@ -76,6 +82,7 @@ pub enum Entity {
     Organisation,
     PlatformConnection,
     Population,
+    Signoff,
     Target,
     Team,
 }
@@ -92,6 +99,7 @@ impl Entity {
             Entity::Organisation => "organisation",
             Entity::PlatformConnection => "platform_connection",
             Entity::Population => "population",
+            Entity::Signoff => "signoff",
             Entity::Target => "target",
             Entity::Team => "team",
         }

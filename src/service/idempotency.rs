@@ -19,6 +19,19 @@ use crate::{Error, Result};
 /// The request header that carries the key.
 pub const HEADER: &str = "Idempotency-Key";
 
+/// How long a key is kept: far longer than a phone stays without signal, so a repeat within it is
+/// still recognised; older keys go with the weekly report's run (`forget_expired`).
+pub const KEPT_DAYS: i64 = 90;
+
+/// Forgets the keys older than KEPT_DAYS at `now`; returns how many.
+pub async fn forget_expired(db: &impl ConnectionTrait, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let cutoff = now - chrono::Duration::days(KEPT_DAYS);
+    let done =
+        idempotency_key::Entity::delete_many().filter(idempotency_key::Column::CreatedAt.lt(cutoff)).exec(db).await?;
+    Ok(done.rows_affected)
+}
+
 /// A key as the client made it: a UUID (the phone makes v7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IdempotencyKey(Uuid);

@@ -7,7 +7,7 @@
 //! - `enrolments`: the enrolment row and its transitions (the one home of "enrolled" and
 //!   "completed"); `progress` (the use cases: enrol, complete, undo, progress), `courses`, `xapi`;
 //! - `statistics`: the counters; `figures` (kept per database state), `dashboard`, `overview`,
-//!   `report`, `targets`;
+//!   `report`, `signoff` (communes confirming a week, province admins approving), `targets`;
 //! - `imports`: `table` (reading and writing spreadsheets, one header mapper), `learners`, `completions`;
 //! - `units`: communes, organisations, teams; `reference` (provinces and communes);
 //! - `accounts`: accounts and scopes; `sessions`, `tokens`, `password`;

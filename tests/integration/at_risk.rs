@@ -49,7 +49,7 @@ fn hanoi_admin() -> Actor {
 /// Three courses; two organisations and three teams in Khao Mang (4465) and Mù Cang Chải (4456);
 /// 60 learners across those and Púng Luông (4492), one erased and one deactivated; enrolments
 /// whose progress, scores and completions happened at known times.
-struct Campaign {
+pub struct Campaign {
     school: Uuid,
     office: Uuid,
     school_team: Uuid,
@@ -57,7 +57,7 @@ struct Campaign {
     office_team: Uuid,
 }
 
-async fn campaign(db: &DatabaseConnection) -> Campaign {
+pub async fn campaign(db: &DatabaseConnection) -> Campaign {
     for (code, title) in
         [("KNS-01", "Kỹ năng số cơ bản"), ("KNS-02", "An toàn trên mạng"), ("AI-01", "Trí tuệ nhân tạo")]
     {

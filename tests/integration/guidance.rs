@@ -11,7 +11,7 @@ use hocvuso::model::{
 };
 use hocvuso::on_both_databases;
 use hocvuso::service::guidance::{self, Per, Within};
-use hocvuso::service::idempotency::{HEADER, IdempotencyKey};
+use hocvuso::service::idempotency::{self, HEADER, IdempotencyKey};
 use hocvuso::service::statistics::report;
 use hocvuso::service::{enrolments::progress, learners::registration, units};
 use hocvuso::week::{IsoWeek, vietnam_today, week_of_date};
@@ -512,3 +512,23 @@ async fn attendees_come_from_the_team_list_or_a_scanned_card(db: DatabaseConnect
 }
 
 on_both_databases!(guidance_attendees, attendees_come_from_the_team_list_or_a_scanned_card);
+
+/// Keys are kept KEPT_DAYS: a repeat within them is a replay, and older keys are forgotten by the
+/// weekly run, after which the same key would be a new entry.
+async fn keys_are_forgotten_after_their_time(db: DatabaseConnection) {
+    let p = place(&db).await;
+    let khao_mang = organiser(&[4465]);
+    let k = key();
+    let form = session(p.team, &day(0), &[&p.pao], 1);
+    guidance::record_once(&db, &khao_mang, &form, Some(k)).await.unwrap().outcome.unwrap();
+    let now = hocvuso::service::now();
+    let days = |n: i64| now + chrono::Duration::days(n);
+    assert_eq!(idempotency::forget_expired(&db, days(idempotency::KEPT_DAYS - 1)).await.unwrap(), 0);
+    assert!(guidance::record_once(&db, &khao_mang, &form, Some(k)).await.unwrap().replayed);
+    assert_eq!(idempotency::forget_expired(&db, days(idempotency::KEPT_DAYS + 1)).await.unwrap(), 1);
+    assert_eq!(rows(&db, idempotency_key::Entity).await, 0);
+    assert!(!guidance::record_once(&db, &khao_mang, &form, Some(k)).await.unwrap().replayed);
+    assert_eq!(rows(&db, guidance_session::Entity).await, 2);
+}
+
+on_both_databases!(idempotency_expiry, keys_are_forgotten_after_their_time);

@@ -21,7 +21,9 @@ mod platform_imports;
 mod privacy;
 mod progress;
 mod registration;
+mod signoffs;
 mod stats;
+mod weekly_report;
 
 /// A tiny deterministic generator, so a failure replays exactly.
 pub struct Lcg(pub u64);

@@ -9,5 +9,7 @@ pub mod my_progress;
 pub mod not_found;
 pub mod offline;
 pub mod overview;
+pub mod scheduled_reports;
+pub mod signoffs;
 pub mod units;
 pub mod weekly_report;

@@ -16,7 +16,7 @@ pub async fn get_weekly_report(week: Option<String>, province: Option<String>) -
     crate::state::respond(async {
         let state = crate::state::app_state()?;
         let week = match week.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-            None => hocvuso::week::IsoWeek::current(),
+            None => hocvuso::week::IsoWeek::last_complete(),
             Some(w) => hocvuso::week::IsoWeek::parse(w).ok_or_else(|| Error::invalid("week", Text::PeriodInvalid))?,
         };
         state
@@ -106,6 +106,20 @@ fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
                     <td>{row.name.clone()}</td>
                     <td class="num">{lang.percent(row.completion.rate_tenths())}</td>
                     <td>{target_view(row.targets.first(), lang)}</td>
+                    <td class="num" data-testid="needed">{row.needed.map(|n| lang.count(n))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let no_at_risk = r.at_risk.is_empty();
+    let at_risk = r
+        .at_risk
+        .into_iter()
+        .map(|c| {
+            view! {
+                <tr data-commune=c.commune.to_string()>
+                    <td><a href=format!("/at-risk?commune={}", c.commune)>{c.name}</a></td>
+                    <td class="num" data-testid="at-risk-count">{lang.count(c.count)}</td>
                 </tr>
             }
         })
@@ -163,6 +177,14 @@ fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
             <h2>{lang.t(Text::BehindTarget)}</h2>
             {none(no_behind)}
             <ScrollTable label=lang.t(Text::BehindTarget)><table class="units" data-testid="behind-target"><tbody>{behind}</tbody></table></ScrollTable>
+            <h2>{lang.t(Text::AtRiskPerCommune)}</h2>
+            {none(no_at_risk)}
+            <ScrollTable label=lang.t(Text::AtRiskPerCommune)>
+                <table class="units" data-testid="at-risk-per-commune">
+                    <thead><tr><th>{lang.t(Text::Commune)}</th><th class="num">{lang.t(Text::AtRiskCount)}</th></tr></thead>
+                    <tbody>{at_risk}</tbody>
+                </table>
+            </ScrollTable>
             <h2>{lang.t(Text::Movers)}</h2>
             {none(no_movers)}
             <ScrollTable label=lang.t(Text::Movers)>
@@ -190,6 +212,7 @@ fn ReportView(r: WeeklyReport, lang: Lang) -> impl IntoView {
                     <ScrollTable label=lang.t(Text::Communes)><table class="units" data-testid="report-communes">{head()}<tbody>{unit_rows(r.communes, lang)}</tbody></table></ScrollTable>
                 }.into_any()
             }}
+            <crate::pages::signoffs::Signoffs week area=r.area.param() signoffs=r.signoffs on_time=r.signoffs_on_time lang />
         </article>
     }
 }

@@ -25,7 +25,9 @@ mod learners;
 mod me;
 mod platform_accounts;
 mod progress;
+mod report_files;
 mod session;
+mod signoffs;
 mod stats;
 mod units;
 pub mod xapi;
@@ -42,6 +44,11 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::completion))
         .routes(routes!(stats::leaderboard))
         .routes(routes!(stats::weekly_report))
+        .routes(routes!(report_files::list))
+        .routes(routes!(report_files::download))
+        .routes(routes!(signoffs::sign))
+        .routes(routes!(signoffs::approve))
+        .routes(routes!(signoffs::return_signoff))
         .routes(routes!(stats::set_target))
         .routes(routes!(stats::import_targets).layer(upload()))
         .routes(routes!(stats::import_population).layer(upload()))
@@ -66,6 +73,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(units::list_organisations, units::create_organisation))
         .routes(routes!(units::list_teams, units::create_team))
         .routes(routes!(guidance::list, guidance::record))
+        .routes(routes!(guidance::stats))
 }
 
 pub fn router() -> Router<AppState> {
@@ -73,7 +81,6 @@ pub fn router() -> Router<AppState> {
     router.fallback(|| async { ApiError(Error::NotFound) }).layer(axum::middleware::from_fn(render_errors))
 }
 
-        .routes(routes!(guidance::stats))
 #[derive(OpenApi)]
 #[openapi(
     info(

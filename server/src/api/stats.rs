@@ -217,7 +217,7 @@ fn leaderboard_row(r: &LeaderboardRow) -> LeaderboardRowJson<'_> {
     }
 }
 
-/// `GET /api/v1/reports/weekly?week=2026-W48&province=15|all&format=json|xlsx|csv`.
+/// `GET /api/v1/reports/weekly?week=2026-W48&province=15|all&format=json|xlsx|csv` (the last complete week without `week`).
 #[utoipa::path(get, path = "/reports/weekly", tag = "statistics", params(WeekQuery),
     responses(
         (status = 200, description = "The report: JSON, or a file with `format=xlsx|csv`",
@@ -230,7 +230,12 @@ pub async fn weekly_report(
     headers: axum::http::HeaderMap,
     Query(query): Query<WeekQuery>,
 ) -> ApiResult<Response> {
-    let week = week_of(&query)?;
+    // Without a week: the last complete one (the current week has barely begun).
+    let week = if query.week.as_deref().is_some_and(|w| !w.trim().is_empty()) {
+        week_of(&query)?
+    } else {
+        IsoWeek::last_complete()
+    };
     let lang = crate::i18n::request_lang(&headers);
     let (province, group) = (query.province.as_deref(), query.group.as_deref());
     let data = state.figures.weekly_report(&state.db, &actor, state.landing, province, group, week).await?;

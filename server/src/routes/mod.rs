@@ -7,6 +7,7 @@ pub mod learners;
 pub mod login;
 pub mod lookup;
 pub mod offline;
+pub mod signoffs;
 pub mod targets;
 pub mod units;
 

@@ -217,6 +217,50 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             String::new(),
             [401, 200, 200, 200, 403, 200, 200, 200],
         ),
+        // Sign-off (issue 22): organisers of the commune sign, admins of its province approve or return;
+        // each row's callers act in turn, so a week signed by one is a conflict for the next.
+        (
+            "POST",
+            "/api/v1/reports/weekly/2026-W46/signoff".into(),
+            r#"{"commune":4465}"#.into(),
+            [401, 201, 404, 409, 403, 403, 409, 404],
+        ),
+        (
+            "POST",
+            "/api/v1/reports/weekly/2026-W46/signoff/4465/approve".into(),
+            "{}".into(),
+            [401, 403, 403, 200, 403, 403, 409, 404],
+        ),
+        (
+            "POST",
+            "/api/v1/reports/weekly/2026-W44/signoff".into(),
+            r#"{"commune":"4465","note":"Đủ"}"#.into(),
+            [401, 201, 404, 409, 403, 403, 409, 404],
+        ),
+        (
+            "POST",
+            "/api/v1/reports/weekly/2026-W44/signoff/4465/return".into(),
+            r#"{"comment":"Thiếu số liệu"}"#.into(),
+            [401, 403, 403, 200, 403, 403, 409, 404],
+        ),
+        (
+            "POST",
+            "/reports/weekly/2026-W45/signoff".into(),
+            "commune=4465&province=15".into(),
+            [401, 303, 404, 409, 403, 403, 409, 404],
+        ),
+        (
+            "POST",
+            "/reports/weekly/2026-W45/signoff/4465/approve".into(),
+            "province=15".into(),
+            [401, 403, 403, 303, 403, 403, 409, 404],
+        ),
+        (
+            "POST",
+            "/reports/weekly/2026-W45/signoff/4465/return".into(),
+            "comment=Sai&province=15".into(),
+            [401, 403, 403, 409, 403, 403, 409, 404],
+        ),
         (
             "POST",
             "/api/v1/targets".into(),
@@ -230,6 +274,13 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
             [401, 403, 403, 200, 403, 403, 200, 422],
         ),
         ("POST", "/admin/population/import".into(), "file=x".into(), [401, 403, 403, 422, 403, 403, 422, 422]),
+        ("GET", "/api/v1/reports/files".into(), String::new(), ADMIN_ONLY),
+        (
+            "GET",
+            "/api/v1/reports/files/bao-cao-tuan-2026-W47-ca-nuoc.xlsx".into(),
+            String::new(),
+            [401, 403, 403, 404, 403, 403, 404, 404],
+        ),
         ("GET", "/api/v1/no-such-route".into(), String::new(), [404; 8]),
         ("GET", "/api/v1/consent-notice".into(), String::new(), PUBLIC),
         ("GET", "/api/v1/openapi.json".into(), String::new(), PUBLIC),
@@ -504,6 +555,7 @@ async fn every_route_allows_exactly_who_it_should(db: DatabaseConnection) {
         ("GET", "/dashboard?commune=4465".into(), String::new(), [401, 200, 404, 200, 403, 200, 200, 404]),
         ("GET", "/leaderboard?by=team".into(), String::new(), [401, 200, 200, 200, 403, 200, 200, 200]),
         ("GET", "/reports/weekly?week=2026-W47".into(), String::new(), [401, 200, 200, 200, 403, 200, 200, 200]),
+        ("GET", "/reports".into(), String::new(), ADMIN_ONLY),
         ("GET", "/admin/targets".into(), String::new(), ADMIN_ONLY),
         (
             "POST",

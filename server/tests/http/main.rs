@@ -19,7 +19,9 @@ mod offline;
 mod outbox;
 mod pages;
 mod reliability;
+mod scheduled_reports;
 mod sessions;
+mod signoffs;
 mod xapi;
 mod xapi_documents;
 mod xapi_links;
@@ -66,6 +68,10 @@ pub async fn spawn_app_with(
         secure_cookies: false,
         public_url: format!("http://{addr}"),
         citizen_id_key: Some(CITIZEN_ID_KEY.into()),
+        reports_dir: std::env::temp_dir().join(format!("hocvuso-reports-{}", uuid::Uuid::new_v4().simple())),
+        smtp_url: None,
+        report_to: Vec::new(),
+        report_from: "hocvuso@localhost".into(),
     };
     configure(&mut config);
     let state = hocvuso_server::startup::app_state(&config, db.clone()).expect("app state");
@@ -144,10 +150,13 @@ pub const ORGANISER_PASSWORD: &str = "ruong-bac-thang-2026";
 pub async fn organiser_and_team(db: &DatabaseConnection) -> uuid::Uuid {
     use hocvuso::service::accounts;
     accounts::create_admin(db, "quantri", "Quản trị", ORGANISER_PASSWORD, None).await.unwrap();
-    let admin = hocvuso::auth::Actor::Account(accounts::authenticate(db, "quantri", ORGANISER_PASSWORD, "t").await.unwrap());
+    let admin =
+        hocvuso::auth::Actor::Account(accounts::authenticate(db, "quantri", ORGANISER_PASSWORD, "t").await.unwrap());
     let scope = hocvuso::auth::Scope { communes: [4465].into_iter().collect(), organisations: Default::default() };
     accounts::create_organiser(db, &admin, "trong", "Trong phạm vi", ORGANISER_PASSWORD, &scope).await.unwrap();
     let team =
-        hocvuso::model::UnitForm { name: "Đội hình Khao Mang".into(), commune: "4465".into(), ..Default::default() };
+        hocvuso::model::UnitForm {
+            name: "Đội hình Khao Mang".into(), commune: "4465".into(), ..Default::default()
+        };
     hocvuso::service::units::create_team(db, &admin, hocvuso::model::Area::Province(15), &team).await.unwrap().id
 }

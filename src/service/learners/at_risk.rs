@@ -196,6 +196,33 @@ pub async fn list(
     })
 }
 
+/// How many rows `list` would have at `now` per learner commune, for everything in the actor's
+/// scope with `filter`'s thresholds (unit and course filters ignored): the weekly report's counts.
+pub async fn count_per_commune(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> Result<HashMap<i32, i64>> {
+    let everything = Filter::new(filter.idle, filter.enrolled);
+    let rows: Vec<(i32, i64)> = stalled(actor, &everything, None, now)?
+        .select_only()
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            enrolment::Entity::belongs_to(learner::Entity)
+                .from(enrolment::Column::LearnerId)
+                .to(learner::Column::Id)
+                .into(),
+        )
+        .column(learner::Column::CommuneCode)
+        .column_as(Expr::col((enrolment::Entity, enrolment::Column::Id)).count(), "count")
+        .group_by(learner::Column::CommuneCode)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The stalled enrolments of the learners the actor sees (the learner list's own rule: scope,
 /// active, not erased), in `filter`'s unit and course, unordered. Public so that a test can ask
 /// the planner which index it reads.

@@ -9,6 +9,8 @@ pub mod figures;
 pub mod overview;
 pub mod population;
 pub mod report;
+pub mod scheduled;
+pub mod signoff;
 pub mod targets;
 
 use std::collections::{BTreeMap, HashMap};

@@ -6,8 +6,9 @@ use sea_orm::ConnectionTrait;
 use crate::Result;
 use crate::auth::Actor;
 use crate::i18n::{Lang, Text};
-use crate::model::{Area, Completion, CompletionRow, DashboardFilter, Mover, UnitKind, WeeklyReport};
+use crate::model::{Area, CommuneAtRisk, Completion, CompletionRow, DashboardFilter, Mover, UnitKind, WeeklyReport};
 use crate::service::imports::table::{self, Cell, Sheet};
+use crate::service::learners::at_risk;
 use crate::service::statistics::dashboard;
 use crate::week::IsoWeek;
 
@@ -44,7 +45,7 @@ pub async fn weekly(
     let teams = table(UnitKind::Team, week).await?;
     let provinces = if main_kind == UnitKind::Province { main.rows.clone() } else { Vec::new() };
 
-    let behind_target =
+    let mut behind_target: Vec<(UnitKind, CompletionRow)> =
         [(UnitKind::Commune, &communes), (UnitKind::Organisation, &organisations), (UnitKind::Team, &teams)]
             .into_iter()
             .chain((main_kind == UnitKind::Province).then_some((UnitKind::Province, &main)))
@@ -52,6 +53,10 @@ pub async fn weekly(
                 table.rows.iter().filter(|r| r.targets.iter().any(|t| !t.met)).map(move |r| (kind, r.clone()))
             })
             .collect();
+    // Furthest behind first (completions still needed); stable, so equal ones keep their kind and name order.
+    behind_target.sort_by_key(|(_, row)| std::cmp::Reverse(row.needed.unwrap_or(-1)));
+
+    let at_risk = at_risk_per_commune(db, actor, &communes.rows, week).await?;
 
     let rate = |c: Completion| c.rate_tenths().unwrap_or(0);
     let mut movers: Vec<Mover> = main
@@ -72,6 +77,7 @@ pub async fn weekly(
 
     let active_teams = crate::service::guidance::most_active_teams(db, actor, area, week, TOP).await?;
 
+    let signoffs = super::signoff::for_report(db, actor, area, week, group, &communes.rows).await?;
     Ok(WeeklyReport {
         area,
         week,
@@ -79,10 +85,40 @@ pub async fn weekly(
         total_before: before.total,
         provinces,
         communes: communes.rows,
+        signoff_on_time_rate: signoffs.on_time_rate(),
+        signoffs_on_time: signoffs.on_time,
+        signoffs: signoffs.rows,
         behind_target,
         movers,
         active_teams,
+        at_risk,
     })
+}
+
+/// The at-risk list's row count per commune of the report, as it stood when the week ended.
+async fn at_risk_per_commune(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    communes: &[CompletionRow],
+    week: IsoWeek,
+) -> Result<Vec<CommuneAtRisk>> {
+    if actor.account().is_err() {
+        // The counts come from the list of people, which machine tokens may not read.
+        return Ok(Vec::new());
+    }
+    let week_default = at_risk::Days::new(at_risk::DEFAULT_DAYS).expect("the default is within bounds");
+    let filter = at_risk::Filter::new(week_default, week_default);
+    let counts = at_risk::count_per_commune(db, actor, &filter, week.end()).await?;
+    let mut rows: Vec<CommuneAtRisk> = communes
+        .iter()
+        .filter_map(|c| {
+            let code: i32 = c.id.parse().ok()?;
+            let count = *counts.get(&code).filter(|n| **n > 0)?;
+            Some(CommuneAtRisk { commune: code, name: c.name.clone(), count })
+        })
+        .collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    Ok(rows)
 }
 
 /// "98/95%": the actual figure over the target, for the completion rate in percent.
@@ -171,10 +207,18 @@ pub fn xlsx(report: &WeeklyReport, lang: Lang) -> Result<Vec<u8>> {
         .map(|(kind, row)| {
             let mut cells = unit_cells(row);
             cells.insert(0, Cell::Text(kind.as_str().into()));
+            cells.push(row.needed.map_or(Cell::Empty, Cell::Number));
             cells
         })
         .collect();
-    let behind_header: Vec<&str> = std::iter::once("kind").chain(header).collect();
+    let behind_header: Vec<&str> =
+        std::iter::once("kind").chain(header).chain(std::iter::once(lang.t(Text::Needed))).collect();
+    let at_risk_header = ["id", lang.t(Text::Commune), lang.t(Text::AtRiskCount)];
+    let at_risk = report
+        .at_risk
+        .iter()
+        .map(|c| vec![Cell::Text(c.commune.to_string()), Cell::Text(c.name.clone()), Cell::Number(c.count)])
+        .collect();
     let movers_header =
         ["id", lang.t(Text::Name), lang.t(Text::LastWeek), lang.t(Text::ThisWeek), lang.t(Text::Change)];
     let movers = report
@@ -227,6 +271,7 @@ pub fn xlsx(report: &WeeklyReport, lang: Lang) -> Result<Vec<u8>> {
         Sheet { name: lang.t(Text::BehindTarget), header: &behind_header, rows: behind },
         Sheet { name: lang.t(Text::Movers), header: &movers_header, rows: movers },
         Sheet { name: lang.t(Text::ActiveTeams), header: &teams_header, rows: teams },
+        Sheet { name: lang.t(Text::AtRiskNav), header: &at_risk_header, rows: at_risk },
     ]);
     table::write_workbook(&sheets)
 }

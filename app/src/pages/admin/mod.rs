@@ -19,6 +19,7 @@ pub fn AdminNav(lang: Lang) -> impl IntoView {
             <a href="/admin/accounts">{lang.t(Text::Accounts)}</a>
             <a href="/admin/courses">{lang.t(Text::Courses)}</a>
             <a href="/admin/targets">{lang.t(Text::Targets)}</a>
+            <a href="/reports">{lang.t(Text::ScheduledReports)}</a>
             {country_admin
                 .then(|| {
                     view! {

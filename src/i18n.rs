@@ -393,6 +393,8 @@ texts! {
     SignoffNote => "Ghi chú", "Note";
     SignoffComment => "Ý kiến của tỉnh", "Province's comment";
     SignoffChanged => "Thay đổi sau xác nhận", "Changed since sign-off";
+    SignoffSheet => "Xác nhận tuần", "Sign-off";
+    SignoffChangedCompletions => "Hoàn thành thêm sau xác nhận", "Completions since sign-off";
     SignoffApprove => "Duyệt", "Approve";
     SignoffReturn => "Trả lại", "Return";
     SignoffWeekNotEnded => "Tuần này chưa kết thúc: chỉ xác nhận được số liệu của tuần đã kết thúc (từ thứ Hai tuần sau).", "This week has not ended yet: only a week that has ended can be signed off (from the Monday after).";

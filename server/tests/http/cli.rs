@@ -133,7 +133,15 @@ fn the_weekly_report_is_written_as_a_workbook() {
     let mut book = open_workbook_auto(out).unwrap();
     assert_eq!(
         book.sheet_names(),
-        ["Tổng hợp", "Xã, phường", "Chưa đạt chỉ tiêu", "Biến động lớn", "Đội hình tích cực", "Cần nhắc học"]
+        [
+            "Tổng hợp",
+            "Xã, phường",
+            "Chưa đạt chỉ tiêu",
+            "Biến động lớn",
+            "Đội hình tích cực",
+            "Cần nhắc học",
+            "Xác nhận tuần"
+        ]
     );
     let communes = book.worksheet_range("Xã, phường").unwrap();
     assert_eq!(communes.height(), 100, "a header and 99 communes");
@@ -150,7 +158,8 @@ fn the_weekly_report_is_written_as_a_workbook() {
             "Chưa đạt chỉ tiêu",
             "Biến động lớn",
             "Đội hình tích cực",
-            "Cần nhắc học"
+            "Cần nhắc học",
+            "Xác nhận tuần"
         ]
     );
     assert_eq!(book.worksheet_range("Tỉnh, thành phố").unwrap().height(), 35, "a header and 34 provinces");

@@ -163,6 +163,36 @@ async fn rest_signoff_answers_who_may_and_what_went_wrong(db: DatabaseConnection
     assert_eq!(khao_mang["snapshot"]["enrolled"], row["completion"]["enrolled"], "the snapshot is the report's row");
     assert_eq!(khao_mang["snapshot"]["learners"], row["learners"]);
 
+    // The workbook has the sign-offs too, one row a commune.
+    let xlsx = app
+        .client
+        .get(format!("{}/api/v1/reports/weekly?week={week}&format=xlsx", app.address))
+        .header("cookie", &w.lao_cai)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx.to_vec())).unwrap();
+    let sheet = book.worksheet_range("Xác nhận tuần").unwrap();
+    assert_eq!(sheet.height() as u64, w.communes + 1, "a header and every commune");
+    let cells = |r: usize| (0..8).map(|c| sheet.get((r, c)).cloned().unwrap_or(Data::Empty)).collect::<Vec<_>>();
+    let khao_mang = (1..sheet.height()).map(cells).find(|r| r[0] == Data::String("4465".into())).unwrap();
+    let text = |s: &str| Data::String(s.into());
+    assert_eq!(
+        (&khao_mang[1], &khao_mang[2], &khao_mang[4], &khao_mang[5], &khao_mang[6], &khao_mang[7]),
+        (
+            &text("Xã Khao Mang"),
+            &text("Đã duyệt"),
+            &text("trong"),
+            &text("Đủ số liệu"),
+            &text("Tốt"),
+            &Data::Float(0.0)
+        )
+    );
+
     // A week returned by the country's admin is signed again.
     let earlier = week.previous();
     let sign_earlier = format!("/api/v1/reports/weekly/{earlier}/signoff");

@@ -167,7 +167,8 @@ fn unit_header(lang: Lang) -> [&'static str; 8] {
     ]
 }
 
-/// The report as a workbook: a summary sheet, every commune, units behind target, movers, teams.
+/// The report as a workbook: a summary sheet, every commune, units behind target, movers, teams,
+/// at-risk learners per commune and the communes' sign-offs.
 pub fn xlsx(report: &WeeklyReport, lang: Lang) -> Result<Vec<u8>> {
     let summary_header = [lang.t(Text::Figure), lang.t(Text::ThisWeek), lang.t(Text::LastWeek)];
     let (now, then) = (&report.total, &report.total_before);
@@ -258,6 +259,33 @@ pub fn xlsx(report: &WeeklyReport, lang: Lang) -> Result<Vec<u8>> {
             ]
         })
         .collect();
+    let signoffs_header = [
+        "id",
+        lang.t(Text::Commune),
+        lang.t(Text::SignoffStateHeader),
+        lang.t(Text::SignoffSignedAt),
+        lang.t(Text::SignoffSignedBy),
+        lang.t(Text::SignoffNote),
+        lang.t(Text::SignoffComment),
+        lang.t(Text::SignoffChangedCompletions),
+    ];
+    let text = |value: &Option<String>| Cell::Text(value.clone().unwrap_or_default());
+    let signoffs = report
+        .signoffs
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::Text(s.commune.to_string()),
+                Cell::Text(s.name.clone()),
+                Cell::Text(lang.t(s.state.text()).into()),
+                Cell::Text(s.signed_at.map(crate::week::local_date_time).unwrap_or_default()),
+                text(&s.signed_by),
+                text(&s.note),
+                text(&s.comment),
+                s.changed_since_signoff.map_or(Cell::Empty, |c| Cell::Number(c.completed)),
+            ]
+        })
+        .collect();
     let mut sheets = vec![Sheet { name: lang.t(Text::Summary), header: &summary_header, rows: summary }];
     if !report.provinces.is_empty() {
         sheets.push(Sheet {
@@ -272,6 +300,7 @@ pub fn xlsx(report: &WeeklyReport, lang: Lang) -> Result<Vec<u8>> {
         Sheet { name: lang.t(Text::Movers), header: &movers_header, rows: movers },
         Sheet { name: lang.t(Text::ActiveTeams), header: &teams_header, rows: teams },
         Sheet { name: lang.t(Text::AtRiskNav), header: &at_risk_header, rows: at_risk },
+        Sheet { name: lang.t(Text::SignoffSheet), header: &signoffs_header, rows: signoffs },
     ]);
     table::write_workbook(&sheets)
 }

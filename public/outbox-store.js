@@ -111,14 +111,16 @@
         guided_unregistered: guided === '' ? 0 : /^\d+$/.test(guided) ? Number(guided) : -1,
       };
     }
-    // A completion: the card's form, one report.
-    const score = text(pairs, 'score').trim().replace(',', '.');
+    // A completion: the card's form, one report, as the form's own post reads it (Score::parse):
+    // "8,5" is 8.5; anything that is not a number goes as typed, for the server to refuse by name.
+    const typed = text(pairs, 'score').trim();
+    const number = Number(typed.replace(',', '.'));
     return [
       {
         learner_code: learnerCode,
         course_code: text(pairs, 'course_code'),
         completed_at: text(pairs, 'completed_at'),
-        score: score === '' ? undefined : Number(score.replace('%', '')) / (score.endsWith('%') ? 100 : 1),
+        score: typed === '' ? undefined : Number.isFinite(number) ? number : typed,
         certificate_no: present(text(pairs, 'certificate_no')),
       },
     ];

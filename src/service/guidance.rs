@@ -616,22 +616,17 @@ pub async fn of_my_teams(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec
     let this_week: HashMap<Uuid, GuidanceFigures> = figures(db, Per::Team, Some((week, week)), &within).await?;
     let all_time: HashMap<Uuid, GuidanceFigures> = figures(db, Per::Team, None, &within).await?;
     let active: Vec<Uuid> = teams.iter().map(|t| t.id).filter(|id| all_time.contains_key(id)).collect();
-    // Every session of these teams, latest first, keeping each team's latest few: the team page is
-    // an organiser's few teams, so this stays small.
+    // Each team's latest few (a query a team that held sessions, LIMIT-ed); their views in one go.
     let mut latest: HashMap<Uuid, Vec<guidance_session::Model>> = HashMap::new();
-    for chunk in active.chunks(500) {
+    for team in &active {
         let rows = guidance_session::Entity::find()
-            .filter(guidance_session::Column::TeamId.is_in(chunk.iter().copied()))
+            .filter(guidance_session::Column::TeamId.eq(*team))
             .order_by_desc(guidance_session::Column::HeldOn)
             .order_by_desc(guidance_session::Column::Id)
+            .limit(LATEST_ON_TEAM_PAGE as u64)
             .all(db)
             .await?;
-        for row in rows {
-            let kept = latest.entry(row.team_id).or_default();
-            if kept.len() < LATEST_ON_TEAM_PAGE {
-                kept.push(row);
-            }
-        }
+        latest.insert(*team, rows);
     }
     let mut views_of: HashMap<Uuid, Vec<GuidanceSessionView>> = HashMap::new();
     for view in views(db, latest.into_values().flatten().collect()).await? {

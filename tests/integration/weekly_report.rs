@@ -91,3 +91,30 @@ on_both_databases!(
     report_at_risk_per_commune,
     at_risk_counts_per_commune_are_the_at_risk_lists_rows_at_the_end_of_the_week
 );
+
+/// A claim retaken while its first writer is still writing (STALE_CLAIM passed): both write the
+/// files, but the week and its e-mail are recorded once, by whichever finishes first.
+async fn a_week_written_twice_at_once_is_recorded_and_mailed_once(db: DatabaseConnection) {
+    use hocvuso::entity::{report_delivery, report_run};
+    use hocvuso::service::statistics::scheduled::{self, Mailing, STALE_CLAIM};
+    use sea_orm::PaginatorTrait;
+    let dir = std::env::temp_dir().join(format!("hocvuso-reports-{}", uuid::Uuid::now_v7()));
+    let week = IsoWeek::parse("2026-W48").unwrap();
+    let first_at = chrono::DateTime::parse_from_rfc3339("2026-11-30T00:05:00Z").unwrap().to_utc();
+    let retaken_at = first_at + STALE_CLAIM + chrono::Duration::minutes(1);
+    assert!(scheduled::claim(&db, week, first_at).await.unwrap());
+    assert!(!scheduled::claim(&db, week, first_at + chrono::Duration::minutes(1)).await.unwrap(), "held");
+    assert!(scheduled::claim(&db, week, retaken_at).await.unwrap(), "a stale claim is retaken");
+    let mailing = Mailing { recipients: vec!["bandaodao@laocai.gov.vn".into()], area: Area::Country };
+    let second = scheduled::write_week(&db, &dir, week, Area::Country, Some(&mailing), retaken_at).await.unwrap();
+    assert_eq!(second.len(), 2, "the country's XLSX and CSV");
+    let first = scheduled::write_week(&db, &dir, week, Area::Country, Some(&mailing), first_at).await.unwrap();
+    assert!(first.is_empty(), "the slower writer records nothing");
+    assert_eq!(report_delivery::Entity::find().count(&db).await.unwrap(), 1, "one e-mail");
+    let run = report_run::Entity::find_by_id(week.0).one(&db).await.unwrap().unwrap();
+    assert_eq!(run.written_at, Some(retaken_at));
+    assert!(scheduled::is_written(&db, week).await.unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+on_both_databases!(report_written_once_at_once, a_week_written_twice_at_once_is_recorded_and_mailed_once);

@@ -28,7 +28,10 @@ pub async fn get_dashboard(filter: DashboardFilter) -> Result<Dashboard, Error> 
             UnitKind::Team => Some(Per::Team),
             _ => None,
         };
-        let guidance = match per.filter(|_| !table.by_group) {
+        // Sessions are counted per area (and scope); a view narrowed to one commune or organisation
+        // would show them for the whole area, so it shows none.
+        let narrowed = filter.commune.is_some() || filter.organisation.is_some();
+        let guidance = match per.filter(|_| !table.by_group && !narrowed) {
             Some(per) => hocvuso::service::guidance::table(&state.db, &actor, table.area, per, table.period).await?,
             None => Vec::new(),
         };

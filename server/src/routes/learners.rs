@@ -183,7 +183,9 @@ pub async fn complete(State(state): State<AppState>, Path(code): Path<String>, r
             course_code: f.course_code,
             completed_at: f.completed_at.unwrap_or_default(),
             score,
-            certificate_no: f.certificate_no,
+            // As the outbox sends it (`public/outbox-store.js`): no certificate when the field is empty,
+            // so the post and a later send of the same entry hash alike under its key.
+            certificate_no: f.certificate_no.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
         };
         // Keyed by the outbox's id, so a post the service worker sends again is recorded once.
         let keyed = hocvuso::service::enrolments::progress::record_completions(

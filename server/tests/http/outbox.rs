@@ -251,10 +251,10 @@ async fn outbox_posts_apply_once_and_only_under_the_account_that_typed_them(db: 
     assert_eq!(count(&db, learner::Entity).await, learners + 1);
 
     // A completion posted twice with one outbox id: recorded once.
+    let completion_key = new_key();
+    let completed_at = hocvuso::week::vietnam_today().format("%d/%m/%Y").to_string();
     let completion = format!(
-        "course_code=KNS-01&completed_at={}&score=8%2C5&certificate_no=&outbox_id={}",
-        hocvuso::week::vietnam_today().format("%d/%m/%Y"),
-        new_key()
+        "course_code=KNS-01&completed_at={completed_at}&score=8%2C5&certificate_no=&outbox_id={completion_key}"
     );
     let audit = count(&db, hocvuso::entity::audit_log::Entity).await;
     for _ in 0..2 {
@@ -266,6 +266,13 @@ async fn outbox_posts_apply_once_and_only_under_the_account_that_typed_them(db: 
     }
     // One completion audited, not two.
     assert_eq!(count(&db, hocvuso::entity::audit_log::Entity).await, audit + 1, "recorded once");
+    // The service worker kept it (the answer came too late) and the outbox sends it over REST, as
+    // `outbox-store.js` writes the body: the same entry, answered as the first.
+    let outbox_body =
+        json!([{"learner_code": pao, "course_code": "KNS-01", "completed_at": completed_at, "score": 8.5}]);
+    let resent = post(&app, &me, "/completions", Some(&completion_key), &outbox_body).await;
+    assert_eq!((resent.status, resent.replayed), (200, true), "{}", resent.body);
+    assert_eq!(count(&db, hocvuso::entity::audit_log::Entity).await, audit + 1);
 
     // Typed under `trong`, sent while `khac` is signed in: refused naming the header, nothing written.
     let before = (count(&db, learner::Entity).await, count(&db, idempotency_key::Entity).await);
@@ -330,6 +337,18 @@ async fn outbox_posts_apply_once_and_only_under_the_account_that_typed_them(db: 
         .unwrap();
     assert!(dashboard.contains(r#"data-testid="guidance-table""#), "the dashboard shows guidance by commune");
     assert_eq!(crate::figure(&dashboard, "people-guided"), "5");
+    let narrowed = app
+        .client
+        .get(format!("{}/dashboard?by=team&province=15&commune=4465", app.address))
+        .header("cookie", &me)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(narrowed.contains(r#"data-testid="dashboard-table""#));
+    assert!(!narrowed.contains(r#"data-testid="guidance-table""#), "not the whole area's beside one commune's");
 }
 
 on_both_databases!(outbox_posts, outbox_posts_apply_once_and_only_under_the_account_that_typed_them);

@@ -152,6 +152,18 @@ pub async fn write_week(
         }
     }
     let txn = crate::db::write(db).await?;
+    // Only the first writer to finish records the week and its e-mail (a claim retaken after
+    // STALE_CLAIM may have two writers at once); the other's files are the same week's, left as written.
+    let first = report_run::Entity::update_many()
+        .col_expr(report_run::Column::WrittenAt, Expr::value(now))
+        .filter(report_run::Column::Week.eq(week.0))
+        .filter(report_run::Column::WrittenAt.is_null())
+        .exec(&txn)
+        .await?;
+    if first.rows_affected != 1 {
+        txn.rollback().await?;
+        return Ok(Vec::new());
+    }
     for file in &files {
         // A week retaken after a crash may find its files recorded already: the new ones replace them.
         report_file::Entity::delete_by_id(file.file_name.clone()).exec(&txn).await?;
@@ -173,11 +185,6 @@ pub async fn write_week(
         .exec(&txn)
         .await?;
     }
-    report_run::Entity::update_many()
-        .col_expr(report_run::Column::WrittenAt, Expr::value(now))
-        .filter(report_run::Column::Week.eq(week.0))
-        .exec(&txn)
-        .await?;
     txn.commit().await?;
     Ok(files)
 }

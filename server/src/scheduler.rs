@@ -47,8 +47,10 @@ pub struct Mail {
 /// What one tick did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tick {
-    /// The week whose files this tick wrote, if it wrote any.
+    /// The latest week whose files this tick wrote, if it wrote any.
     pub written: Option<IsoWeek>,
+    /// The earlier weeks it wrote, missed while the server was down, oldest first.
+    pub caught_up: Vec<IsoWeek>,
     pub sent: usize,
     pub failed: usize,
 }
@@ -84,16 +86,23 @@ impl ReportScheduler {
         ReportScheduler { db, dir, landing, mail, clock }
     }
 
-    /// Writes the week due, if nobody has, then tries the e-mails due.
+    /// Writes the weeks due (the week just ended, and any missed while the server was down), if
+    /// nobody has, then tries the e-mails due.
     pub async fn tick(&self) -> hocvuso::Result<Tick> {
         let now = self.clock.now();
-        let week = scheduled::due_week(now);
         let mut tick = Tick::default();
-        if !scheduled::is_written(&self.db, week).await? && scheduled::claim(&self.db, week, now).await? {
+        for week in scheduled::weeks_due(&self.db, now).await? {
+            if scheduled::is_written(&self.db, week).await? || !scheduled::claim(&self.db, week, now).await? {
+                continue;
+            }
             let mailing = self.mail.as_ref().map(|m| Mailing { recipients: m.to.clone(), area: self.landing });
             let files = scheduled::write_week(&self.db, &self.dir, week, self.landing, mailing.as_ref(), now).await?;
+            if files.is_empty() {
+                // Another process finished writing it first (see `write_week`).
+                continue;
+            }
             tracing::info!(%week, files = files.len(), dir = %self.dir.display(), "weekly report written");
-            tick.written = Some(week);
+            tick.caught_up.extend(tick.written.replace(week));
             // Once a week, by whoever wrote the report: outbox keys past their time.
             let forgotten = hocvuso::service::idempotency::forget_expired(&self.db, now).await?;
             tracing::info!(forgotten, "expired idempotency keys forgotten");

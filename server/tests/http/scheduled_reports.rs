@@ -115,6 +115,16 @@ async fn the_scheduler_writes_each_week_once_and_catches_up_a_missed_monday(db: 
     assert_eq!(restarted.tick().await.unwrap().written, None);
     assert_eq!(files_in(&dir).len(), 12);
 
+    // Down for three Mondays: when it starts, the weeks missed are written too, oldest first.
+    let much_later = WEEK.next().next().next().next();
+    clock.set(release(much_later) + Duration::hours(1));
+    let back = scheduler(&db, &dir, None, &clock);
+    let tick = back.tick().await.unwrap();
+    assert_eq!(tick.written, Some(much_later));
+    assert_eq!(tick.caught_up, vec![WEEK.next().next(), WEEK.next().next().next()]);
+    assert_eq!(back.tick().await.unwrap(), Tick::default(), "each once");
+    assert_eq!(files_in(&dir).len(), 24);
+
     // The files are the report of their week: the CSV byte for byte, the workbook's figures.
     let lang = hocvuso::i18n::Lang::Vi;
     let province = report::weekly(&db, &admin_actor(), Area::Country, Some("15"), None, WEEK).await.unwrap();
@@ -237,7 +247,7 @@ async fn the_report_is_emailed_with_its_files_attached(db: DatabaseConnection) {
     let dir = reports_dir();
     let clock = TestClock::at(release(WEEK) + Duration::seconds(1));
     let scheduler = scheduler(&db, &dir, Some(mail(smtp.addr)), &clock);
-    assert_eq!(scheduler.tick().await.unwrap(), Tick { written: Some(WEEK), sent: 1, failed: 0 });
+    assert_eq!(scheduler.tick().await.unwrap(), Tick { written: Some(WEEK), sent: 1, failed: 0, ..Tick::default() });
     assert_eq!(scheduler.tick().await.unwrap(), Tick::default(), "sent once");
     let messages = smtp.messages.lock().unwrap().clone();
     assert_eq!(messages.len(), 1);
@@ -273,7 +283,7 @@ async fn a_refused_delivery_is_recorded_and_retried_until_it_is_sent(db: Databas
     // Nothing listens on this port.
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
     let unreachable = scheduler(&db, &dir, Some(mail(closed)), &clock);
-    assert_eq!(unreachable.tick().await.unwrap(), Tick { written: Some(WEEK), sent: 0, failed: 1 });
+    assert_eq!(unreachable.tick().await.unwrap(), Tick { written: Some(WEEK), sent: 0, failed: 1, ..Tick::default() });
     let delivery = scheduled::list(&db, &admin_actor()).await.unwrap().deliveries.remove(0);
     assert_eq!((delivery.state, delivery.attempts), (DeliveryState::Retrying, 1));
     assert!(delivery.last_error.as_deref().is_some_and(|e| !e.is_empty()));
@@ -299,7 +309,7 @@ async fn a_refused_delivery_is_recorded_and_retried_until_it_is_sent(db: Databas
     assert_eq!(restarted.tick().await.unwrap(), Tick::default(), "not due yet");
     let second = start + Duration::seconds(61);
     clock.set(second);
-    assert_eq!(restarted.tick().await.unwrap(), Tick { written: None, sent: 0, failed: 1 });
+    assert_eq!(restarted.tick().await.unwrap(), Tick { written: None, sent: 0, failed: 1, ..Tick::default() });
     let delivery = scheduled::list(&db, &admin_actor()).await.unwrap().deliveries.remove(0);
     assert_eq!((delivery.state, delivery.attempts), (DeliveryState::Retrying, 2));
     assert!(delivery.last_error.as_deref().is_some_and(|e| e.contains("relaying refused")), "{delivery:?}");
@@ -309,7 +319,7 @@ async fn a_refused_delivery_is_recorded_and_retried_until_it_is_sent(db: Databas
     // The mail server accepts again: sent at the next attempt, and only once.
     smtp.refuse.store(false, Ordering::SeqCst);
     clock.set(second + Duration::minutes(5));
-    assert_eq!(restarted.tick().await.unwrap(), Tick { written: None, sent: 1, failed: 0 });
+    assert_eq!(restarted.tick().await.unwrap(), Tick { written: None, sent: 1, failed: 0, ..Tick::default() });
     assert_eq!(restarted.tick().await.unwrap(), Tick::default());
     assert_eq!(smtp.messages.lock().unwrap().len(), 1);
     let delivery = scheduled::list(&db, &admin_actor()).await.unwrap().deliveries.remove(0);

@@ -78,6 +78,32 @@ pub async fn claim(db: &impl ConnectionTrait, week: IsoWeek, now: DateTime<Utc>)
     Ok(retaken.rows_affected == 1)
 }
 
+/// The most weeks a server that was down for several Mondays writes when it starts again.
+pub const CATCH_UP_WEEKS: usize = 8;
+
+/// The weeks to write at `now`: the one due and, after a server was down for several Mondays, those
+/// missed since the latest written (at most CATCH_UP_WEEKS in all), oldest first.
+pub async fn weeks_due(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec<IsoWeek>> {
+    let latest: Option<i32> = report_run::Entity::find()
+        .filter(report_run::Column::WrittenAt.is_not_null())
+        .order_by_desc(report_run::Column::Week)
+        .one(db)
+        .await?
+        .map(|run| run.week);
+    let mut weeks = vec![due_week(now)];
+    while let Some(latest) = latest
+        && weeks.len() < CATCH_UP_WEEKS
+    {
+        let before = weeks.last().expect("not empty").previous();
+        if before.0 <= latest {
+            break;
+        }
+        weeks.push(before);
+    }
+    weeks.reverse();
+    Ok(weeks)
+}
+
 /// Whether the week's files are written.
 pub async fn is_written(db: &impl ConnectionTrait, week: IsoWeek) -> Result<bool> {
     let run = report_run::Entity::find_by_id(week.0).one(db).await?;

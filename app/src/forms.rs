@@ -38,6 +38,12 @@ pub fn posted<T: Clone + Send + Sync + 'static>() -> Option<T> {
 }
 
 /// A labelled text input with its problem, if any, right below it.
+/// An `<option>` of a plain `<select>`, selected when its value is the one posted.
+pub fn select_option(value: String, label: String, selected: &str) -> impl IntoView + use<> {
+    let is_selected = value == selected;
+    view! { <option value=value selected=is_selected>{label}</option> }
+}
+
 #[component]
 pub fn TextField(
     lang: Lang,

@@ -364,6 +364,11 @@ async fn views(db: &impl ConnectionTrait, rows: Vec<guidance_session::Model>) ->
         .collect())
 }
 
+/// Most sessions first, then most people guided; callers break ties by name.
+fn most_active_first(a: &GuidanceFigures, b: &GuidanceFigures) -> std::cmp::Ordering {
+    b.sessions.cmp(&a.sessions).then(b.people_guided().cmp(&a.people_guided()))
+}
+
 /// The unit guidance figures are grouped by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Per {
@@ -527,10 +532,7 @@ pub async fn table(
         }
     };
     rows.sort_by(|a, b| {
-        b.figures
-            .sessions
-            .cmp(&a.figures.sessions)
-            .then(b.people_guided.cmp(&a.people_guided))
+        most_active_first(&a.figures, &b.figures)
             .then_with(|| crate::text::fold(&a.name).cmp(&crate::text::fold(&b.name)))
             .then_with(|| a.id.cmp(&b.id))
     });
@@ -596,19 +598,15 @@ pub async fn most_active_teams(
         })
         .collect();
     rows.sort_by(|a, b| {
-        b.figures
-            .sessions
-            .cmp(&a.figures.sessions)
-            .then(b.people_guided.cmp(&a.people_guided))
-            .then_with(|| a.team_name.cmp(&b.team_name))
-            .then(a.team.cmp(&b.team))
+        most_active_first(&a.figures, &b.figures).then_with(|| a.team_name.cmp(&b.team_name)).then(a.team.cmp(&b.team))
     });
     rows.truncate(top);
     Ok(rows)
 }
 
-/// The guidance of the actor's teams for the team page: this week's and all time's figures and the
-/// latest sessions of each (three queries for the figures, one for the sessions, one set for views).
+/// The guidance of the actor's teams for the team page: this week's and all time's figures (two
+/// GROUP BY pairs), the latest sessions of each team that held any (a LIMIT-ed query each: an
+/// organiser has a few teams) and their views in one set of queries.
 pub async fn of_my_teams(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<TeamGuidanceSummary>> {
     let teams = crate::service::units::list_teams(db, actor, None).await?;
     let within = Within::Teams(teams.iter().map(|t| t.id).collect());

@@ -166,8 +166,24 @@ async fn sessions_are_recorded_listed_and_counted_exactly(db: DatabaseConnection
     assert_eq!(ranked(&mine), vec![(p.team, figures(1, 2, 7), 9)], "an organiser's report is of their scope");
     let before = report::weekly(&db, &admin(), Area::Country, None, None, week.previous()).await.unwrap();
     assert_eq!(ranked(&before), vec![(p.team, figures(1, 1, 3), 4)]);
+    // The workbook's sheet of most active teams, read back: the same ranking and figures.
     let workbook = report::xlsx(&country, hocvuso::i18n::Lang::Vi).unwrap();
-    assert!(!workbook.is_empty());
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(workbook)).unwrap();
+    let sheet = book.worksheet_range("Đội hình tích cực").unwrap();
+    let rows: Vec<Vec<Data>> = sheet.rows().skip(1).map(|r| r.to_vec()).collect();
+    let row = |team: Uuid, name: &str, commune: &str, f: [f64; 4]| {
+        let mut cells = vec![Data::String(team.to_string()), Data::String(name.into()), Data::String(commune.into())];
+        cells.extend(f.map(Data::Float));
+        cells
+    };
+    assert_eq!(
+        rows,
+        vec![
+            row(p.far_team, "Đội hình Hoàn Kiếm", "Phường Hoàn Kiếm", [1.0, 1.0, 20.0, 21.0]),
+            row(p.team, "Đội hình Khao Mang", "Xã Khao Mang", [1.0, 2.0, 7.0, 9.0]),
+        ]
+    );
 
     let page = guidance::of_my_teams(&db, &khao_mang).await.unwrap();
     assert_eq!(page.len(), 1, "only the teams in scope");

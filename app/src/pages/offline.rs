@@ -63,10 +63,7 @@ pub fn GuidanceFormPage() -> impl IntoView {
                         Ok(choices) => choices,
                         Err(err) => return failed(lang, &err),
                     };
-                    let option = |value: String, label: String, selected: &str| {
-                        let is_selected = value == selected;
-                        view! { <option value=value selected=is_selected>{label}</option> }
-                    };
+                    let option = crate::forms::select_option;
                     let GuidanceFields { team, date, commune, village, course, topic, attendees, guided_unregistered, picked } = form;
                     let team_names: Vec<(uuid::Uuid, String)> = choices.registration.teams.clone();
                     let rosters = choices

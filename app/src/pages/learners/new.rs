@@ -100,10 +100,7 @@ fn LearnerFormView(action: String, initial: Option<hocvuso::model::LearnerForm>)
                         Ok(choices) => choices,
                         Err(err) => return failed(lang, &err),
                     };
-                    let option = |value: String, label: String, selected: &str| {
-                        let is_selected = value == selected;
-                        view! { <option value=value selected=is_selected>{label}</option> }
-                    };
+                    let option = crate::forms::select_option;
                     let communes = choices.communes.into_iter().map(|(code, name)| option(code.to_string(), name, &form.commune)).collect_view();
                     let selected_org = form.organisation.clone().unwrap_or_default();
                     let organisations = choices.organisations.into_iter().map(|(id, name)| option(id.to_string(), name, &selected_org)).collect_view();

@@ -102,6 +102,20 @@ impl LearnerGroup {
                 })
         })
     }
+
+    /// A group as a population figure or a target names it: every learner (empty, `all`, "Tất cả")
+    /// is `Some(None)`; a group as `parse` reads it is `Some(Some(g))`; anything else is None.
+    pub fn parse_or_everyone(text: &str) -> Option<Option<LearnerGroup>> {
+        match crate::text::fold(text).trim() {
+            "" | "all" | "tat ca" => Some(None),
+            _ => LearnerGroup::parse(text).map(Some),
+        }
+    }
+
+    /// The key counters, populations and targets keep a group under ('' for every learner).
+    pub fn key(group: Option<LearnerGroup>) -> &'static str {
+        group.map_or("", LearnerGroup::as_str)
+    }
 }
 
 /// The place a view covers: the whole country, or one province (official code). A deployment's
@@ -1140,6 +1154,9 @@ pub struct TargetForm {
     pub period: String,
     pub metric: String,
     pub value: String,
+    /// The learner group it is for: a code or label (`can_bo`, "Cán bộ"); empty or `all` for every learner.
+    #[serde(default)]
+    pub group: String,
 }
 
 /// A target as the admin page lists it; `value` is in tenths of a percent for the completion rate.
@@ -1152,6 +1169,8 @@ pub struct TargetView {
     pub period: String,
     pub metric: TargetMetric,
     pub value: i64,
+    /// None: every learner.
+    pub group: Option<LearnerGroup>,
 }
 
 /// A guidance session (buổi hướng dẫn) as the form or the REST body gives it: raw, parsed by the service.

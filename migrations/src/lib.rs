@@ -23,6 +23,7 @@ mod m20260111_000001_idempotency_and_guidance;
 mod m20260112_000001_progress_changed_at;
 mod m20260113_000001_signoffs;
 mod m20260113_000002_report_runs;
+mod m20260114_000001_target_groups;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260112_000001_progress_changed_at::Migration),
             Box::new(m20260113_000001_signoffs::Migration),
             Box::new(m20260113_000002_report_runs::Migration),
+            Box::new(m20260114_000001_target_groups::Migration),
         ]
     }
 }

@@ -10,6 +10,8 @@ pub struct Model {
     pub period: String,
     pub metric: crate::model::TargetMetric,
     pub value: i64,
+    /// '' for every learner, else the group's code.
+    pub learner_group: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -326,6 +326,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary> {
         period: Set(String::new()),
         metric: Set(TargetMetric::CompletionRate),
         value: Set(value),
+        learner_group: Set(String::new()),
         created_at: Set(created),
     };
     let mut targets = vec![target(UnitKind::Province, DEMO_PROVINCE.to_string(), 800)];

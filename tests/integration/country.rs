@@ -233,6 +233,7 @@ async fn a_province_admin_sees_exactly_their_province(db: DatabaseConnection) ->
         period: String::new(),
         metric: "completion_rate".into(),
         value: "80".into(),
+        group: String::new(),
     };
     targets::set(&db, &lao_cai, &target("commune", "4465")).await?;
     targets::set(&db, &lao_cai, &target("province", "15")).await?;
@@ -321,6 +322,7 @@ async fn rows_behind_target_carry_needed(db: DatabaseConnection) {
             period: String::new(),
             metric: metric.into(),
             value: value.into(),
+            group: String::new(),
         };
         targets::set(&db, &admin, &form).await.unwrap();
     }
@@ -503,6 +505,7 @@ async fn every_group_and_coverage_figure_equals_the_raw_rows(db: DatabaseConnect
         period: String::new(),
         metric: "coverage".into(),
         value: "45,5".into(),
+        group: String::new(),
     };
     targets::set(&db, &admin, &target).await.unwrap();
     let table = dashboard::completion(&db, &admin, Area::Country, &by("commune", Some("15"))).await.unwrap();
@@ -513,6 +516,71 @@ async fn every_group_and_coverage_figure_equals_the_raw_rows(db: DatabaseConnect
         .unwrap();
     assert_eq!((status.target, status.needed), (455, Some(by_trying)));
     assert_eq!(status.met, by_trying == 0);
+
+    // Targets per group, as a plan sets them: each group's row of the plan's indicators (and of
+    // by=group, and a dashboard filtered by the group) is held to its own, by its own population.
+    let file = "unit_kind,unit,period,metric,value,Đối tượng\nprovince,15,,coverage,90,Cán bộ\n\
+                province,15,,coverage,20,nguoi_dan\nprovince,15,,learners_trained,1,all\n";
+    assert_eq!(targets::import(&db, &admin, file.as_bytes()).await.unwrap(), 3);
+    let coverage_needed = |trained: i64, population: i64, tenths: i64| {
+        (0..=population)
+            .find(|n| row_of(Completion::default(), trained + n, Some(population)).coverage_tenths().unwrap() >= tenths)
+    };
+    let table = dashboard::completion(&db, &admin, Area::Country, &by("group", Some("15"))).await.unwrap();
+    for indicator in &table.groups {
+        let trained = raw.get(UnitKind::Province, 15, indicator.group).2;
+        let coverage: Vec<(i64, Option<i64>)> = indicator
+            .row
+            .targets
+            .iter()
+            .filter(|t| t.metric == TargetMetric::Coverage)
+            .map(|t| (t.target, t.needed))
+            .collect();
+        let expected = match indicator.group {
+            None => vec![(455, coverage_needed(trained, 600, 455))],
+            Some(LearnerGroup::CanBo) => vec![(900, coverage_needed(trained, 100, 900))],
+            Some(LearnerGroup::NguoiDan) => vec![(200, coverage_needed(trained, 300, 200))],
+            Some(_) => vec![],
+        };
+        assert_eq!(coverage, expected, "{:?}", indicator.group);
+        let others: Vec<TargetMetric> =
+            indicator.row.targets.iter().map(|t| t.metric).filter(|m| *m != TargetMetric::Coverage).collect();
+        let expected_others = if indicator.group.is_none() { vec![TargetMetric::LearnersTrained] } else { vec![] };
+        assert_eq!(others, expected_others, "{:?}", indicator.group);
+    }
+    let cadres = table.rows.iter().find(|r| r.id == "can_bo").unwrap();
+    assert_eq!(cadres.targets.len(), 1);
+    assert_eq!(cadres.needed, coverage_needed(raw.get(UnitKind::Province, 15, Some(LearnerGroup::CanBo)).2, 100, 900));
+    assert!(table.rows[4].targets.is_empty(), "no target for the unclassified");
+    let filter = DashboardFilter { group: Some("can_bo".into()), ..by("commune", Some("15")) };
+    let table = dashboard::completion(&db, &admin, Area::Country, &filter).await.unwrap();
+    let got: Vec<(TargetMetric, i64)> = table.total.targets.iter().map(|t| (t.metric, t.target)).collect();
+    assert_eq!(got, [(TargetMetric::Coverage, 900)], "the cadres' target, not everyone's");
+    let listed: Vec<(String, Option<LearnerGroup>, i64)> = targets::list(&db, &admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.unit_id == "15")
+        .map(|t| (t.metric.as_str().to_string(), t.group, t.value))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("coverage".to_string(), None, 455),
+            ("learners_trained".to_string(), None, 1),
+            ("coverage".to_string(), Some(LearnerGroup::CanBo), 900),
+            ("coverage".to_string(), Some(LearnerGroup::NguoiDan), 200),
+        ]
+    );
+    let bad = "unit_kind,unit,period,metric,value,group\nprovince,15,,coverage,50,giao_vien\n";
+    match targets::import(&db, &admin, bad.as_bytes()).await {
+        Err(Error::InvalidRows(rows)) => {
+            let got: Vec<(u64, &str, &str)> =
+                rows.iter().map(|r| (r.line, r.column.as_str(), r.value.as_str())).collect();
+            assert_eq!(got, [(2, "group", "giao_vien")]);
+        }
+        other => panic!("{other:?}"),
+    }
 
     // A bad file: every bad row named, nothing written.
     let bad = "unit_kind,unit,group,year,population\nteam,x,all,2026,5\ncommune,99999,all,2026,5\n\

@@ -20,6 +20,7 @@ async fn target(db: &DatabaseConnection, kind: &str, unit: &str, trained: i64) {
         period: String::new(),
         metric: "learners_trained".into(),
         value: trained.to_string(),
+        group: String::new(),
     };
     targets::set(db, &admin(), &form).await.unwrap();
 }

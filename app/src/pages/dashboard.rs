@@ -466,7 +466,7 @@ fn guidance_table(rows: Vec<GuidanceRow>, kind: Text, lang: Lang) -> impl IntoVi
 }
 
 /// The five indicators a provincial plan reports: everyone and each learner group, learners trained
-/// over the population; shown once some population is known.
+/// over the population, against the group's coverage target; shown once some population is known.
 fn plan_indicators(groups: &[hocvuso::model::GroupFigures], lang: Lang) -> impl IntoView + use<> {
     let any = groups.iter().any(|g| g.row.population.is_some());
     let rows = groups
@@ -474,12 +474,15 @@ fn plan_indicators(groups: &[hocvuso::model::GroupFigures], lang: Lang) -> impl 
         .map(|g| {
             let name = lang.t(g.group.map_or(Text::AllLearners, |g| g.text()));
             let row = &g.row;
+            let target = row.targets.iter().find(|t| t.metric == TargetMetric::Coverage);
             view! {
                 <tr data-group=g.group.map_or("all", |g| g.as_str())>
                     <td>{name}</td>
                     <td class="num">{lang.count(row.trained)}</td>
                     <td class="num">{row.population.map(|p| lang.count(p))}</td>
                     <td class="num">{lang.percent(row.coverage_tenths())}</td>
+                    <td>{target_view(target, lang)}</td>
+                    <td class="num">{target.and_then(|t| t.needed).filter(|n| *n > 0).map(|n| lang.count(n))}</td>
                 </tr>
             }
         })
@@ -495,6 +498,8 @@ fn plan_indicators(groups: &[hocvuso::model::GroupFigures], lang: Lang) -> impl 
                             <th class="num">{lang.t(Text::Trained)}</th>
                             <th class="num">{lang.t(Text::Population)}</th>
                             <th class="num">{lang.t(Text::Coverage)}</th>
+                            <th>{lang.t(Text::Target)}</th>
+                            <th class="num">{lang.t(Text::Needed)}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>

@@ -262,7 +262,8 @@ pub async fn weekly_report(
     })
 }
 
-/// `POST /api/v1/targets` `{"unit_kind","unit","period","metric","value"}`: admins set one target.
+/// `POST /api/v1/targets` `{"unit_kind","unit","period","metric","value","group"}` (group optional: every
+/// learner): admins set one target.
 #[utoipa::path(post, path = "/targets", tag = "statistics", request_body = TargetForm,
     responses((status = 204, description = "Set"), (status = "4XX", description = "Refused: `error` says why", body = crate::api::ErrorBody)))]
 pub async fn set_target(

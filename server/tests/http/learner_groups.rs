@@ -91,3 +91,64 @@ async fn the_forms_offer_the_groups_and_the_card_shows_the_one_chosen(db: Databa
 }
 
 on_both_databases!(form_group, the_forms_offer_the_groups_and_the_card_shows_the_one_chosen);
+
+/// A target per group: set on the targets page or over REST, listed with its group, and shown on the
+/// group's row of the plan's indicators with what it still needs.
+async fn a_target_per_group_is_set_listed_and_shown_on_its_row(db: DatabaseConnection) {
+    accounts::create_admin(&db, "quantri", "Quản trị", PASSWORD, None).await.unwrap();
+    let app = spawn_app(db.clone()).await;
+    let cookie = session_cookie(&app, "quantri", PASSWORD).await;
+    let url = |path: &str| format!("{}{path}", app.address);
+    let population = "unit_kind,unit,group,year,population\nprovince,15,can_bo,2026,10\nprovince,15,all,2026,40\n";
+    let response = app
+        .client
+        .post(url("/api/v1/imports/population"))
+        .header("cookie", &cookie)
+        .header("content-type", "text/csv")
+        .body(population)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let form = [("unit_kind", "province"), ("unit", "15"), ("period", ""), ("metric", "coverage"), ("value", "50")];
+    let mut cadres = form.to_vec();
+    cadres.push(("group", "can_bo"));
+    let saved = app.client.post(url("/admin/targets")).header("cookie", &cookie).form(&cadres).send().await.unwrap();
+    assert_eq!(saved.status(), 200);
+    let html = saved.text().await.unwrap();
+    assert!(html.contains("<td>Cán bộ, công chức, viên chức</td><td>Độ bao phủ</td>"), "listed with its group");
+
+    // A group nobody knows, over REST and by the form: refused, naming the field; nothing written.
+    let rest = |body: Value| app.client.post(url("/api/v1/targets")).header("cookie", &cookie).json(&body).send();
+    let refused =
+        rest(json!({"unit_kind": "province", "unit": "15", "metric": "coverage", "value": "50", "group": "giao_vien"}))
+            .await
+            .unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "group");
+    let mut unknown = form.to_vec();
+    unknown.push(("group", "giao_vien"));
+    let page = app.client.post(url("/admin/targets")).header("cookie", &cookie).form(&unknown).send().await.unwrap();
+    assert_eq!(page.status(), 422);
+    assert!(page.text().await.unwrap().contains("field-error"));
+    let everyone =
+        rest(json!({"unit_kind": "province", "unit": "15", "metric": "coverage", "value": "25"})).await.unwrap();
+    assert_eq!(everyone.status(), 204);
+    assert_eq!(hocvuso::entity::target::Entity::find().count(&db).await.unwrap(), 2);
+
+    // Nobody trained yet: the cadres need 5 of 10, everyone 10 of 40.
+    let html = app.client.get(url("/dashboard?province=15")).header("cookie", &cookie).send().await.unwrap();
+    let html = html.text().await.unwrap();
+    let row = |group: &str| {
+        let start = html.find(&format!(r#"data-group="{group}""#)).unwrap_or_else(|| panic!("no {group} row"));
+        html[start..start + html[start..].find("</tr>").unwrap()].to_string()
+    };
+    let (cadres, all, students) = (row("can_bo"), row("all"), row("hoc_sinh"));
+    assert!(cadres.contains("chưa đạt") && cadres.contains(r#"<td class="num">5</td>"#), "{cadres}");
+    assert!(all.contains("chưa đạt") && all.contains(r#"<td class="num">10</td>"#), "{all}");
+    assert!(!students.contains(r#"data-testid="target""#), "no target for the students: {students}");
+}
+
+on_both_databases!(group_targets, a_target_per_group_is_set_listed_and_shown_on_its_row);

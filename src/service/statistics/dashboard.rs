@@ -460,6 +460,7 @@ async fn context_population(db: &impl ConnectionTrait, view: &View, group: &str)
 /// `by=group`, the rows: each group, then those not classified yet).
 async fn group_figures(db: &impl ConnectionTrait, view: &View) -> Result<Vec<GroupFigures>> {
     let mut out = Vec::new();
+    let period_label = view.period.map(|p| p.to_string()).unwrap_or_default();
     let keys = std::iter::once(None).chain(LearnerGroup::ALL.into_iter().map(Some));
     let mut by_kind: BTreeMap<UnitKind, Vec<String>> = BTreeMap::new();
     for (kind, id) in &view.context {
@@ -482,6 +483,12 @@ async fn group_figures(db: &impl ConnectionTrait, view: &View) -> Result<Vec<Gro
             sums.course_row(key.to_string(), name)
         };
         row.population = context_population(db, view, key).await?;
+        if let [(kind, id)] = view.context.as_slice() {
+            // One unit in context: its targets for this group (a plan sets one a group) apply.
+            let found = targets::for_units(db, *kind, std::slice::from_ref(id), &period_label, key).await?;
+            row.targets = targets::statuses(found.get(id), &row);
+            row.needed = targets::needed(&row.targets);
+        }
         out.push(GroupFigures { group, row });
     }
     Ok(out)
@@ -549,7 +556,7 @@ pub async fn completion(
     let period_label = view.period.map(|p| p.to_string()).unwrap_or_default();
     if let [(kind, id)] = view.context.as_slice() {
         // One unit in context (the province, a commune, an organisation): its own targets apply.
-        let found = targets::for_units(db, *kind, std::slice::from_ref(id), &period_label).await?;
+        let found = targets::for_units(db, *kind, std::slice::from_ref(id), &period_label, view.group).await?;
         total_row.id = id.clone();
         total_row.targets = targets::statuses(found.get(id), &total_row);
         total_row.needed = targets::needed(&total_row.targets);
@@ -558,7 +565,7 @@ pub async fn completion(
 
     if !by_group {
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        let found = targets::for_units(db, view.by, &ids, &period_label).await?;
+        let found = targets::for_units(db, view.by, &ids, &period_label, view.group).await?;
         for row in &mut rows {
             row.targets = targets::statuses(found.get(&row.id), row);
             row.needed = targets::needed(&row.targets);
@@ -597,6 +604,9 @@ fn group_rows(groups: &[GroupFigures]) -> Vec<CompletionRow> {
         rest.id = String::new();
         rest.name = Lang::Vi.t(Text::Unclassified).to_string();
         rest.population = None;
+        // Nobody sets a target for the learners not classified yet.
+        rest.targets = Vec::new();
+        rest.needed = None;
         rows.push(rest);
     }
     rows

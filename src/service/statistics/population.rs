@@ -37,10 +37,7 @@ fn check(units: &Units, cells: [&str; 5]) -> std::result::Result<ValidPopulation
     } else if unit_id.is_none() {
         problems.push(("unit", Text::TargetUnitUnknown));
     }
-    let group = match group {
-        "" | "all" | "ALL" | "tat ca" | "Tất cả" => Some(String::new()),
-        g => LearnerGroup::parse(g).map(|g| g.as_str().to_string()),
-    };
+    let group = LearnerGroup::parse_or_everyone(group).map(|g| LearnerGroup::key(g).to_string());
     if group.is_none() {
         problems.push(("group", Text::LearnerGroupUnknown));
     }

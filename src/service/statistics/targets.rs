@@ -10,7 +10,9 @@ use crate::auth::Actor;
 use crate::entity::{commune, organisation, target, team};
 use crate::error::FieldError;
 use crate::i18n::Text;
-use crate::model::{CompletionRow, RowError, TargetForm, TargetMetric, TargetStatus, TargetView, UnitKind};
+use crate::model::{
+    CompletionRow, LearnerGroup, RowError, TargetForm, TargetMetric, TargetStatus, TargetView, UnitKind,
+};
 use crate::service::{audit, imports::table, now};
 use crate::text::fold;
 use crate::week::Period;
@@ -22,6 +24,7 @@ struct ValidTarget {
     period: String,
     metric: TargetMetric,
     value: i64,
+    group: Option<LearnerGroup>,
 }
 
 /// Organisations and teams by id and by folded name, to resolve what a form or file names.
@@ -117,9 +120,15 @@ impl Units {
         if metric.is_some() && value.is_none() {
             problem("value", Text::TargetValueInvalid);
         }
-        match (kind, unit_id, period, metric, value) {
-            (Some(kind), Some(unit_id), Some(period), Some(metric), Some(value)) if problems.is_empty() => {
-                Ok(ValidTarget { kind, unit_id, period, metric, value })
+        let group = LearnerGroup::parse_or_everyone(&form.group);
+        if group.is_none() {
+            problem("group", Text::LearnerGroupUnknown);
+        }
+        match (kind, unit_id, period, metric, value, group) {
+            (Some(kind), Some(unit_id), Some(period), Some(metric), Some(value), Some(group))
+                if problems.is_empty() =>
+            {
+                Ok(ValidTarget { kind, unit_id, period, metric, value, group })
             }
             _ => Err(problems),
         }
@@ -143,6 +152,7 @@ async fn upsert(txn: &impl ConnectionTrait, actor: &Actor, t: ValidTarget) -> Re
         .filter(target::Column::UnitId.eq(&t.unit_id))
         .filter(target::Column::Period.eq(&t.period))
         .filter(target::Column::Metric.eq(t.metric))
+        .filter(target::Column::LearnerGroup.eq(LearnerGroup::key(t.group)))
         .one(txn)
         .await?;
     let before = existing.as_ref().map(|e| e.value);
@@ -159,11 +169,15 @@ async fn upsert(txn: &impl ConnectionTrait, actor: &Actor, t: ValidTarget) -> Re
         period: Set(t.period.clone()),
         metric: Set(t.metric),
         value: Set(t.value),
+        learner_group: Set(LearnerGroup::key(t.group).to_string()),
         created_at: Set(now()),
     }
     .insert(txn)
     .await?;
-    let id = format!("{}:{}:{}:{}", t.kind.as_str(), t.unit_id, t.period, t.metric.as_str());
+    let mut id = format!("{}:{}:{}:{}", t.kind.as_str(), t.unit_id, t.period, t.metric.as_str());
+    if let Some(group) = t.group {
+        id = format!("{id}:{}", group.as_str());
+    }
     audit::record(
         txn,
         &actor.label(),
@@ -176,21 +190,27 @@ async fn upsert(txn: &impl ConnectionTrait, actor: &Actor, t: ValidTarget) -> Re
     Ok(true)
 }
 
-/// Sets targets from a CSV or XLSX file with the columns unit_kind, unit, period, metric, value:
-/// every row checked first, every bad row listed, nothing written unless all are good. Returns how
-/// many targets changed.
+/// Sets targets from a CSV or XLSX file with the columns unit_kind, unit, period, metric, value and,
+/// optionally, group (empty or `all` for every learner): every row checked first, every bad row
+/// listed, nothing written unless all are good. Returns how many targets changed.
 pub async fn import(db: &DatabaseConnection, actor: &Actor, bytes: &[u8]) -> Result<u64> {
     actor.require_admin()?;
     let rows = table::read_uploaded(bytes).await?;
-    // The five columns, by their place in `columns` below.
-    const ALIASES: [(usize, &[&str]); 5] =
-        [(0, &["unit kind"]), (1, &["unit"]), (2, &["period"]), (3, &["metric"]), (4, &["value"])];
+    // The five columns, by their place in `columns` below, and the optional group.
+    const ALIASES: [(usize, &[&str]); 6] = [
+        (0, &["unit kind"]),
+        (1, &["unit"]),
+        (2, &["period"]),
+        (3, &["metric"]),
+        (4, &["value"]),
+        (5, &["group", "doi tuong", "learner group"]),
+    ];
     let header = table::Header::map(&rows[0], &ALIASES);
     if !header.repeated.is_empty() {
         return Err(Error::Invalid(header.repeated));
     }
-    let columns = [0, 1, 2, 3, 4].map(|c| header.columns.get(&c).copied());
-    if columns.iter().any(Option::is_none) {
+    let columns = [0, 1, 2, 3, 4, 5].map(|c| header.columns.get(&c).copied());
+    if columns[..5].iter().any(Option::is_none) {
         return Err(Error::invalid("file", Text::TargetColumns));
     }
     let units = Units::load(db, actor).await?;
@@ -204,6 +224,7 @@ pub async fn import(db: &DatabaseConnection, actor: &Actor, bytes: &[u8]) -> Res
             period: cell(row, 2),
             metric: cell(row, 3),
             value: cell(row, 4),
+            group: cell(row, 5),
         };
         match units.validate(&form) {
             Ok(t) => valid.push(t),
@@ -214,6 +235,7 @@ pub async fn import(db: &DatabaseConnection, actor: &Actor, bytes: &[u8]) -> Res
                     "unit" => form.unit.clone(),
                     "period" => form.period.clone(),
                     "metric" => form.metric.clone(),
+                    "group" => form.group.clone(),
                     _ => form.value.clone(),
                 },
                 column: p.field,
@@ -234,16 +256,18 @@ pub async fn import(db: &DatabaseConnection, actor: &Actor, bytes: &[u8]) -> Res
 }
 
 /// The targets of these units for a period label (a target for exactly that period, else the
-/// campaign's), by unit id.
+/// campaign's) and a group key ('' = every learner), by unit id.
 pub async fn for_units(
     db: &impl ConnectionTrait,
     kind: UnitKind,
     ids: &[String],
     period: &str,
+    group: &str,
 ) -> Result<HashMap<String, Vec<target::Model>>> {
     let rows = target::Entity::find()
         .filter(target::Column::UnitKind.eq(kind))
         .filter(target::Column::Period.is_in([period.to_string(), String::new()]))
+        .filter(target::Column::LearnerGroup.eq(group))
         .all(db)
         .await?;
     let wanted: std::collections::HashSet<&String> = ids.iter().collect();
@@ -297,14 +321,13 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Target
             period: t.period,
             metric: t.metric,
             value: t.value,
+            group: LearnerGroup::parse(&t.learner_group),
         })
         .collect();
     if actor.province_limit().is_some() {
         let units = Units::load(db, actor).await?;
         rows.retain(|t| units.resolve(t.unit_kind, &t.unit_id).is_some());
     }
-    rows.sort_by(|a, b| {
-        (&a.unit_kind, fold(&a.unit_name), &a.period).cmp(&(&b.unit_kind, fold(&b.unit_name), &b.period))
-    });
+    rows.sort_by_cached_key(|t| (t.unit_kind, fold(&t.unit_name), t.period.clone(), t.group, t.metric.as_str()));
     Ok(rows)
 }

@@ -38,6 +38,7 @@ pub fn TargetsPage() -> impl IntoView {
     };
     let form = attempt.form.clone();
     let metric = form.metric.clone();
+    let group = hocvuso::model::LearnerGroup::parse(&form.group);
     view! {
         <crate::pages::admin::AdminNav lang />
         <h1>{lang.t(Text::Targets)}</h1>
@@ -67,13 +68,24 @@ pub fn TargetsPage() -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
+            <div class="field">
+                <label for="group">{lang.t(Text::LearnerGroupLabel)}</label>
+                <select id="group" name="group">
+                    <option value="" selected=group.is_none()>{lang.t(Text::AllLearners)}</option>
+                    {hocvuso::model::LearnerGroup::ALL
+                        .into_iter()
+                        .map(|g| view! { <option value=g.as_str() selected=group == Some(g)>{lang.t(g.text())}</option> })
+                        .collect_view()}
+                </select>
+                {problem("group").map(|p| view! { <small class="field-error">{lang.t(p)}</small> })}
+            </div>
             <TextField lang name="value" label=Text::Target value=form.value.clone() problem=problem("value") inputmode="decimal" />
             <button type="submit">{lang.t(Text::Save)}</button>
         </form>
         <form method="post" action="/admin/targets/import" enctype="multipart/form-data" class="form">
             <label for="targets-file">{lang.t(Text::TargetsFile)}</label>
             <input id="targets-file" type="file" name="file" accept=".csv,.xlsx" />
-            <small class="hint">"unit_kind,unit,period,metric,value"</small>
+            <small class="hint">"unit_kind,unit,period,metric,value,group"</small>
             <button type="submit" class="secondary">{lang.t(Text::ImportFromFile)}</button>
         </form>
         <Suspense fallback=move || loading(lang)>
@@ -84,12 +96,14 @@ pub fn TargetsPage() -> impl IntoView {
                             <table class="units" data-testid="targets">
                                 <thead><tr>
                                     <th>{lang.t(Text::Name)}</th><th>{lang.t(Text::Period)}</th>
+                                    <th>{lang.t(Text::LearnerGroupLabel)}</th>
                                     <th>{lang.t(Text::TargetMetricLabel)}</th><th class="num">{lang.t(Text::Target)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| {
                                         let value = if t.metric.is_percent() { lang.percent(Some(t.value)) } else { lang.count(t.value) };
-                                        view! { <tr><td>{t.unit_name}</td><td>{t.period}</td><td>{lang.t(t.metric.text())}</td><td class="num">{value}</td></tr> }
+                                        let group = lang.t(t.group.map_or(Text::AllLearners, |g| g.text()));
+                                        view! { <tr><td>{t.unit_name}</td><td>{t.period}</td><td>{group}</td><td>{lang.t(t.metric.text())}</td><td class="num">{value}</td></tr> }
                                     }).collect_view()}
                                 </tbody>
                             </table>

@@ -465,6 +465,15 @@ fn brief(err: &hocvuso::Error) -> String {
 /// 2: rows per second of a 100k-row learner file and a completion file, validation included.
 async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Result<Value, String> {
     let actor = bench_actor();
+    // Each run on a kept campaign (`--keep`) imports people and completions earlier runs did not,
+    // so its figures measure new rows as the first run's did: run k names its learners with k and
+    // completes courses of the k-th slice of the generated learners.
+    let run = hocvuso::entity::audit_log::Entity::find()
+        .filter(hocvuso::entity::audit_log::Column::Action.eq(hocvuso::service::audit::Action::Import.as_str()))
+        .filter(hocvuso::entity::audit_log::Column::Entity.eq(hocvuso::service::audit::Entity::Learner.as_str()))
+        .count(db)
+        .await
+        .map_err(|e| e.to_string())? as usize;
     let mut csv = String::from("full_name,birth_date,gender,phone,commune\n");
     let communes: Vec<i32> = commune::Entity::find()
         .filter(commune::Column::ProvinceCode.eq(province))
@@ -477,7 +486,12 @@ async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Res
     for i in 0..IMPORT_ROWS {
         let letters: String =
             i.to_string().chars().map(|d| (b'a' + d.to_digit(10).unwrap_or(0) as u8) as char).collect();
-        csv.push_str(&format!("Nhập Khẩu {letters},05/03/1990,nu,098{:07},{}\n", i, communes[i % communes.len()]));
+        let name = if run == 0 {
+            format!("Nhập Khẩu {letters}")
+        } else {
+            format!("Nhập Khẩu Lần {} {letters}", run + 1)
+        };
+        csv.push_str(&format!("{name},05/03/1990,nu,098{:07},{}\n", i, communes[i % communes.len()]));
     }
     let options = hocvuso::service::imports::learners::ImportOptions {
         consent_version: Some(hocvuso::consent::CONSENT_VERSION.into()),
@@ -498,9 +512,10 @@ async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Res
 
     // Completions of enrolments not yet completed: generated learners × courses they are not in.
     let rows = IMPORT_ROWS.min(learners * 2);
+    let first = (run * rows / 2) % learners;
     let mut csv = String::from("learner_code,course_code,status,completed_at\n");
     for i in 0..rows {
-        let learner = i / 2;
+        let learner = (first + i / 2) % learners;
         csv.push_str(&format!(
             "{},BENCH-{},completed,20/11/2026\n",
             bench_code(learner),

@@ -24,6 +24,7 @@ mod m20260112_000001_progress_changed_at;
 mod m20260113_000001_signoffs;
 mod m20260113_000002_report_runs;
 mod m20260114_000001_target_groups;
+mod m20260114_000002_counter_all_time;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260113_000001_signoffs::Migration),
             Box::new(m20260113_000002_report_runs::Migration),
             Box::new(m20260114_000001_target_groups::Migration),
+            Box::new(m20260114_000002_counter_all_time::Migration),
         ]
     }
 }

@@ -483,13 +483,16 @@ async fn imports(db: &DatabaseConnection, province: i32, learners: usize) -> Res
         .iter()
         .map(|c| c.code)
         .collect();
+    let in_letters = |n: usize| -> String {
+        n.to_string().chars().map(|d| (b'a' + d.to_digit(10).unwrap_or(0) as u8) as char).collect()
+    };
     for i in 0..IMPORT_ROWS {
-        let letters: String =
-            i.to_string().chars().map(|d| (b'a' + d.to_digit(10).unwrap_or(0) as u8) as char).collect();
+        let letters = in_letters(i);
+        // Names take no digits: the run's number is spelt in letters too.
         let name = if run == 0 {
             format!("Nhập Khẩu {letters}")
         } else {
-            format!("Nhập Khẩu Lần {} {letters}", run + 1)
+            format!("Nhập Khẩu Lần {} {letters}", in_letters(run))
         };
         csv.push_str(&format!("{name},05/03/1990,nu,098{:07},{}\n", i, communes[i % communes.len()]));
     }
@@ -768,11 +771,12 @@ async fn measure(database_url: &str, size: Size, only: Option<&str>, generated_s
         hocvuso::service::accounts::tokens::create(&db, "bench", "bench", hocvuso::auth::TokenScope::ReadStats)
             .await
             .map_err(|e| e.to_string())?;
-    let password = format!("bench-{}", uuid::Uuid::new_v4().simple());
-    hocvuso::service::accounts::create_admin(&db, "bench.admin", "Bench", &password, None)
-        .await
-        .map_err(|e| brief(&e))?;
-    let admin = ("bench.admin", password.as_str());
+    let secret = uuid::Uuid::new_v4().simple().to_string();
+    let password = format!("bench-{secret}");
+    // A name of this run's own: a kept campaign (`--keep`) has the admins of earlier runs.
+    let username = format!("bench.admin.{}", &secret[..8]);
+    hocvuso::service::accounts::create_admin(&db, &username, "Bench", &password, None).await.map_err(|e| brief(&e))?;
+    let admin = (username.as_str(), password.as_str());
     let http = if runs("http") { http(database_url, &token, admin).await? } else { Value::Null };
     // Imports last: they add rows the HTTP figures should not see.
     let imports = if runs("imports") { imports(&db, province, size.learners).await? } else { Value::Null };

@@ -3,6 +3,7 @@
 //! enrolments as at 7 million. Admins and `read-stats` tokens see the province; organisers their scope.
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -44,6 +45,8 @@ struct View {
     /// organisation, or an organiser's communes and organisations).
     context: Vec<(UnitKind, String)>,
     rows: Vec<Unit>,
+    /// The rows are every unit of their kind in the country (an unfiltered country view).
+    whole_country: bool,
 }
 
 fn invalid(field: &str, problem: Text) -> Error {
@@ -289,7 +292,9 @@ async fn view(db: &impl ConnectionTrait, actor: &Actor, landing: Area, filter: &
         Area::Province(code) => province::Entity::find_by_id(code).one(db).await?.map(|p| p.name).unwrap_or_default(),
     };
     let group = group_key(filter.group.as_deref())?;
-    Ok(View { area, group, area_name, by, course_id, period, context, rows })
+    let whole_country =
+        area == Area::Country && scope.is_none() && commune_filter.is_none() && organisation_filter.is_none();
+    Ok(View { area, group, area_name, by, course_id, period, context, rows, whole_country })
 }
 
 /// Counter rows of some units (all of `kind` when `ids` is None) for one course ('' = all), up to a
@@ -313,7 +318,12 @@ async fn counters(
         None => query.filter(stat_counter::Column::CourseId.ne("")),
     };
     query = match up_to {
-        None => query.filter(stat_counter::Column::Week.eq(0)),
+        // A literal, not a bound value: a prepared statement's generic plan can then use the index
+        // of all-time rows (idx_stat_counter_all_time, WHERE week = 0).
+        None => query.filter(sea_orm::sea_query::ExprTrait::eq(
+            Expr::col((stat_counter::Entity, stat_counter::Column::Week)),
+            Expr::cust("0"),
+        )),
         Some(last) => query.filter(stat_counter::Column::Week.gt(0)).filter(stat_counter::Column::Week.lte(last)),
     };
     Ok(query.all(db).await?)
@@ -516,8 +526,14 @@ pub async fn completion(
             sums.entry(row.course_id.clone()).or_default().add(&row, view.period);
         }
     } else {
-        let ids = view.rows.iter().map(|u| u.id.clone()).collect();
-        for row in unit_counters(db, view.by, ids, &view.course_id, view.period, view.group).await? {
+        let rows = if view.whole_country && view.period.is_none() {
+            // Every unit's all-time row, side by side in their index, not one lookup per unit.
+            counters(db, view.by, None, Some(&view.course_id), None, view.group).await?
+        } else {
+            let ids = view.rows.iter().map(|u| u.id.clone()).collect();
+            unit_counters(db, view.by, ids, &view.course_id, view.period, view.group).await?
+        };
+        for row in rows {
             sums.entry(row.unit_id.clone()).or_default().add(&row, view.period);
         }
     }

@@ -439,6 +439,17 @@ async fn every_group_and_coverage_figure_equals_the_raw_rows(db: DatabaseConnect
     }
     assert_eq!(table.total.population, None, "not every province has a population");
 
+    // Every commune of the country in one view (read through the index of all-time rows).
+    for group in [None, Some(LearnerGroup::CanBo)] {
+        let filter = DashboardFilter { group: group.map(|g| g.as_str().to_string()), ..by("commune", None) };
+        let table = dashboard::completion(&db, &admin, Area::Country, &filter).await.unwrap();
+        assert_eq!(table.rows.len(), 3321);
+        for row in &table.rows {
+            let code: i32 = row.id.parse().unwrap();
+            assert_eq!(figures(row), raw.get(UnitKind::Commune, code, group), "{} {group:?}", row.name);
+        }
+    }
+
     // A province by commune, for everyone and for one group.
     for group in [None, Some(LearnerGroup::NguoiDan), Some(LearnerGroup::CanBo)] {
         let filter = DashboardFilter { group: group.map(|g| g.as_str().to_string()), ..by("commune", Some("15")) };

@@ -156,6 +156,15 @@ where
     Ok(())
 }
 
+/// One row of a VALUES list of `width` bound values, the first of them the statement's value number
+/// `first` (counting from 1): `($3, $4)` on PostgreSQL, `(?, ?)` on SQLite.
+pub fn values_tuple(backend: sea_orm::DbBackend, first: usize, width: usize) -> String {
+    let marks: Vec<String> = (first..first + width)
+        .map(|i| if backend == sea_orm::DbBackend::Postgres { format!("${i}") } else { "?".to_string() })
+        .collect();
+    format!("({})", marks.join(", "))
+}
+
 /// Refreshes PostgreSQL's planner statistics of `table` after a bulk change (SQLite needs none).
 /// Autovacuum would, within a minute, where it runs; until then the next import's lookups by key
 /// are planned, and their prepared plans kept, as if the table were as small as before.

@@ -240,13 +240,7 @@ pub async fn update_many(
         let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * COLUMNS.len());
         let mut tuples = Vec::with_capacity(chunk.len());
         for (e, was) in chunk {
-            let placeholders: Vec<String> = (1..=COLUMNS.len())
-                .map(|i| match backend {
-                    sea_orm::DbBackend::Postgres => format!("${}", values.len() + i),
-                    _ => "?".to_string(),
-                })
-                .collect();
-            tuples.push(format!("({})", placeholders.join(", ")));
+            tuples.push(crate::db::values_tuple(backend, values.len() + 1, COLUMNS.len()));
             values.extend([
                 e.id.into(),
                 e.status.into(),

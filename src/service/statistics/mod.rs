@@ -287,8 +287,9 @@ impl Deltas {
                 .into_iter()
                 .collect();
             let first: HashMap<Uuid, i32> = first_completion_weeks(db, &ids).await?;
-            // The learners to write, by their new week: a statement a week, not a learner (weeks are few).
-            let mut moved: BTreeMap<Option<i32>, Vec<Uuid>> = BTreeMap::new();
+            // The learners whose week moved, written by one statement (not one a week: at country size
+            // a chunk's learners have dozens of different weeks).
+            let mut moved: Vec<(Uuid, Option<i32>)> = Vec::new();
             for (id, placement) in chunk {
                 let (was, now) = (stored.get(id).copied().flatten(), first.get(id).copied());
                 if was == now {
@@ -300,18 +301,34 @@ impl Deltas {
                 if let (Some(week), Some(placement)) = (now, placement) {
                     self.trained(placement, week, 1);
                 }
-                moved.entry(now).or_default().push(*id);
+                moved.push((*id, now));
             }
-            for (week, ids) in moved {
-                learner::Entity::update_many()
-                    .col_expr(learner::Column::TrainedWeek, Expr::value(week))
-                    .filter(learner::Column::Id.is_in(ids))
-                    .exec(db)
-                    .await?;
-            }
+            set_trained_weeks(db, &moved).await?;
         }
         Ok(())
     }
+}
+
+/// Writes each learner's first completion week (None: no course completed), one statement for all.
+async fn set_trained_weeks(db: &impl ConnectionTrait, moved: &[(Uuid, Option<i32>)]) -> Result<()> {
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let backend = db.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(moved.len() * 2);
+    let mut tuples = Vec::with_capacity(moved.len());
+    for (id, week) in moved {
+        tuples.push(crate::db::values_tuple(backend, values.len() + 1, 2));
+        values.extend([(*id).into(), (*week).into()]);
+    }
+    // A named VALUES list joined by id, as `enrolments::update_many` writes (SQLite ≥ 3.39 and PostgreSQL).
+    let sql = format!(
+        "WITH v(id, trained_week) AS (VALUES {}) UPDATE learner SET trained_week = v.trained_week \
+         FROM v WHERE learner.id = v.id",
+        tuples.join(", ")
+    );
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    Ok(())
 }
 
 /// The week of each learner's first completed course, for those who have one.

@@ -99,7 +99,10 @@ async fn a_target_per_group_is_set_listed_and_shown_on_its_row(db: DatabaseConne
     let app = spawn_app(db.clone()).await;
     let cookie = session_cookie(&app, "quantri", PASSWORD).await;
     let url = |path: &str| format!("{}{path}", app.address);
-    let population = "unit_kind,unit,group,year,population\nprovince,15,can_bo,2026,10\nprovince,15,all,2026,40\n";
+    // This year's figures: the dashboard takes the population of the current year.
+    let year = chrono::Datelike::year(&hocvuso::week::vietnam_today());
+    let population =
+        format!("unit_kind,unit,group,year,population\nprovince,15,can_bo,{year},10\nprovince,15,all,{year},40\n");
     let response = app
         .client
         .post(url("/api/v1/imports/population"))

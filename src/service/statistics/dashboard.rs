@@ -477,7 +477,7 @@ async fn group_figures(db: &impl ConnectionTrait, view: &View) -> Result<Vec<Gro
         by_kind.entry(*kind).or_default().push(id.clone());
     }
     for group in keys {
-        let key = group.map_or("", |g| g.as_str());
+        let key = LearnerGroup::key(group);
         let mut sums = Sums::default();
         // The all-time rows (with a period, those before it and its own weeks): a few rows a unit,
         // not one a week of the campaign.

@@ -255,7 +255,7 @@ impl Deltas {
             .filter(|(_, tally)| !tally.is_zero())
             .map(|((unit_kind, unit, course, week, group), tally)| {
                 let course_id = course.map(|c| c.to_string()).unwrap_or_default();
-                let learner_group = group.map(|g| g.as_str().to_string()).unwrap_or_default();
+                let learner_group = LearnerGroup::key(group).to_string();
                 (CounterKey { unit_kind, unit_id: unit.text(), course_id, week, learner_group }, tally)
             })
             .collect()
